@@ -1,0 +1,137 @@
+"""Command line: ``dvcanalysis validate`` and ``dvcanalysis render``.
+
+Exit codes: 0 success; 1 some work failed (for example a briefing); 2 bad
+input (one line per problem on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dvcanalysis.errors import InputError
+
+
+def _validate_file(path: Path) -> list:
+    """Dispatch on what the file is; return the problems found."""
+    from dvcanalysis import evidence
+
+    name = path.name
+    if path.suffix == ".csv":
+        header = path.open(encoding="utf-8", errors="replace").readline()
+        if "quote_vi" in header or name == "evidence.csv":
+            return evidence.validate(path)
+        if "dossiers_total" in header:
+            from dvcanalysis import units
+
+            return units.validate_counts(path)
+        if name == "sources.csv":
+            return evidence._validate_sources(path, path.parent / "raw")[1]
+    if path.suffix in (".yml", ".yaml"):
+        loaders = _yaml_loaders()
+        for predicate, loader in loaders:
+            if predicate(path):
+                try:
+                    loader(path)
+                except InputError as exc:
+                    return list(exc.problems)
+                return []
+    return [f"{path}: cannot tell what this file is; expected an evidence CSV, a per-unit counts CSV, a scenario YAML (data/scenarios/), savings.yml or a briefing grid"]
+
+
+def _yaml_loaders():
+    """(predicate, loader) pairs for the YAML configurations the project knows."""
+    out = []
+
+    def scenario(p: Path) -> bool:
+        return p.parent.name == "scenarios"
+
+    def savings(p: Path) -> bool:
+        return p.name.startswith("savings")
+
+    def grid(p: Path) -> bool:
+        return p.name.startswith("briefings")
+
+    def load_scenario(p: Path):
+        from dvcanalysis import scenarios
+
+        return scenarios.load_file(p)
+
+    def load_savings(p: Path):
+        from dvcanalysis import savings as sv
+
+        return sv.load_config(p)
+
+    def load_grid(p: Path):
+        from dvcanalysis import render
+
+        return render.load_grid(p)
+
+    out += [(scenario, load_scenario), (savings, load_savings), (grid, load_grid)]
+    return out
+
+
+def validate_path(path: Path) -> list:
+    """Validate a data folder (everything in it the project knows) or one file."""
+    if path.is_dir():
+        problems = []
+        if (path / "evidence.csv").exists():
+            from dvcanalysis import evidence
+
+            problems += evidence.validate(path / "evidence.csv", data_dir=path)
+        for sub in sorted((path / "scenarios").glob("*.yml")) if (path / "scenarios").is_dir() else []:
+            problems += _validate_file(sub)
+        for f in ("savings.yml", "briefings.yml"):
+            if (path / f).exists():
+                problems += _validate_file(path / f)
+        return problems
+    if not path.exists():
+        return [f"{path}: file not found"]
+    return _validate_file(path)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from dvcanalysis import paths
+
+    target = Path(args.path) if args.path else paths.data_dir()
+    problems = validate_path(target)
+    if problems:
+        for p in problems:
+            print(str(p), file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {target}", file=sys.stderr)
+        return 2
+    print(f"{target}: valid")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dvcanalysis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="check the evidence base, scenarios, configurations or a per-unit counts file")
+    v.add_argument("path", nargs="?", help="a data folder or one file (default: data/)")
+    v.set_defaults(func=cmd_validate)
+    try:
+        from dvcanalysis import render
+    except ImportError:  # render not built yet
+        render = None
+    if render is not None and hasattr(render, "add_cli"):
+        render.add_cli(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        for p in exc.problems:
+            print(str(p), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,431 @@
+"""The sourced evidence base: load, validate, cite, series.
+
+Every number the package uses that is not a user's parameter comes from
+``data/evidence.csv``, where each row carries its source and the exact quote
+that states it. :func:`load` validates the whole table first and reports every
+problem at once, one line each, naming file, line, column and rule.
+
+Examples
+--------
+>>> from dvcanalysis import evidence
+>>> ev = evidence.load()
+>>> evidence.series("fully_online_share", "localities")  # doctest: +SKIP
+>>> print(evidence.cite("seed000-01", lang="en"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from dvcanalysis import paths
+from dvcanalysis.errors import InputError, Problem
+
+EVIDENCE_COLUMNS = (
+    "id",
+    "indicator",
+    "segment",
+    "period",
+    "period_precision",
+    "value",
+    "unit",
+    "kind",
+    "bound",
+    "source_id",
+    "quote_vi",
+    "quote_ref",
+    "gloss_en",
+    "note",
+)
+SOURCE_COLUMNS = (
+    "source_id",
+    "kind",
+    "outlet",
+    "title",
+    "url",
+    "event_date",
+    "published_date",
+    "raw_file",
+    "language",
+    "note",
+)
+BOUNDS = ("eq", "min", "max", "approx")
+SOURCE_KINDS = ("seed", "reference")
+
+_PERIOD_PATTERNS = {
+    "day": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "month": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
+    "quarter": re.compile(r"^\d{4}-Q[1-4]$"),
+    "half": re.compile(r"^\d{4}-H[12]$"),
+    "year": re.compile(r"^\d{4}$"),
+}
+_ID_PATTERN = re.compile(r"^[a-z0-9_]+-\d{2,3}$")
+
+
+# ---------------------------------------------------------------- periods
+def period_end(period: str, precision: str) -> date:
+    """The last day of an evidence period (a period is read at its end).
+
+    Parameters
+    ----------
+    period
+        ``2024-08-31``, ``2024-08``, ``2024-Q2``, ``2024-H1`` or ``2024``.
+    precision
+        ``day``, ``month``, ``quarter``, ``half`` or ``year``.
+
+    Examples
+    --------
+    >>> period_end("2024-H1", "half")
+    datetime.date(2024, 6, 30)
+    >>> period_end("2024", "year")
+    datetime.date(2024, 12, 31)
+    """
+    pattern = _PERIOD_PATTERNS.get(precision)
+    if pattern is None:
+        raise ValueError(f"unknown precision {precision!r}; expected one of {', '.join(_PERIOD_PATTERNS)}")
+    if not pattern.match(period):
+        raise ValueError(f"period {period!r} does not match precision {precision!r}")
+    y = int(period[:4])
+    if precision == "day":
+        return date.fromisoformat(period)
+    if precision == "year":
+        return date(y, 12, 31)
+    if precision == "month":
+        m = int(period[5:7])
+    elif precision == "quarter":
+        m = 3 * int(period[6])
+    else:
+        m = 6 * int(period[6])
+    first_next = date(y + (m == 12), m % 12 + 1, 1)
+    return date.fromordinal(first_next.toordinal() - 1)
+
+
+def decimal_year(d: date) -> float:
+    """A date as a decimal year measured at end of day (31 Dec 2024 -> 2025.0)."""
+    start = date(d.year, 1, 1)
+    days = (date(d.year + 1, 1, 1) - start).days
+    return d.year + ((d - start).days + 1) / days
+
+
+# ---------------------------------------------------------------- vocabulary
+@lru_cache(maxsize=4)
+def _vocabulary(path: str) -> dict[str, dict[str, str]]:
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{paths.relative(p)}: file not found (the vocabulary of units, kinds and segments)")
+    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    missing = {"units", "kinds", "precisions", "segments"} - set(data)
+    if missing:
+        raise InputError(f"{paths.relative(p)}: missing sections {sorted(missing)}")
+    return data
+
+
+def vocabulary(data_dir: Path | None = None) -> dict[str, dict[str, str]]:
+    """The controlled vocabularies (``units``, ``kinds``, ``precisions``, ``segments``)."""
+    d = Path(data_dir) if data_dir else paths.data_dir()
+    return _vocabulary(str(d / "vocabulary.yml"))
+
+
+# ---------------------------------------------------------------- reading
+def _read_csv(path: Path, required: Iterable[str]) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    """Rows with their line numbers (pure csv, so messages can name the line)."""
+    shown = paths.relative(path)
+    if not path.exists():
+        return [], [Problem(shown, "file not found")]
+    problems: list[Problem] = []
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                return [], [Problem(shown, "file is empty; expected a header line", line=1)]
+            header = [h.strip() for h in header]
+            required = list(required)
+            missing = [c for c in required if c not in header]
+            unknown = [c for c in header if c not in required]
+            if missing:
+                problems.append(Problem(shown, f"missing column(s) {', '.join(missing)}; expected columns: {', '.join(required)}", line=1))
+            if unknown:
+                problems.append(Problem(shown, f"unknown column(s) {', '.join(unknown)}; expected columns: {', '.join(required)}", line=1))
+            if missing:
+                return [], problems
+            last = reader.line_num
+            for record in reader:
+                start = last + 1
+                last = reader.line_num
+                if not any(cell.strip() for cell in record):
+                    continue
+                if len(record) != len(header):
+                    problems.append(Problem(shown, f"has {len(record)} fields; expected {len(header)} ({', '.join(header)})", line=start))
+                    continue
+                rows.append((start, dict(zip(header, record, strict=True))))
+    except UnicodeDecodeError as exc:
+        return [], [Problem(shown, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")]
+    except csv.Error as exc:
+        return [], [Problem(shown, f"malformed CSV: {exc}")]
+    return rows, problems
+
+
+def _validate_sources(path: Path, raw: Path) -> tuple[dict[str, dict[str, str]], list[Problem]]:
+    rows, problems = _read_csv(path, SOURCE_COLUMNS)
+    shown = paths.relative(path)
+    sources: dict[str, dict[str, str]] = {}
+    for line, row in rows:
+        sid = row["source_id"].strip()
+        if not sid:
+            problems.append(Problem(shown, "empty source_id", line, "source_id"))
+            continue
+        if sid in sources:
+            problems.append(Problem(shown, f"duplicate source_id {sid!r}", line, "source_id"))
+        if row["kind"] not in SOURCE_KINDS:
+            problems.append(Problem(shown, f"kind {row['kind']!r} not accepted; expected one of {', '.join(SOURCE_KINDS)}", line, "kind"))
+        for col in ("event_date", "published_date"):
+            v = row[col].strip()
+            if v and not any(p.match(v) for k, p in _PERIOD_PATTERNS.items() if k in ("day", "month", "year")):
+                problems.append(Problem(shown, f"{v!r} is not a date; expected YYYY-MM-DD, YYYY-MM or YYYY", line, col))
+        rf = row["raw_file"].strip()
+        if rf and not (raw / rf).is_file():
+            problems.append(Problem(shown, f"raw file {rf!r} not found under {paths.relative(raw)}", line, "raw_file"))
+        sources[sid] = row
+    return sources, problems
+
+
+@lru_cache(maxsize=16)
+def _raw_text(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def validate(path: Path | str | None = None, *, data_dir: Path | str | None = None) -> list[Problem]:
+    """Check an evidence table; return every problem (empty list when valid).
+
+    Rules: columns as :data:`EVIDENCE_COLUMNS`; ids unique and of the form
+    ``<source_id>-<nn>``; values numeric and finite; unit, kind, segment and
+    precision from ``vocabulary.yml``; period parseable at its precision; shares
+    within 0-1; bound one of :data:`BOUNDS`; source id known; a seed-sourced row's
+    ``quote_vi`` (a reference row's ``quote_ref``) found verbatim in its source text.
+
+    Parameters
+    ----------
+    path
+        The evidence CSV (default ``data/evidence.csv``).
+    data_dir
+        The folder holding ``sources.csv``, ``vocabulary.yml`` and ``raw/``
+        (default: the folder of ``path`` if it has ``sources.csv``, else ``data/``).
+    """
+    path = Path(path) if path is not None else paths.data_dir() / "evidence.csv"
+    if data_dir is None:
+        data_dir = path.parent if (path.parent / "sources.csv").exists() else paths.data_dir()
+    data_dir = Path(data_dir)
+    raw = data_dir / "raw"
+    shown = paths.relative(path)
+    try:
+        vocab = vocabulary(data_dir)
+    except InputError as exc:
+        return [p if isinstance(p, Problem) else Problem(shown, str(p)) for p in exc.problems]
+    sources, problems = _validate_sources(data_dir / "sources.csv", raw)
+    rows, row_problems = _read_csv(path, EVIDENCE_COLUMNS)
+    problems += row_problems
+
+    def bad(line: int, column: str, message: str) -> None:
+        problems.append(Problem(shown, message, line, column))
+
+    def choice(line: int, column: str, value: str, accepted: Iterable[str]) -> bool:
+        accepted = list(accepted)
+        if value not in accepted:
+            bad(line, column, f"{value!r} is not in the vocabulary; expected one of: {', '.join(accepted)}")
+            return False
+        return True
+
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        rid = row["id"].strip()
+        if not rid:
+            bad(line, "id", "empty id")
+        elif rid in seen:
+            bad(line, "id", f"duplicate id {rid!r} (first on line {seen[rid]})")
+        else:
+            seen[rid] = line
+            if not _ID_PATTERN.match(rid):
+                bad(line, "id", f"id {rid!r} does not have the form <source_id>-<nn>")
+            elif rid.rsplit("-", 1)[0] != row["source_id"]:
+                bad(line, "id", f"id {rid!r} does not start with its source_id {row['source_id']!r}")
+        if not re.match(r"^[a-z][a-z0-9_]*$", row["indicator"]):
+            bad(line, "indicator", f"indicator {row['indicator']!r} is not snake_case")
+        choice(line, "segment", row["segment"], vocab["segments"])
+        unit_ok = choice(line, "unit", row["unit"], vocab["units"])
+        choice(line, "kind", row["kind"], vocab["kinds"])
+        choice(line, "bound", row["bound"], BOUNDS)
+        if choice(line, "period_precision", row["period_precision"], vocab["precisions"]):
+            try:
+                period_end(row["period"], row["period_precision"])
+            except ValueError:
+                example = vocab["precisions"][row["period_precision"]]
+                bad(line, "period", f"period {row['period']!r} is not parseable at precision {row['period_precision']!r}; expected {example}")
+        try:
+            value = float(row["value"])
+            if not math.isfinite(value):
+                raise ValueError
+        except ValueError:
+            bad(line, "value", f"value {row['value']!r} is not a finite number")
+            value = None
+        if value is not None and unit_ok and row["unit"] == "share" and not 0 <= value <= 1:
+            bad(line, "value", f"share {value} is outside 0-1 (write 17% as 0.17)")
+        sid = row["source_id"]
+        if sid not in sources:
+            bad(line, "source_id", f"unknown source_id {sid!r}; known: {', '.join(sources) or '(none)'}")
+            continue
+        src = sources[sid]
+        col = "quote_vi" if src["kind"] == "seed" else "quote_ref"
+        other = "quote_ref" if col == "quote_vi" else "quote_vi"
+        quote = row[col]
+        if not quote.strip():
+            bad(line, col, f"empty {col}; a {src['kind']} source needs the exact quote that states the number")
+        elif src["raw_file"]:
+            text = _raw_text(str(raw / src["raw_file"]))
+            if quote not in text:
+                bad(line, col, f"quote not found verbatim in {src['raw_file']}: {quote[:60]!r}")
+        if row[other].strip():
+            bad(line, other, f"{other} must be empty for a {src['kind']} source (use {col})")
+    return problems
+
+
+def _check(path: Path | None = None) -> None:
+    problems = validate(path)
+    if problems:
+        raise InputError(problems)
+
+
+# ---------------------------------------------------------------- loading
+@lru_cache(maxsize=4)
+def _load(path: str, mtime: float) -> pd.DataFrame:
+    _check(Path(path))
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    df["value"] = df["value"].astype(float)
+    df["period_end"] = pd.to_datetime(
+        [period_end(p, q) for p, q in zip(df["period"], df["period_precision"], strict=True)]
+    )
+    return df
+
+
+def load(path: Path | str | None = None) -> pd.DataFrame:
+    """The validated evidence table.
+
+    Columns are :data:`EVIDENCE_COLUMNS` plus ``period_end`` (a Timestamp, the
+    last day of the period). Results are cached by file modification time; a copy
+    is returned so callers may modify it.
+
+    Raises
+    ------
+    InputError
+        Listing every problem found, one per line.
+    """
+    p = Path(path) if path is not None else paths.data_dir() / "evidence.csv"
+    if not p.exists():
+        raise InputError(f"{paths.relative(p)}: file not found")
+    return _load(str(p.resolve()), p.stat().st_mtime).copy()
+
+
+def load_sources(path: Path | str | None = None) -> pd.DataFrame:
+    """The validated source table (``data/sources.csv``), indexed by ``source_id``."""
+    p = Path(path) if path is not None else paths.data_dir() / "sources.csv"
+    _, problems = _validate_sources(p, p.parent / "raw")
+    if problems:
+        raise InputError(problems)
+    return pd.read_csv(p, dtype=str, keep_default_na=False).set_index("source_id")
+
+
+def source_label(source_id: str, lang: str = "vi") -> str:
+    """A short label for a source: outlet and date (event or publication)."""
+    from dvcanalysis import fmt
+
+    src = load_sources()
+    if source_id not in src.index:
+        raise InputError(f"unknown source_id {source_id!r}; known: {', '.join(src.index)}")
+    row = src.loc[source_id]
+    outlet = row["outlet"]
+    when = row["published_date"] or row["event_date"]
+    if when:
+        precision = {10: "day", 7: "month", 4: "year"}[len(when)]
+        shown = fmt.period(when, lang) if precision != "day" else fmt.day(when, lang)
+    else:
+        shown = fmt.label("word.unknown_date", lang)
+    return f"{outlet} ({shown})"
+
+
+def cite(id: str, lang: str = "vi") -> str:
+    """A formatted citation of evidence row ``id``.
+
+    vi: the original Vietnamese quote; en: the English gloss with the quote.
+    Both name the outlet and the date.
+    """
+    from dvcanalysis import fmt
+
+    fmt.check_lang(lang)
+    ev = load().set_index("id")
+    if id not in ev.index:
+        raise InputError(f"unknown evidence id {id!r}; see data/evidence.csv for the ids")
+    row = ev.loc[id]
+    src = source_label(row["source_id"], lang)
+    quote = row["quote_vi"] or row["quote_ref"]
+    if lang == "vi":
+        return f"“{quote}” — {src} [{id}]"
+    gloss = row["gloss_en"]
+    return f"{gloss} (“{quote}”) — {src} [{id}]"
+
+
+def series(
+    indicator: str,
+    segment: str,
+    *,
+    kind: str | Iterable[str] = "observed",
+    cutoff: str | date | None = None,
+) -> pd.DataFrame:
+    """A time series from the evidence, sorted by date.
+
+    Parameters
+    ----------
+    indicator, segment
+        For example ``"fully_online_share"``, ``"localities"``.
+    kind
+        ``"observed"`` (default), ``"target"``, ... or several.
+    cutoff
+        Keep only rows whose period ends on or before this date (for backtests).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``period_end, value, unit, bound, id, source_id, period, period_precision``.
+        Empty if nothing matches (the indicator and segment are still checked
+        against the table so a typo is an error, not an empty series).
+    """
+    ev = load()
+    if indicator not in set(ev["indicator"]):
+        import difflib
+
+        close = difflib.get_close_matches(indicator, sorted(set(ev["indicator"])), n=3)
+        raise InputError(f"unknown indicator {indicator!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    segs = vocabulary()["segments"]
+    if segment not in segs:
+        raise InputError(f"unknown segment {segment!r}; expected one of: {', '.join(segs)}")
+    kinds = [kind] if isinstance(kind, str) else list(kind)
+    sel = ev[(ev["indicator"] == indicator) & (ev["segment"] == segment) & ev["kind"].isin(kinds)]
+    if cutoff is not None:
+        sel = sel[sel["period_end"] <= pd.Timestamp(cutoff)]
+    cols = ["period_end", "value", "unit", "bound", "id", "source_id", "period", "period_precision"]
+    return sel.sort_values(["period_end", "id"])[cols].reset_index(drop=True)
+
+
+def summary() -> pd.DataFrame:
+    """Rows counted by kind and source (long table: ``source_id, kind, rows``)."""
+    ev = load()
+    out = ev.groupby(["source_id", "kind"]).size().rename("rows").reset_index()
+    return out.sort_values(["source_id", "kind"]).reset_index(drop=True)

@@ -1,0 +1,12 @@
+"""Figures made from result objects' tidy frames.
+
+Plots never compute a model: each function takes a frame (or a result object's
+``.to_df()``) and draws it. :func:`save` writes PNG + SVG + the tidy data as CSV
+(with a provenance sidecar) so the data behind every figure sits beside it.
+
+Topic modules: :mod:`dvcanalysis.plots.evidence`, ``uptake``, ``savings``, ``units``.
+"""
+
+from dvcanalysis.plots._base import Provenance, add_footer, new_figure, save, style
+
+__all__ = ["Provenance", "add_footer", "new_figure", "save", "style"]

@@ -1,0 +1,134 @@
+"""Shared figure style, provenance footer and deterministic saving."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from dvcanalysis import _io, paths
+from dvcanalysis import fmt as _fmt
+
+# Colours by segment, used by every topic module so a segment looks the same everywhere.
+SEGMENT_COLORS = {
+    "national": "#1b4f72",
+    "ministries": "#b9770e",
+    "localities": "#1e8449",
+    "locality_best": "#7d3c98",
+}
+TARGET_COLOR = "#c0392b"
+
+_RC = {
+    "figure.dpi": 100,
+    "savefig.dpi": 120,
+    "font.family": "DejaVu Sans",  # ships with matplotlib; has Vietnamese diacritics
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "svg.hashsalt": "dvcanalysis",  # stable element ids in SVG output
+    "svg.fonttype": "path",
+}
+
+
+def style() -> None:
+    """Apply the project's matplotlib style (idempotent)."""
+    matplotlib.rcParams.update(_RC)
+
+
+@dataclass
+class Provenance:
+    """Where a figure's or table's inputs came from and what produced it.
+
+    Attributes
+    ----------
+    sources
+        Source ids (from ``data/sources.csv``) behind the inputs.
+    parameters
+        The parameters that produced the figure (name -> value).
+    note
+        Free text (for example "assumption: ...").
+    """
+
+    sources: list[str] = field(default_factory=list)
+    parameters: dict[str, object] = field(default_factory=dict)
+    note: str = ""
+
+    def text(self, lang: str = "vi") -> str:
+        """One footer line: sources with dates, then parameters."""
+        from dvcanalysis import evidence  # noqa: PLC0415  (evidence is to the left; lazy for speed)
+
+        parts = []
+        if self.sources:
+            cites = "; ".join(evidence.source_label(s, lang) for s in sorted(set(self.sources)))
+            parts.append(f"{_fmt.label('word.sources', lang)}: {cites}")
+        if self.parameters:
+            params = ", ".join(f"{k}={v}" for k, v in self.parameters.items())
+            parts.append(f"{_fmt.label('word.parameters', lang)}: {params}")
+        if self.note:
+            parts.append(self.note)
+        return " | ".join(parts)
+
+    def to_dict(self) -> dict:
+        return {"sources": sorted(set(self.sources)), "parameters": self.parameters, "note": self.note}
+
+
+def new_figure(width: float = 7.5, height: float = 4.2, **kwargs):
+    """A styled figure and axes."""
+    style()
+    return plt.subplots(figsize=(width, height), **kwargs)
+
+
+def add_footer(fig, provenance: Provenance | None, lang: str = "vi", wrap: int = 150) -> None:
+    """Write the provenance line under the figure (wrapped, small grey text)."""
+    if provenance is None:
+        return
+    import textwrap
+
+    text = "\n".join(textwrap.wrap(provenance.text(lang), wrap))
+    if text:
+        fig.text(0.01, 0.005, text, fontsize=6, color="#555555", ha="left", va="bottom")
+        n = text.count("\n") + 1
+        fig.subplots_adjust(bottom=min(0.35, 0.11 + 0.03 * n))
+
+
+def save(
+    fig,
+    name: str,
+    data: pd.DataFrame | None = None,
+    *,
+    provenance: Provenance | None = None,
+    directory: Path | str | None = None,
+) -> dict[str, Path]:
+    """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` with ``data`` as ``<name>.csv``.
+
+    Every file is written atomically. SVG and PNG carry no timestamps, so the
+    same inputs give the same bytes. A ``<name>.json`` sidecar records the
+    provenance (sources and parameters).
+
+    Returns
+    -------
+    dict
+        The written paths by extension.
+    """
+    directory = Path(directory) if directory is not None else paths.figures_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+        target = directory / f"{name}.{ext}"
+        _io.write_with(target, lambda tmp, e=ext, m=meta: fig.savefig(tmp, format=e, metadata=m, bbox_inches="tight"))
+        written[ext] = target
+    if data is not None:
+        target = directory / f"{name}.csv"
+        _io.write_text(target, data.to_csv(index=False, lineterminator="\n"))
+        written["csv"] = target
+    if provenance is not None:
+        target = directory / f"{name}.json"
+        _io.write_text(target, json.dumps(provenance.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n")
+        written["json"] = target
+    return written
