@@ -1,0 +1,35 @@
+"""The CLI: exit 0 on valid data, exit 2 and one line per problem on bad input."""
+
+import subprocess
+import sys
+
+from dvcanalysis import cli
+
+
+def test_validate_data_dir_ok(capsys):
+    assert cli.main(["validate"]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_validate_broken_file_exit_2_one_line(capsys):
+    rc = cli.main(["validate", "tests/fixtures/evidence/bad_unit.csv"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2
+    assert err[0].startswith("tests/fixtures/evidence/bad_unit.csv:2: column 'unit': 'percent' is not in the vocabulary")
+    assert err[-1] == "1 problem(s) in tests/fixtures/evidence/bad_unit.csv"
+
+
+def test_validate_missing_file_exit_2(capsys):
+    assert cli.main(["validate", "no/such/file.csv"]) == 2
+    assert "no/such/file.csv: file not found" in capsys.readouterr().err
+
+
+def test_console_script_no_traceback():
+    proc = subprocess.run(
+        [sys.executable, "-m", "dvcanalysis.cli", "validate", "tests/fixtures/evidence/bad_value.csv"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "value 'abc' is not a finite number" in proc.stderr

@@ -1,0 +1,132 @@
+"""The evidence base: the shipped table validates; broken files give one clear line each."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dvcanalysis import evidence, paths
+from dvcanalysis.errors import InputError
+
+EV = "tests/fixtures/evidence"
+
+
+def test_shipped_evidence_is_valid():
+    assert evidence.validate() == []
+
+
+def test_load_has_schema_columns_and_enough_rows():
+    ev = evidence.load()
+    assert list(ev.columns[: len(evidence.EVIDENCE_COLUMNS)]) == list(evidence.EVIDENCE_COLUMNS)
+    assert len(ev) >= 60
+    assert ev["id"].is_unique
+    assert ev.loc[ev["unit"] == "share", "value"].between(0, 1).all()
+
+
+def test_every_seed_is_cited():
+    ev = evidence.load()
+    assert {"seed000", "seed001", "seed002", "seed003", "seed004"} <= set(ev["source_id"])
+
+
+def test_raw_seeds_are_byte_identical_copies():
+    shared = paths.root().parent / "shared" / "seeds"
+    if not shared.is_dir():
+        pytest.skip("shared/seeds not beside the checkout")
+    for f in shared.glob("*.txt"):
+        assert (paths.raw_dir() / "seeds" / f.name).read_bytes() == f.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("period", "precision", "expected"),
+    [
+        ("2024-08-31", "day", date(2024, 8, 31)),
+        ("2024-02", "month", date(2024, 2, 29)),
+        ("2024-12", "month", date(2024, 12, 31)),
+        ("2025-Q2", "quarter", date(2025, 6, 30)),
+        ("2024-H1", "half", date(2024, 6, 30)),
+        ("2024", "year", date(2024, 12, 31)),
+    ],
+)
+def test_period_end(period, precision, expected):
+    assert evidence.period_end(period, precision) == expected
+
+
+def test_period_end_rejects_mismatch():
+    with pytest.raises(ValueError, match="does not match precision"):
+        evidence.period_end("2024-08", "day")
+
+
+def test_decimal_year_end_of_year_is_next_integer():
+    assert evidence.decimal_year(date(2024, 12, 31)) == 2025.0
+    assert evidence.decimal_year(date(2024, 8, 31)) == pytest.approx(2024 + 244 / 366)
+
+
+def test_the_headline_observation_and_targets():
+    loc = evidence.series("fully_online_share", "localities")
+    assert loc["value"].tolist() == [0.17]
+    assert loc["period_end"].iloc[0] == pd.Timestamp("2024-08-31")
+    tgt = evidence.series("fully_online_share", "localities", kind="target")
+    assert sorted(set(zip(tgt["period"], tgt["value"], strict=True))) == [("2024", 0.3), ("2025", 0.7)]
+    mins = evidence.series("fully_online_share", "ministries", kind="target")
+    assert sorted(set(zip(mins["period"], mins["value"], strict=True))) == [("2024", 0.7), ("2025", 0.85)]
+
+
+def test_series_cutoff_drops_later_rows():
+    full = evidence.series("fully_online_share", "national")
+    early = evidence.series("fully_online_share", "national", cutoff="2020-01-01")
+    assert len(early) < len(full)
+    assert (early["period_end"] <= pd.Timestamp("2020-01-01")).all()
+
+
+def test_series_unknown_indicator_suggests():
+    with pytest.raises(InputError, match="unknown indicator 'fully_online_shar'; did you mean fully_online_share"):
+        evidence.series("fully_online_shar", "localities")
+
+
+def test_series_unknown_segment_lists_accepted():
+    with pytest.raises(InputError, match="unknown segment 'provinces'; expected one of: national, ministries"):
+        evidence.series("fully_online_share", "provinces")
+
+
+def test_cite_both_languages():
+    vi = evidence.cite("seed003-07", "vi")
+    en = evidence.cite("seed003-07", "en")
+    assert "“các địa phương đạt tối thiểu 30%”" in vi and "[seed003-07]" in vi and "31/8/2024" in vi
+    assert "31 Aug 2024" in en and "[seed003-07]" in en
+    with pytest.raises(InputError, match="unknown evidence id 'nope-01'"):
+        evidence.cite("nope-01")
+
+
+def test_valid_fixture_passes():
+    assert evidence.validate(f"{EV}/valid.csv", data_dir=paths.data_dir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("bad_value.csv", f"{EV}/bad_value.csv:3: column 'value': value 'abc' is not a finite number"),
+        ("bad_unit.csv", f"{EV}/bad_unit.csv:2: column 'unit': 'percent' is not in the vocabulary; expected one of: share, count,"),
+        ("share_out_of_range.csv", f"{EV}/share_out_of_range.csv:2: column 'value': share 17.0 is outside 0-1 (write 17% as 0.17)"),
+        ("bad_period.csv", f"{EV}/bad_period.csv:2: column 'period': period '2024-13' is not parseable at precision 'month'; expected YYYY-MM"),
+        ("unknown_source.csv", f"{EV}/unknown_source.csv:2: column 'source_id': unknown source_id 'seed999'; known: seed000,"),
+        ("quote_not_found.csv", f"{EV}/quote_not_found.csv:2: column 'quote_vi': quote not found verbatim in seeds/000_7e6070596da47165.txt: 'mới chỉ 71% hồ sơ'"),
+        ("duplicate_id.csv", f"{EV}/duplicate_id.csv:3: column 'id': duplicate id 'seed000-03' (first on line 2)"),
+        ("missing_column.csv", f"{EV}/missing_column.csv:1: missing column(s) unit; expected columns: id, indicator,"),
+    ],
+)
+def test_broken_fixture_wording(name, expected):
+    problems = [str(p) for p in evidence.validate(f"{EV}/{name}", data_dir=paths.data_dir())]
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(expected), problems[0]
+
+
+def test_all_problems_reported_in_one_pass():
+    problems = [str(p) for p in evidence.validate(f"{EV}/several_problems.csv", data_dir=paths.data_dir())]
+    assert len(problems) == 3
+    assert [p.split(": ", 1)[0] for p in problems] == [f"{EV}/several_problems.csv:2"] * 2 + [f"{EV}/several_problems.csv:3"]
+
+
+def test_load_raises_input_error_listing_problems():
+    with pytest.raises(InputError) as info:
+        evidence.load(f"{EV}/several_problems.csv")
+    assert len(info.value.problems) == 3
