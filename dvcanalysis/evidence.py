@@ -429,3 +429,17 @@ def summary() -> pd.DataFrame:
     ev = load()
     out = ev.groupby(["source_id", "kind"]).size().rename("rows").reset_index()
     return out.sort_values(["source_id", "kind"]).reset_index(drop=True)
+
+
+def shares_timeline(indicators: Iterable[str] = ("fully_online_share", "online_share_any_level")) -> pd.DataFrame:
+    """Observed shares and official targets on one timeline (long table).
+
+    Columns ``indicator, segment, kind, bound, period, period_end, value_share, id, source_id``;
+    one row per evidence row with ``unit == "share"`` and kind observed or target.
+    """
+    ev = load()
+    sel = ev[ev["indicator"].isin(list(indicators)) & ev["kind"].isin(["observed", "target"]) & (ev["unit"] == "share")]
+    out = sel.rename(columns={"value": "value_share"})[
+        ["indicator", "segment", "kind", "bound", "period", "period_end", "value_share", "id", "source_id"]
+    ]
+    return out.sort_values(["indicator", "segment", "period_end", "id"]).reset_index(drop=True)

@@ -1,0 +1,160 @@
+"""Figures and display tables of the evidence base (notebook 01)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dvcanalysis import evidence, fmt
+from dvcanalysis.plots._base import SEGMENT_COLORS, Provenance, add_footer, new_figure
+
+_UNITS_DISPLAY = {
+    "share": fmt.share,
+    "count": fmt.count,
+    "count_per_year": fmt.count,
+    "vnd": fmt.vnd,
+    "vnd_per_year": fmt.vnd,
+    "vnd_per_month": fmt.vnd,
+    "vnd_per_hour": fmt.vnd,
+}
+
+
+_DODGE_DAYS = {"ministries": -75, "localities": 0, "national": 75}
+
+
+def value_text(value: float, unit: str, lang: str = "vi") -> str:
+    """A value in its unit, for tables (``2.600 tỷ đồng``, ``17,5 triệu``, ``70%``)."""
+    f = _UNITS_DISPLAY.get(unit)
+    text = f(value, lang) if f else fmt.number(value, lang, 2 if value % 1 else 0)
+    if unit.endswith("_per_year"):
+        text += "/năm" if lang == "vi" else " a year"
+    return text
+
+
+def _label_or(key: str, fallback: str, lang: str) -> str:
+    return fmt.label(key, lang) if fmt.has_label(key) else fallback
+
+
+def timeline(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | None = None):
+    """Observed shares and official targets by segment on one timeline.
+
+    Parameters
+    ----------
+    df
+        :func:`dvcanalysis.evidence.shares_timeline` output.
+    """
+    fig, ax = new_figure(8, 4.6)
+    for (indicator, segment, kind), g in df.groupby(["indicator", "segment", "kind"], sort=True):
+        color = SEGMENT_COLORS.get(segment, "#555555")
+        seg = _label_or(f"segment.{segment}", segment, lang)
+        hollow = indicator != "fully_online_share"
+        if kind == "target":
+            g = g.drop_duplicates(["period_end", "value_share"])
+            # dodge targets that share a date so each segment's bar stays visible
+            x = g["period_end"] + pd.Timedelta(days=_DODGE_DAYS.get(segment, 0))
+            ax.scatter(x, g["value_share"], marker="D" if hollow else "_", s=40 if hollow else 400,
+                       linewidths=1.5 if hollow else 3, color=color,
+                       facecolors="white" if hollow else color, zorder=3,
+                       label=None if hollow else fmt.label("evidence.target_marker", lang, segment=seg))
+            for xi, v in zip(x, g["value_share"], strict=True):
+                ax.annotate(fmt.share(v, lang), (xi, v), xytext=(0, 6), textcoords="offset points",
+                            fontsize=7, color=color, ha="center")
+        else:
+            ax.plot(g["period_end"], g["value_share"], marker="o", linestyle=":" if hollow else "-",
+                    color=color, markerfacecolor="white" if hollow else color, zorder=4,
+                    label=None if hollow else fmt.label("evidence.observed_marker", lang, segment=seg))
+            for _, r in g.iterrows():
+                ax.annotate(fmt.share(r["value_share"], lang), (r["period_end"], r["value_share"]),
+                            xytext=(4, 5), textcoords="offset points", fontsize=7, color=color)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(lambda v, _: fmt.share(v, lang))
+    ax.set_ylabel(fmt.label("axis.fully_online_share", lang))
+    ax.set_title(fmt.label("evidence.timeline_title", lang))
+    ax.axhline(0, color="#999999", linewidth=0.5)
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, labels, fontsize=7, loc="upper left", frameon=False)
+    ax.text(0.99, 0.02, fmt.label("evidence.any_level_note", lang), transform=ax.transAxes,
+            ha="right", va="bottom", fontsize=7, color="#555555")
+    ax.tick_params(axis="x", rotation=0)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    ax.grid(True, alpha=0.3)
+    add_footer(fig, provenance, lang)
+    return fig
+
+
+def counts_chart(summary: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | None = None):
+    """Evidence rows by source (bars) split by kind (stacked)."""
+    wide = summary.pivot(index="source_id", columns="kind", values="rows").fillna(0)
+    wide.columns = [_label_or(f"kind.{k}", k, lang) for k in wide.columns]
+    fig, ax = new_figure(8, 4.6)
+    wide.plot.barh(stacked=True, ax=ax, colormap="tab10", width=0.75)
+    ax.invert_yaxis()
+    ax.set_xlabel(fmt.label("word.count", lang))
+    ax.set_ylabel(fmt.label("word.source", lang))
+    ax.set_title(fmt.label("evidence.counts_title", lang))
+    ax.legend(fontsize=7, frameon=False)
+    add_footer(fig, provenance, lang)
+    return fig
+
+
+def claims_table(lang: str = "vi", kinds: tuple[str, ...] = ("claim", "target")) -> pd.DataFrame:
+    """Official claims and targets with their value, period, source and quote (display table)."""
+    ev = evidence.load()
+    sel = ev[ev["kind"].isin(kinds)].sort_values(["kind", "period_end", "id"])
+    rows = []
+    for _, r in sel.iterrows():
+        rows.append({
+            fmt.label("word.kind", lang): _label_or(f"kind.{r['kind']}", r["kind"], lang),
+            fmt.label("word.indicator", lang): _label_or(f"indicator.{r['indicator']}", r["indicator"], lang),
+            fmt.label("word.segment", lang): _label_or(f"segment.{r['segment']}", r["segment"], lang),
+            fmt.label("evidence.col_period", lang): fmt.period(r["period"], lang),
+            fmt.label("evidence.col_bound", lang): fmt.label(f"bound.{r['bound']}", lang),
+            fmt.label("word.value", lang): value_text(r["value"], r["unit"], lang),
+            fmt.label("word.source", lang): evidence.source_label(r["source_id"], lang),
+            fmt.label("word.quote", lang): r["quote_vi"] if lang == "vi" or not r["gloss_en"] else r["gloss_en"],
+            fmt.label("evidence.col_id", lang): r["id"],
+        })
+    return pd.DataFrame(rows)
+
+
+def counts_table(lang: str = "vi") -> pd.DataFrame:
+    """Evidence rows counted by source (rows) and kind (columns), with totals."""
+    s = evidence.summary()
+    wide = s.pivot(index="source_id", columns="kind", values="rows").fillna(0).astype(int)
+    wide["Σ"] = wide.sum(axis=1)
+    wide.loc["Σ"] = wide.sum(axis=0)
+    wide.columns = [_label_or(f"kind.{k}", k, lang) for k in wide.columns]
+    wide.index.name = fmt.label("word.source", lang)
+    return wide
+
+
+def headline(lang: str = "vi") -> str:
+    """Markdown lines: the latest fully-online observations and the official targets, cited."""
+    lines = []
+    for segment in ("localities", "locality_best", "national"):
+        s = evidence.series("fully_online_share", segment)
+        if s.empty:
+            continue
+        last = s.iloc[-1]
+        seg = _label_or(f"segment.{segment}", segment, lang)
+        when = fmt.period(last["period"], lang)
+        lines.append(f"- **{seg}** ({when}): **{fmt.share(last['value'], lang)}** — {evidence.source_label(last['source_id'], lang)} [{last['id']}]")
+    for segment in ("ministries", "localities", "national"):
+        t = evidence.series("fully_online_share", segment, kind="target").drop_duplicates(["period", "value"])
+        seg = _label_or(f"segment.{segment}", segment, lang)
+        parts = [f"{fmt.period(r['period'], lang)}: {fmt.share(r['value'], lang)}" for _, r in t.iterrows()]
+        ids = ", ".join(sorted(evidence.series("fully_online_share", segment, kind="target")["id"]))
+        lines.append(f"- {fmt.label('kind.target', lang)} **{seg}**: {'; '.join(parts)} [{ids}]")
+    return "\n".join(lines)
+
+
+def sources_table(lang: str = "vi") -> pd.DataFrame:
+    """The sources behind the evidence: id, outlet and date, title, rows cited."""
+    src = evidence.load_sources()
+    n = evidence.load().groupby("source_id").size()
+    return pd.DataFrame({
+        "source_id": src.index,
+        fmt.label("word.source", lang): [evidence.source_label(s, lang) for s in src.index],
+        "title": src["title"].to_numpy(),
+        fmt.label("word.count", lang): [int(n.get(s, 0)) for s in src.index],
+    })
