@@ -1,0 +1,688 @@
+"""Uptake curves, calibration with a cut-off, and Monte Carlo projections.
+
+The fully-online share of dossiers is projected for ``ministries``,
+``localities`` and ``national`` (the volume-weighted mix of the two, or its own
+observations). A year's value is the share at the end of that year; time is a
+decimal year where the end of year ``Y`` is ``Y + 1.0``.
+
+Curves (choose with the scenario's ``curve`` or ``project(..., curve=...)``):
+
+``linear``
+    A straight line through the base level and the latest observation, capped at
+    the ceiling. Estonia's e-governance uptake was linear, not S-shaped
+    (Solvak et al. 2019, source ``ref_solvak_2019``).
+``logistic``
+    An S-curve with ceiling ``m`` through the same two points:
+    ``s(t) = m / (1 + exp(-(y_a + k (t - t_a))))`` with ``y = logit(s / m)``.
+``bass``
+    Bass diffusion, ``F(t) = m (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})``, with p, q
+    drawn from their literature ranges (p about 0.03, often below 0.01; q about 0.38,
+    typically 0.3-0.5; source ``ref_bass``) and the start time solved so that the curve
+    passes through the latest observation.
+``target-path``
+    Piecewise-linear from the latest observation through each official target at the end
+    of its year, then flat: what meeting the targets requires.
+
+The evidence is thin: localities have one fully-online observation, national a few
+from a secondary source, ministries none. Everything else is a named assumption of
+the scenario (``data/scenarios/*.yml``), and the Monte Carlo draws each over its
+range so that intervals are wide where the evidence is thin. All draws are computed
+at once with numpy (arrays of shape ``(n_draws, n_years)``).
+
+Examples
+--------
+>>> from dvcanalysis import uptake
+>>> proj = uptake.project("business-as-usual", n_draws=1000, seed=0)  # doctest: +SKIP
+>>> proj.quantiles((0.05, 0.5, 0.95))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from dvcanalysis import evidence, scenarios
+from dvcanalysis.errors import InputError, check_choice
+from dvcanalysis.scenarios import SPECS, Scenario
+
+INDICATOR = "fully_online_share"
+SEGMENTS = ("ministries", "localities", "national")
+DEFAULT_CUTOFF = "2024-08-31"
+MAX_HORIZON = 2050
+_MAX_DRAWS = 2_000_000
+# Keep calibrated anchors strictly inside (0, ceiling) so logit and Bass inverses exist.
+_FLOOR_SHARE = 0.001
+_BELOW_CEILING = 0.98
+
+
+# ---------------------------------------------------------------- small helpers
+def parse_cutoff(cutoff: str | date) -> date:
+    """A cut-off date from ``YYYY-MM-DD`` text (or a date), else :class:`InputError`."""
+    if isinstance(cutoff, date):
+        return cutoff
+    try:
+        return date.fromisoformat(str(cutoff))
+    except ValueError:
+        raise InputError(f"cutoff={cutoff!r} is not a date; expected YYYY-MM-DD, e.g. {DEFAULT_CUTOFF!r}") from None
+
+
+def end_of_year(year: int | np.ndarray) -> float | np.ndarray:
+    """The decimal time of the end of ``year`` (``2024`` -> ``2025.0``)."""
+    return np.asarray(year, dtype=float) + 1.0 if isinstance(year, np.ndarray) else float(year) + 1.0
+
+
+def _decimal(ts) -> float:
+    return evidence.decimal_year(pd.Timestamp(ts).date())
+
+
+def effective_time(t: np.ndarray, pace: np.ndarray, t_pace: float) -> np.ndarray:
+    """Time as the curve sees it: unchanged up to ``t_pace``, then ``pace`` times faster.
+
+    ``t`` has shape ``(n_years,)``, ``pace`` ``(n_draws,)``; the result ``(n_draws, n_years)``.
+    Curves are non-decreasing in time, so a higher pace never lowers a share.
+    """
+    t = np.asarray(t, dtype=float)[None, :]
+    pace = np.asarray(pace, dtype=float)[:, None]
+    return np.where(t <= t_pace, t, t_pace + pace * (t - t_pace))
+
+
+# ---------------------------------------------------------------- curves (vectorized)
+def bass_cdf(tau, p, q, m):
+    """Bass cumulative adoption ``m (1 - e^{-(p+q)tau}) / (1 + (q/p) e^{-(p+q)tau})`` (tau >= 0)."""
+    tau = np.maximum(np.asarray(tau, dtype=float), 0.0)
+    e = np.exp(-(p + q) * tau)
+    return m * (1.0 - e) / (1.0 + (q / p) * e)
+
+
+def bass_time_to(share, p, q, m):
+    """The time since the start at which the Bass curve reaches ``share`` (< m): the inverse of :func:`bass_cdf`."""
+    f = np.asarray(share, dtype=float) / m
+    x = (1.0 - f) / (1.0 + (q / p) * f)
+    return -np.log(x) / (p + q)
+
+
+def logistic_through(t, t0, s0, ta, sa, m):
+    """The logistic with ceiling ``m`` through ``(t0, s0)`` and ``(ta, sa)``, evaluated at ``t``.
+
+    Arguments broadcast (draws on axis 0, years on axis 1). ``s0 <= sa < m`` is assumed
+    (callers clip); equal levels give a flat curve.
+    """
+    ya = np.log(sa / (m - sa))
+    y0 = np.log(s0 / (m - s0))
+    k = (ya - y0) / (ta - t0)
+    return m / (1.0 + np.exp(-(ya + k * (t - ta))))
+
+
+def linear_through(t, t0, s0, ta, sa, m):
+    """The straight line through ``(t0, s0)`` and ``(ta, sa)``, kept within ``[0, m]``."""
+    slope = (sa - s0) / (ta - t0)
+    return np.clip(sa + slope * (t - ta), 0.0, m)
+
+
+def target_path(t, ta, sa, target_times, target_values):
+    """Piecewise-linear from ``(ta, sa)`` through the targets, flat after the last one.
+
+    ``sa`` has shape ``(n_draws,)``; ``t`` ``(n_years,)``. Before ``ta`` the path holds
+    ``sa``. The path never falls: a level already above a later target is kept.
+    """
+    t = np.asarray(t, dtype=float)
+    sa = np.asarray(sa, dtype=float)[:, None]
+    tt = np.asarray(target_times, dtype=float)
+    tv = np.asarray(target_values, dtype=float)
+    keep = tt > ta
+    tt, tv = tt[keep], tv[keep]
+    if tt.size == 0:
+        return np.broadcast_to(sa, (sa.shape[0], t.size)).copy()
+    w = np.clip((t - ta) / (tt[0] - ta), 0.0, 1.0)[None, :]
+    first_leg = sa * (1.0 - w) + tv[0] * w
+    later = np.interp(t, tt, tv)[None, :]
+    path = np.where(t[None, :] <= tt[0], first_leg, later)
+    return np.maximum.accumulate(np.maximum(path, sa), axis=1)
+
+
+def curve_paths(
+    curve: str,
+    t: np.ndarray,
+    *,
+    t0: np.ndarray,
+    s0: np.ndarray,
+    ta: float,
+    sa: np.ndarray,
+    m: np.ndarray,
+    p: np.ndarray,
+    q: np.ndarray,
+    pace: np.ndarray,
+    t_pace: float,
+    targets: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Shares ``(n_draws, n_years)`` of one segment under ``curve``, calibrated per draw.
+
+    Parameters
+    ----------
+    curve
+        ``linear``, ``logistic``, ``bass`` or ``target-path``.
+    t
+        Decimal times to evaluate (end of year ``Y`` is ``Y + 1.0``).
+    t0, s0
+        Base time and level per draw (``linear``, ``logistic``).
+    ta, sa
+        Anchor time (the latest observation) and level per draw.
+    m, p, q
+        Ceiling and Bass coefficients per draw.
+    pace, t_pace
+        Pace multiplier per draw and the time from which it applies.
+    targets
+        ``(times, values)`` of the official targets (``target-path``).
+    """
+    m = np.asarray(m, dtype=float)
+    sa = np.clip(np.asarray(sa, dtype=float), _FLOOR_SHARE, _BELOW_CEILING * m)
+    s0 = np.clip(np.asarray(s0, dtype=float), _FLOOR_SHARE / 2, sa)
+    if curve == "target-path":
+        if targets is None:
+            raise InputError("curve 'target-path' needs official targets for the segment; none found in the evidence")
+        return np.clip(target_path(t, ta, sa, *targets), 0.0, 1.0)
+    te = effective_time(t, pace, t_pace)
+    col = (slice(None), None)
+    if curve == "linear":
+        out = linear_through(te, t0[col], s0[col], ta, sa[col], m[col])
+    elif curve == "logistic":
+        out = logistic_through(te, t0[col], s0[col], ta, sa[col], m[col])
+    elif curve == "bass":
+        tau_a = bass_time_to(sa, p, q, m)
+        out = bass_cdf(tau_a[col] + (te - ta), p[col], q[col], m[col])
+    else:
+        raise InputError(f"curve={curve!r} is not accepted; expected one of: {', '.join(scenarios.CURVES)}")
+    return np.clip(out, 0.0, 1.0)
+
+
+# ---------------------------------------------------------------- draws
+def draw_assumptions(scenario: Scenario, n_draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """One array of ``n_draws`` values per assumption, plus standard-normal anchor errors.
+
+    Every assumption consumes one uniform draw per Monte Carlo draw, in the fixed order of
+    :data:`~dvcanalysis.scenarios.SPECS`, whatever its distribution; so the same seed gives
+    the same random numbers in every scenario (common random numbers), and a quantity's
+    draws are monotone in its range.
+    """
+    u = rng.random((len(SPECS), n_draws))
+    z = rng.standard_normal((3, n_draws))
+    out: dict[str, np.ndarray] = {}
+    for i, (name, spec) in enumerate(SPECS.items()):
+        a = scenario.assumptions[name]
+        lo, hi, mode = a.low, a.high, a.default
+        if a.distribution == "fixed" or hi <= lo:
+            v = np.full(n_draws, mode)
+        elif a.distribution == "uniform":
+            if spec.integer:
+                v = np.minimum(np.floor(lo + u[i] * (hi - lo + 1.0)), hi)
+            else:
+                v = lo + u[i] * (hi - lo)
+        else:  # triangular: inverse CDF with mode = default
+            c = (mode - lo) / (hi - lo)
+            v = np.where(
+                u[i] < c,
+                lo + np.sqrt(u[i] * (hi - lo) * (mode - lo)),
+                hi - np.sqrt((1.0 - u[i]) * (hi - lo) * (hi - mode)),
+            )
+            if spec.integer:
+                v = np.round(v)
+        out[name] = v
+    out["z_localities"], out["z_ministries"], out["z_national"] = z
+    return out
+
+
+# ---------------------------------------------------------------- evidence
+def observations(*, cutoff: str | date = DEFAULT_CUTOFF) -> pd.DataFrame:
+    """Fully-online observations of the three segments, with their role for ``cutoff``.
+
+    Columns ``id, segment, period, period_end, decimal_year, value, bound, source_id, role``;
+    ``role`` is ``anchor`` (calibrates the segment), ``comparison`` (up to the cut-off, shown
+    but not used), or ``after cutoff`` (for backtests).
+    """
+    cut = pd.Timestamp(parse_cutoff(cutoff))
+    frames = []
+    for seg in SEGMENTS:
+        s = evidence.series(INDICATOR, seg)
+        s.insert(0, "segment", seg)
+        frames.append(s)
+    obs = pd.concat(frames, ignore_index=True)
+    obs["decimal_year"] = [_decimal(d) for d in obs["period_end"]]
+    obs["role"] = np.where(obs["period_end"] <= cut, "comparison", "after cutoff")
+    cols = ["id", "segment", "period", "period_end", "decimal_year", "value", "bound", "source_id", "role"]
+    return obs[cols].sort_values(["segment", "period_end", "id"]).reset_index(drop=True)
+
+
+def segment_targets(segment: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Official fully-online targets of ``segment``: (end times, shares, evidence ids)."""
+    from dvcanalysis import targets as _targets
+
+    off = _targets.official(indicators=(INDICATOR,))
+    off = off[off["segment"] == segment].sort_values("year")
+    # Two statements for one deadline: the path must meet the higher one.
+    off = off.groupby("year", as_index=False).agg(target_share=("target_share", "max"), ids=("ids", ";".join))
+    return end_of_year(off["year"].to_numpy()), off["target_share"].to_numpy(float), list(off["ids"])
+
+
+def _latest(obs: pd.DataFrame, segment: str) -> pd.Series | None:
+    sel = obs[(obs["segment"] == segment) & (obs["role"] != "after cutoff")]
+    return None if sel.empty else sel.sort_values(["period_end", "id"]).iloc[-1]
+
+
+# ---------------------------------------------------------------- projection
+@dataclass
+class Projection:
+    """A Monte Carlo projection of the fully-online share by segment.
+
+    Attributes
+    ----------
+    scenario
+        The :class:`~dvcanalysis.scenarios.Scenario` (with any overrides applied).
+    years
+        Integer years (end-of-year values), from the first year-end after the cut-off to the horizon.
+    shares
+        Segment -> array ``(n_draws, n_years)`` of shares (0-1).
+    draws
+        Assumption name -> the ``n_draws`` values drawn.
+    observations
+        Evidence rows of the indicator with their ``role`` (see :func:`observations`).
+    parameters
+        What produced it (scenario, curve, n_draws, seed, cutoff, horizon, overrides).
+    """
+
+    scenario: Scenario
+    years: np.ndarray
+    shares: dict[str, np.ndarray]
+    draws: dict[str, np.ndarray]
+    observations: pd.DataFrame
+    parameters: dict[str, object]
+    anchors: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    @property
+    def n_draws(self) -> int:
+        return int(next(iter(self.shares.values())).shape[0])
+
+    @property
+    def segments(self) -> list[str]:
+        return list(self.shares)
+
+    @property
+    def assumptions(self) -> pd.DataFrame:
+        """Tidy table: ``name, value, distribution, default, low, high, unit, source, reason, description, used``."""
+        curve = self.scenario.curve
+        unused = {
+            "linear": {"bass_p", "bass_q"},
+            "logistic": {"bass_p", "bass_q"},
+            "bass": {"base_year", "base_share"},
+            "target-path": {"bass_p", "bass_q", "base_year", "base_share", "ceiling_share", "pace_multiplier"},
+        }[curve]
+        rows = []
+        for a in self.scenario.assumptions.values():
+            rows.append(
+                {
+                    "name": a.name,
+                    "value": a.describe(),
+                    "distribution": a.distribution,
+                    "default": a.default,
+                    "low": a.low,
+                    "high": a.high,
+                    "unit": a.unit,
+                    "source": a.source,
+                    "reason": a.reason,
+                    "description": a.description,
+                    "used": a.name not in unused,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    @property
+    def targets(self) -> pd.DataFrame:
+        """The official fully-online targets of the projected segments (see :func:`dvcanalysis.targets.official`)."""
+        from dvcanalysis import targets as _targets
+
+        off = _targets.official(indicators=(INDICATOR,))
+        return off[off["segment"].isin(self.segments)].reset_index(drop=True)
+
+    @property
+    def sources(self) -> list[str]:
+        """Source ids behind the projection: observations used, targets, cited assumptions."""
+        ev = evidence.load().set_index("id")
+        ids = set()
+        for s in self.scenario.sources:
+            ids.add(ev.loc[s, "source_id"] if s in ev.index else s)
+        used = self.observations[self.observations["role"] != "after cutoff"]
+        ids |= set(used["source_id"])
+        for sid in self.targets["source_ids"]:
+            ids |= set(sid.split(";"))
+        return sorted(ids)
+
+    def to_df(self) -> pd.DataFrame:
+        """Long table ``draw, year, segment, share`` (share 0-1, end of year)."""
+        n, k = self.n_draws, len(self.years)
+        frames = [
+            pd.DataFrame(
+                {
+                    "draw": np.repeat(np.arange(n), k),
+                    "year": np.tile(self.years, n),
+                    "segment": seg,
+                    "share": arr.ravel(),
+                }
+            )
+            for seg, arr in self.shares.items()
+        ]
+        return pd.concat(frames, ignore_index=True)
+
+    def quantiles(self, qs: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """Columns ``year, segment`` and one per quantile, named ``q05``, ``q50``, ``q95``... (shares)."""
+        qs = list(qs)
+        for q in qs:
+            if not 0 <= q <= 1:
+                raise InputError(f"quantile {q!r} is out of range; expected 0 to 1")
+        frames = []
+        for seg, arr in self.shares.items():
+            qv = np.quantile(arr, qs, axis=0)
+            d = {"year": self.years, "segment": seg}
+            d.update({quantile_name(q): qv[i] for i, q in enumerate(qs)})
+            frames.append(pd.DataFrame(d))
+        return pd.concat(frames, ignore_index=True)
+
+    def median(self) -> pd.DataFrame:
+        """Columns ``scenario, year, segment, share`` (the median path)."""
+        q = self.quantiles((0.5,)).rename(columns={"q50": "share"})
+        q.insert(0, "scenario", self.scenario.name)
+        return q
+
+    def provenance(self):
+        """A :class:`~dvcanalysis.plots.Provenance` for figures and tables of this projection."""
+        from dvcanalysis.plots import Provenance
+
+        return Provenance(sources=self.sources, parameters=dict(self.parameters))
+
+    def plot(self, segment: str | None = None, lang: str = "vi", ax=None):
+        """Fan chart (5-95% and 25-75% bands, median) with observations and targets.
+
+        See :func:`dvcanalysis.plots.uptake.fan_chart`.
+        """
+        from dvcanalysis.plots import uptake as uplot
+
+        return uplot.fan_chart(
+            self.quantiles((0.05, 0.25, 0.5, 0.75, 0.95)),
+            self.observations,
+            self.targets,
+            segment=segment,
+            lang=lang,
+            ax=ax,
+            provenance=self.provenance(),
+            scenario=self.scenario.title[lang] if lang in self.scenario.title else self.scenario.name,
+        )
+
+
+def quantile_name(q: float) -> str:
+    """``0.05`` -> ``q05``, ``0.5`` -> ``q50``, ``0.025`` -> ``q025``."""
+    pct = 100 * q
+    return f"q{int(round(pct)):02d}" if math.isclose(pct, round(pct)) else "q" + f"{pct:g}".replace(".", "")
+
+
+def _resolve(scenario: str | Scenario, overrides: dict | None, curve: str | None) -> Scenario:
+    sc = scenarios.load(scenario) if isinstance(scenario, str) else scenario
+    if not isinstance(sc, Scenario):
+        raise InputError(f"scenario={scenario!r} is not accepted; expected a scenario name ({', '.join(scenarios.names())}) or a loaded Scenario")
+    if overrides or curve:
+        sc = sc.with_overrides(overrides, curve=curve)
+    return sc
+
+
+def _check_int(name: str, value: object, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InputError(f"{name}={value!r} is not an integer; expected an integer from {low} to {high}")
+    if not low <= int(value) <= high:
+        raise InputError(f"{name}={value!r} is out of range; expected {low} to {high}")
+    return int(value)
+
+
+def project(
+    scenario: str | Scenario = "business-as-usual",
+    *,
+    n_draws: int = 1000,
+    seed: int = 0,
+    cutoff: str | date = DEFAULT_CUTOFF,
+    horizon: int = 2030,
+    curve: str | None = None,
+    overrides: dict | None = None,
+) -> Projection:
+    """Project the fully-online share of dossiers by segment, with Monte Carlo uncertainty.
+
+    Parameters
+    ----------
+    scenario
+        A scenario name (``data/scenarios/<name>.yml``) or a loaded Scenario.
+    n_draws
+        Monte Carlo draws.
+    seed
+        Seed of the ``numpy.random.Generator``; the same seed gives the same draws.
+    cutoff
+        Only observations whose period ends on or before this date are used (for backtests).
+    horizon
+        Last year projected.
+    curve
+        Replace the scenario's curve (``linear``, ``logistic``, ``bass``, ``target-path``).
+    overrides
+        Assumption name -> a number (fixes it) or a mapping of fields to replace
+        (e.g. ``{"ministries_ratio": {"range": [1.5, 2.5]}}``); also ``curve``,
+        ``national`` (``mix`` or ``observations``) and ``pace_from``.
+
+    Calibration
+    -----------
+    Localities are anchored at their latest observation up to the cut-off (with an error
+    of ``anchor_error_share``); if there is none, the latest national observation stands in
+    (recorded as such). Ministries have no observation: their anchor is the localities'
+    anchor times ``ministries_ratio``. ``national`` is the mix weighted by
+    ``ministries_volume_share``, or (``national: observations``) its own curve through its
+    latest observation. ``linear`` and ``logistic`` pass through the base point
+    (end of ``base_year``, ``base_share``) and the anchor; ``bass`` through the anchor.
+
+    Raises
+    ------
+    InputError
+        For an unknown scenario, a bad cut-off, too few observations or a bad option.
+    """
+    sc = _resolve(scenario, overrides, curve)
+    n_draws = _check_int("n_draws", n_draws, 1, _MAX_DRAWS)
+    seed = _check_int("seed", seed, 0, 2**63 - 1)
+    cut = parse_cutoff(cutoff)
+    first_year = cut.year if (cut.month, cut.day) != (12, 31) else cut.year + 1
+    horizon = _check_int("horizon", horizon, first_year, MAX_HORIZON)
+    years = np.arange(first_year, horizon + 1)
+    t = end_of_year(years)
+
+    obs = observations(cutoff=cut)
+    anchors: dict[str, dict[str, object]] = {}
+    loc = _latest(obs, "localities")
+    proxy = loc is None
+    if proxy:
+        loc = _latest(obs, "national")
+    if loc is None:
+        raise InputError(f"cutoff={cut.isoformat()}: no fully-online observation on or before it; the first is {obs['period_end'].min().date().isoformat()}")
+    anchors["localities"] = {"id": loc["id"], "time": float(loc["decimal_year"]), "value": float(loc["value"]), "proxy": proxy}
+    anchors["ministries"] = {"id": loc["id"], "time": float(loc["decimal_year"]), "value": float("nan"), "proxy": True}
+    nat = _latest(obs, "national")
+    if sc.national == "observations":
+        if nat is None:
+            raise InputError(f"national='observations' needs a national observation on or before {cut.isoformat()}; there is none")
+        anchors["national"] = {"id": nat["id"], "time": float(nat["decimal_year"]), "value": float(nat["value"]), "proxy": False}
+
+    base_hi = end_of_year(sc.assumptions["base_year"].high)
+    for seg, a in anchors.items():
+        if sc.curve in ("linear", "logistic") and a["time"] <= base_hi:
+            raise InputError(
+                f"cutoff={cut.isoformat()}: the {seg} anchor ({a['id']}, {a['time']:.2f}) is not after the base year "
+                f"range (up to {sc.assumptions['base_year'].high:g}); expected a later cut-off or base_year overrides"
+            )
+
+    rng = np.random.default_rng(seed)
+    d = draw_assumptions(sc, n_draws, rng)
+    err = d["anchor_error_share"]
+    m = d["ceiling_share"]
+    t0 = end_of_year(d["base_year"])
+    pace_from = evidence.decimal_year(sc.pace_from) if sc.pace_from else -np.inf
+
+    def run(seg: str, sa: np.ndarray, ta: float, target_seg: str) -> np.ndarray:
+        tt, tv, _ = segment_targets(target_seg)
+        return curve_paths(
+            sc.curve, t, t0=t0, s0=d["base_share"], ta=ta, sa=sa, m=m, p=d["bass_p"], q=d["bass_q"],
+            pace=d["pace_multiplier"], t_pace=max(ta, pace_from), targets=(tt, tv) if tt.size else None,
+        )
+
+    la = anchors["localities"]
+    sa_loc = la["value"] + err * d["z_localities"]
+    shares = {"localities": run("localities", sa_loc, la["time"], "localities")}
+    sa_min = np.clip(sa_loc, _FLOOR_SHARE, None) * d["ministries_ratio"] + err * d["z_ministries"]
+    shares["ministries"] = run("ministries", sa_min, la["time"], "ministries")
+    if sc.national == "observations":
+        na = anchors["national"]
+        shares["national"] = run("national", na["value"] + err * d["z_national"], na["time"], "national")
+    else:
+        w = d["ministries_volume_share"][:, None]
+        shares["national"] = w * shares["ministries"] + (1.0 - w) * shares["localities"]
+    shares = {s: shares[s] for s in SEGMENTS}
+
+    used_ids = {a["id"] for a in anchors.values()}
+    obs.loc[obs["id"].isin(used_ids) & (obs["role"] != "after cutoff"), "role"] = "anchor"
+    params = {
+        "scenario": sc.name,
+        "curve": sc.curve,
+        "national": sc.national,
+        "n_draws": n_draws,
+        "seed": seed,
+        "cutoff": cut.isoformat(),
+        "horizon": horizon,
+    }
+    if overrides:
+        params["overrides"] = {k: v for k, v in overrides.items()}
+    return Projection(sc, years, shares, d, obs, params, anchors)
+
+
+def compare(
+    names: Sequence[str] | None = None,
+    *,
+    n_draws: int = 1000,
+    seed: int = 0,
+    cutoff: str | date = DEFAULT_CUTOFF,
+    horizon: int = 2030,
+    qs: Sequence[float] = (0.05, 0.5, 0.95),
+) -> pd.DataFrame:
+    """Quantile paths of several scenarios in one long frame.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario, year, segment, q05, q50, q95`` (same seed in each: common random numbers).
+    """
+    names = list(names) if names is not None else scenarios.names()
+    frames = []
+    for name in names:
+        proj = project(name, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon)
+        q = proj.quantiles(qs)
+        q.insert(0, "scenario", name)
+        frames.append(q)
+    return pd.concat(frames, ignore_index=True)
+
+
+# ---------------------------------------------------------------- backtest
+BACKTESTS = (
+    ("fully_online_share", "national", "2019-12-31"),
+    ("fully_online_share", "national", "2024-06-30"),
+    ("online_share_any_level", "national", "2022-12-31"),
+)
+
+
+def backtest(
+    indicator: str = INDICATOR,
+    segment: str = "national",
+    *,
+    cutoff: str | date = "2019-12-31",
+    scenario: str | Scenario = "business-as-usual",
+    curves: Sequence[str] = ("linear", "logistic", "bass"),
+    n_draws: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Fit a series on its observations up to ``cutoff``; predict its later observations.
+
+    The series is fitted on its own observations: ``linear`` and ``logistic`` need two
+    (the earliest and the latest up to the cut-off), ``bass`` one (the latest). The
+    ceiling, Bass coefficients and anchor error are drawn from the scenario.
+
+    Returns
+    -------
+    DataFrame
+        One row per (curve, later observation): ``indicator, segment, cutoff, curve,
+        fitted_on`` (evidence ids), ``id, period, observed, q05, q50, q95,
+        error_share`` (median minus observed), ``covered`` (observed within 5-95%),
+        ``identifiable`` (False when the cut-off leaves too few points for the curve;
+        the numbers are then NaN).
+    """
+    sc = _resolve(scenario, None, None)
+    cut = pd.Timestamp(parse_cutoff(cutoff))
+    for c in curves:
+        check_choice("curve", c, ("linear", "logistic", "bass"))
+    s = evidence.series(indicator, segment)
+    s["decimal_year"] = [_decimal(x) for x in s["period_end"]]
+    before, after = s[s["period_end"] <= cut], s[s["period_end"] > cut]
+    if after.empty:
+        raise InputError(f"backtest {indicator}/{segment}: no observation after cutoff={cut.date().isoformat()} to compare with")
+    rng = np.random.default_rng(seed)
+    d = draw_assumptions(sc, n_draws, rng)
+    t = after["decimal_year"].to_numpy(float)
+    rows = []
+    for c in curves:
+        need = 1 if c == "bass" else 2
+        ok = len(before) >= need
+        fitted = ";".join(before["id"].iloc[[0, -1]].unique()) if len(before) >= 2 and c != "bass" else (before["id"].iloc[-1] if len(before) else "")
+        if ok:
+            a, b = before.iloc[-1], before.iloc[0]
+            err = d["anchor_error_share"]
+            sa = a["value"] + err * d["z_national"]
+            s0 = b["value"] + err * d["z_localities"] if c != "bass" else sa
+            paths = curve_paths(
+                c, t, t0=np.full(n_draws, b["decimal_year"]), s0=s0, ta=float(a["decimal_year"]), sa=sa,
+                m=d["ceiling_share"], p=d["bass_p"], q=d["bass_q"], pace=np.ones(n_draws), t_pace=float(a["decimal_year"]),
+            )
+            qv = np.quantile(paths, (0.05, 0.5, 0.95), axis=0)
+        else:
+            qv = np.full((3, len(t)), np.nan)
+        for i, r in enumerate(after.itertuples(index=False)):
+            rows.append(
+                {
+                    "indicator": indicator, "segment": segment, "cutoff": cut.date().isoformat(), "curve": c,
+                    "fitted_on": fitted, "id": r.id, "period": r.period, "observed": float(r.value),
+                    "q05": qv[0, i], "q50": qv[1, i], "q95": qv[2, i],
+                    "error_share": qv[1, i] - float(r.value),
+                    "covered": bool(ok and qv[0, i] <= r.value <= qv[2, i]), "identifiable": ok,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def backtests(
+    cases: Sequence[tuple[str, str, str]] = BACKTESTS, *, scenario: str | Scenario = "business-as-usual",
+    n_draws: int = 1000, seed: int = 0,
+) -> pd.DataFrame:
+    """:func:`backtest` over several ``(indicator, segment, cutoff)`` cases, concatenated."""
+    return pd.concat(
+        [backtest(i, s, cutoff=c, scenario=scenario, n_draws=n_draws, seed=seed) for i, s, c in cases],
+        ignore_index=True,
+    )
+
+
+def implied_ministries_share(national_share: float, localities_share: float, ministries_volume_share) -> np.ndarray:
+    """The ministries' share that a national and a localities share imply for a volume weight.
+
+    ``national = w * ministries + (1 - w) * localities``; values above 1 mean the two
+    observations cannot both hold with that weight (different definitions or dates).
+    """
+    w = np.asarray(ministries_volume_share, dtype=float)
+    return (national_share - (1.0 - w) * localities_share) / w
