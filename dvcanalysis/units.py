@@ -1,0 +1,934 @@
+"""Provinces and ministries in both layouts, crosswalks, and per-unit dossier counts.
+
+Vietnam reorganised its provinces on 1 July 2025 (63 -> 34, whole-province merges) and
+its ministries on 1 March 2025 (22 ministries and ministry-level agencies -> 17), so a
+2024-2026 series of per-unit counts mixes two layouts. This module
+
+- reads the unit lists, crosswalks and tile grid of ``data/units/`` (made by
+  ``scripts/build_units.py``);
+- loads a per-unit counts CSV (template in ``data/templates/``) strictly, reporting every
+  problem at once (:func:`validate_counts`, :func:`load_counts`);
+- re-expresses counts in one layout by summing **counts** over the crosswalk and
+  recomputing shares from the sums (:func:`to_layout`); the reverse direction only for
+  units that did not merge;
+- compares each unit with its segment's official target (:func:`analyse`, :func:`status`).
+
+No per-unit figures ship with the project: every per-unit number comes from the
+user's counts file.
+
+Examples
+--------
+>>> from dvcanalysis import units
+>>> units.crosswalk("province").query("merged").code_2025.nunique()
+23
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dvcanalysis import evidence, paths
+from dvcanalysis.errors import InputError, Problem, check_choice
+
+UNIT_TYPES = ("province", "ministry")
+LAYOUTS = ("pre-2025", "2025")
+COUNT_COLUMNS = (
+    "unit_type",
+    "unit_code",
+    "layout",
+    "period",
+    "dossiers_total",
+    "dossiers_fully_online",
+)
+#: Columns a counts file may carry besides :data:`COUNT_COLUMNS` (ignored by the analysis).
+OPTIONAL_COLUMNS = ("unit_name", "note")
+#: The evidence segment whose target applies to each unit type.
+SEGMENT_OF = {"province": "localities", "ministry": "ministries"}
+STATUSES = ("met", "on track", "off track", "unknown")
+#: Source ids behind the unit lists and crosswalks.
+SOURCES = {
+    "province": ["ref_admin_units"],
+    "ministry": ["ref_daibieunhandan_2021", "ref_qh176_2025"],
+}
+
+_PERIODS = (
+    ("day", re.compile(r"^\d{4}-\d{2}-\d{2}$")),
+    ("month", re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")),
+    ("quarter", re.compile(r"^\d{4}-Q[1-4]$")),
+    ("half", re.compile(r"^\d{4}-H[12]$")),
+    ("year", re.compile(r"^\d{4}$")),
+)
+_PERIOD_HELP = "YYYY-MM-DD, YYYY-MM or YYYY (also YYYY-Qn, YYYY-Hn)"
+_COUNT = re.compile(r"^[+-]?\d+$")
+
+
+# ---------------------------------------------------------------- unit tables
+def units_dir() -> Path:
+    """``data/units/``."""
+    return paths.data_dir() / "units"
+
+
+@lru_cache(maxsize=16)
+def _read(path: str, mtime: float) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def _table(name: str) -> pd.DataFrame:
+    p = units_dir() / name
+    if not p.exists():
+        raise InputError(f"{paths.relative(p)}: file not found; run `make units-data`")
+    return _read(str(p), p.stat().st_mtime).copy()
+
+
+def unit_list(unit_type: str, layout: str) -> pd.DataFrame:
+    """The units of one type in one layout.
+
+    Returns
+    -------
+    DataFrame
+        ``unit_code, name_vi, name_en, kind`` (+ ``region`` for pre-2025 provinces).
+    """
+    check_choice("unit_type", unit_type, UNIT_TYPES)
+    check_choice("layout", layout, LAYOUTS)
+    if unit_type == "province":
+        df = _table("provinces_pre2025.csv" if layout == "pre-2025" else "provinces_2025.csv")
+    else:
+        df = _table("ministries.csv")
+        df = df[df["layout"] == layout].drop(columns="layout")
+    return df.reset_index(drop=True)
+
+
+def crosswalk(unit_type: str) -> pd.DataFrame:
+    """Old -> new units: ``code_pre2025, name_pre2025, code_2025, name_2025, merged`` (bool)."""
+    check_choice("unit_type", unit_type, UNIT_TYPES)
+    df = _table("province_crosswalk.csv" if unit_type == "province" else "ministry_crosswalk.csv")
+    df["merged"] = df["merged"] == "true"
+    return df
+
+
+def tiles(layout: str) -> pd.DataFrame:
+    """Tile-grid positions of the provinces in ``layout`` with names and merge groups.
+
+    Positions are hand-made design choices (see ``data/units/README.md``), not data.
+
+    Returns
+    -------
+    DataFrame
+        ``layout, unit_code, row, col, name_vi, name_en, merge_group, merged``: the merge
+        group is the 2025 unit a province belongs to (its own code in the 2025 layout).
+    """
+    check_choice("layout", layout, LAYOUTS)
+    t = _table("tiles.csv")
+    t = t[t["layout"] == layout].copy()
+    t[["row", "col"]] = t[["row", "col"]].astype(int)
+    names = unit_list("province", layout)[["unit_code", "name_vi", "name_en"]]
+    t = t.merge(names, on="unit_code", how="left", validate="one_to_one")
+    cw = crosswalk("province")
+    if layout == "pre-2025":
+        grp = cw.set_index("code_pre2025")
+        t["merge_group"] = t["unit_code"].map(grp["code_2025"])
+        t["merged"] = t["unit_code"].map(grp["merged"])
+    else:
+        merged_new = set(cw.loc[cw["merged"], "code_2025"])
+        t["merge_group"] = t["unit_code"]
+        t["merged"] = t["unit_code"].isin(merged_new)
+    return t.sort_values(["row", "col"]).reset_index(drop=True)
+
+
+def known_codes() -> dict[tuple[str, str], dict[str, str]]:
+    """``(unit_type, layout) -> {code: name_vi}`` for every combination."""
+    return {
+        (ut, lay): dict(zip(d["unit_code"], d["name_vi"], strict=True))
+        for ut in UNIT_TYPES
+        for lay in LAYOUTS
+        for d in [unit_list(ut, lay)]
+    }
+
+
+# ---------------------------------------------------------------- periods
+def parse_period(text: str) -> tuple[date, str]:
+    """``(end date, precision)`` of a counts period; ``ValueError`` if not parseable.
+
+    >>> parse_period("2024-08")
+    (datetime.date(2024, 8, 31), 'month')
+    """
+    text = text.strip()
+    for precision, pattern in _PERIODS:
+        if pattern.match(text):
+            return evidence.period_end(text, precision), precision
+    raise ValueError(text)
+
+
+# ---------------------------------------------------------------- validation
+def _rows(path: Path, shown: str) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    """Rows with their line numbers; ``#`` comment lines and blank lines are skipped."""
+    problems: list[Problem] = []
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header: list[str] | None = None
+            last = 0
+            for record in reader:
+                start, last = last + 1, reader.line_num
+                if not any(c.strip() for c in record) or record[0].lstrip().startswith("#"):
+                    continue
+                if header is None:
+                    header = [h.strip() for h in record]
+                    missing = [c for c in COUNT_COLUMNS if c not in header]
+                    unknown = [c for c in header if c not in COUNT_COLUMNS + OPTIONAL_COLUMNS]
+                    expected = ", ".join(COUNT_COLUMNS)
+                    if missing:
+                        problems.append(
+                            Problem(
+                                shown,
+                                f"missing column(s) {', '.join(missing)}; expected columns: {expected}",
+                                start,
+                            )
+                        )
+                    if unknown:
+                        problems.append(
+                            Problem(
+                                shown,
+                                f"unknown column(s) {', '.join(unknown)}; expected columns: {expected} (optional: {', '.join(OPTIONAL_COLUMNS)})",
+                                start,
+                            )
+                        )
+                    if missing:
+                        return [], problems
+                    continue
+                if len(record) != len(header):
+                    problems.append(
+                        Problem(
+                            shown,
+                            f"has {len(record)} fields; expected {len(header)} ({', '.join(header)})",
+                            start,
+                        )
+                    )
+                    continue
+                rows.append((start, {k: v.strip() for k, v in zip(header, record, strict=True)}))
+    except UnicodeDecodeError as exc:
+        return [], [
+            Problem(
+                shown,
+                f"not valid UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8 CSV",
+            )
+        ]
+    except csv.Error as exc:
+        return [], [Problem(shown, f"malformed CSV: {exc}")]
+    if header is None:
+        problems.append(
+            Problem(shown, f"file is empty; expected a header line: {', '.join(COUNT_COLUMNS)}", 1)
+        )
+    return rows, problems
+
+
+def _count(value: str, column: str) -> tuple[int | None, str | None]:
+    if value == "":
+        return None, f"{column} is empty; expected a whole number >= 0"
+    if not _COUNT.match(value):
+        return (
+            None,
+            f"{column} {value!r} is not a whole number; expected a count of dossiers such as 1234 (no separators or decimals)",
+        )
+    n = int(value)
+    if n < 0:
+        return None, f"{column} {n} is negative; expected a whole number >= 0"
+    return n, None
+
+
+def _check(path: Path | str) -> tuple[list[dict], list[Problem]]:
+    path = Path(path)
+    shown = paths.relative(path)
+    if not path.exists():
+        return [], [Problem(shown, "file not found")]
+    rows, problems = _rows(path, shown)
+    codes = known_codes()
+    seen: dict[tuple[str, str, str, date], int] = {}
+    good: list[dict] = []
+    for line, row in rows:
+        before = len(problems)
+
+        def bad(column: str, message: str, line: int = line) -> None:
+            problems.append(Problem(shown, message, line, column))
+
+        ut, lay, code = row["unit_type"], row["layout"], row["unit_code"]
+        if ut not in UNIT_TYPES:
+            bad("unit_type", f"{ut!r} is not a unit type; expected one of: {', '.join(UNIT_TYPES)}")
+        if lay not in LAYOUTS:
+            bad("layout", f"{lay!r} is not a layout; expected one of: {', '.join(LAYOUTS)}")
+        if ut in UNIT_TYPES and lay in LAYOUTS and code not in codes[(ut, lay)]:
+            other = "2025" if lay == "pre-2025" else "pre-2025"
+            hint = f" (it is a {other} code)" if code in codes[(ut, other)] else ""
+            where = (
+                "provinces_pre2025.csv"
+                if (ut, lay) == ("province", "pre-2025")
+                else ("provinces_2025.csv" if ut == "province" else "ministries.csv")
+            )
+            bad(
+                "unit_code",
+                f"unknown {ut} code {code!r} for layout {lay}{hint}; see data/units/{where}",
+            )
+        try:
+            end, precision = parse_period(row["period"])
+        except ValueError:
+            bad(
+                "period",
+                f"period {row['period']!r} is not a date or period; expected {_PERIOD_HELP}",
+            )
+            end, precision = None, None
+        total, msg = _count(row["dossiers_total"], "dossiers_total")
+        if msg:
+            bad("dossiers_total", msg)
+        online, msg = _count(row["dossiers_fully_online"], "dossiers_fully_online")
+        if msg:
+            bad("dossiers_fully_online", msg)
+        if total is not None and online is not None and online > total:
+            bad(
+                "dossiers_fully_online",
+                f"dossiers_fully_online {online} is above dossiers_total {total}",
+            )
+        if end is not None:
+            key = (ut, lay, code, row["period"])
+            if key in seen:
+                bad(
+                    "period",
+                    f"duplicate row for {ut} {code} ({lay}) period {row['period']} (first on line {seen[key]})",
+                )
+            else:
+                seen[key] = line
+        if len(problems) == before:
+            good.append(
+                {
+                    "unit_type": ut,
+                    "unit_code": code,
+                    "layout": lay,
+                    "period": row["period"],
+                    "period_precision": precision,
+                    "period_end": pd.Timestamp(end),
+                    "dossiers_total": total,
+                    "dossiers_fully_online": online,
+                }
+            )
+    return good, problems
+
+
+def validate_counts(path: Path | str) -> list[Problem]:
+    """Every problem in a per-unit counts CSV, one per line (empty when valid).
+
+    Checks: the columns of :data:`COUNT_COLUMNS`; ``unit_type`` and ``layout`` from
+    :data:`UNIT_TYPES` / :data:`LAYOUTS`; ``unit_code`` known for its type and layout;
+    ``period`` parseable; counts whole numbers >= 0; fully online not above total; no
+    duplicate (unit, layout, period).
+    """
+    return _check(path)[1]
+
+
+def _with_shares(df: pd.DataFrame) -> pd.DataFrame:
+    total = df["dossiers_total"].astype(float)
+    df["fully_online_share"] = np.where(
+        total > 0, df["dossiers_fully_online"] / total.where(total > 0, 1.0), np.nan
+    )
+    return df
+
+
+def _add_names(df: pd.DataFrame) -> pd.DataFrame:
+    names = pd.concat(
+        [
+            unit_list(ut, lay).assign(unit_type=ut, layout=lay)[
+                ["unit_type", "layout", "unit_code", "name_vi", "name_en"]
+            ]
+            for ut in UNIT_TYPES
+            for lay in LAYOUTS
+        ]
+    )
+    return df.drop(columns=["name_vi", "name_en"], errors="ignore").merge(
+        names, on=["unit_type", "layout", "unit_code"], how="left"
+    )
+
+
+def load_counts(path: Path | str) -> pd.DataFrame:
+    """A validated per-unit counts file as a long table.
+
+    Returns
+    -------
+    DataFrame
+        ``unit_type, unit_code, layout, period, period_precision, period_end,
+        dossiers_total, dossiers_fully_online, fully_online_share, name_vi, name_en``;
+        ``fully_online_share`` is fully online / total (NaN where the total is 0).
+
+    Raises
+    ------
+    InputError
+        Listing every problem, one per line (file, line, column and what is accepted).
+    """
+    rows, problems = _check(path)
+    if problems:
+        raise InputError(problems)
+    cols = [*COUNT_COLUMNS[:4], "period_precision", "period_end", *COUNT_COLUMNS[4:]]
+    df = pd.DataFrame(rows, columns=cols)
+    df[["dossiers_total", "dossiers_fully_online"]] = df[
+        ["dossiers_total", "dossiers_fully_online"]
+    ].astype("int64")
+    df = _add_names(_with_shares(df))
+    return df.sort_values(["unit_type", "layout", "unit_code", "period_end"]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- layouts
+def to_layout(
+    counts: pd.DataFrame, layout: str, *, incomplete: str = "flag", unsplittable: str = "raise"
+) -> pd.DataFrame:
+    """Re-express counts in one layout.
+
+    Pre-2025 -> 2025: the counts of the constituent units are **summed** per (new unit,
+    period) and the share is recomputed from the sums (never an average of shares). A
+    new unit whose constituents are not all present for a period is flagged
+    ``complete = False`` (``missing`` lists the absent codes) and its share is left NaN.
+
+    2025 -> pre-2025: possible only for units that did not merge (the same territory);
+    a merged unit's counts cannot be split.
+
+    Parameters
+    ----------
+    counts
+        From :func:`load_counts` (rows may mix both layouts).
+    layout
+        ``"2025"`` or ``"pre-2025"``.
+    incomplete
+        ``"flag"`` (keep, ``complete=False``, share NaN), ``"drop"`` or ``"raise"``.
+    unsplittable
+        For 2025 -> pre-2025: ``"raise"`` (an :class:`InputError` naming each unit that
+        cannot be split) or ``"drop"`` (leave them out; listed in ``df.attrs["dropped"]``).
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`load_counts` plus ``complete`` (bool), ``constituents`` and
+        ``missing`` (space-separated codes in the source layout) and ``from_layout``.
+    """
+    check_choice("layout", layout, LAYOUTS)
+    check_choice("incomplete", incomplete, ("flag", "drop", "raise"))
+    check_choice("unsplittable", unsplittable, ("raise", "drop"))
+    missing_cols = [c for c in (*COUNT_COLUMNS, "period_end") if c not in counts.columns]
+    if missing_cols:
+        raise InputError(
+            f"counts frame lacks column(s) {', '.join(missing_cols)}; use units.load_counts(path)"
+        )
+    keys = ["unit_type", "unit_code", "period", "period_precision", "period_end"]
+    same = counts[counts["layout"] == layout].copy()
+    same = same.assign(
+        complete=True, constituents=same["unit_code"], missing="", from_layout=layout
+    )
+    other = counts[counts["layout"] != layout]
+    parts = [same]
+    dropped: list[str] = []
+    problems: list[str] = []
+    for ut in UNIT_TYPES:
+        sub = other[other["unit_type"] == ut]
+        if sub.empty:
+            continue
+        cw = crosswalk(ut)
+        if layout == "2025":
+            target = dict(zip(cw["code_pre2025"], cw["code_2025"], strict=True))
+            members = cw.groupby("code_2025")["code_pre2025"].apply(lambda s: sorted(s)).to_dict()
+            sub = sub.assign(new_code=sub["unit_code"].map(target))
+            g = sub.groupby(["new_code", "period", "period_precision", "period_end"], sort=True)
+            agg = g.agg(
+                dossiers_total=("dossiers_total", "sum"),
+                dossiers_fully_online=("dossiers_fully_online", "sum"),
+                present=("unit_code", lambda s: sorted(s)),
+            ).reset_index()
+            agg["unit_type"] = ut
+            agg["unit_code"] = agg["new_code"]
+            agg["constituents"] = agg["present"].map(" ".join)
+            agg["missing"] = [
+                " ".join(c for c in members[n] if c not in p)
+                for n, p in zip(agg["new_code"], agg["present"], strict=True)
+            ]
+            agg["complete"] = agg["missing"] == ""
+            agg["from_layout"] = "pre-2025"
+            parts.append(agg.drop(columns=["new_code", "present"]))
+        else:
+            unmerged = cw[~cw["merged"]]
+            back = dict(zip(unmerged["code_2025"], unmerged["code_pre2025"], strict=True))
+            members = (
+                cw[cw["merged"]]
+                .groupby("code_2025")["code_pre2025"]
+                .apply(lambda s: " ".join(sorted(s)))
+                .to_dict()
+            )
+            split = sub[~sub["unit_code"].isin(back)]
+            for code in sorted(set(split["unit_code"])):
+                msg = f"{ut} {code} (2025) merges pre-2025 units {members.get(code, '?')}; its counts cannot be split into them"
+                (problems if unsplittable == "raise" else dropped).append(msg)
+            ok = sub[sub["unit_code"].isin(back)].copy()
+            ok["constituents"] = ok["unit_code"]
+            ok["unit_code"] = ok["unit_code"].map(back)
+            parts.append(ok.assign(complete=True, missing="", from_layout="2025"))
+    if problems:
+        raise InputError(
+            problems
+            + ["re-express these in the 2025 layout instead (units.to_layout(counts, '2025'))"]
+        )
+    out = pd.concat(parts, ignore_index=True)
+    out["layout"] = layout
+    dup = out[out.duplicated(["unit_type", "unit_code", "period"], keep=False)]
+    if not dup.empty:
+        clash = sorted({f"{r.unit_type} {r.unit_code} period {r.period}" for r in dup.itertuples()})
+        raise InputError(
+            [
+                f"{c}: counts come from both layouts; keep one source per unit and period"
+                for c in clash
+            ]
+        )
+    bad = out[~out["complete"]]
+    if incomplete == "raise" and not bad.empty:
+        raise InputError(
+            [
+                f"{r.unit_type} {r.unit_code} ({layout}) period {r.period}: constituent unit(s) {r.missing} missing; the sum would be partial"
+                for r in bad.itertuples()
+            ]
+        )
+    if incomplete == "drop":
+        out = out[out["complete"]]
+    out = _with_shares(out)
+    out.loc[~out["complete"], "fully_online_share"] = np.nan
+    out = _add_names(out)
+    cols = [
+        *keys[:2],
+        "layout",
+        *keys[2:],
+        "dossiers_total",
+        "dossiers_fully_online",
+        "fully_online_share",
+        "complete",
+        "constituents",
+        "missing",
+        "from_layout",
+        "name_vi",
+        "name_en",
+    ]
+    out = out[cols].sort_values(["unit_type", "unit_code", "period_end"]).reset_index(drop=True)
+    out["dossiers_total"] = out["dossiers_total"].astype("int64")
+    out["dossiers_fully_online"] = out["dossiers_fully_online"].astype("int64")
+    out.attrs["dropped"] = dropped
+    return out
+
+
+# ---------------------------------------------------------------- targets and status
+def official_targets(*, cutoff: str | date | None = None) -> pd.DataFrame:
+    """Fully-online share targets of the ministries and localities, from the evidence.
+
+    Returns
+    -------
+    DataFrame
+        ``segment, deadline (Timestamp), target_share, evidence_id, source_id``, one row per
+        segment and deadline (rows repeating the same target in several sources are kept
+        once, citing the first).
+    """
+    out = []
+    for seg in ("ministries", "localities"):
+        s = evidence.series("fully_online_share", seg, kind="target", cutoff=None)
+        for end, grp in s.groupby("period_end", sort=True):
+            values = set(grp["value"])
+            if len(values) > 1:
+                raise InputError(
+                    f"data/evidence.csv: conflicting {seg} targets for {end.date()}: {sorted(values)} (ids {', '.join(grp['id'])})"
+                )
+            first = grp.iloc[0]
+            out.append(
+                {
+                    "segment": seg,
+                    "deadline": end,
+                    "target_share": float(first["value"]),
+                    "evidence_id": first["id"],
+                    "source_id": first["source_id"],
+                }
+            )
+    return pd.DataFrame(
+        out, columns=["segment", "deadline", "target_share", "evidence_id", "source_id"]
+    )
+
+
+def pace_needed(share: float, target: float, years_left: float) -> float:
+    """Share points a year needed to reach ``target`` from ``share`` in ``years_left`` years.
+
+    0 when already met; NaN when the deadline has passed and the target is not met.
+
+    >>> round(pace_needed(0.17, 0.30, 0.5), 2)
+    0.26
+    """
+    if share >= target:
+        return 0.0
+    if years_left <= 0:
+        return math.nan
+    return (target - share) / years_left
+
+
+def status(share: float, target: float, *, years_left: float, pace: float | None) -> str:
+    """``met``, ``on track``, ``off track`` or ``unknown``.
+
+    Parameters
+    ----------
+    share, target
+        The unit's fully-online share and its target (0-1).
+    years_left
+        Years from the observation to the target's deadline (<= 0: deadline passed).
+    pace
+        The pace the unit is expected to keep, in share per year: its own recent pace, or
+        one implied by an uptake scenario. ``None``/NaN: no pace available.
+
+    Notes
+    -----
+    Met when ``share >= target``. Otherwise off track when the deadline has passed, on
+    track when ``share + pace * years_left >= target``, else off track; ``unknown`` when
+    the share or the pace is missing.
+
+    >>> status(0.20, 0.30, years_left=0.5, pace=0.25)
+    'on track'
+    >>> status(0.20, 0.30, years_left=0.5, pace=0.15)
+    'off track'
+    """
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "unknown"
+    if share >= target:
+        return "met"
+    if years_left <= 0:
+        return "off track"
+    if pace is None or (isinstance(pace, float) and math.isnan(pace)):
+        return "unknown"
+    return "on track" if share + pace * years_left >= target - 1e-12 else "off track"
+
+
+def scenario_paces(
+    scenario: str, *, year_from: int, year_to: int, n_draws: int = 500, seed: int = 0
+) -> dict[str, float]:
+    """Median yearly pace (share per year) by segment implied by an uptake scenario.
+
+    Thin helper over ``dvcanalysis.uptake.project(scenario, n_draws=..., seed=...)``:
+    ``(q50[year_to] - q50[year_from]) / (year_to - year_from)`` for each segment.
+
+    Raises
+    ------
+    InputError
+        If ``dvcanalysis.uptake`` is not available or lacks the years asked for.
+    """
+    if year_to <= year_from:
+        raise InputError(f"year_to={year_to} must be after year_from={year_from}")
+    try:
+        from dvcanalysis import uptake  # noqa: PLC0415 (uptake sits to the right of units)
+    except ImportError:
+        raise InputError(
+            "dvcanalysis.uptake is not available; pass scenario_pace= a number (share per year)"
+        ) from None
+    q = uptake.project(scenario, n_draws=n_draws, seed=seed).quantiles((0.05, 0.5, 0.95))
+    out = {}
+    for seg, grp in q.groupby("segment"):
+        by_year = grp.set_index("year")["q50"]
+        if year_from in by_year.index and year_to in by_year.index:
+            out[str(seg)] = float((by_year[year_to] - by_year[year_from]) / (year_to - year_from))
+    if not out:
+        raise InputError(
+            f"scenario {scenario!r}: the projection has no years {year_from} and {year_to}"
+        )
+    return out
+
+
+def scenario_paces_or_none(scenario: str, **kwargs) -> dict[str, float] | None:
+    """:func:`scenario_paces`, or ``None`` when the uptake model is not available."""
+    try:
+        return scenario_paces(scenario, **kwargs)
+    except InputError:
+        return None
+    except Exception:  # noqa: BLE001 (an unfinished uptake module must not break a unit report)
+        return None
+
+
+def analyse(
+    counts: pd.DataFrame,
+    *,
+    as_of: str | date | None = None,
+    scenario_pace: float | Mapping[str, float] | None = None,
+    targets: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Share, rank, distance to target, pace needed and status per unit and period.
+
+    Parameters
+    ----------
+    counts
+        One layout (from :func:`load_counts` or :func:`to_layout`).
+    as_of
+        Keep periods ending on or before this date.
+    scenario_pace
+        Share per year assumed for a unit with no earlier period of its own: a number, or
+        a mapping ``segment -> number`` (``localities``, ``ministries``).
+    targets
+        From :func:`official_targets` (default: read from the evidence).
+
+    Returns
+    -------
+    DataFrame
+        The counts columns plus ``segment, rank, n_ranked, target_share, deadline,
+        gap_share, years_left, pace_needed_share_per_year, pace_share_per_year,
+        pace_source, status``. The target is the segment's next deadline on or after the
+        period's end (the last one once all have passed). ``rank`` is 1 for the highest
+        share within (unit type, layout, period). The unit's own pace is the change of its
+        share since its previous period, per year.
+    """
+    if counts["layout"].nunique() > 1:
+        raise InputError(
+            "counts mix layouts; re-express them first with units.to_layout(counts, layout)"
+        )
+    targets = official_targets() if targets is None else targets
+    df = counts.copy()
+    if as_of is not None:
+        df = df[df["period_end"] <= pd.Timestamp(as_of)]
+    df = df.sort_values(["unit_type", "unit_code", "period_end"]).reset_index(drop=True)
+    df["segment"] = df["unit_type"].map(SEGMENT_OF)
+    df["rank"] = (
+        df.groupby(["unit_type", "layout", "period"])["fully_online_share"]
+        .rank(ascending=False, method="min")
+        .astype("Int64")
+    )
+    df["n_ranked"] = df.groupby(["unit_type", "layout", "period"])["fully_online_share"].transform(
+        "count"
+    )
+    dec = [evidence.decimal_year(t.date()) for t in df["period_end"]]
+    df["_dec"] = dec
+    prev_share = df.groupby(["unit_type", "unit_code"])["fully_online_share"].shift(1)
+    prev_dec = df.groupby(["unit_type", "unit_code"])["_dec"].shift(1)
+    own = (df["fully_online_share"] - prev_share) / (df["_dec"] - prev_dec)
+    rows = []
+    for i, r in df.iterrows():
+        seg_t = targets[targets["segment"] == r["segment"]].sort_values("deadline")
+        if seg_t.empty:
+            rows.append((math.nan, pd.NaT, math.nan, math.nan, math.nan, math.nan, "", "unknown"))
+            continue
+        later = seg_t[seg_t["deadline"] >= r["period_end"]]
+        t = later.iloc[0] if not later.empty else seg_t.iloc[-1]
+        years_left = evidence.decimal_year(t["deadline"].date()) - r["_dec"]
+        share = r["fully_online_share"]
+        if not math.isnan(own.iloc[i]) and math.isfinite(own.iloc[i]):
+            pace, source = float(own.iloc[i]), "own series"
+        elif scenario_pace is not None:
+            pace = (
+                scenario_pace.get(r["segment"], math.nan)
+                if isinstance(scenario_pace, Mapping)
+                else float(scenario_pace)
+            )
+            source = "scenario" if not math.isnan(pace) else ""
+        else:
+            pace, source = math.nan, ""
+        need = (
+            pace_needed(share, t["target_share"], years_left) if not math.isnan(share) else math.nan
+        )
+        st = status(share, t["target_share"], years_left=years_left, pace=pace)
+        rows.append(
+            (
+                t["target_share"],
+                t["deadline"],
+                t["target_share"] - share,
+                years_left,
+                need,
+                pace,
+                source,
+                st,
+            )
+        )
+    extra = pd.DataFrame(
+        rows,
+        columns=[
+            "target_share",
+            "deadline",
+            "gap_share",
+            "years_left",
+            "pace_needed_share_per_year",
+            "pace_share_per_year",
+            "pace_source",
+            "status",
+        ],
+        index=df.index,
+    )
+    out = pd.concat([df.drop(columns="_dec"), extra], axis=1)
+    return out
+
+
+def latest(analysis: pd.DataFrame) -> pd.DataFrame:
+    """The latest period of each unit (the status table's rows), best share first."""
+    last = (
+        analysis.sort_values("period_end")
+        .groupby(["unit_type", "unit_code"], as_index=False)
+        .tail(1)
+    )
+    return last.sort_values(
+        ["unit_type", "fully_online_share"], ascending=[True, False], na_position="last"
+    ).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- national view and report
+def national_view(*, as_of: str | date | None = None) -> pd.DataFrame:
+    """Segment figures from the evidence: the latest observed fully-online share by
+    segment (up to ``as_of``) and the official targets.
+
+    Returns
+    -------
+    DataFrame
+        ``segment, kind (observed | target), period, period_end, value_share, bound,
+        evidence_id, source_id``.
+    """
+    rows = []
+    for seg in ("national", "ministries", "localities", "locality_best"):
+        s = evidence.series("fully_online_share", seg, kind="observed", cutoff=as_of)
+        if not s.empty:
+            last = s.iloc[-1]
+            rows.append(
+                {
+                    "segment": seg,
+                    "kind": "observed",
+                    "period": last["period"],
+                    "period_end": last["period_end"],
+                    "value_share": last["value"],
+                    "bound": last["bound"],
+                    "evidence_id": last["id"],
+                    "source_id": last["source_id"],
+                }
+            )
+    for seg in ("national", "ministries", "localities"):
+        s = evidence.series("fully_online_share", seg, kind="target")
+        for _, grp in s.groupby("period_end", sort=True):
+            first = grp.iloc[0]
+            rows.append(
+                {
+                    "segment": seg,
+                    "kind": "target",
+                    "period": first["period"],
+                    "period_end": first["period_end"],
+                    "value_share": first["value"],
+                    "bound": first["bound"],
+                    "evidence_id": first["id"],
+                    "source_id": first["source_id"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class UnitReport:
+    """Everything the unit notebook shows, as frames (no text, no figures).
+
+    Attributes
+    ----------
+    layout, as_of, scenario
+        The parameters.
+    national
+        :func:`national_view`.
+    counts
+        The counts in ``layout`` (:func:`to_layout`), or ``None`` without a counts file.
+    analysis
+        :func:`analyse` of ``counts`` (``None`` without a counts file).
+    scenario_pace
+        The pace by segment used for units with a single period (``None`` if the
+        uptake model was not available).
+    counts_file
+        The counts file as given (relative to the project root where possible).
+    """
+
+    layout: str
+    as_of: str
+    scenario: str
+    national: pd.DataFrame
+    counts: pd.DataFrame | None = None
+    analysis: pd.DataFrame | None = None
+    scenario_pace: dict[str, float] | None = None
+    counts_file: str = ""
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def has_counts(self) -> bool:
+        return self.counts is not None
+
+    def tile_frame(self, period: str | None = None) -> pd.DataFrame:
+        """Province tiles in the report's layout with the latest share and status per unit
+        (NaN/empty without counts)."""
+        t = tiles(self.layout)
+        if self.analysis is None:
+            return t.assign(fully_online_share=np.nan, status="")
+        a = self.analysis[self.analysis["unit_type"] == "province"]
+        if period is not None:
+            a = a[a["period"] == period]
+        a = latest(a)[["unit_code", "period", "fully_online_share", "status"]]
+        return t.merge(a, on="unit_code", how="left")
+
+    def to_df(self) -> pd.DataFrame:
+        """The per-unit analysis (empty frame without counts)."""
+        return self.analysis.copy() if self.analysis is not None else pd.DataFrame()
+
+
+def report(
+    counts_path: str = "",
+    *,
+    layout: str = "2025",
+    as_of: str = "2024-08-31",
+    scenario: str = "business-as-usual",
+    scenario_pace: float | Mapping[str, float] | None = None,
+    n_draws: int = 500,
+    seed: int = 0,
+) -> UnitReport:
+    """Build the unit report behind ``notebooks/05_units.ipynb``.
+
+    Without ``counts_path`` only the national and segment view from the evidence is
+    filled. With it: counts loaded strictly, re-expressed in ``layout`` and analysed up to
+    ``as_of``. ``scenario_pace`` (share per year) overrides the pace from the uptake
+    ``scenario``.
+    """
+    check_choice("layout", layout, LAYOUTS)
+    try:
+        as_of_date = date.fromisoformat(as_of)
+    except (TypeError, ValueError):
+        raise InputError(f"as_of={as_of!r} is not a date; expected YYYY-MM-DD") from None
+    national = national_view(as_of=as_of_date)
+    sources = sorted(set(national["source_id"]))
+    if not counts_path:
+        return UnitReport(layout, as_of, scenario, national, sources=sources + SOURCES["province"])
+    counts = to_layout(load_counts(counts_path), layout)
+    if scenario_pace is None:
+        last_deadline = official_targets()["deadline"].max()
+        year_to = int(last_deadline.year) if pd.notna(last_deadline) else as_of_date.year + 1
+        year_from = min(as_of_date.year, year_to - 1)
+        scenario_pace = scenario_paces_or_none(
+            scenario, year_from=year_from, year_to=year_to, n_draws=n_draws, seed=seed
+        )
+    analysis = analyse(counts, as_of=as_of_date, scenario_pace=scenario_pace)
+    pace = (
+        dict(scenario_pace)
+        if isinstance(scenario_pace, Mapping)
+        else (
+            {seg: float(scenario_pace) for seg in SEGMENT_OF.values()}
+            if scenario_pace is not None
+            else None
+        )
+    )
+    used = sorted(
+        {s for ut in set(counts["unit_type"]) for s in SOURCES[ut]} | set(SOURCES["province"])
+    )
+    return UnitReport(
+        layout,
+        as_of,
+        scenario,
+        national,
+        counts,
+        analysis,
+        pace,
+        paths.relative(counts_path),
+        sorted(set(sources) | set(used)),
+    )
