@@ -1,0 +1,221 @@
+"""Figures of uptake projections and target attainment.
+
+Each function takes frames (from :class:`~dvcanalysis.uptake.Projection`,
+:func:`~dvcanalysis.uptake.compare`, :func:`~dvcanalysis.targets.attainment`)
+and draws them; nothing here computes a model.
+
+Time axis: a year's value is its end-of-year value, drawn at ``year + 1.0`` on a
+decimal-time axis whose ticks are labelled with the year they end; observations sit
+at their own decimal date, so 31 Aug 2024 falls two thirds of the way to "2024".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+from dvcanalysis import fmt
+from dvcanalysis.plots._base import SEGMENT_COLORS, TARGET_COLOR, Provenance, add_footer, new_figure
+
+SEGMENT_ORDER = ("ministries", "localities", "national")
+
+
+def _share_axis(ax, lang: str) -> None:
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
+    ax.set_ylim(0, 1)
+
+
+def _year_axis(ax, years, lang: str) -> None:
+    years = [int(y) for y in years]
+    step = 1 if len(years) <= 8 else 2
+    ticks = years[::step]
+    ax.set_xticks([y + 1.0 for y in ticks])
+    ax.set_xticklabels([str(y) for y in ticks])
+    ax.set_xlabel(fmt.label("uptake.year_end", lang))
+
+
+def _segments(frame: pd.DataFrame, segment: str | None) -> list[str]:
+    if segment not in (None, "all"):
+        if segment not in set(frame["segment"]):
+            from dvcanalysis.errors import InputError
+
+            raise InputError(f"segment={segment!r} is not in the projection; expected one of: all, {', '.join(sorted(set(frame['segment'])))}")
+        return [segment]
+    return [s for s in SEGMENT_ORDER if s in set(frame["segment"])]
+
+
+def _axes(n: int, ax, width_per: float = 3.4, height: float = 3.8):
+    if ax is not None:
+        axes = np.atleast_1d(ax).ravel()
+        return axes[0].figure, list(axes), False
+    fig, axes = new_figure(width=max(4.6, width_per * n), height=height, ncols=n, sharey=True, squeeze=False)
+    return fig, list(axes.ravel()), True
+
+
+def fan_chart(
+    quantiles: pd.DataFrame,
+    observations: pd.DataFrame | None = None,
+    targets: pd.DataFrame | None = None,
+    *,
+    segment: str | None = None,
+    lang: str = "vi",
+    ax=None,
+    provenance: Provenance | None = None,
+    scenario: str = "",
+):
+    """Fan chart per segment: 5-95% and 25-75% bands, median, observations, targets.
+
+    Parameters
+    ----------
+    quantiles
+        ``year, segment, q05, q25, q50, q75, q95`` (``q25``/``q75`` optional).
+    observations
+        ``segment, decimal_year, value, role`` (role ``anchor``, ``comparison``, ``after cutoff``).
+    targets
+        ``segment, year, target_share``.
+    segment
+        One segment, or None / ``"all"`` for one panel per segment.
+    ax
+        An axes (or array of axes, one per segment) to draw on; else a new figure.
+    """
+    fmt.check_lang(lang)
+    segs = _segments(quantiles, segment)
+    fig, axes, own = _axes(len(segs), ax)
+    for a, seg in zip(axes, segs, strict=False):
+        color = SEGMENT_COLORS.get(seg, "#333333")
+        q = quantiles[quantiles["segment"] == seg].sort_values("year")
+        x = q["year"].to_numpy(float) + 1.0
+        a.fill_between(x, q["q05"], q["q95"], color=color, alpha=0.18, lw=0, label=fmt.label("uptake.band90", lang))
+        if {"q25", "q75"} <= set(q.columns):
+            a.fill_between(x, q["q25"], q["q75"], color=color, alpha=0.32, lw=0, label=fmt.label("uptake.band50", lang))
+        a.plot(x, q["q50"], color=color, lw=2, label=fmt.label("uptake.median", lang))
+        xmin = x.min()
+        if observations is not None and len(observations):
+            o = observations[observations["segment"] == seg]
+            styles = (
+                ("anchor", dict(marker="o", color=color, ms=7, ls="none"), "uptake.observed"),
+                ("comparison", dict(marker="o", mfc="white", mec=color, mew=1.5, ms=7, ls="none"), "uptake.observed_other"),
+                ("after cutoff", dict(marker="X", color="#555555", ms=7, ls="none"), "uptake.observed_after"),
+            )
+            for role, style, key in styles:
+                r = o[o["role"] == role]
+                if len(r):
+                    a.plot(r["decimal_year"], r["value"], label=fmt.label(key, lang), **style)
+                    xmin = min(xmin, float(r["decimal_year"].min()))
+        if targets is not None and len(targets):
+            t = targets[targets["segment"] == seg]
+            if len(t):
+                a.plot(t["year"] + 1.0, t["target_share"], marker="D", color=TARGET_COLOR, ls="none", ms=6, label=fmt.label("uptake.target", lang))
+                for r in t.itertuples(index=False):
+                    a.annotate(fmt.share(r.target_share, lang), (r.year + 1.0, r.target_share), textcoords="offset points", xytext=(5, 4), fontsize=7, color=TARGET_COLOR)
+        years = list(range(int(np.floor(xmin)) - 1, int(x.max())))
+        a.set_xlim(xmin - 0.3, x.max() + 0.3)
+        _year_axis(a, [y for y in years if y + 1.0 >= xmin - 0.3], lang)
+        _share_axis(a, lang)
+        a.set_title(fmt.label(f"segment.{seg}", lang), fontsize=9)
+    axes[0].set_ylabel(fmt.label("axis.fully_online_share", lang))
+    handles, labels = [], []
+    for a in axes[: len(segs)]:
+        for h, lab in zip(*a.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    if own:
+        fig.suptitle(fmt.label("uptake.fan_title", lang, scenario=scenario), fontsize=10)
+        fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=7, frameon=False, bbox_to_anchor=(0.5, 0.06))
+        add_footer(fig, provenance, lang)
+        fig.subplots_adjust(bottom=0.34, top=0.86, wspace=0.08)
+    else:
+        axes[0].legend(handles, labels, fontsize=7, loc="upper left", frameon=False)
+    return fig
+
+
+def compare_chart(
+    frame: pd.DataFrame,
+    *,
+    titles: dict[str, str] | None = None,
+    segment: str | None = None,
+    lang: str = "vi",
+    targets: pd.DataFrame | None = None,
+    provenance: Provenance | None = None,
+    ax=None,
+):
+    """Median path of each scenario, one panel per segment.
+
+    Parameters
+    ----------
+    frame
+        ``scenario, year, segment, q50`` (from :func:`dvcanalysis.uptake.compare`).
+    titles
+        Scenario name -> display title (default: the name).
+    """
+    fmt.check_lang(lang)
+    segs = _segments(frame, segment)
+    fig, axes, own = _axes(len(segs), ax)
+    names = list(dict.fromkeys(frame["scenario"]))
+    styles = ("-", "--", ":", "-.", (0, (5, 1)), (0, (1, 1)))
+    for a, seg in zip(axes, segs, strict=False):
+        color = SEGMENT_COLORS.get(seg, "#333333")
+        for i, name in enumerate(names):
+            d = frame[(frame["segment"] == seg) & (frame["scenario"] == name)].sort_values("year")
+            a.plot(d["year"] + 1.0, d["q50"], ls=styles[i % len(styles)], color=color, lw=1.8, alpha=1 - 0.12 * i,
+                   label=(titles or {}).get(name, name))
+        if targets is not None and len(targets):
+            t = targets[targets["segment"] == seg]
+            a.plot(t["year"] + 1.0, t["target_share"], marker="D", color=TARGET_COLOR, ls="none", ms=6, label=fmt.label("uptake.target", lang))
+        _year_axis(a, sorted(set(frame["year"])), lang)
+        _share_axis(a, lang)
+        a.set_title(fmt.label(f"segment.{seg}", lang), fontsize=9)
+    axes[0].set_ylabel(fmt.label("axis.fully_online_share", lang))
+    axes[0].legend(fontsize=7, frameon=False, loc="upper left")
+    if own:
+        fig.suptitle(fmt.label("uptake.compare_title", lang), fontsize=10)
+        add_footer(fig, provenance, lang)
+        fig.subplots_adjust(top=0.86, wspace=0.08)
+    return fig
+
+
+def attainment_chart(
+    att: pd.DataFrame,
+    *,
+    lang: str = "vi",
+    scenario: str = "",
+    provenance: Provenance | None = None,
+    ax=None,
+):
+    """Horizontal bars: the probability of meeting each target by its deadline.
+
+    Parameters
+    ----------
+    att
+        ``segment, target_year, target_share, probability, status`` (from
+        :func:`dvcanalysis.targets.attainment`).
+    """
+    fmt.check_lang(lang)
+    if ax is None:
+        fig, ax = new_figure(width=7.0, height=1.2 + 0.45 * len(att))
+        own = True
+    else:
+        fig, own = ax.figure, False
+    d = att.reset_index(drop=True)
+    labels = [
+        f"{fmt.label(f'segment.{r.segment}', lang)} {r.target_year} ≥ {fmt.share(r.target_share, lang)}" for r in d.itertuples()
+    ]
+    y = np.arange(len(d))[::-1]
+    colors = [SEGMENT_COLORS.get(s, "#333333") for s in d["segment"]]
+    ax.barh(y, d["probability"].fillna(0), color=colors, alpha=0.8)
+    for yi, r in zip(y, d.itertuples(), strict=True):
+        status = fmt.label("uptake.status." + r.status.replace(" ", "_"), lang)
+        ax.text(min(float(np.nan_to_num(r.probability)) + 0.02, 0.8), yi, f"{fmt.probability(r.probability, lang)} · {status}", va="center", fontsize=7)
+    ax.axvline(0.5, color=TARGET_COLOR, lw=1, ls="--")
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
+    ax.set_xlabel(fmt.label("uptake.probability", lang))
+    if own:
+        ax.set_title(fmt.label("uptake.attainment_title", lang, scenario=scenario), fontsize=10)
+        add_footer(fig, provenance, lang)
+        fig.subplots_adjust(left=0.27, bottom=0.33)
+    return fig

@@ -1,0 +1,174 @@
+"""Display tables: model frames turned into labelled, formatted frames (vi/en).
+
+Models return numbers; these builders format them through :mod:`dvcanalysis.fmt`
+for notebooks and briefings. Each topic keeps its own section below.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from dvcanalysis import fmt
+
+
+def _nan(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NaT
+
+
+# ================================================================ uptake and targets
+def _status(status: str, lang: str) -> str:
+    return fmt.label("uptake.status." + status.replace(" ", "_"), lang)
+
+
+def attainment_table(att: pd.DataFrame, lang: str = "vi", *, horizon: int | None = None) -> pd.DataFrame:
+    """The attainment frame (:func:`dvcanalysis.targets.attainment`) for display.
+
+    Columns: segment, target year, target, probability, median at deadline, gap (pp),
+    year reached (median), latest observation (value, date, evidence id), required
+    pace per year, status.
+    """
+    fmt.check_lang(lang)
+    L = lambda k: fmt.label(k, lang)  # noqa: E731
+    rows = []
+    for r in att.itertuples(index=False):
+        if _nan(r.latest_share):
+            latest = fmt.label("uptake.no_observation", lang)
+        else:
+            latest = f"{fmt.share(r.latest_share, lang)} ({fmt.day(r.latest_date.date(), lang)}, {r.latest_id})"
+        if _nan(r.median_crossing_year):
+            cross = fmt.label("uptake.word.never", lang, year=horizon) if horizon else "–"
+        else:
+            cross = str(int(r.median_crossing_year))
+        pace = "–" if _nan(r.required_pace_share_per_year) else fmt.pp(r.required_pace_share_per_year, lang, 1, signed=False)
+        rows.append(
+            {
+                L("word.segment"): fmt.label(f"segment.{r.segment}", lang),
+                L("uptake.col.target_year"): str(r.target_year),
+                L("uptake.col.target"): fmt.share(r.target_share, lang),
+                L("uptake.col.probability"): fmt.probability(r.probability, lang),
+                L("uptake.col.median_share"): fmt.share(r.median_share, lang),
+                L("uptake.col.gap"): fmt.pp(r.gap_share, lang, 0),
+                L("uptake.col.crossing_year"): cross,
+                L("uptake.col.latest"): latest,
+                L("uptake.col.required_pace"): pace,
+                L("uptake.col.status"): _status(r.status, lang),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def assumptions_table(assumptions: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """A projection's assumptions (``Projection.assumptions``) with their sources, for display.
+
+    A source id is shown with its outlet label; an evidence row id also names the row;
+    ``assumption`` shows the word and the reason.
+    """
+    from dvcanalysis import evidence
+
+    fmt.check_lang(lang)
+    L = lambda k: fmt.label(k, lang)  # noqa: E731
+    ev = evidence.load().set_index("id")
+    sources = evidence.load_sources()
+    rows = []
+    for r in assumptions.itertuples(index=False):
+        if r.source == "assumption":
+            src = fmt.label("word.assumption", lang)
+        elif r.source in ev.index:
+            src = f"{evidence.source_label(ev.loc[r.source, 'source_id'], lang)} [{r.source}]"
+        elif r.source in sources.index:
+            src = f"{evidence.source_label(r.source, lang)} [{r.source}]"
+        else:
+            src = r.source
+        unit = fmt.label(f"uptake.unit.{r.unit}", lang) if fmt.has_label(f"uptake.unit.{r.unit}") else r.unit
+        rows.append(
+            {
+                L("uptake.col.assumption"): r.name,
+                L("uptake.col.distribution"): r.value,
+                L("uptake.col.unit"): unit,
+                L("word.source"): src,
+                L("uptake.col.reason"): r.reason,
+                L("uptake.col.used"): L("uptake.word.yes") if r.used else L("uptake.word.no"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def quantiles_table(quantiles: pd.DataFrame, lang: str = "vi", *, years: list[int] | None = None) -> pd.DataFrame:
+    """Median and 90% interval by year (rows) and segment (columns), formatted as shares."""
+    fmt.check_lang(lang)
+    q = quantiles if years is None else quantiles[quantiles["year"].isin(years)]
+    out = {}
+    for seg in dict.fromkeys(q["segment"]):
+        d = q[q["segment"] == seg].set_index("year")
+        out[fmt.label(f"segment.{seg}", lang)] = [
+            f"{fmt.share(r.q50, lang)} ({fmt.interval(fmt.share(r.q05, lang), fmt.share(r.q95, lang), lang)})"
+            for r in d.itertuples()
+        ]
+        index = list(d.index)
+    frame = pd.DataFrame(out, index=pd.Index([str(y) for y in index], name=fmt.label("uptake.year_end", lang)))
+    return frame
+
+
+def compare_table(frame: pd.DataFrame, lang: str = "vi", *, year: int, titles: dict[str, str] | None = None) -> pd.DataFrame:
+    """Scenario comparison at one year: median (90% interval) by scenario and segment."""
+    fmt.check_lang(lang)
+    d = frame[frame["year"] == year]
+    rows = []
+    for name in dict.fromkeys(d["scenario"]):
+        row = {fmt.label("uptake.col.scenario", lang): (titles or {}).get(name, name)}
+        for r in d[d["scenario"] == name].itertuples(index=False):
+            row[fmt.label(f"segment.{r.segment}", lang)] = (
+                f"{fmt.share(r.q50, lang)} ({fmt.interval(fmt.share(r.q05, lang), fmt.share(r.q95, lang), lang)})"
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def observations_table(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Observations with their role, period, value, evidence id and source, for display."""
+    from dvcanalysis import evidence
+
+    fmt.check_lang(lang)
+    L = lambda k: fmt.label(k, lang)  # noqa: E731
+    role_key = {"anchor": "uptake.observed", "comparison": "uptake.observed_other", "after cutoff": "uptake.observed_after"}
+    return pd.DataFrame(
+        [
+            {
+                L("word.segment"): fmt.label(f"segment.{r.segment}", lang),
+                L("word.date"): fmt.period(r.period, lang),
+                L("word.value"): fmt.share(r.value, lang),
+                "id": r.id,
+                L("word.source"): evidence.source_label(r.source_id, lang),
+                L("word.kind"): fmt.label(role_key[r.role], lang),
+            }
+            for r in obs.itertuples(index=False)
+        ]
+    )
+
+
+def backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Backtest rows (:func:`dvcanalysis.uptake.backtest`) for display."""
+    fmt.check_lang(lang)
+    L = lambda k: fmt.label(k, lang)  # noqa: E731
+    rows = []
+    for r in bt.itertuples(index=False):
+        if r.identifiable:
+            pred = f"{fmt.share(r.q50, lang)} ({fmt.interval(fmt.share(r.q05, lang), fmt.share(r.q95, lang), lang)})"
+            err, cov = fmt.pp(r.error_share, lang, 1), L("uptake.word.yes") if r.covered else L("uptake.word.no")
+        else:
+            pred, err, cov = L("uptake.word.not_identifiable"), "–", "–"
+        rows.append(
+            {
+                L("word.indicator"): fmt.label(f"indicator.{r.indicator}", lang),
+                L("uptake.col.cutoff"): fmt.day(r.cutoff, lang),
+                L("uptake.col.curve"): fmt.label(f"uptake.curve.{r.curve}", lang),
+                L("uptake.col.fitted_on"): r.fitted_on,
+                L("uptake.col.observed"): f"{fmt.share(r.observed, lang)} ({fmt.period(r.period, lang)}, {r.id})",
+                L("uptake.col.predicted"): pred,
+                L("uptake.col.error"): err,
+                L("uptake.col.covered"): cov,
+            }
+        )
+    return pd.DataFrame(rows)
