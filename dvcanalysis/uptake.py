@@ -88,6 +88,8 @@ def effective_time(t: np.ndarray, pace: np.ndarray, t_pace: float) -> np.ndarray
     """
     t = np.asarray(t, dtype=float)[None, :]
     pace = np.asarray(pace, dtype=float)[:, None]
+    if np.all(pace == 1.0):  # the common case: no change of pace
+        return np.broadcast_to(t, (pace.shape[0], t.shape[1]))
     return np.where(t <= t_pace, t, t_pace + pace * (t - t_pace))
 
 
@@ -444,6 +446,54 @@ def _check_int(name: str, value: object, low: int, high: int) -> int:
     return int(value)
 
 
+def simulate(
+    sc: Scenario,
+    t: np.ndarray,
+    anchors: dict[str, dict[str, object]],
+    d: dict[str, np.ndarray],
+    targets: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> dict[str, np.ndarray]:
+    """The vectorized core of :func:`project`: shares ``(n_draws, n_years)`` per segment.
+
+    Parameters
+    ----------
+    sc
+        The scenario (curve, national mode, ``pace_from``).
+    t
+        Decimal times of the year ends.
+    anchors
+        Segment -> ``{"time", "value"}`` of the latest observation (localities; national
+        when ``sc.national == "observations"``).
+    d
+        Draws from :func:`draw_assumptions`.
+    targets
+        Segment -> (times, shares) of its official targets (``target-path``).
+    """
+    err = d["anchor_error_share"]
+    pace_from = evidence.decimal_year(sc.pace_from) if sc.pace_from else -np.inf
+
+    def run(sa: np.ndarray, ta: float, seg: str) -> np.ndarray:
+        tt, tv = targets.get(seg, (np.array([]), np.array([])))
+        return curve_paths(
+            sc.curve, t, t0=end_of_year(d["base_year"]), s0=d["base_share"], ta=ta, sa=sa, m=d["ceiling_share"],
+            p=d["bass_p"], q=d["bass_q"], pace=d["pace_multiplier"], t_pace=max(ta, pace_from),
+            targets=(tt, tv) if len(tt) else None,
+        )
+
+    la = anchors["localities"]
+    sa_loc = la["value"] + err * d["z_localities"]
+    out = {"localities": run(sa_loc, la["time"], "localities")}
+    sa_min = np.clip(sa_loc, _FLOOR_SHARE, None) * d["ministries_ratio"] + err * d["z_ministries"]
+    out["ministries"] = run(sa_min, la["time"], "ministries")
+    if sc.national == "observations":
+        na = anchors["national"]
+        out["national"] = run(na["value"] + err * d["z_national"], na["time"], "national")
+    else:
+        w = d["ministries_volume_share"][:, None]
+        out["national"] = w * out["ministries"] + (1.0 - w) * out["localities"]
+    return {s: out[s] for s in SEGMENTS}
+
+
 def project(
     scenario: str | Scenario = "business-as-usual",
     *,
@@ -525,30 +575,8 @@ def project(
 
     rng = np.random.default_rng(seed)
     d = draw_assumptions(sc, n_draws, rng)
-    err = d["anchor_error_share"]
-    m = d["ceiling_share"]
-    t0 = end_of_year(d["base_year"])
-    pace_from = evidence.decimal_year(sc.pace_from) if sc.pace_from else -np.inf
-
-    def run(seg: str, sa: np.ndarray, ta: float, target_seg: str) -> np.ndarray:
-        tt, tv, _ = segment_targets(target_seg)
-        return curve_paths(
-            sc.curve, t, t0=t0, s0=d["base_share"], ta=ta, sa=sa, m=m, p=d["bass_p"], q=d["bass_q"],
-            pace=d["pace_multiplier"], t_pace=max(ta, pace_from), targets=(tt, tv) if tt.size else None,
-        )
-
-    la = anchors["localities"]
-    sa_loc = la["value"] + err * d["z_localities"]
-    shares = {"localities": run("localities", sa_loc, la["time"], "localities")}
-    sa_min = np.clip(sa_loc, _FLOOR_SHARE, None) * d["ministries_ratio"] + err * d["z_ministries"]
-    shares["ministries"] = run("ministries", sa_min, la["time"], "ministries")
-    if sc.national == "observations":
-        na = anchors["national"]
-        shares["national"] = run("national", na["value"] + err * d["z_national"], na["time"], "national")
-    else:
-        w = d["ministries_volume_share"][:, None]
-        shares["national"] = w * shares["ministries"] + (1.0 - w) * shares["localities"]
-    shares = {s: shares[s] for s in SEGMENTS}
+    tgt = {seg: segment_targets(seg)[:2] for seg in SEGMENTS}
+    shares = simulate(sc, t, anchors, d, tgt)
 
     used_ids = {a["id"] for a in anchors.values()}
     obs.loc[obs["id"].isin(used_ids) & (obs["role"] != "after cutoff"), "role"] = "anchor"
