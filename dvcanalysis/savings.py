@@ -190,20 +190,29 @@ def _parse(path: Path) -> Config:
     problems: list[Problem] = []
 
     def bad(key: str, message: str) -> None:
-        problems.append(Problem(shown, message, column=key))
+        problems.append(Problem(shown, f"key '{key}': {message}"))
 
     if not path.exists():
-        raise InputError(Problem(shown, "file not found; expected the savings configuration (data/savings.yml)"))
+        raise InputError(
+            Problem(shown, "file not found; expected the savings configuration (data/savings.yml)")
+        )
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise InputError(Problem(shown, f"not valid YAML ({getattr(exc, 'problem', exc)})", line=line)) from None
+        raise InputError(
+            Problem(shown, f"not valid YAML ({getattr(exc, 'problem', exc)})", line=line)
+        ) from None
     except UnicodeDecodeError:
         raise InputError(Problem(shown, "not valid UTF-8")) from None
     if not isinstance(data, dict):
-        raise InputError(Problem(shown, "expected a mapping with sections: reference, calibration, " + ", ".join(SECTIONS)))
+        raise InputError(
+            Problem(
+                shown,
+                "expected a mapping with sections: reference, calibration, " + ", ".join(SECTIONS),
+            )
+        )
 
     top = ("reference", "calibration", *SECTIONS)
     for key in data:
@@ -254,7 +263,10 @@ def _parse(path: Path) -> Config:
         elif isinstance(t, (int, float)) and not isinstance(t, bool) and t > 0:
             target = float(t)
         else:
-            bad("calibration.target", f"{t!r} is not accepted; expected official, none or a positive number of VND per dossier")
+            bad(
+                "calibration.target",
+                f"{t!r} is not accepted; expected official, none or a positive number of VND per dossier",
+            )
 
     # parameters: conversions first (others may refer to them)
     params: dict[str, Parameter] = {}
@@ -276,7 +288,10 @@ def _parse(path: Path) -> Config:
             n_before = len(problems)
             for f in entry:
                 if f not in PARAM_FIELDS + PARAM_OPTIONAL:
-                    bad(f"{key}.{f}", f"unknown field; expected: {', '.join(PARAM_FIELDS + PARAM_OPTIONAL)}")
+                    bad(
+                        f"{key}.{f}",
+                        f"unknown field; expected: {', '.join(PARAM_FIELDS + PARAM_OPTIONAL)}",
+                    )
             for f in PARAM_FIELDS:
                 if f not in entry:
                     bad(f"{key}.{f}", "missing field")
@@ -292,7 +307,10 @@ def _parse(path: Path) -> Config:
                 if not str(entry.get("reason") or "").strip():
                     bad(f"{key}.reason", "missing; an assumption needs a reason")
             elif src not in sources and src not in ev:
-                bad(f"{key}.source", f"{src!r} is not accepted; expected a source id of data/sources.csv, an evidence row id or 'assumption' (with a reason)")
+                bad(
+                    f"{key}.source",
+                    f"{src!r} is not accepted; expected a source id of data/sources.csv, an evidence row id or 'assumption' (with a reason)",
+                )
             try:
                 default = _resolve(entry["default"], conversions, ev)
             except ValueError as exc:
@@ -309,14 +327,31 @@ def _parse(path: Path) -> Config:
                 continue
             lim_lo, lim_hi = UNIT_LIMITS[unit]
             if not (lim_lo <= low <= high <= lim_hi):
-                bad(f"{key}.range", f"[{low:g}, {high:g}] is not accepted; expected low <= high within {lim_lo:g} to {lim_hi:g} ({unit})")
+                within = (
+                    f"{lim_lo:g} to {lim_hi:g}" if math.isfinite(lim_hi) else f"at least {lim_lo:g}"
+                )
+                bad(
+                    f"{key}.range",
+                    f"[{low:g}, {high:g}] is not accepted; expected [low, high] with low <= high, {within} ({unit})",
+                )
                 continue
             if not low <= default <= high:
-                bad(f"{key}.default", f"{default:g} is out of range; expected {low:g} to {high:g} (the declared range)")
+                bad(
+                    f"{key}.default",
+                    f"{default:g} is out of range; expected {low:g} to {high:g} (the declared range)",
+                )
                 continue
             params[name] = Parameter(
-                name, section, entry["description"].strip(), unit, default, low, high,
-                src, str(entry.get("reason") or "").strip(), entry["default"],
+                name,
+                section,
+                entry["description"].strip(),
+                unit,
+                default,
+                low,
+                high,
+                src,
+                str(entry.get("reason") or "").strip(),
+                entry["default"],
             )
             if section == "conversions":
                 conversions[name] = default
@@ -342,7 +377,12 @@ def load_config(path: Path | str | None = None) -> Config:
     """
     p = Path(path) if path is not None else paths.data_dir() / "savings.yml"
     if not p.exists():
-        raise InputError(Problem(paths.relative(p), "file not found; expected the savings configuration (data/savings.yml)"))
+        raise InputError(
+            Problem(
+                paths.relative(p),
+                "file not found; expected the savings configuration (data/savings.yml)",
+            )
+        )
     ev_path = paths.data_dir() / "evidence.csv"
     ev_mtime = ev_path.stat().st_mtime if ev_path.exists() else 0.0
     return _load_cached(str(p.resolve()), p.stat().st_mtime, ev_mtime)
@@ -384,7 +424,14 @@ def reference(config: Config | Path | str | None = None) -> Reference:
     cfg = _cfg(config)
     ev = _evidence_values()
     v = {k: ev[i][0] for k, i in cfg.reference_ids.items()}
-    return Reference(v["dossiers_online"], v["share"], v["saving"], v["people"], v["baseline_share"], dict(cfg.reference_ids))
+    return Reference(
+        v["dossiers_online"],
+        v["share"],
+        v["saving"],
+        v["people"],
+        v["baseline_share"],
+        dict(cfg.reference_ids),
+    )
 
 
 # ================================================================ the cost model
@@ -394,7 +441,10 @@ def component_costs(p: Mapping[str, object]) -> dict[str, tuple[object, object]]
     staff = p["staff_cost_vnd_per_hour"]
     return {
         "applicant_time": (p["applicant_hours_offline"] * vot, p["applicant_hours_online"] * vot),
-        "travel_out_of_pocket": (p["trips_offline"] * p["travel_cost_vnd_per_trip"], p["online_out_of_pocket_vnd"]),
+        "travel_out_of_pocket": (
+            p["trips_offline"] * p["travel_cost_vnd_per_trip"],
+            p["online_out_of_pocket_vnd"],
+        ),
         "paper_postage": (p["paper_cost_offline_vnd"], p["paper_cost_online_vnd"]),
         "staff_time": (p["staff_hours_offline"] * staff, p["staff_hours_online"] * staff),
     }
@@ -410,9 +460,13 @@ def _check_share(name: str, value: object) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise InputError(f"{name}={value!r} is not a number; expected a share from 0 to 1 (write 17% as 0.17)") from None
+        raise InputError(
+            f"{name}={value!r} is not a number; expected a share from 0 to 1 (write 17% as 0.17)"
+        ) from None
     if not (0.0 <= v <= 1.0):
-        raise InputError(f"{name}={value!r} is out of range; expected a share from 0 to 1 (write 17% as 0.17)")
+        raise InputError(
+            f"{name}={value!r} is out of range; expected a share from 0 to 1 (write 17% as 0.17)"
+        )
     return v
 
 
@@ -426,7 +480,9 @@ def _check_nonneg(name: str, value: object, what: str) -> float:
     return v
 
 
-def parameter_values(overrides: Mapping[str, object] | None = None, *, config: Config | Path | str | None = None) -> dict[str, float]:
+def parameter_values(
+    overrides: Mapping[str, object] | None = None, *, config: Config | Path | str | None = None
+) -> dict[str, float]:
     """Default parameter values with ``overrides`` applied and checked.
 
     Overriding a conversion (``hours_per_month``) re-derives the defaults that refer to it
@@ -441,15 +497,20 @@ def parameter_values(overrides: Mapping[str, object] | None = None, *, config: C
     overrides = dict(overrides or {})
     for name, value in overrides.items():
         if name not in cfg.parameters:
-            raise InputError(f"unknown parameter {name!r}; expected one of: {', '.join(cfg.parameters)}")
+            raise InputError(
+                f"unknown parameter {name!r}; expected one of: {', '.join(cfg.parameters)}"
+            )
         unit = cfg.parameters[name].unit
         lo, hi = UNIT_LIMITS[unit]
+        accepted = f"{lo:g} to {hi:g}" if math.isfinite(hi) else f"a number >= {lo:g}"
         try:
             v = float(value)
         except (TypeError, ValueError):
-            raise InputError(f"{name}={value!r} is not a number; expected {lo:g} to {hi:g} ({unit})") from None
-        if not (math.isfinite(v) or v == math.inf) or not lo <= v <= hi:
-            raise InputError(f"{name}={value!r} is out of range; expected {lo:g} to {hi:g} ({unit})")
+            raise InputError(
+                f"{name}={value!r} is not a number; expected {accepted} ({unit})"
+            ) from None
+        if not (math.isfinite(v) and lo <= v <= hi):
+            raise InputError(f"{name}={value!r} is out of range; expected {accepted} ({unit})")
         overrides[name] = v
     values = cfg.defaults()
     conv = {k: overrides.get(k, values[k]) for k in cfg.section("conversions")}
@@ -462,7 +523,9 @@ def parameter_values(overrides: Mapping[str, object] | None = None, *, config: C
     return values
 
 
-def _calibration_factor(cfg: Config, calibration: str | float | None, include: Iterable[str]) -> tuple[float, str | float]:
+def _calibration_factor(
+    cfg: Config, calibration: str | float | None, include: Iterable[str]
+) -> tuple[float, str | float]:
     target = cfg.calibration_target if calibration is None else calibration
     base = bottom_up_saving(cfg.defaults(), include)
     if target == "none":
@@ -472,7 +535,9 @@ def _calibration_factor(cfg: Config, calibration: str | float | None, include: I
     else:
         value = _check_nonneg("calibration", target, "'official', 'none' or VND per dossier")
     if base <= 0:
-        raise InputError(f"calibration={target!r}: the bottom-up saving at the defaults is {base:g} VND, so it cannot be scaled; use calibration='none'")
+        raise InputError(
+            f"calibration={target!r}: the bottom-up saving at the defaults is {base:g} VND, so it cannot be scaled; use calibration='none'"
+        )
     return value / base, target
 
 
@@ -532,12 +597,17 @@ class Estimate:
         online) and ``incremental_savings_vnd_per_year`` (x dossiers above the baseline).
         """
         rows = [{"component": c, **v} for c, v in self.components.items()]
-        total = {k: sum(r[k] for r in rows) for k in ("offline_vnd", "online_vnd", "saving_vnd", "bottom_up_saving_vnd")}
+        total = {
+            k: sum(r[k] for r in rows)
+            for k in ("offline_vnd", "online_vnd", "saving_vnd", "bottom_up_saving_vnd")
+        }
         rows.append({"component": "total", **total})
         df = pd.DataFrame(rows)
         df["savings_vnd_per_year"] = df["saving_vnd"] * self.dossiers_online
         if self.baseline_share is not None:
-            df["incremental_savings_vnd_per_year"] = df["saving_vnd"] * self.total_dossiers * (self.share - self.baseline_share)
+            df["incremental_savings_vnd_per_year"] = (
+                df["saving_vnd"] * self.total_dossiers * (self.share - self.baseline_share)
+            )
         return df
 
 
@@ -583,7 +653,11 @@ def estimate(
     if baseline_share is not None:
         baseline_share = _check_share("baseline_share", baseline_share)
     ref = reference(cfg)
-    total = ref.total_dossiers if total_dossiers is None else _check_nonneg("total_dossiers", total_dossiers, "a number of dossiers a year")
+    total = (
+        ref.total_dossiers
+        if total_dossiers is None
+        else _check_nonneg("total_dossiers", total_dossiers, "a number of dossiers a year")
+    )
     include = _check_include(include)
     values = parameter_values(overrides, config=cfg)
     k, target = _calibration_factor(cfg, calibration, include)
@@ -601,10 +675,27 @@ def estimate(
     per = k * bottom_up
     online = total * share
     incremental = None if baseline_share is None else per * total * (share - baseline_share)
-    params = {"share": share, "baseline_share": baseline_share, "total_dossiers": total, "calibration": target, **overrides}
+    params = {
+        "share": share,
+        "baseline_share": baseline_share,
+        "total_dossiers": total,
+        "calibration": target,
+        **overrides,
+    }
     return Estimate(
-        share, baseline_share, total, online, per, bottom_up, k, target, per * online, incremental,
-        comps, params, _config_sources(cfg, [n for n in cfg.parameters if cfg.parameters[n].section != "volume"]),
+        share,
+        baseline_share,
+        total,
+        online,
+        per,
+        bottom_up,
+        k,
+        target,
+        per * online,
+        incremental,
+        comps,
+        params,
+        _config_sources(cfg, [n for n in cfg.parameters if cfg.parameters[n].section != "volume"]),
     )
 
 
@@ -624,10 +715,20 @@ def notebook_inputs(
     """
     cfg = _cfg(config)
     out: dict[str, object] = {"share": _check_share("share", share)}
-    out["baseline_share"] = reference(cfg).baseline_share if not baseline_share else _check_share("baseline_share", baseline_share)
-    out["total_dossiers"] = None if not total_dossiers else _check_nonneg("total_dossiers", total_dossiers, "a number of dossiers a year")
+    out["baseline_share"] = (
+        reference(cfg).baseline_share
+        if not baseline_share
+        else _check_share("baseline_share", baseline_share)
+    )
+    out["total_dossiers"] = (
+        None
+        if not total_dossiers
+        else _check_nonneg("total_dossiers", total_dossiers, "a number of dossiers a year")
+    )
     if value_of_time_vnd_per_hour:
-        out["value_of_time_vnd_per_hour"] = _check_nonneg("value_of_time_vnd_per_hour", value_of_time_vnd_per_hour, "VND per hour")
+        out["value_of_time_vnd_per_hour"] = _check_nonneg(
+            "value_of_time_vnd_per_hour", value_of_time_vnd_per_hour, "VND per hour"
+        )
     return out
 
 
@@ -638,7 +739,11 @@ def uncertain_names(config: Config | Path | str | None = None) -> list[str]:
 
 
 def draw_parameters(
-    n_draws: int, *, seed: int = 0, config: Config | Path | str | None = None, fixed: Mapping[str, float] | None = None
+    n_draws: int,
+    *,
+    seed: int = 0,
+    config: Config | Path | str | None = None,
+    fixed: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """``n_draws`` joint draws of the per-dossier inputs, each triangular(low, default, high).
 
@@ -651,7 +756,11 @@ def draw_parameters(
     rng = np.random.default_rng(seed)
     out = {}
     for name, p in cfg.section("per_dossier").items():
-        draw = rng.triangular(p.low, p.default, p.high, n_draws) if p.high > p.low else np.full(n_draws, p.default)
+        draw = (
+            rng.triangular(p.low, p.default, p.high, n_draws)
+            if p.high > p.low
+            else np.full(n_draws, p.default)
+        )
         out[name] = np.full(n_draws, values[name]) if fixed and name in fixed else draw
     return pd.DataFrame(out)
 
@@ -660,7 +769,16 @@ def _quantile_frame(samples: Mapping[str, np.ndarray], units: Mapping[str, str])
     rows = []
     for measure, x in samples.items():
         q = np.quantile(x, QUANTILES)
-        rows.append({"measure": measure, "unit": units[measure], "mean": float(np.mean(x)), "q05": q[0], "q50": q[1], "q95": q[2]})
+        rows.append(
+            {
+                "measure": measure,
+                "unit": units[measure],
+                "mean": float(np.mean(x)),
+                "q05": q[0],
+                "q50": q[1],
+                "q95": q[2],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -674,8 +792,22 @@ class Uncertainty:
 
     def to_df(self) -> pd.DataFrame:
         """``measure, unit, mean, q05, q50, q95`` for each output measure."""
-        cols = [c for c in ("per_dossier_vnd", "bottom_up_per_dossier_vnd", "savings_vnd", "incremental_savings_vnd") if c in self.draws]
-        units = {"per_dossier_vnd": "vnd", "bottom_up_per_dossier_vnd": "vnd", "savings_vnd": "vnd_per_year", "incremental_savings_vnd": "vnd_per_year"}
+        cols = [
+            c
+            for c in (
+                "per_dossier_vnd",
+                "bottom_up_per_dossier_vnd",
+                "savings_vnd",
+                "incremental_savings_vnd",
+            )
+            if c in self.draws
+        ]
+        units = {
+            "per_dossier_vnd": "vnd",
+            "bottom_up_per_dossier_vnd": "vnd",
+            "savings_vnd": "vnd_per_year",
+            "incremental_savings_vnd": "vnd_per_year",
+        }
         return _quantile_frame({c: self.draws[c].to_numpy() for c in cols}, units)
 
 
@@ -697,7 +829,14 @@ def uncertainty(
     the components were uncertain in the declared ranges.
     """
     cfg = _cfg(config)
-    point = estimate(share, baseline_share=baseline_share, total_dossiers=total_dossiers, calibration=calibration, config=cfg, **overrides)
+    point = estimate(
+        share,
+        baseline_share=baseline_share,
+        total_dossiers=total_dossiers,
+        calibration=calibration,
+        config=cfg,
+        **overrides,
+    )
     draws = draw_parameters(n_draws, seed=seed, config=cfg, fixed=overrides)
     values = {**parameter_values(overrides, config=cfg), **{c: draws[c].to_numpy() for c in draws}}
     bu = bottom_up_saving(values)
@@ -707,7 +846,9 @@ def uncertainty(
     out["per_dossier_vnd"] = point.calibration_factor * bu
     out["savings_vnd"] = out["per_dossier_vnd"] * point.dossiers_online
     if baseline_share is not None:
-        out["incremental_savings_vnd"] = out["per_dossier_vnd"] * point.total_dossiers * (point.share - point.baseline_share)
+        out["incremental_savings_vnd"] = (
+            out["per_dossier_vnd"] * point.total_dossiers * (point.share - point.baseline_share)
+        )
     return Uncertainty(out, {**point.parameters, "n_draws": n_draws, "seed": seed}, point.sources)
 
 
@@ -744,13 +885,38 @@ def tornado(
     base = estimate(share, total_dossiers=total_dossiers, calibration=calibration, config=cfg)
     rows = []
     for name, p in cfg.section("per_dossier").items():
-        lo = estimate(share, total_dossiers=total_dossiers, calibration=calibration, config=cfg, **{name: p.low}).savings_vnd
-        hi = estimate(share, total_dossiers=total_dossiers, calibration=calibration, config=cfg, **{name: p.high}).savings_vnd
-        rows.append({
-            "parameter": name, "unit": p.unit, "low": p.low, "default": p.default, "high": p.high,
-            "savings_at_low_vnd": lo, "savings_at_high_vnd": hi, "swing_vnd": abs(hi - lo), "base_vnd": base.savings_vnd,
-        })
-    table = pd.DataFrame(rows).sort_values(["swing_vnd", "parameter"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        lo = estimate(
+            share,
+            total_dossiers=total_dossiers,
+            calibration=calibration,
+            config=cfg,
+            **{name: p.low},
+        ).savings_vnd
+        hi = estimate(
+            share,
+            total_dossiers=total_dossiers,
+            calibration=calibration,
+            config=cfg,
+            **{name: p.high},
+        ).savings_vnd
+        rows.append(
+            {
+                "parameter": name,
+                "unit": p.unit,
+                "low": p.low,
+                "default": p.default,
+                "high": p.high,
+                "savings_at_low_vnd": lo,
+                "savings_at_high_vnd": hi,
+                "swing_vnd": abs(hi - lo),
+                "base_vnd": base.savings_vnd,
+            }
+        )
+    table = (
+        pd.DataFrame(rows)
+        .sort_values(["swing_vnd", "parameter"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
     return Tornado(table, base.savings_vnd, dict(base.parameters), base.sources)
 
 
@@ -771,12 +937,26 @@ class Sobol:
     def to_df(self) -> pd.DataFrame:
         """``parameter, S1, S1_conf, ST, ST_conf`` (conf: half-width of the 95% bootstrap
         interval), largest ST first."""
-        df = pd.DataFrame({"parameter": self.names, "S1": self.S1, "S1_conf": self.S1_conf, "ST": self.ST, "ST_conf": self.ST_conf})
-        return df.sort_values(["ST", "parameter"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        df = pd.DataFrame(
+            {
+                "parameter": self.names,
+                "S1": self.S1,
+                "S1_conf": self.S1_conf,
+                "ST": self.ST,
+                "ST_conf": self.ST_conf,
+            }
+        )
+        return df.sort_values(
+            ["ST", "parameter"], ascending=[False, True], kind="stable"
+        ).reset_index(drop=True)
 
 
 def sobol_indices(
-    model: Callable[[np.ndarray], np.ndarray], problem: Mapping[str, object], *, n: int = 512, seed: int = 0
+    model: Callable[[np.ndarray], np.ndarray],
+    problem: Mapping[str, object],
+    *,
+    n: int = 512,
+    seed: int = 0,
 ) -> Sobol:
     """First-order and total Sobol indices of ``model`` with SALib (Saltelli sampling, seeded).
 
@@ -793,17 +973,28 @@ def sobol_indices(
     from SALib.sample import sobol as sobol_sample
 
     if not isinstance(n, (int, np.integer)) or n < 2 or n & (n - 1):
-        raise InputError(f"n={n!r} is not accepted; expected a power of 2 (for example 256, 512, 1024)")
+        raise InputError(
+            f"n={n!r} is not accepted; expected a power of 2 (for example 256, 512, 1024)"
+        )
     problem = dict(problem)
     problem.setdefault("num_vars", len(problem["names"]))
     X = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     Y = np.asarray(model(X), dtype=float)
-    res = sobol_analyze.analyze(problem, Y, calc_second_order=False, seed=seed)
-    return Sobol(list(problem["names"]), res["S1"], res["S1_conf"], res["ST"], res["ST_conf"], int(len(Y)))
+    # SALib's analyze() tests `if seed:`, so seed=0 would fall back to global random state and the
+    # bootstrap confidence intervals would change from run to run: pass a derived non-zero seed.
+    boot_seed = int(np.random.default_rng(seed).integers(1, 2**31 - 1))
+    res = sobol_analyze.analyze(problem, Y, calc_second_order=False, seed=boot_seed)
+    return Sobol(
+        list(problem["names"]), res["S1"], res["S1_conf"], res["ST"], res["ST_conf"], int(len(Y))
+    )
 
 
 def sensitivity(
-    *, n: int = 512, seed: int = 0, calibration: str | float | None = None, config: Config | Path | str | None = None
+    *,
+    n: int = 512,
+    seed: int = 0,
+    calibration: str | float | None = None,
+    config: Config | Path | str | None = None,
 ) -> Sobol:
     """Sobol indices of the per-dossier saving over the per-dossier inputs.
 
@@ -816,7 +1007,9 @@ def sensitivity(
     problem = {
         "names": names,
         "num_vars": len(names),
-        "bounds": [[p.low, p.high, (p.default - p.low) / (p.high - p.low)] for p in varied.values()],
+        "bounds": [
+            [p.low, p.high, (p.default - p.low) / (p.high - p.low)] for p in varied.values()
+        ],
         "dists": ["triang"] * len(names),
     }
     base = cfg.defaults()
@@ -850,7 +1043,13 @@ class OverTime:
         """
         if draws:
             return self.draws.copy()
-        units = {"share": "share", "dossiers_online": "count_per_year", "savings_vnd": "vnd_per_year", "discounted_savings_vnd": "vnd_per_year", "cumulative_savings_vnd": "vnd"}
+        units = {
+            "share": "share",
+            "dossiers_online": "count_per_year",
+            "savings_vnd": "vnd_per_year",
+            "discounted_savings_vnd": "vnd_per_year",
+            "cumulative_savings_vnd": "vnd",
+        }
         frames = []
         for year, g in self.draws.groupby("year", sort=True):
             q = _quantile_frame({m: g[m].to_numpy() for m in units}, units)
@@ -859,11 +1058,15 @@ class OverTime:
         return pd.concat(frames, ignore_index=True)
 
 
-def _projection_shares(df: pd.DataFrame, segment: str | None, weight_ministries: float) -> pd.DataFrame:
+def _projection_shares(
+    df: pd.DataFrame, segment: str | None, weight_ministries: float
+) -> tuple[pd.DataFrame, str]:
     need = {"draw", "year", "segment", "share"}
     missing = need - set(df.columns)
     if missing:
-        raise InputError(f"projection.to_df() lacks column(s) {', '.join(sorted(missing))}; expected columns draw, year, segment, share")
+        raise InputError(
+            f"projection.to_df() lacks column(s) {', '.join(sorted(missing))}; expected columns draw, year, segment, share"
+        )
     segs = sorted(set(df["segment"]))
     if segment is None:
         if "national" in segs:
@@ -871,19 +1074,29 @@ def _projection_shares(df: pd.DataFrame, segment: str | None, weight_ministries:
         elif {"ministries", "localities"} <= set(segs):
             segment = "combined"
         else:
-            raise InputError(f"projection segments {segs} cannot be combined; pass segment= one of them")
+            raise InputError(
+                f"projection segments {segs} cannot be combined; pass segment= one of them"
+            )
     if segment == "combined":
-        wide = df[df["segment"].isin(["ministries", "localities"])].pivot_table(index=["draw", "year"], columns="segment", values="share").reset_index()
-        wide["share"] = weight_ministries * wide["ministries"] + (1 - weight_ministries) * wide["localities"]
+        wide = (
+            df[df["segment"].isin(["ministries", "localities"])]
+            .pivot_table(index=["draw", "year"], columns="segment", values="share")
+            .reset_index()
+        )
+        wide["share"] = (
+            weight_ministries * wide["ministries"] + (1 - weight_ministries) * wide["localities"]
+        )
         out = wide[["draw", "year", "share"]]
     else:
         if segment not in segs:
-            raise InputError(f"segment={segment!r} is not in the projection; expected one of: {', '.join(segs)} or 'combined'")
+            raise InputError(
+                f"segment={segment!r} is not in the projection; expected one of: {', '.join(segs)} or 'combined'"
+            )
         out = df.loc[df["segment"] == segment, ["draw", "year", "share"]]
     out = out.sort_values(["draw", "year"]).reset_index(drop=True)
     if out["share"].isna().any() or not out["share"].between(0, 1).all():
         raise InputError("projection shares must be within 0-1 with no gaps")
-    return out
+    return out, segment
 
 
 def over_time(
@@ -934,15 +1147,25 @@ def over_time(
     if baseline_share is not None:
         baseline_share = _check_share("baseline_share", baseline_share)
     ref = reference(cfg)
-    total = ref.total_dossiers if total_dossiers is None else _check_nonneg("total_dossiers", total_dossiers, "a number of dossiers a year")
-    ref_year = int(evidence.load().set_index("id").loc[ref.ids["dossiers_online"], "period_end"].year)
+    total = (
+        ref.total_dossiers
+        if total_dossiers is None
+        else _check_nonneg("total_dossiers", total_dossiers, "a number of dossiers a year")
+    )
+    ref_year = int(
+        evidence.load().set_index("id").loc[ref.ids["dossiers_online"], "period_end"].year
+    )
 
-    shares = _projection_shares(projection.to_df(), segment, values["ministries_volume_share"])
+    shares, segment = _projection_shares(
+        projection.to_df(), segment, values["ministries_volume_share"]
+    )
     draw_ids = np.sort(shares["draw"].unique())
     point = estimate(0.0, total_dossiers=total, calibration=calibration, config=cfg, **overrides)
     if uncertain:
         d = draw_parameters(len(draw_ids), seed=seed, config=cfg, fixed=overrides)
-        per = point.calibration_factor * bottom_up_saving({**values, **{c: d[c].to_numpy() for c in d}})
+        per = point.calibration_factor * bottom_up_saving(
+            {**values, **{c: d[c].to_numpy() for c in d}}
+        )
     else:
         per = np.full(len(draw_ids), point.per_dossier_vnd)
     per_by_draw = pd.Series(per, index=draw_ids)
@@ -950,7 +1173,11 @@ def over_time(
     out = shares.copy()
     years = out["year"].to_numpy(dtype=float)
     volume = total * (1 + g) ** (years - ref_year)
-    eligible = out["share"].to_numpy() if baseline_share is None else np.clip(out["share"].to_numpy() - baseline_share, 0, None)
+    eligible = (
+        out["share"].to_numpy()
+        if baseline_share is None
+        else np.clip(out["share"].to_numpy() - baseline_share, 0, None)
+    )
     out["dossiers_online"] = volume * out["share"].to_numpy()
     out["per_dossier_vnd"] = per_by_draw.loc[out["draw"]].to_numpy()
     out["savings_vnd"] = volume * eligible * out["per_dossier_vnd"].to_numpy()
@@ -958,9 +1185,16 @@ def over_time(
     out["discounted_savings_vnd"] = out["savings_vnd"] * (1 + r) ** -(years - first)
     out["cumulative_savings_vnd"] = out.groupby("draw")["discounted_savings_vnd"].cumsum()
     params = {
-        "discount_rate": r, "baseline_share": baseline_share, "segment": segment or "default",
-        "total_dossiers": total, "growth": g, "uncertain": uncertain, "seed": seed,
-        "calibration": point.calibration, "first_year": int(first), **overrides,
+        "discount_rate": r,
+        "baseline_share": baseline_share,
+        "segment": segment,
+        "total_dossiers": total,
+        "growth": g,
+        "uncertain": uncertain,
+        "seed": seed,
+        "calibration": point.calibration,
+        "first_year": int(first),
+        **overrides,
     }
     sources = sorted(set(point.sources) | set(getattr(projection, "sources", []) or []))
     return OverTime(out, params, sources)
@@ -1015,48 +1249,114 @@ def claims_audit(config: Config | Path | str | None = None) -> pd.DataFrame:
     rows = []
 
     def add(claim, rows_ids, period_, claim_vnd, dossiers, per, basis, ratio, verdict, **extra):
-        rows.append({
-            "claim": claim, "evidence_ids": ";".join(rows_ids), "sources": src(*rows_ids), "period": period_,
-            "claim_vnd_per_year": claim_vnd, "implied_dossiers": dossiers, "implied_per_dossier_vnd": per,
-            "implied_hours_of_avg_wage": per / vot if per == per else math.nan,
-            "basis": basis, "ratio": ratio, "verdict": verdict, "note": f"savings.audit.note.{claim}", **extra,
-        })
+        rows.append(
+            {
+                "claim": claim,
+                "evidence_ids": ";".join(rows_ids),
+                "sources": src(*rows_ids),
+                "period": period_,
+                "claim_vnd_per_year": claim_vnd,
+                "implied_dossiers": dossiers,
+                "implied_per_dossier_vnd": per,
+                "implied_hours_of_avg_wage": per / vot if per == per else math.nan,
+                "basis": basis,
+                "ratio": ratio,
+                "verdict": verdict,
+                "note": f"savings.audit.note.{claim}",
+                **extra,
+            }
+        )
 
     # 1. the reference claim itself
-    add("social_cost_2600bn", [ids["saving"], ids["dossiers_online"], ids["share"]], period(ids["saving"]),
-        ref.saving_vnd, ref.total_dossiers, ref.per_dossier_vnd, "per_dossier", 1.0, "reference")
+    add(
+        "social_cost_2600bn",
+        [ids["saving"], ids["dossiers_online"], ids["share"]],
+        period(ids["saving"]),
+        ref.saving_vnd,
+        ref.total_dossiers,
+        ref.per_dossier_vnd,
+        "per_dossier",
+        1.0,
+        "reference",
+    )
     # 2. 17.5 million people vs 17.5 million dossiers
     ppl = ref.people / ref.dossiers_online
-    add("people_vs_dossiers", [ids["people"], ids["dossiers_online"], ids["share"]], period(ids["people"]),
-        math.nan, ref.dossiers_online, math.nan, "count", ppl, _verdict(ppl, True))
+    add(
+        "people_vs_dossiers",
+        [ids["people"], ids["dossiers_online"], ids["share"]],
+        period(ids["people"]),
+        math.nan,
+        ref.dossiers_online,
+        math.nan,
+        "count",
+        ppl,
+        _verdict(ppl, True),
+    )
     # 3. paper and ink saved by document exchange (seed004): another channel
     for i in find("paper_cost_saving", "government_office"):
-        add("paper_document_exchange", [i], period(i), v(i), math.nan, math.nan,
-            "per_year", v(i) / ref.saving_vnd, "not_comparable")
+        add(
+            "paper_document_exchange",
+            [i],
+            period(i),
+            v(i),
+            math.nan,
+            math.nan,
+            "per_year",
+            v(i) / ref.saving_vnd,
+            "not_comparable",
+        )
     # 4. portal at launch (2019)
     for i in find("portal_cost_saving", source_prefix="ref_vir"):
         total = v(i)
-        add("portal_launch_2019", [i], period(i), total, total / ref.per_dossier_vnd, total / ref.total_dossiers,
-            "per_year", total / ref.saving_vnd, _verdict(total / ref.saving_vnd, True))
+        add(
+            "portal_launch_2019",
+            [i],
+            period(i),
+            total,
+            total / ref.per_dossier_vnd,
+            total / ref.total_dossiers,
+            "per_year",
+            total / ref.saving_vnd,
+            _verdict(total / ref.saving_vnd, True),
+        )
     # 5. portal 2021: over 8.1 trillion + 1.2 trillion paper and delivery
-    ids21 = find("portal_cost_saving", source_prefix="ref_vietnamplus_2021") + find("paper_cost_saving", "portal")
+    ids21 = find("portal_cost_saving", source_prefix="ref_vietnamplus_2021") + find(
+        "paper_cost_saving", "portal"
+    )
     if ids21:
         total = sum(v(i) for i in ids21)
-        add("portal_2021", ids21, period(ids21[0]), total, total / ref.per_dossier_vnd, total / ref.total_dossiers,
-            "per_year", total / ref.saving_vnd, _verdict(total / ref.saving_vnd, True))
+        add(
+            "portal_2021",
+            ids21,
+            period(ids21[0]),
+            total,
+            total / ref.per_dossier_vnd,
+            total / ref.total_dossiers,
+            "per_year",
+            total / ref.saving_vnd,
+            _verdict(total / ref.saving_vnd, True),
+        )
     # 6. health-insurance card reissue: one working day per request
     hi_saving, hi_req = find("hi_card_reissue_saving"), find("hi_card_reissue_requests")
     hi_days = find("hi_card_reissue_time_saved")
     if hi_saving and hi_req:
         per = v(hi_saving[0]) / v(hi_req[0])
         hours_per_day = cfg.parameters["hours_per_day"].default
-        add("health_insurance_reissue", hi_saving + hi_req + hi_days, period(hi_saving[0]), v(hi_saving[0]), v(hi_req[0]), per,
-            "per_dossier", per / ref.per_dossier_vnd, _verdict(per / ref.per_dossier_vnd, True),
+        add(
+            "health_insurance_reissue",
+            hi_saving + hi_req + hi_days,
+            period(hi_saving[0]),
+            v(hi_saving[0]),
+            v(hi_req[0]),
+            per,
+            "per_dossier",
+            per / ref.per_dossier_vnd,
+            _verdict(per / ref.per_dossier_vnd, True),
             stated_days_saved=v(hi_days[0]) if hi_days else math.nan,
-            implied_vnd_per_hour=per / (hours_per_day * (v(hi_days[0]) if hi_days else 1.0)))
+            implied_vnd_per_hour=per / (hours_per_day * (v(hi_days[0]) if hi_days else 1.0)),
+        )
     df = pd.DataFrame(rows)
     if "stated_days_saved" not in df:
         df["stated_days_saved"] = math.nan
         df["implied_vnd_per_hour"] = math.nan
     return df
-
