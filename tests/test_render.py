@@ -1,0 +1,370 @@
+"""Batch briefing renderer: grid checks, parameter checks, runs, resume, kills, Dask.
+
+The notebooks are tiny fixtures (tests/fixtures/render/) that import nothing
+heavy, so a kernel run takes a second or two.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dvcanalysis import render
+from dvcanalysis.cli import main
+from dvcanalysis.errors import InputError
+
+FIX = Path(__file__).parent / "fixtures" / "render"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_grid(path: Path, text: str) -> Path:
+    path.write_text(text.replace("FIX", str(FIX)), encoding="utf-8")
+    return path
+
+
+def manifest(out: Path) -> dict:
+    doc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return {r["name"]: r for r in doc["runs"]}
+
+
+# --------------------------------------------------------------------------
+# Parameters cell and values (no kernel)
+# --------------------------------------------------------------------------
+
+
+def test_parameters_cell_is_parsed_not_executed():
+    params = render.read_parameters(FIX / "ok.ipynb")
+    assert [str(p) for p in params.values()] == [
+        "lang: str",
+        "n: int",
+        "scale: float",
+        "label: str | None",
+    ]
+    assert params["n"].default == 2
+    assert params["lang"].help == 'display language: "vi" or "en"'
+    assert render.read_parameters(FIX / "noparams.ipynb") == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "wording"),
+    [
+        ("n", 2, None),
+        ("scale", 2, None),  # an int is a fine float
+        ("label", None, None),  # declared `str | None`
+        ("n", True, "n=True is bool; expected n: int"),
+        ("n", "2", "n='2' is str; expected n: int"),
+        ("lang", None, "lang=None is not accepted; expected str"),
+        ("scale", float("nan"), "is not a literal"),
+    ],
+)
+def test_check_value(name, value, wording):
+    params = render.read_parameters(FIX / "ok.ipynb")
+    why = render.check_value(params[name], value)
+    assert why is None if wording is None else wording in why
+
+
+def test_unknown_parameter_lists_what_the_notebook_accepts():
+    (line,) = render.check_parameters(FIX / "ok.ipynb", {"langs": "vi"})
+    assert line == (
+        "parameter 'langs' is not accepted by tests/fixtures/render/ok.ipynb; "
+        "it accepts: lang: str, n: int, scale: float, label: str | None"
+    )
+
+
+# --------------------------------------------------------------------------
+# Grid files (no kernel)
+# --------------------------------------------------------------------------
+
+OK = "tests/fixtures/render/ok.ipynb"
+
+
+@pytest.mark.parametrize(
+    ("text", "wording"),
+    [
+        (
+            f"- notebook: {OK}\n  grids: {{lang: [vi]}}\n",
+            "bad.yml:2: entry 1 key 'grids': is not accepted; expected one of: "
+            "notebook, grid, parameters, output, timeout",
+        ),
+        (
+            "- grid: {lang: [vi]}\n",
+            "bad.yml:1: entry 1 key 'notebook': is missing",
+        ),
+        (
+            "- notebook: notebooks/nope.ipynb\n",
+            "bad.yml:1: entry 1 key 'notebook': notebooks/nope.ipynb not found",
+        ),
+        (
+            f"- notebook: {OK}\n  grid:\n    lang: []\n",
+            "bad.yml:3: entry 1 key 'grid' 'lang': is an empty list; give at least one value",
+        ),
+        (
+            f"- notebook: {OK}\n  grid:\n    lang: vi\n",
+            "bad.yml:3: entry 1 key 'grid' 'lang': expected a list of values",
+        ),
+        (
+            f"- notebook: {OK}\n  grid: {{lang: [vi]}}\n  output: '{{notebook}}_{{segment}}'\n",
+            "bad.yml:3: entry 1 key 'output': pattern '{notebook}_{segment}' uses {segment}, "
+            "which is not a parameter of this entry; accepted fields: {lang}, {notebook}",
+        ),
+        (
+            f"- notebook: {OK}\n  grid: {{lang: [vi]}}\n  output: '{{notebook'\n",
+            "entry 1 key 'output': '{notebook' is not a valid pattern",
+        ),
+        (
+            f"- notebook: {OK}\n  grid: {{lang: [vi, en]}}\n  output: '{{notebook}}'\n",
+            "output names repeat (ok); put every grid parameter in 'output'",
+        ),
+        (
+            f"- notebook: {OK}\n  grid:\n    segment: [national]\n",
+            "bad.yml:3: entry 1 key 'grid' 'segment': parameter 'segment' is not accepted by "
+            "tests/fixtures/render/ok.ipynb; it accepts: lang: str, n: int, scale: float, "
+            "label: str | None",
+        ),
+        (
+            f"- notebook: {OK}\n  parameters:\n    n: 2.5\n",
+            "bad.yml:3: entry 1 key 'parameters' 'n': n=2.5 is float; expected n: int "
+            "(tests/fixtures/render/ok.ipynb accepts: lang: str, n: int",
+        ),
+        (
+            f"- notebook: {OK}\n  parameters:\n    lang: 2024-12-31\n",
+            "lang=datetime.date(2024, 12, 31) is not a literal (str, int, float, bool, list or "
+            "dict); quote it",
+        ),
+        (
+            f"- notebook: {OK}\n  grid: {{lang: [vi]}}\n  parameters: {{lang: en}}\n",
+            "entry 1 key 'parameters' 'lang': is both in 'grid' and in 'parameters'",
+        ),
+        (f"notebook: {OK}\n", "expected a non-empty list of entries"),
+        (f"- notebook: {OK}\n  grid: [lang\n", "not valid YAML"),
+    ],
+)
+def test_bad_grid_files(tmp_path, text, wording):
+    path = write_grid(tmp_path / "bad.yml", text)
+    with pytest.raises(InputError) as exc:
+        render.load_grid(path)
+    assert wording in str(exc.value)
+
+
+def test_grid_problems_all_reported_and_cli_exits_2(tmp_path, capsys):
+    path = write_grid(
+        tmp_path / "briefings.yml",
+        f"- notebook: {OK}\n  colour: red\n  grid:\n    lang: [vi, 3]\n",
+    )
+    assert main(["render", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2
+    assert "entry 1 key 'colour': is not accepted" in err[0]
+    assert "lang=3 is int; expected lang: str" in err[1]
+    assert not (tmp_path / "out").exists()  # nothing started
+    assert main(["validate", str(path)]) == 2
+
+
+def test_default_grid_is_valid_and_expands():
+    grid = render.load_grid(ROOT / "data" / "briefings.yml")
+    assert [j.name for j in grid.jobs] == ["01_evidence_vi", "01_evidence_en"]
+
+
+def test_expansion_names_and_default_pattern(tmp_path):
+    path = write_grid(
+        tmp_path / "g.yml",
+        f"- notebook: {OK}\n  grid: {{n: [1, 2], lang: [vi, en]}}\n  parameters: {{scale: 0.5}}\n",
+    )
+    jobs = render.load_grid(path).jobs
+    assert [j.name for j in jobs] == ["ok_1_vi", "ok_1_en", "ok_2_vi", "ok_2_en"]
+    assert jobs[0].parameters == {"scale": 0.5, "n": 1, "lang": "vi"}
+
+
+def test_only_and_dry_run(tmp_path, capsys):
+    path = write_grid(tmp_path / "g.yml", f"- notebook: {OK}\n  grid: {{lang: [vi, en]}}\n")
+    out = tmp_path / "out"
+    assert main(["render", str(path), "--out", str(out), "--dry-run", "--only", "*_en"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"run  ok_en: {OK} [lang='en']",
+    ]
+    assert not out.exists()
+    assert main(["render", str(path), "--out", str(out), "--only", "nothing*"]) == 2
+    assert (
+        "--only nothing*: matches no briefing; names are: ok_vi, ok_en" in capsys.readouterr().err
+    )
+
+
+# --------------------------------------------------------------------------
+# Runs (kernels)
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """One run of a grid with two good briefings and one failing notebook."""
+    tmp = tmp_path_factory.mktemp("render")
+    grid = write_grid(
+        tmp / "grid.yml",
+        "- notebook: FIX/ok.ipynb\n  grid: {lang: [vi, en]}\n  parameters: {n: 3}\n"
+        "- notebook: FIX/fail.ipynb\n  grid: {lang: [en]}\n",
+    )
+    out = tmp / "out"
+    code = main(["render", str(grid), "--out", str(out), "--jobs", "2", "--no-progress"])
+    return grid, out, code
+
+
+def test_failing_notebook_does_not_stop_the_others(rendered):
+    _, out, code = rendered
+    assert code == 1
+    runs = manifest(out)
+    assert {n: r["status"] for n, r in runs.items()} == {
+        "ok_vi": "ok",
+        "ok_en": "ok",
+        "fail_en": "failed",
+    }
+    err = runs["fail_en"]["error"]
+    assert err["cell_index"] == 2  # the third cell of fail.ipynb
+    assert err["ename"] == "ValueError"
+    assert err["evalue"] == "deliberate failure for the tests"
+    ok = runs["ok_vi"]
+    assert ok["parameters"] == {"n": 3, "lang": "vi"}
+    assert ok["outputs"] == ["ok_vi.ipynb", "ok_vi.html", "ok_vi_figures"]
+    assert set(ok["inputs"]) == {"notebook", "parameters", "package", "data", "key"}
+    assert ok["worker_peak_mb"] > 0
+    # the failed notebook is kept for reading, but never recorded as done
+    assert (out / "fail_en.html").exists()
+    assert not (out / render.RECORDS / "fail_en.json").exists()
+
+
+def test_outputs_are_self_contained(rendered):
+    _, out, _ = rendered
+    page = (out / "ok_vi.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64,iVBORw0KGgo" in page
+    assert "Fixture briefing" in page  # markdown kept
+    assert "Xin chào 3.0" in page  # outputs kept, parameters injected
+    assert "b64decode" not in page  # code hidden
+    assert '<html lang="vi">' in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # nothing from the network
+    assert "Hello" in (out / "ok_en.html").read_text(encoding="utf-8")
+    assert (out / "ok_vi_figures" / "square.png").exists()
+    nb = json.loads((out / "ok_vi.ipynb").read_text(encoding="utf-8"))
+    assert nb["metadata"]["papermill"]["parameters"] == {"n": 3, "lang": "vi"}
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="ok_en.html">ok_en.html</a>' in index
+    assert "ValueError (cell 2): deliberate failure for the tests" in index
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", index)
+
+
+def test_resume_skips_unchanged_and_redoes_changed(rendered, tmp_path, capsys):
+    grid, out, _ = rendered
+    work = tmp_path / "out"
+    shutil.copytree(out, work)
+    args = ["render", str(grid), "--out", str(work), "--no-progress"]
+    assert main(args) == 1  # the failing one is redone (and fails again)
+    runs = manifest(work)
+    assert runs["ok_vi"]["status"] == runs["ok_en"]["status"] == "skipped"
+    assert runs["fail_en"]["status"] == "failed"
+    # a changed parameter: both ok_* would be redone
+    grid2 = write_grid(
+        tmp_path / "grid2.yml",
+        "- notebook: FIX/ok.ipynb\n  grid: {lang: [vi, en]}\n  parameters: {n: 4}\n",
+    )
+    capsys.readouterr()
+    assert main(["render", str(grid2), "--out", str(work), "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["run  ok_vi", "run  ok_en"]
+    assert main(["render", str(grid), "--out", str(work), "--dry-run", "--only", "ok_*"]) == 0
+    assert "skip ok_vi" in capsys.readouterr().out
+    # a changed notebook and a missing output: redone; the rest skipped
+    nb = tmp_path / "ok.ipynb"
+    nb.write_text((FIX / "ok.ipynb").read_text().replace("A tiny notebook", "A changed notebook"))
+    grid3 = write_grid(
+        tmp_path / "grid3.yml",
+        f"- notebook: {nb}\n  grid: {{lang: [vi]}}\n  output: 'ok_{{lang}}'\n  parameters: {{n: 3}}\n"
+        f"- notebook: {FIX / 'ok.ipynb'}\n  grid: {{lang: [en]}}\n  parameters: {{n: 3}}\n",
+    )
+    assert main(["render", str(grid3), "--out", str(work), "--no-progress"]) == 0
+    runs = manifest(work)
+    assert runs["ok_vi"]["status"] == "ok"
+    assert "A changed notebook" in (work / "ok_vi.html").read_text(encoding="utf-8")
+    assert runs["ok_en"]["status"] == "skipped"
+    (work / "ok_en.html").unlink()
+    assert main(["render", str(grid3), "--out", str(work), "--no-progress", "--only", "ok_en"]) == 0
+    assert manifest(work)["ok_en"]["status"] == "ok"
+    assert (work / "ok_en.html").exists()
+    assert main(["render", str(grid3), "--out", str(work), "--no-progress", "--force"]) == 0
+    assert {r["status"] for r in manifest(work).values()} == {"ok"}
+
+
+def test_killed_run_leaves_no_partial_output_and_rerun_completes(tmp_path):
+    grid = write_grid(
+        tmp_path / "grid.yml", "- notebook: FIX/slow.ipynb\n  grid: {delay: [0.0, 4.0]}\n"
+    )
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "dvcanalysis.cli", "render", str(grid), "--out", str(out)]
+    cmd += ["--jobs", "1", "--no-progress"]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 40
+        while not (out / render.RECORDS / "slow_0.0.json").exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "first run never finished"
+            time.sleep(0.1)
+        time.sleep(1.0)  # the second notebook is now running (it sleeps 4 s)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert not (out / render.RECORDS / "slow_4.0.json").exists()
+    for name in ("slow_0.0", "slow_4.0"):
+        has_record = (out / render.RECORDS / f"{name}.json").exists()
+        for suffix in (".ipynb", ".html"):
+            assert not (out / f"{name}{suffix}").exists() or has_record
+    stale = out / ".slow_4.0.abcd1234.partial.html"  # as a kill during a rename would leave
+    stale.write_text("<html>half")
+    assert main(["render", str(grid), "--out", str(out), "--no-progress"]) == 0
+    runs = manifest(out)
+    assert runs["slow_0.0"]["status"] == "skipped"
+    assert runs["slow_4.0"]["status"] == "ok"
+    assert (out / "slow_4.0.html").exists()
+    assert not stale.exists()
+
+
+def test_dask_local_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    grid = write_grid(
+        tmp_path / "grid.yml",
+        "- notebook: FIX/ok.ipynb\n  grid: {lang: [vi, en]}\n"
+        "- notebook: FIX/fail.ipynb\n  grid: {lang: [vi]}\n",
+    )
+    jobs = render.load_grid(grid).jobs
+    with (
+        distributed.LocalCluster(
+            n_workers=1,
+            processes=False,
+            threads_per_worker=2,
+            protocol="tcp",
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        rows = render.run_grid(jobs, out_dir=tmp_path / "a", executor=client.get_executor())
+        assert [r["status"] for r in rows] == ["ok", "ok", "failed"]
+        assert rows[2]["error"]["cell_index"] == 2
+        assert "data:image/png;base64," in (tmp_path / "a" / "ok_en.html").read_text()
+        # the CLI path: --scheduler tcp://HOST:PORT
+        code = main(
+            ["render", str(grid), "--out", str(tmp_path / "b"), "--no-progress"]
+            + ["--scheduler", cluster.scheduler_address, "--only", "ok_*"]
+        )
+        assert code == 0
+        assert [r["status"] for r in manifest(tmp_path / "b").values()] == ["ok", "ok"]
