@@ -250,12 +250,19 @@ def names(directory: Path | str | None = None) -> list[str]:
     return sorted(p.stem for p in d.glob("*.yml"))
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date is reported by key, not by PyYAML."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
 def _read(path: Path) -> dict:
     shown = paths.relative(path)
     if not path.is_file():
         raise InputError(f"{shown}: file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -1,0 +1,71 @@
+"""Scenario YAML: the shipped files load; broken fixtures fail with one clear line each."""
+
+from __future__ import annotations
+
+import pytest
+
+from dvcanalysis import scenarios
+from dvcanalysis.cli import main as cli_main
+from dvcanalysis.errors import InputError
+
+
+def test_shipped_scenarios_load_with_every_assumption_sourced():
+    names = scenarios.names()
+    assert {"business-as-usual", "accelerated", "stalled", "target-path"} <= set(names)
+    for name in names:
+        sc = scenarios.load(name)
+        assert set(sc.assumptions) == set(scenarios.SPECS)
+        for a in sc.assumptions.values():
+            assert a.description and a.unit == scenarios.SPECS[a.name].unit
+            assert a.low <= a.default <= a.high
+            assert a.source != "assumption" or a.reason, a.name
+
+
+def test_extends_replaces_only_the_fields_given():
+    bau, acc = scenarios.load("business-as-usual"), scenarios.load("accelerated")
+    assert acc.assumptions["pace_multiplier"].default == 2.0
+    assert acc.assumptions["pace_multiplier"].description == bau.assumptions["pace_multiplier"].description
+    assert acc.assumptions["ministries_ratio"] == bau.assumptions["ministries_ratio"]
+    assert acc.pace_from.isoformat() == "2025-01-01" and bau.pace_from is None
+
+
+@pytest.mark.parametrize(
+    ("case", "wording"),
+    [
+        ("unknown_key", "key 'assumptions.pace_multiplier.defualt': unknown key; expected one of: description, unit, default"),
+        ("out_of_range", "key 'assumptions.ceiling_share.default': 1.2 is out of range; expected 0.3 to 1 (share)"),
+        ("bad_date", "key 'pace_from': '2025-13-01' is not a date; expected YYYY-MM-DD"),
+        ("wrong_type", "key 'assumptions.ministries_ratio.default': 'two' is not a number; expected a number from 0.5 to 6"),
+        ("missing_reason", "key 'assumptions.ministries_ratio.reason': missing; source 'assumption' needs a reason"),
+    ],
+)
+def test_broken_fixture_names_file_and_key(fixtures, case, wording):
+    path = fixtures / "scenarios" / case / "scenarios" / "broken.yml"
+    with pytest.raises(InputError) as exc:
+        scenarios.load_file(path)
+    lines = str(exc.value).splitlines()
+    assert any(wording in line and "broken.yml" in line for line in lines), lines
+
+
+def test_unknown_scenario_name_lists_the_known_ones():
+    with pytest.raises(InputError, match=r"unknown scenario 'bau'; expected one of: accelerated, business-as-usual"):
+        scenarios.load("bau")
+
+
+def test_overrides_are_checked():
+    sc = scenarios.load("business-as-usual")
+    fixed = sc.with_overrides({"ministries_ratio": 3.0})
+    assert fixed.assumptions["ministries_ratio"].distribution == "fixed"
+    assert fixed.assumptions["ministries_ratio"].default == 3.0
+    with pytest.raises(InputError, match=r"key 'assumptions.ceiling_share.default': 1.5 is out of range"):
+        sc.with_overrides({"ceiling_share": 1.5})
+    with pytest.raises(InputError, match=r"key 'no_such' is not accepted; expected one of: curve"):
+        sc.with_overrides({"no_such": 1})
+    with pytest.raises(InputError, match=r"key 'curve': 'cubic' is not accepted; expected one of: linear"):
+        sc.with_overrides(curve="cubic")
+
+
+def test_cli_validate_exit_codes(fixtures, capsys):
+    assert cli_main(["validate", "data/scenarios/business-as-usual.yml"]) == 0
+    assert cli_main(["validate", str(fixtures / "scenarios" / "bad_date" / "scenarios" / "broken.yml")]) == 2
+    assert "key 'pace_from'" in capsys.readouterr().err
