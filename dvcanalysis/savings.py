@@ -1217,7 +1217,9 @@ def claims_audit(config: Config | Path | str | None = None) -> pd.DataFrame:
 
     One row per claim with what it implies and how it compares with the 2,600-billion claim
     (seed003): ``claim, evidence_ids, sources, period, claim_vnd_per_year, implied_dossiers,
-    implied_per_dossier_vnd, implied_hours_of_avg_wage, basis, ratio, verdict, note``.
+    implied_per_dossier_vnd, implied_hours_of_avg_wage, basis, ratio, verdict, note,
+    stated_days_saved, implied_vnd_per_hour, implied_wage_ratio`` (the last three for the
+    health-insurance claim: the VND per hour its day implies, and that over the average wage).
     ``ratio`` is the claim's value over the reference's on ``basis`` (``per_dossier``,
     ``per_year`` or ``count``). For the portal-wide claims ``implied_dossiers`` is the volume
     needed at the reference VND per dossier, and ``implied_per_dossier_vnd`` the saving needed if
@@ -1269,7 +1271,7 @@ def claims_audit(config: Config | Path | str | None = None) -> pd.DataFrame:
 
     # 1. the reference claim itself
     add(
-        "social_cost_2600bn",
+        "social_cost_target",
         [ids["saving"], ids["dossiers_online"], ids["share"]],
         period(ids["saving"]),
         ref.saving_vnd,
@@ -1355,8 +1357,9 @@ def claims_audit(config: Config | Path | str | None = None) -> pd.DataFrame:
             stated_days_saved=v(hi_days[0]) if hi_days else math.nan,
             implied_vnd_per_hour=per / (hours_per_day * (v(hi_days[0]) if hi_days else 1.0)),
         )
+        rows[-1]["implied_wage_ratio"] = rows[-1]["implied_vnd_per_hour"] / vot
     df = pd.DataFrame(rows)
-    if "stated_days_saved" not in df:
-        df["stated_days_saved"] = math.nan
-        df["implied_vnd_per_hour"] = math.nan
+    for col in ("stated_days_saved", "implied_vnd_per_hour", "implied_wage_ratio"):
+        if col not in df:
+            df[col] = math.nan
     return df

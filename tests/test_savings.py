@@ -372,14 +372,14 @@ def test_over_time_with_the_real_uptake_projection():
 def test_claims_audit_recomputes_each_claim_from_the_evidence():
     a = savings.claims_audit().set_index("claim")
     assert list(a.index) == [
-        "social_cost_2600bn",
+        "social_cost_target",
         "people_vs_dossiers",
         "paper_document_exchange",
         "portal_launch_2019",
         "portal_2021",
         "health_insurance_reissue",
     ]
-    ref = a.loc["social_cost_2600bn"]
+    ref = a.loc["social_cost_target"]
     assert ref["verdict"] == "reference"
     assert_allclose(ref["implied_dossiers"], 25e6)
     assert_allclose(ref["implied_per_dossier_vnd"], 148_571.43, rtol=1e-7)
