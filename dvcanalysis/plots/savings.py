@@ -37,6 +37,9 @@ def _param(name: str, lang: str) -> str:
 
 
 def _money_axis(ax, lang: str, axis: str = "x") -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(5))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(lambda v, _: fmt.vnd(v, lang))
 
 
@@ -280,20 +283,29 @@ def over_time(ot, *, lang: str = "vi", provenance: Provenance | None = None):
             marker="o",
             label=fmt.label("savings.col.median", lang),
         )
-        ax.set_title(fmt.label(f"savings.measure.{measure}", lang))
+        key = "yearly_savings_vnd" if measure == "savings_vnd" else measure
+        ax.set_title(fmt.label(f"savings.measure.{key}", lang))
         _money_axis(ax, lang, "y")
         ax.set_xticks(list(g["year"]))
         ax.set_xlabel(fmt.label("word.year", lang))
         ax.set_ylim(bottom=0)
     axes[0].legend(frameon=False, fontsize=8, loc="upper left")
+    baseline = ot.parameters.get("baseline_share")
+    base_text = (
+        fmt.label("savings.over_time_gross", lang)
+        if baseline is None
+        else fmt.label("savings.over_time_baseline", lang, baseline=fmt.share(baseline, lang))
+    )
     fig.suptitle(
         fmt.label(
             "savings.over_time_title",
             lang,
             rate=fmt.share(ot.parameters.get("discount_rate", 0), lang, 0),
+            basis=base_text,
         ),
         fontsize=10,
     )
+    fig.subplots_adjust(wspace=0.45)
     add_footer(fig, provenance, lang)
     return fig
 
@@ -374,3 +386,24 @@ def sobol(sob, *, lang: str = "vi", provenance: Provenance | None = None):
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     add_footer(fig, provenance, lang)
     return fig
+
+
+def over_time_table(ot, lang: str = "vi") -> pd.DataFrame:
+    """Yearly and cumulative savings by year (median and 5-95%), formatted."""
+    df = ot.to_df()
+    rows = []
+    for measure in ("savings_vnd", "cumulative_savings_vnd"):
+        key = "yearly_savings_vnd" if measure == "savings_vnd" else measure
+        for _, r in df[df["measure"] == measure].sort_values("year").iterrows():
+            rows.append(
+                {
+                    fmt.label("savings.col.measure", lang): fmt.label(
+                        f"savings.measure.{key}", lang
+                    ),
+                    fmt.label("word.year", lang): str(int(r["year"])),
+                    "5%": fmt.vnd(r["q05"], lang),
+                    fmt.label("savings.col.median", lang): fmt.vnd(r["q50"], lang),
+                    "95%": fmt.vnd(r["q95"], lang),
+                }
+            )
+    return pd.DataFrame(rows)
