@@ -788,6 +788,8 @@ def _run_job(spec: dict) -> dict:
                 request_save_on_cell_execute=False,
                 execution_timeout=spec.get("timeout"),
                 shutdown_kernel="immediate",
+                # no shared sqlite history file for kernels running side by side
+                extra_arguments=["--HistoryManager.hist_file=:memory:"],
                 kernel_env=env,
                 kernel_cwd=str(notebook.parent),
                 sink=sink,

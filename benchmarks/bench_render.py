@@ -1,0 +1,163 @@
+"""Benchmark: ``dvcanalysis render`` against the obvious way, measured in the same run.
+
+The obvious way is a shell loop over the grid: ``papermill`` (CLI) then
+``jupyter nbconvert --to html`` per briefing. The runner is
+``dvcanalysis render GRID --force --jobs 2``: long-lived worker processes that
+import papermill and nbconvert once, a fresh kernel per notebook shut down
+immediately, and the HTML exported in-process.
+
+Two grids are timed:
+
+* ``default``: ``data/briefings.yml`` (entries whose notebook exists), what
+  ``make briefings`` renders;
+* ``small``: a small pandas/seaborn notebook (written to a temporary folder) over
+  lang x 3 values, where the runner's own overhead dominates.
+
+Prints both times, the ratio, and the peak memory per worker (the worker process
+and its largest kernel) read from the runner's manifest.
+
+Usage: ``python benchmarks/bench_render.py [--only default|small] [--jobs 2]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from dvcanalysis import render  # noqa: E402
+
+SMALL = """
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+cells = [
+    new_markdown_cell("# Small briefing\\n\\nA pandas/seaborn notebook for the benchmark."),
+    new_code_cell('lang: str = "vi"  # display language\\nk: int = 1  # a grid value',
+                  metadata={"tags": ["parameters"]}),
+    new_code_cell(
+        "import os\\nfrom pathlib import Path\\n"
+        "import numpy as np\\nimport pandas as pd\\nimport matplotlib.pyplot as plt\\n"
+        "import seaborn as sns\\n"
+        "rng = np.random.default_rng(k)\\n"
+        "df = pd.DataFrame({'segment': np.repeat(['ministries', 'localities', 'national'], 20),\\n"
+        "                   'share': rng.uniform(0, 1, 60)})\\n"
+        "df.groupby('segment')['share'].describe()"),
+    new_code_cell(
+        "fig, ax = plt.subplots(figsize=(5, 3))\\n"
+        "sns.barplot(df, x='segment', y='share', ax=ax)\\n"
+        "ax.set_title({'vi': 'Tỷ lệ', 'en': 'Share'}[lang])\\n"
+        "out = Path(os.environ.get('DVC_FIGURES_DIR', '.'))\\nout.mkdir(parents=True, exist_ok=True)\\n"
+        "fig.savefig(out / 'share.png')\\nplt.show()"),
+]
+nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+nbformat.write(nb, TARGET)
+"""
+
+
+def small_grid(tmp: Path) -> Path:
+    target = tmp / "small.ipynb"
+    exec(SMALL, {"TARGET": str(target)})  # noqa: S102 - our own constant
+    grid = tmp / "small.yml"
+    grid.write_text(f"- notebook: {target}\n  grid: {{lang: [vi, en], k: [1, 2, 3]}}\n")
+    return grid
+
+
+def default_grid(tmp: Path) -> Path | None:
+    """data/briefings.yml, keeping only entries whose notebook exists (they may still be written)."""
+    import yaml
+
+    entries = yaml.safe_load((ROOT / "data" / "briefings.yml").read_text(encoding="utf-8")) or []
+    kept = [e for e in entries if (ROOT / e["notebook"]).exists()]
+    if not kept:
+        return None
+    for e in kept:
+        e["notebook"] = str(ROOT / e["notebook"])
+    grid = tmp / "default.yml"
+    grid.write_text(yaml.safe_dump(kept, allow_unicode=True))
+    return grid
+
+
+def obvious(grid: Path, out: Path) -> float:
+    """A shell loop: papermill CLI then jupyter nbconvert per briefing."""
+    out.mkdir(parents=True)
+    lines = ["set -e"]
+    for job in render.load_grid(grid).jobs:
+        nb_out = out / f"{job.name}.ipynb"
+        figs = out / f"{job.name}_figures"
+        lines.append(
+            f"DVC_FIGURES_DIR={shlex.quote(str(figs))} {BIN / 'papermill'} --no-progress-bar "
+            f"{shlex.quote(str(job.notebook))} {shlex.quote(str(nb_out))} "
+            f"-y {shlex.quote(json.dumps(job.parameters))} --cwd {shlex.quote(str(job.notebook.parent))}"
+        )
+        lines.append(f"{BIN / 'jupyter'} nbconvert --to html {shlex.quote(str(nb_out))}")
+    script = out / "loop.sh"
+    script.write_text("\n".join(lines) + "\n")
+    start = time.perf_counter()
+    subprocess.run(["bash", str(script)], check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def runner(grid: Path, out: Path, jobs: int) -> tuple[float, dict]:
+    cmd = [sys.executable, "-m", "dvcanalysis.cli", "render", str(grid), "--out", str(out)]
+    cmd += ["--force", "--jobs", str(jobs), "--no-progress"]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        print(proc.stdout, proc.stderr, file=sys.stderr)
+        raise SystemExit(f"dvcanalysis render failed (exit {proc.returncode})")
+    doc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return seconds, doc
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", choices=["default", "small"])
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+    worst = 0.0
+    with tempfile.TemporaryDirectory(prefix="bench_render_") as tmpdir:
+        tmp = Path(tmpdir)
+        grids = {}
+        if args.only in (None, "default"):
+            g = default_grid(tmp)
+            if g is None:
+                print("default grid: no notebook of data/briefings.yml exists yet; skipped")
+            else:
+                grids["default"] = g
+        if args.only in (None, "small"):
+            grids["small"] = small_grid(tmp)
+        for label, grid in grids.items():
+            n = len(render.load_grid(grid).jobs)
+            t_obvious = obvious(grid, tmp / f"{label}_obvious")
+            t_runner, doc = runner(grid, tmp / f"{label}_runner", args.jobs)
+            runs = doc["runs"]
+            worker = max(r.get("worker_peak_mb") or 0 for r in runs)
+            kernel = max(r.get("kernel_peak_mb") or 0 for r in runs)
+            ratio = t_obvious / t_runner
+            print(f"{label} grid: {n} briefings ({grid.name})")
+            print(f"  obvious (papermill CLI + nbconvert CLI loop): {t_obvious:6.1f} s")
+            print(f"  dvcanalysis render --force --jobs {args.jobs}:      {t_runner:6.1f} s")
+            print(f"  ratio: {ratio:.1f}x faster")
+            print(
+                f"  peak memory per worker: {worker:.0f} MB worker process + {kernel:.0f} MB "
+                f"kernel = {worker + kernel:.0f} MB"
+            )
+            worst = max(worst, worker + kernel)
+    print(f"cores: {os.cpu_count()}; worst peak memory per worker: {worst:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
