@@ -368,3 +368,11 @@ def load(name: str, directory: Path | str | None = None) -> Scenario:
     if name not in known:
         raise InputError(f"{paths.relative(d)}: unknown scenario {name!r}; expected one of: {', '.join(known)}")
     return load_file(d / f"{name}.yml")
+
+
+def titles(lang: str = "vi", names_: list[str] | None = None) -> dict[str, str]:
+    """Scenario name -> display title in ``lang`` (for legends and tables)."""
+    from dvcanalysis import fmt
+
+    fmt.check_lang(lang)
+    return {n: load(n).title[lang] for n in (names_ if names_ is not None else names())}

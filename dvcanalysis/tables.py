@@ -172,3 +172,88 @@ def backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- uptake narrative (markdown)
+def _q(quantiles: pd.DataFrame, seg: str, year: int, lang: str) -> str:
+    r = quantiles[(quantiles["segment"] == seg) & (quantiles["year"] == year)].iloc[0]
+    return f"{fmt.share(r.q50, lang)} ({fmt.interval(fmt.share(r.q05, lang), fmt.share(r.q95, lang), lang)})"
+
+
+def uptake_evidence_text(projection, lang: str = "vi") -> str:
+    """Markdown: how thin the evidence is, and why national points are comparison only."""
+    from dvcanalysis import evidence, uptake
+
+    fmt.check_lang(lang)
+    obs = projection.observations
+    used = obs[obs["role"] != "after cutoff"]
+    n = {s: int((used["segment"] == s).sum()) for s in ("ministries", "localities", "national")}
+    loc = used[used["segment"] == "localities"]
+    loc_txt = "; ".join(f"{fmt.share(r.value, lang)}, {fmt.period(r.period, lang)}, {r.id}" for r in loc.itertuples()) or fmt.label("uptake.no_observation", lang)
+    nat = used[used["segment"] == "national"].tail(1)
+    a = projection.scenario.assumptions["ministries_volume_share"]
+    if len(nat) and len(loc):
+        implied = uptake.implied_ministries_share(float(nat["value"].iloc[0]), float(loc["value"].iloc[-1]), [a.high, a.low])
+        nat_txt = f"{fmt.share(nat['value'].iloc[0], lang)}, {fmt.period(nat['period'].iloc[0], lang)}, {nat['id'].iloc[0]}"
+        src = evidence.source_label(nat["source_id"].iloc[0], lang)
+    else:
+        implied, nat_txt, src = [float("nan")] * 2, "–", "–"
+    return fmt.label(
+        "uptake.text.evidence", lang, cutoff=fmt.day(projection.parameters["cutoff"], lang), n_loc=n["localities"], loc=loc_txt,
+        n_min=n["ministries"], n_nat=n["national"], nat_source=src, nat=nat_txt, w_low=fmt.share(a.low, lang),
+        w_high=fmt.share(a.high, lang), implied_low=fmt.share(implied[0], lang), implied_high=fmt.share(implied[1], lang),
+    )
+
+
+def uptake_headline_text(projection, lang: str = "vi", *, year: int = 2025) -> str:
+    """Markdown: the median and 90% interval of each segment at the end of ``year``, and the width gap."""
+    fmt.check_lang(lang)
+    q = projection.quantiles((0.05, 0.5, 0.95))
+    year = year if year in set(q["year"]) else int(q["year"].max())
+    sc = projection.scenario
+    head = fmt.label(
+        "uptake.text.headline", lang, scenario=sc.title.get(lang, sc.name), curve=fmt.label(f"uptake.curve.{sc.curve}", lang),
+        year=year, min=_q(q, "ministries", year, lang), loc=_q(q, "localities", year, lang), nat=_q(q, "national", year, lang),
+    )
+    width = {s: float((d["q95"] - d["q05"]).iloc[0]) for s, d in q[q["year"] == year].groupby("segment")}
+    body = fmt.label(
+        "uptake.text.width", lang, year=year, min_width=fmt.pp(width["ministries"], lang, 0, signed=False),
+        loc_width=fmt.pp(width["localities"], lang, 0, signed=False), ratio=sc.assumptions["ministries_ratio"].describe(),
+    )
+    return head + "\n\n" + body
+
+
+def attainment_text(att: pd.DataFrame, projection, lang: str = "vi") -> str:
+    """Markdown: counts by status and what the localities' latest target needs."""
+    fmt.check_lang(lang)
+    sc = projection.scenario
+    loc = att[att["segment"] == "localities"].sort_values("target_year").tail(1)
+    if loc.empty:
+        return ""
+    r = loc.iloc[0]
+    return fmt.label(
+        "uptake.text.attainment", lang, scenario=sc.title.get(lang, sc.name), n_met=int((att["status"] == "met").sum()),
+        n_on=int((att["status"] == "on track").sum()), n_off=int((att["status"] == "off track").sum()), n=len(att),
+        target=fmt.share(r.target_share, lang), year=int(r.target_year), latest=fmt.share(r.latest_share, lang),
+        date=fmt.day(r.latest_date.date(), lang) if not _nan(r.latest_date) else "–",
+        pace=fmt.pp(r.required_pace_share_per_year, lang, 0, signed=False), p=fmt.probability(r.probability, lang),
+    )
+
+
+def targets_table(official: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Official targets (:func:`dvcanalysis.targets.official`) for display, with their evidence ids."""
+    fmt.check_lang(lang)
+    L = lambda k: fmt.label(k, lang)  # noqa: E731
+    return pd.DataFrame(
+        [
+            {
+                L("word.indicator"): fmt.label(f"indicator.{r.indicator}", lang),
+                L("word.segment"): fmt.label(f"segment.{r.segment}", lang),
+                L("uptake.col.deadline"): fmt.day(r.deadline.date(), lang),
+                L("uptake.col.target"): ("≥ " if r.bound == "min" else "") + fmt.share(r.target_share, lang),
+                L("uptake.col.evidence_ids"): r.ids.replace(";", ", "),
+                L("uptake.col.modelled"): L("uptake.word.yes") if r.modelled else L("uptake.word.no"),
+            }
+            for r in official.itertuples(index=False)
+        ]
+    )
