@@ -154,7 +154,7 @@ def tile_map(
             "\n".join(textwrap.wrap(name, 10)),
             ha="center",
             va="center",
-            fontsize=5.2,
+            fontsize=4.8,
         )
         sub = r.unit_code
         if color_by == "share" and pd.notna(getattr(r, "fully_online_share", np.nan)):
