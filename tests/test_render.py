@@ -338,6 +338,8 @@ def test_killed_run_leaves_no_partial_output_and_rerun_completes(tmp_path):
     assert not stale.exists()
 
 
+# jupyter_core gives each Dask worker thread its own event loop and leaves it open
+@pytest.mark.filterwarnings("ignore:unclosed event loop:ResourceWarning")
 def test_dask_local_cluster(tmp_path):
     distributed = pytest.importorskip("distributed")
     grid = write_grid(
