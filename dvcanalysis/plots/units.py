@@ -11,6 +11,7 @@ import textwrap
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from dvcanalysis import fmt
@@ -60,7 +61,7 @@ def ranked_bars(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | 
     fmt.check_lang(lang)
     d = df.sort_values("fully_online_share", ascending=True, na_position="first")
     unit_type = d["unit_type"].iloc[0] if len(d) else "province"
-    fig, ax = new_figure(7.5, max(2.5, 0.28 * len(d) + 1.4))
+    fig, ax = new_figure(7.5, max(3.0, 0.28 * len(d) + 1.8))
     y = np.arange(len(d))
     colors = [STATUS_COLORS.get(s, NO_DATA) for s in d["status"]]
     ax.barh(y, d["fully_online_share"].fillna(0), color=colors, edgecolor="#555555", linewidth=0.4)
@@ -72,17 +73,11 @@ def ranked_bars(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | 
     for yi, v in zip(y, d["fully_online_share"], strict=True):
         text = fmt.share(v, lang) if pd.notna(v) else fmt.label("units.legend.no_data", lang)
         ax.text((0 if pd.isna(v) else v) + 0.01, yi, text, va="center", fontsize=6.5)
+    target_handles = []
     for t in sorted(set(d["target_share"].dropna())):
         ax.axvline(t, color=TARGET_COLOR, linestyle="--", linewidth=1.2)
-        ax.text(
-            t,
-            len(d) - 0.4,
-            fmt.label("units.legend.target", lang, target=fmt.share(t, lang)),
-            color=TARGET_COLOR,
-            fontsize=7,
-            ha="center",
-            va="bottom",
-        )
+        label = fmt.label("units.legend.target", lang, target=fmt.share(t, lang))
+        target_handles.append(Line2D([], [], color=TARGET_COLOR, linestyle="--", label=label))
     ax.set_xlim(0, 1.05)
     ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: fmt.share(v, lang)))
     ax.set_xlabel(fmt.label("units.axis.share", lang))
@@ -101,12 +96,15 @@ def ranked_bars(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | 
         handles=[
             Patch(color=STATUS_COLORS[s], label=fmt.label(f"units.status.{s}", lang))
             for s in present
-        ],
+        ]
+        + target_handles,
         loc="lower right",
         fontsize=7,
     )
     ax.grid(axis="y", visible=False)
     add_footer(fig, provenance, lang)
+    # keep the axis label clear of the footer on short figures (room in inches, not fractions)
+    fig.subplots_adjust(bottom=min(0.6, 1.05 / fig.get_figheight()))
     return fig
 
 
