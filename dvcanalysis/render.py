@@ -90,7 +90,8 @@ class Param:
     help: str = ""
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.type}{' | None' if self.optional else ''}"
+        optional = " | None" if self.optional and self.type != "any" else ""
+        return f"{self.name}: {self.type}{optional}"
 
 
 def _annotation(node: ast.expr | None) -> tuple[str, bool]:
@@ -121,10 +122,28 @@ def _annotation(node: ast.expr | None) -> tuple[str, bool]:
 
 
 def _infer(value: Any) -> str:
-    for name in ("bool", "int", "float", "str", "list", "dict"):
-        if type(value) in _TYPES[name][-1:] or (name == "list" and isinstance(value, tuple)):
+    """The type name of a literal default (for parameters declared without annotation)."""
+    for name, types in (("bool", bool), ("int", int), ("float", float), ("str", str)):
+        if isinstance(value, types):
             return name
-    return "any"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    return "dict" if isinstance(value, dict) else "any"
+
+
+def _comments(source: str) -> dict[int, str]:
+    """Line number -> comment text, read with tokenize (a '#' inside a string is not one)."""
+    import io
+    import tokenize
+
+    out = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                out[tok.start[0]] = tok.string.lstrip("#").strip()
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return out
 
 
 def read_parameters(notebook: Path | str) -> dict[str, Param]:
@@ -159,7 +178,7 @@ def read_parameters(notebook: Path | str) -> dict[str, Param]:
                 where, f"the cell tagged 'parameters' is not valid Python: {exc.msg}", exc.lineno
             )
         ) from None
-    lines = source.splitlines()
+    comments = _comments(source)
     out: dict[str, Param] = {}
     for stmt in tree.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
@@ -179,8 +198,7 @@ def read_parameters(notebook: Path | str) -> dict[str, Param]:
         if typ is None:
             typ = _infer(default)
             optional = default is None
-        line = lines[stmt.lineno - 1] if stmt.lineno - 1 < len(lines) else ""
-        help_ = line.split("#", 1)[1].strip() if "#" in line else ""
+        help_ = comments.get(stmt.end_lineno or stmt.lineno, "")
         out[name] = Param(name, typ, default, optional, help_)
     return out
 
@@ -360,6 +378,7 @@ def load_grid(path: Path | str) -> Grid:
         )
     problems: list[Problem] = []
     entries: list[Entry] = []
+    jobs: list[Job] = []
     for i, raw in enumerate(data):
         n = i + 1
 
@@ -405,7 +424,7 @@ def load_grid(path: Path | str) -> Grid:
         if not isinstance(fixed, dict):
             bad("expected a mapping parameter -> value, e.g. {seed: 0}", "parameters")
             fixed = {}
-        for name in set(grid) & set(fixed):
+        for name in sorted(set(grid) & set(fixed), key=str):
             bad("is both in 'grid' and in 'parameters'; keep it in one", "parameters", str(name))
         timeout = raw.get("timeout")
         if timeout is not None and (
@@ -451,10 +470,17 @@ def load_grid(path: Path | str) -> Grid:
                             for msg in check_parameters(notebook, {name: v}, declared=declared):
                                 bad(msg, key, str(name))
         if len(problems) == before:
-            entries.append(Entry(notebook, dict(grid), dict(fixed), output, timeout))
+            entry = Entry(notebook, dict(grid), dict(fixed), output, timeout)
+            try:
+                jobs += _expand([entry])
+            except (ValueError, TypeError, KeyError, IndexError) as exc:
+                bad(
+                    f"pattern {output!r} cannot be filled in ({exc}); e.g. {default_output!r}",
+                    "output",
+                )
+            entries.append(entry)
     if problems:
         raise InputError(problems)
-    jobs = _expand(entries)
     seen: dict[str, int] = {}
     for job in jobs:
         seen[job.name] = seen.get(job.name, 0) + 1
@@ -490,10 +516,12 @@ def _expand(entries: Iterable[Entry]) -> list[Job]:
     return jobs
 
 
-def _name_part(value: Any) -> str:
+def _name_part(value: Any) -> Any:
+    """A value as it goes into an output name: scalars as they are (so '{n:03d}' works),
+    lists and dicts flattened to a safe string."""
     if isinstance(value, (list, tuple, dict)):
         return re.sub(r"[^A-Za-z0-9._-]+", "-", json.dumps(value)).strip("-")
-    return str(value)
+    return value
 
 
 # --------------------------------------------------------------------------
@@ -721,7 +749,7 @@ def _engine_class():
     return Engine
 
 
-def _failed_cell(nb: Any, injected: bool) -> int | None:
+def _failed_cell(nb: Any) -> int | None:
     """Index (in the source notebook) of the cell papermill marked failed or left running."""
     index = 0
     for cell in nb.cells:
@@ -809,10 +837,7 @@ def _run_job(spec: dict) -> dict:
             }
         nb = sink.get("nb")
         if result["error"] is not None and nb is not None:
-            injected = any(
-                "injected-parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells
-            )
-            result["error"]["cell_index"] = _failed_cell(nb, injected)
+            result["error"]["cell_index"] = _failed_cell(nb)
         elif result["error"] is not None:
             result["error"]["cell_index"] = None
         result["kernel_peak_mb"] = (

@@ -54,6 +54,22 @@ def test_parameters_cell_is_parsed_not_executed():
     assert render.read_parameters(FIX / "noparams.ipynb") == {}
 
 
+def test_parameters_without_annotation_and_hash_in_strings(tmp_path):
+    cell = {
+        "cell_type": "code",
+        "metadata": {"tags": ["parameters"]},
+        "source": 'colour = "#ff0000"  # a colour, not a comment start\nsizes = [1, 2]\nwho = None',
+        "outputs": [],
+        "execution_count": None,
+    }
+    nb = tmp_path / "p.ipynb"
+    nb.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    params = render.read_parameters(nb)
+    assert [str(p) for p in params.values()] == ["colour: str", "sizes: list", "who: any"]
+    assert params["colour"].help == "a colour, not a comment start"
+    assert params["colour"].default == "#ff0000"
+
+
 @pytest.mark.parametrize(
     ("name", "value", "wording"),
     [
@@ -182,6 +198,18 @@ def test_expansion_names_and_default_pattern(tmp_path):
     jobs = render.load_grid(path).jobs
     assert [j.name for j in jobs] == ["ok_1_vi", "ok_1_en", "ok_2_vi", "ok_2_en"]
     assert jobs[0].parameters == {"scale": 0.5, "n": 1, "lang": "vi"}
+
+
+def test_output_pattern_format_spec(tmp_path):
+    path = write_grid(
+        tmp_path / "g.yml", f"- notebook: {OK}\n  grid: {{n: [3]}}\n  output: 'x_{{n:03d}}'\n"
+    )
+    assert [j.name for j in render.load_grid(path).jobs] == ["x_003"]
+    path.write_text(f"- notebook: {OK}\n  grid: {{lang: [vi]}}\n  output: 'x_{{lang:d}}'\n")
+    with pytest.raises(
+        InputError, match="g.yml:3: entry 1 key 'output': pattern 'x_{lang:d}' cannot be"
+    ):
+        render.load_grid(path)
 
 
 def test_only_and_dry_run(tmp_path, capsys):
