@@ -65,6 +65,8 @@ SPECS: dict[str, Spec] = {
     "bass_p": Spec("coefficient", 0.0001, 0.5),
     "bass_q": Spec("coefficient", 0.0, 2.0),
     "pace_multiplier": Spec("ratio", 0.0, 5.0),
+    # Last, so that adding it left the uniform draws of the others unchanged.
+    "national_observation_sd_share": Spec("share", 0.01, 1.0),
 }
 
 

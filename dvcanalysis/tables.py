@@ -132,7 +132,12 @@ def observations_table(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
     fmt.check_lang(lang)
     L = lambda k: fmt.label(k, lang)  # noqa: E731
-    role_key = {"anchor": "uptake.observed", "comparison": "uptake.observed_other", "after cutoff": "uptake.observed_after"}
+    role_key = {
+        "anchor": "uptake.observed",
+        "calibration (likelihood)": "uptake.observed_likelihood",
+        "comparison": "uptake.observed_other",
+        "after cutoff": "uptake.observed_after",
+    }
     return pd.DataFrame(
         [
             {
@@ -181,7 +186,10 @@ def _q(quantiles: pd.DataFrame, seg: str, year: int, lang: str) -> str:
 
 
 def uptake_evidence_text(projection, lang: str = "vi") -> str:
-    """Markdown: how thin the evidence is, and why national points are comparison only."""
+    """Markdown: how thin the evidence is, and how the national points condition the draws.
+
+    Followed by :func:`calibration_text` (which warns when the effective sample size is small).
+    """
     from dvcanalysis import evidence, uptake
 
     fmt.check_lang(lang)
@@ -198,11 +206,44 @@ def uptake_evidence_text(projection, lang: str = "vi") -> str:
         src = evidence.source_label(nat["source_id"].iloc[0], lang)
     else:
         implied, nat_txt, src = [float("nan")] * 2, "–", "–"
-    return fmt.label(
+    head = fmt.label(
         "uptake.text.evidence", lang, cutoff=fmt.day(projection.parameters["cutoff"], lang), n_loc=n["localities"], loc=loc_txt,
         n_min=n["ministries"], n_nat=n["national"], nat_source=src, nat=nat_txt, w_low=fmt.share(a.low, lang),
         w_high=fmt.share(a.high, lang), implied_low=fmt.share(implied[0], lang), implied_high=fmt.share(implied[1], lang),
     )
+    return head + "\n\n" + calibration_text(projection, lang)
+
+
+def _low_ess_text(projection, lang: str) -> str:
+    from dvcanalysis import uptake
+
+    cal = projection.calibration
+    if not (cal.get("applied") and cal.get("low_ess")):
+        return ""
+    return fmt.label("uptake.text.low_ess", lang, ess_share=fmt.share(cal["ess_share"], lang, 1),
+                     threshold=fmt.share(uptake.LOW_ESS_SHARE, lang))
+
+
+def calibration_text(projection, lang: str = "vi") -> str:
+    """Markdown: how the draws were conditioned on the national observations (or why not).
+
+    States the observations used, the likelihood's standard deviation, the prior pool and
+    the effective sample size, and adds a warning when the effective sample size is below
+    :data:`dvcanalysis.uptake.LOW_ESS_SHARE` of the pool.
+    """
+    fmt.check_lang(lang)
+    cal = projection.calibration
+    if not cal.get("applied"):
+        return fmt.label(f"uptake.text.calibration_off.{cal.get('reason') or 'disabled'}", lang)
+    a = projection.scenario.assumptions["national_observation_sd_share"]
+    sd = fmt.pp(a.default, lang, 0, signed=False) if a.distribution == "fixed" else a.describe()
+    text = fmt.label(
+        "uptake.text.calibration", lang, ids=", ".join(cal["observation_ids"]), pool=fmt.count(cal["pool"], lang),
+        sd=sd, n=fmt.count(projection.n_draws, lang), ess=fmt.count(round(cal["ess"]), lang),
+        ess_share=fmt.share(cal["ess_share"], lang),
+    )
+    warn = _low_ess_text(projection, lang)
+    return text + ("\n\n" + warn if warn else "")
 
 
 def uptake_headline_text(projection, lang: str = "vi", *, year: int = 2025) -> str:
@@ -224,20 +265,22 @@ def uptake_headline_text(projection, lang: str = "vi", *, year: int = 2025) -> s
 
 
 def attainment_text(att: pd.DataFrame, projection, lang: str = "vi") -> str:
-    """Markdown: counts by status and what the localities' latest target needs."""
+    """Markdown: counts by status and what the localities' latest target needs (warns on a small ESS)."""
     fmt.check_lang(lang)
     sc = projection.scenario
     loc = att[att["segment"] == "localities"].sort_values("target_year").tail(1)
     if loc.empty:
         return ""
     r = loc.iloc[0]
-    return fmt.label(
+    text = fmt.label(
         "uptake.text.attainment", lang, scenario=sc.title.get(lang, sc.name), n_met=int((att["status"] == "met").sum()),
         n_on=int((att["status"] == "on track").sum()), n_off=int((att["status"] == "off track").sum()), n=len(att),
         target=fmt.share(r.target_share, lang), year=int(r.target_year), latest=fmt.share(r.latest_share, lang),
         date=fmt.day(r.latest_date.date(), lang) if not _nan(r.latest_date) else "–",
         pace=fmt.pp(r.required_pace_share_per_year, lang, 0, signed=False), p=fmt.probability(r.probability, lang),
     )
+    warn = _low_ess_text(projection, lang)
+    return text + ("\n\n" + warn if warn else "")
 
 
 def targets_table(official: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:

@@ -163,7 +163,7 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
         cross = crossing_year(shares, t.target_share, years=years)
         cross_sorted = np.where(np.isnan(cross), np.inf, cross)
         med_cross = float(np.median(cross_sorted))
-        latest = obs[(obs["segment"] == seg) & (obs["role"].isin(["anchor", "comparison"]))]
+        latest = obs[(obs["segment"] == seg) & (obs["role"] != "after cutoff")]
         latest = latest.sort_values("period_end").tail(1)
         if len(latest):
             lv, ld, lid = float(latest["value"].iloc[0]), latest["period_end"].iloc[0], latest["id"].iloc[0]

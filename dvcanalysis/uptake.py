@@ -29,6 +29,13 @@ the scenario (``data/scenarios/*.yml``), and the Monte Carlo draws each over its
 range so that intervals are wide where the evidence is thin. All draws are computed
 at once with numpy (arrays of shape ``(n_draws, n_years)``).
 
+National observations up to the cut-off condition the draws (sampling-importance-
+resampling): a pool of ``4 * n_draws`` prior draws is weighted by a normal likelihood
+of each national observation given the draw's volume-weighted national mix at its
+date (standard deviation ``national_observation_sd_share``, for definition and
+coverage differences), and ``n_draws`` are resampled in proportion to the weights.
+The effective sample size of the weights is reported in ``Projection.calibration``.
+
 Examples
 --------
 >>> from dvcanalysis import uptake
@@ -54,7 +61,12 @@ INDICATOR = "fully_online_share"
 SEGMENTS = ("ministries", "localities", "national")
 DEFAULT_CUTOFF = "2024-08-31"
 MAX_HORIZON = 2050
-_MAX_DRAWS = 2_000_000
+_MAX_DRAWS = 500_000
+# Prior draws per projected draw for sampling-importance-resampling on the national observations.
+POOL_FACTOR = 4
+# Below this effective sample size (as a share of the prior pool) the narrative warns.
+LOW_ESS_SHARE = 0.10
+LIKELIHOOD_ROLE = "calibration (likelihood)"
 # Keep calibrated anchors strictly inside (0, ceiling) so logit and Bass inverses exist.
 _FLOOR_SHARE = 0.001
 _BELOW_CEILING = 0.98
@@ -243,8 +255,10 @@ def observations(*, cutoff: str | date = DEFAULT_CUTOFF) -> pd.DataFrame:
     """Fully-online observations of the three segments, with their role for ``cutoff``.
 
     Columns ``id, segment, period, period_end, decimal_year, value, bound, source_id, role``;
-    ``role`` is ``anchor`` (calibrates the segment), ``comparison`` (up to the cut-off, shown
-    but not used), or ``after cutoff`` (for backtests).
+    ``role`` is ``comparison`` (up to the cut-off) or ``after cutoff`` (for backtests);
+    :func:`project` then marks the observations it uses as ``anchor`` (calibrates the
+    segment's curve) or ``calibration (likelihood)`` (national observations that weight the
+    draws, see :func:`condition`).
     """
     cut = pd.Timestamp(parse_cutoff(cutoff))
     frames = []
@@ -293,7 +307,16 @@ class Projection:
     observations
         Evidence rows of the indicator with their ``role`` (see :func:`observations`).
     parameters
-        What produced it (scenario, curve, n_draws, seed, cutoff, horizon, overrides).
+        What produced it (scenario, curve, n_draws, seed, cutoff, horizon, prior pool, overrides).
+    anchors
+        Segment -> the observation its curve is anchored on.
+    calibration
+        The conditioning on national observations (see :func:`condition`): ``applied``,
+        ``observation_ids``, ``pool``, ``ess`` (effective sample size of the weights),
+        ``ess_share`` (``ess / pool``), ``low_ess`` (``ess_share`` below 10%), ``weights``
+        (normalized, one per prior draw) and ``reason`` when not applied (``disabled``:
+        ``calibrate=False``; ``national_observations``: national follows its own curve;
+        ``no_observation``: no national observation up to the cut-off besides the anchors).
     """
 
     scenario: Scenario
@@ -303,6 +326,7 @@ class Projection:
     observations: pd.DataFrame
     parameters: dict[str, object]
     anchors: dict[str, dict[str, object]] = field(default_factory=dict)
+    calibration: dict[str, object] = field(default_factory=dict)
 
     @property
     def n_draws(self) -> int:
@@ -322,6 +346,8 @@ class Projection:
             "bass": {"base_year", "base_share"},
             "target-path": {"bass_p", "bass_q", "base_year", "base_share", "ceiling_share", "pace_multiplier"},
         }[curve]
+        if self.scenario.national != "mix" or not self.calibration.get("applied", False):
+            unused = unused | {"national_observation_sd_share"}
         rows = []
         for a in self.scenario.assumptions.values():
             rows.append(
@@ -494,6 +520,77 @@ def simulate(
     return {s: out[s] for s in SEGMENTS}
 
 
+# ---------------------------------------------------------------- conditioning on national observations
+def national_log_likelihood(national: np.ndarray, observed: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """Log-likelihood per draw of the national observations (normal, independent).
+
+    Parameters
+    ----------
+    national
+        The model's national share per draw at each observation date, ``(n_draws, n_obs)``.
+    observed
+        The observed national shares, ``(n_obs,)``.
+    sd
+        Standard deviation per draw (``national_observation_sd_share``), ``(n_draws,)``.
+
+    Returns
+    -------
+    ndarray
+        ``sum_j [-(national_j - observed_j)^2 / (2 sd^2) - log(sd)]`` per draw (constants dropped).
+    """
+    sd = np.asarray(sd, dtype=float)[:, None]
+    z = (np.asarray(national, dtype=float) - np.asarray(observed, dtype=float)[None, :]) / sd
+    return np.sum(-0.5 * z * z - np.log(sd), axis=1)
+
+
+def resample_indices(log_weights: np.ndarray, n_draws: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float]:
+    """Multinomial resampling: ``n_draws`` indices drawn with probability proportional to the weights.
+
+    One uniform per resampled draw from ``rng``, mapped through the cumulative weights
+    (inverse CDF). Returns ``(indices, normalized weights, effective sample size)`` where the
+    effective sample size is ``1 / sum(w^2)`` (Kish) of the normalized weights.
+    """
+    lw = np.asarray(log_weights, dtype=float)
+    w = np.exp(lw - lw.max())
+    w /= w.sum()
+    cdf = np.cumsum(w)
+    u = rng.random(n_draws)
+    idx = np.minimum(np.searchsorted(cdf, u * cdf[-1], side="right"), w.size - 1)
+    return idx, w, float(1.0 / np.sum(w * w))
+
+
+def condition(
+    sc: Scenario,
+    anchors: dict[str, dict[str, object]],
+    pool: dict[str, np.ndarray],
+    targets: dict[str, tuple[np.ndarray, np.ndarray]],
+    obs_times: np.ndarray,
+    obs_values: np.ndarray,
+    n_draws: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Sampling-importance-resampling of prior draws on national observations.
+
+    Each prior draw's national mix is computed at the observation times (``simulate``),
+    weighted by :func:`national_log_likelihood` with its ``national_observation_sd_share``,
+    and ``n_draws`` draws are resampled (:func:`resample_indices`). Without observations the
+    weights are uniform and the first ``n_draws`` prior draws are kept as they are (no
+    random numbers used).
+
+    Returns
+    -------
+    tuple
+        ``(indices into the pool, normalized weights, effective sample size)``.
+    """
+    n_pool = len(pool["ceiling_share"])
+    obs_times = np.asarray(obs_times, dtype=float)
+    if obs_times.size == 0:
+        return np.arange(n_draws), np.full(n_pool, 1.0 / n_pool), float(n_pool)
+    national = simulate(sc, obs_times, anchors, pool, targets)["national"]
+    lw = national_log_likelihood(national, obs_values, pool["national_observation_sd_share"])
+    return resample_indices(lw, n_draws, rng)
+
+
 def project(
     scenario: str | Scenario = "business-as-usual",
     *,
@@ -503,6 +600,7 @@ def project(
     horizon: int = 2030,
     curve: str | None = None,
     overrides: dict | None = None,
+    calibrate: bool = True,
 ) -> Projection:
     """Project the fully-online share of dossiers by segment, with Monte Carlo uncertainty.
 
@@ -524,6 +622,9 @@ def project(
         Assumption name -> a number (fixes it) or a mapping of fields to replace
         (e.g. ``{"ministries_ratio": {"range": [1.5, 2.5]}}``); also ``curve``,
         ``national`` (``mix`` or ``observations``) and ``pace_from``.
+    calibrate
+        Condition the draws on the national observations up to the cut-off (default);
+        False gives the prior (the first ``n_draws`` of the prior pool).
 
     Calibration
     -----------
@@ -534,6 +635,12 @@ def project(
     ``ministries_volume_share``, or (``national: observations``) its own curve through its
     latest observation. ``linear`` and ``logistic`` pass through the base point
     (end of ``base_year``, ``base_share``) and the anchor; ``bass`` through the anchor.
+
+    With ``national: mix``, the national observations up to the cut-off that are not
+    anchors then weight ``4 * n_draws`` prior draws by a normal likelihood (standard
+    deviation ``national_observation_sd_share``) and ``n_draws`` are resampled from them
+    (:func:`condition`); the effective sample size is in ``Projection.calibration``.
+    Observations after the cut-off never enter.
 
     Raises
     ------
@@ -573,13 +680,40 @@ def project(
                 f"range (up to {sc.assumptions['base_year'].high:g}); expected a later cut-off or base_year overrides"
             )
 
-    rng = np.random.default_rng(seed)
-    d = draw_assumptions(sc, n_draws, rng)
-    tgt = {seg: segment_targets(seg)[:2] for seg in SEGMENTS}
-    shares = simulate(sc, t, anchors, d, tgt)
-
     used_ids = {a["id"] for a in anchors.values()}
     obs.loc[obs["id"].isin(used_ids) & (obs["role"] != "after cutoff"), "role"] = "anchor"
+    lik = obs[(obs["segment"] == "national") & (obs["role"] == "comparison")]
+    if not calibrate:
+        reason = "disabled"
+    elif sc.national != "mix":
+        reason = "national_observations"
+    elif lik.empty:
+        reason = "no_observation"
+    else:
+        reason = ""
+    if reason:
+        lik = lik.iloc[:0]
+
+    rng = np.random.default_rng(seed)
+    n_pool = POOL_FACTOR * n_draws
+    pool = draw_assumptions(sc, n_pool, rng)
+    tgt = {seg: segment_targets(seg)[:2] for seg in SEGMENTS}
+    idx, weights, ess = condition(
+        sc, anchors, pool, tgt, lik["decimal_year"].to_numpy(float), lik["value"].to_numpy(float), n_draws, rng
+    )
+    d = {k: v[idx] for k, v in pool.items()}
+    shares = simulate(sc, t, anchors, d, tgt)
+    obs.loc[obs["id"].isin(set(lik["id"])), "role"] = LIKELIHOOD_ROLE
+    calibration = {
+        "applied": not reason,
+        "observation_ids": list(lik["id"]),
+        "pool": n_pool,
+        "ess": ess,
+        "ess_share": ess / n_pool,
+        "low_ess": ess / n_pool < LOW_ESS_SHARE,
+        "weights": weights,
+        "reason": reason,
+    }
     params = {
         "scenario": sc.name,
         "curve": sc.curve,
@@ -588,10 +722,12 @@ def project(
         "seed": seed,
         "cutoff": cut.isoformat(),
         "horizon": horizon,
+        "prior_pool": n_pool,
+        "calibrated_on": ";".join(lik["id"]) or "none",
     }
     if overrides:
         params["overrides"] = {k: v for k, v in overrides.items()}
-    return Projection(sc, years, shares, d, obs, params, anchors)
+    return Projection(sc, years, shares, d, obs, params, anchors, calibration)
 
 
 def compare(

@@ -69,3 +69,15 @@ def test_cli_validate_exit_codes(fixtures, capsys):
     assert cli_main(["validate", "data/scenarios/business-as-usual.yml"]) == 0
     assert cli_main(["validate", str(fixtures / "scenarios" / "bad_date" / "scenarios" / "broken.yml")]) == 2
     assert "key 'pace_from'" in capsys.readouterr().err
+
+
+def test_national_observation_sd_and_widened_ministries_ranges():
+    sc = scenarios.load("business-as-usual")
+    sd = sc.assumptions["national_observation_sd_share"]
+    assert (sd.default, sd.low, sd.high, sd.unit, sd.source) == (0.1, 0.02, 1.0, "share", "assumption")
+    assert "definition" in sd.reason and "switches the conditioning off" in sd.reason
+    ratio, volume = sc.assumptions["ministries_ratio"], sc.assumptions["ministries_volume_share"]
+    assert (ratio.low, ratio.high) == (1.0, 5.5)
+    assert volume.low <= 0.1 and volume.high >= 0.6
+    with pytest.raises(InputError, match=r"key 'assumptions.national_observation_sd_share.default': 0.001 is out of range"):
+        sc.with_overrides({"national_observation_sd_share": 0.001})

@@ -101,8 +101,95 @@ def test_seeded_run_is_pinned():
     )
 
 
-# Medians of a seeded run (500 draws, seed 0); pinned so that a change of the model is noticed.
-PINNED = [0.24714597896253399, 0.5724651316861396, 0.6756733156002677]
+# Medians of a seeded run (500 draws, seed 0, conditioned on the national observations);
+# pinned so that a change of the model is noticed.
+PINNED = [0.25262916188197465, 0.8380341368472833, 0.7373301124189486]
+
+
+# ---------------------------------------------------------------- conditioning on national observations
+def test_national_likelihood_and_resampling_by_hand():
+    # Two draws, one observation at 0.4, sd 0.1: the draw at 0.4 has log-likelihood -log(0.1),
+    # the draw at 0.2 two standard deviations less likely: -2 - log(0.1).
+    lw = uptake.national_log_likelihood(np.array([[0.4], [0.2]]), np.array([0.4]), np.array([0.1, 0.1]))
+    np.testing.assert_allclose(lw, [-math.log(0.1), -2.0 - math.log(0.1)])
+    idx, w, ess = uptake.resample_indices(lw, 20_000, np.random.default_rng(0))
+    np.testing.assert_allclose(w, [1 / (1 + math.exp(-2)), math.exp(-2) / (1 + math.exp(-2))])
+    assert ess == pytest.approx(1 / (w**2).sum())
+    assert np.mean(idx == 1) == pytest.approx(w[1], abs=0.01)
+    # A zero weight is never drawn.
+    idx, _, _ = uptake.resample_indices(np.array([0.0, -np.inf, 0.0]), 1000, np.random.default_rng(1))
+    assert set(idx) == {0, 2}
+
+
+def test_conditioning_brings_the_national_band_to_the_national_observations():
+    proj = uptake.project("business-as-usual", n_draws=1000, seed=0)
+    cal = proj.calibration
+    assert cal["applied"] and cal["observation_ids"] == ["ref_vietnamnet_en-01", "ref_vietnamnet_en-02", "ref_vietnamnet_en-04"]
+    assert cal["pool"] == uptake.POOL_FACTOR * 1000 == proj.parameters["prior_pool"]
+    assert 0.1 * cal["pool"] < cal["ess"] <= cal["pool"] and cal["ess_share"] == pytest.approx(cal["ess"] / cal["pool"])
+    assert not cal["low_ess"] and cal["weights"].shape == (cal["pool"],)
+    roles = proj.observations.set_index("id")["role"]
+    assert (roles[cal["observation_ids"]] == "calibration (likelihood)").all()
+    q = proj.quantiles((0.05, 0.5, 0.95)).set_index(["segment", "year"])
+    assert q.loc[("national", 2024), "q05"] <= 0.43 <= q.loc[("national", 2024), "q95"]
+    prior = uptake.project("business-as-usual", n_draws=1000, seed=0, calibrate=False)
+    assert not prior.calibration["applied"] and prior.calibration["reason"] == "disabled"
+    assert (prior.observations["role"] != "calibration (likelihood)").all()
+    # The observations pull the national median up towards 42-43%.
+    assert q.loc[("national", 2024), "q50"] > np.median(prior.shares["national"][:, 0]) + 0.05
+
+
+def test_a_large_observation_sd_gives_back_the_prior():
+    kw = dict(n_draws=2000, seed=4)
+    loose = uptake.project("business-as-usual", overrides={"national_observation_sd_share": 1.0}, **kw)
+    prior = uptake.project("business-as-usual", calibrate=False, **kw)
+    assert loose.calibration["applied"] and loose.calibration["ess_share"] > 0.95
+    a, b = loose.quantiles(), prior.quantiles()
+    np.testing.assert_allclose(a[["q05", "q50", "q95"]], b[["q05", "q50", "q95"]], atol=0.03)
+
+
+def test_conditioning_is_seeded():
+    a = uptake.project("business-as-usual", n_draws=100, seed=7)
+    b = uptake.project("business-as-usual", n_draws=100, seed=7)
+    for k in a.draws:
+        np.testing.assert_array_equal(a.draws[k], b.draws[k])
+    assert a.calibration["ess"] == b.calibration["ess"]
+    np.testing.assert_array_equal(a.calibration["weights"], b.calibration["weights"])
+
+
+def test_observations_after_the_cutoff_never_enter_the_likelihood():
+    # Cut-off end 2023: the 2024 national points are after it; the 2019 point is the proxy anchor.
+    proj = uptake.project("business-as-usual", n_draws=100, seed=0, cutoff="2023-12-31", curve="bass")
+    cal = proj.calibration
+    assert not cal["applied"] and cal["reason"] == "no_observation" and cal["observation_ids"] == []
+    np.testing.assert_array_equal(cal["weights"], np.full(cal["pool"], 1 / cal["pool"]))
+    assert cal["ess"] == cal["pool"]
+    roles = proj.observations.set_index("id")["role"]
+    assert (roles[["ref_vietnamnet_en-02", "ref_vietnamnet_en-04"]] == "after cutoff").all()
+    assert roles["ref_vietnamnet_en-01"] == "anchor"
+    # Mid-2024 cut-off before July: only the first-half figure enters; July is after it.
+    mid = uptake.project("business-as-usual", n_draws=100, seed=0, cutoff="2024-06-30", curve="bass")
+    assert mid.anchors["localities"]["id"] == "ref_vietnamnet_en-02"
+    assert mid.calibration["observation_ids"] == ["ref_vietnamnet_en-01"]
+
+
+def test_national_from_observations_is_not_conditioned_again():
+    proj = uptake.project("business-as-usual", n_draws=50, seed=0, overrides={"national": "observations"})
+    assert not proj.calibration["applied"] and proj.calibration["reason"] == "national_observations"
+    used = proj.assumptions.set_index("name")["used"]
+    assert not used["national_observation_sd_share"]
+
+
+def test_narrative_warns_on_a_small_effective_sample_size():
+    from dvcanalysis import tables
+
+    tight = uptake.project("business-as-usual", n_draws=200, seed=0, overrides={"national_observation_sd_share": 0.02})
+    assert tight.calibration["low_ess"]
+    assert "small effective sample size" in tables.uptake_evidence_text(tight, "en")
+    assert "cỡ mẫu hiệu dụng nhỏ" in tables.uptake_evidence_text(tight, "vi")
+    ok = uptake.project("business-as-usual", n_draws=200, seed=0)
+    text = tables.uptake_evidence_text(ok, "en")
+    assert "Effective sample size" in text and "small effective sample size" not in text
 
 
 @settings(max_examples=25, deadline=None)

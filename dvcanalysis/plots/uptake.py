@@ -71,7 +71,8 @@ def fan_chart(
     quantiles
         ``year, segment, q05, q25, q50, q75, q95`` (``q25``/``q75`` optional).
     observations
-        ``segment, decimal_year, value, role`` (role ``anchor``, ``comparison``, ``after cutoff``).
+        ``segment, decimal_year, value, role`` (role ``anchor``, ``calibration (likelihood)``,
+        ``comparison``, ``after cutoff``).
     targets
         ``segment, year, target_share``.
     segment
@@ -95,6 +96,7 @@ def fan_chart(
             o = observations[observations["segment"] == seg]
             styles = (
                 ("anchor", dict(marker="o", color=color, ms=7, ls="none"), "uptake.observed"),
+                ("calibration (likelihood)", dict(marker="s", color=color, ms=6, ls="none"), "uptake.observed_likelihood"),
                 ("comparison", dict(marker="o", mfc="white", mec=color, mew=1.5, ms=7, ls="none"), "uptake.observed_other"),
                 ("after cutoff", dict(marker="X", color="#555555", ms=7, ls="none"), "uptake.observed_after"),
             )
