@@ -266,6 +266,9 @@ def test_scenario_paces_from_a_projection(monkeypatch):
     fake = types.ModuleType("dvcanalysis.uptake")
     fake.project = lambda scenario, n_draws, seed: P()
     monkeypatch.setitem(sys.modules, "dvcanalysis.uptake", fake)
+    import dvcanalysis
+
+    monkeypatch.setattr(dvcanalysis, "uptake", fake, raising=False)  # if the real one is loaded
     paces = units.scenario_paces("business-as-usual", year_from=2024, year_to=2025)
     assert paces == pytest.approx({"localities": 0.3, "ministries": 0.1})
 
