@@ -139,6 +139,13 @@ class Config:
 
 
 def _evidence_values() -> dict[str, tuple[float, str, str]]:
+    """``id -> (value, unit, source_id)`` of the evidence table (cached by modification time)."""
+    p = paths.data_dir() / "evidence.csv"
+    return _evidence_values_cached(str(p), p.stat().st_mtime if p.exists() else 0.0)
+
+
+@lru_cache(maxsize=4)
+def _evidence_values_cached(path: str, mtime: float) -> dict[str, tuple[float, str, str]]:
     ev = evidence.load()
     return {
         r.id: (float(r.value), r.unit, r.source_id)
