@@ -1,13 +1,18 @@
 """Benchmark: the vectorized Monte Carlo core of ``uptake.project`` against a per-draw loop.
 
 100,000 draws x 3 segments x end-of-year values to 2030 under the logistic curve
-(business-as-usual assumptions). The loop computes the same shares from the same
-draws with plain Python floats; the run checks the two agree, then prints the times
-and their ratio. Run with ``make bench`` or ``.venv/bin/python benchmarks/bench_uptake.py``.
+(business-as-usual assumptions), conditioned on the national observations by
+sampling-importance-resampling: 400,000 prior draws, each one's national mix at the
+observation dates, a normal log-likelihood, multinomial resampling, then the paths of
+the draws kept. The loop computes the same thing one draw at a time with plain Python
+floats (and ``bisect`` on the cumulative weights, with the same uniforms); the run
+checks the two agree, then prints the times and their ratio. Run with ``make bench``
+or ``.venv/bin/python benchmarks/bench_uptake.py``.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import sys
 import time
@@ -22,57 +27,105 @@ from dvcanalysis import uptake  # noqa: E402
 N_DRAWS = 100_000
 REPEATS = 5
 LOOP_DRAWS = 10_000  # the loop is timed on a tenth and scaled (it is linear in draws)
+SEED = 1
 
 
-def loop(d: dict, t: np.ndarray, ta: float, s_loc: float, n: int) -> np.ndarray:
-    """The same calibration and curves, one draw and one year at a time."""
-    out = np.empty((3, n, t.size))
-    for i in range(n):
-        m = d["ceiling_share"][i]
-        err = d["anchor_error_share"][i]
-        t0 = d["base_year"][i] + 1.0
-        w = d["ministries_volume_share"][i]
-        sa_l = s_loc + err * d["z_localities"][i]
-        sa_m = max(sa_l, 0.001) * d["ministries_ratio"][i] + err * d["z_ministries"][i]
-        for seg, sa in ((1, sa_l), (0, sa_m)):
-            sa = min(max(sa, 0.001), 0.98 * m)
-            s0 = min(max(d["base_share"][i], 0.0005), sa)
-            ya = math.log(sa / (m - sa))
-            k = (ya - math.log(s0 / (m - s0))) / (ta - t0)
-            for j, tj in enumerate(t):
-                te = tj if tj <= ta else ta + d["pace_multiplier"][i] * (tj - ta)
-                out[seg, i, j] = min(max(m / (1.0 + math.exp(-(ya + k * (te - ta)))), 0.0), 1.0)
-        for j in range(t.size):
-            out[2, i, j] = w * out[0, i, j] + (1 - w) * out[1, i, j]
+def _logistic_pair(d: dict, i: int, ta: float, s_loc: float) -> list[tuple[float, float, float, float, float]]:
+    """Per segment (ministries, localities): ``(m, ya, k)`` of draw ``i``'s calibrated logistic."""
+    m = d["ceiling_share"][i]
+    err = d["anchor_error_share"][i]
+    t0 = d["base_year"][i] + 1.0
+    sa_l = s_loc + err * d["z_localities"][i]
+    sa_m = max(sa_l, 0.001) * d["ministries_ratio"][i] + err * d["z_ministries"][i]
+    out = []
+    for sa in (sa_m, sa_l):
+        sa = min(max(sa, 0.001), 0.98 * m)
+        s0 = min(max(d["base_share"][i], 0.0005), sa)
+        ya = math.log(sa / (m - sa))
+        k = (ya - math.log(s0 / (m - s0))) / (ta - t0)
+        out.append((m, ya, k))
     return out
+
+
+def _share(m: float, ya: float, k: float, te: float, ta: float) -> float:
+    return min(max(m / (1.0 + math.exp(-(ya + k * (te - ta)))), 0.0), 1.0)
+
+
+def loop(pool: dict, rng: np.random.Generator, n: int, t: np.ndarray, ta: float, s_loc: float,
+         obs_t: np.ndarray, obs_v: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Likelihood of every prior draw, resampling, then the kept draws' paths, one at a time."""
+    n_pool = len(pool["ceiling_share"])
+    lw = []
+    for i in range(n_pool):
+        (mm, yam, km), (ml, yal, kl) = _logistic_pair(pool, i, ta, s_loc)
+        w = pool["ministries_volume_share"][i]
+        sd = pool["national_observation_sd_share"][i]
+        ll = 0.0
+        for tj, vj in zip(obs_t, obs_v, strict=True):
+            nat = w * _share(mm, yam, km, tj, ta) + (1 - w) * _share(ml, yal, kl, tj, ta)
+            z = (nat - vj) / sd
+            ll += -0.5 * z * z - math.log(sd)
+        lw.append(ll)
+    top = max(lw)
+    cdf, acc = [], 0.0
+    for x in lw:
+        acc += math.exp(x - top)
+        cdf.append(acc)
+    idx = [min(bisect.bisect_right(cdf, u * acc), n_pool - 1) for u in rng.random(n)]
+    out = np.empty((3, n, t.size))
+    for r, i in enumerate(idx):
+        (mm, yam, km), (ml, yal, kl) = _logistic_pair(pool, i, ta, s_loc)
+        w, pace = pool["ministries_volume_share"][i], pool["pace_multiplier"][i]
+        for j, tj in enumerate(t):
+            te = tj if tj <= ta else ta + pace * (tj - ta)
+            out[0, r, j] = _share(mm, yam, km, te, ta)
+            out[1, r, j] = _share(ml, yal, kl, te, ta)
+            out[2, r, j] = w * out[0, r, j] + (1 - w) * out[1, r, j]
+    return out, idx
+
+
+def vectorized(proj: uptake.Projection, n: int, t: np.ndarray, lik) -> dict:
+    """What ``project`` does after loading: prior pool, conditioning, paths of the kept draws."""
+    sc, targets = proj.scenario, {s: uptake.segment_targets(s)[:2] for s in uptake.SEGMENTS}
+    rng = np.random.default_rng(SEED)
+    pool = uptake.draw_assumptions(sc, uptake.POOL_FACTOR * n, rng)
+    idx, _, _ = uptake.condition(sc, proj.anchors, pool, targets, lik["decimal_year"].to_numpy(float),
+                                 lik["value"].to_numpy(float), n, rng)
+    return uptake.simulate(sc, t, proj.anchors, {k: v[idx] for k, v in pool.items()}, targets)
 
 
 def main() -> int:
     uptake.project("business-as-usual", n_draws=10)  # warm caches (evidence file)
     start = time.perf_counter()
-    proj = uptake.project("business-as-usual", n_draws=N_DRAWS, seed=1)
+    proj = uptake.project("business-as-usual", n_draws=N_DRAWS, seed=SEED)
     whole = time.perf_counter() - start
-    # The vectorized core alone: draws + calibration + curves, on the same inputs.
-    sc, a, t = proj.scenario, proj.anchors["localities"], uptake.end_of_year(proj.years)
-    targets = {s: uptake.segment_targets(s)[:2] for s in uptake.SEGMENTS}
+    a, t = proj.anchors["localities"], uptake.end_of_year(proj.years)
+    lik = proj.observations[proj.observations["role"] == uptake.LIKELIHOOD_ROLE]
     vec = math.inf
     for _ in range(REPEATS):  # best of a few runs, as timeit does
         start = time.perf_counter()
-        d = uptake.draw_assumptions(sc, N_DRAWS, np.random.default_rng(1))
-        shares = uptake.simulate(sc, t, proj.anchors, d, targets)
+        shares = vectorized(proj, N_DRAWS, t, lik)
         vec = min(vec, time.perf_counter() - start)
     for seg in uptake.SEGMENTS:
         np.testing.assert_array_equal(shares[seg], proj.shares[seg])
+    # The loop on a smaller run (same seed): same prior pool, same uniforms for the resampling.
+    small = uptake.project("business-as-usual", n_draws=LOOP_DRAWS, seed=SEED)
+    rng = np.random.default_rng(SEED)
+    pool = uptake.draw_assumptions(small.scenario, uptake.POOL_FACTOR * LOOP_DRAWS, rng)
     start = time.perf_counter()
-    ref = loop(proj.draws, t, a["time"], a["value"], LOOP_DRAWS)
+    ref, _ = loop(pool, rng, LOOP_DRAWS, t, a["time"], a["value"], lik["decimal_year"].to_numpy(float),
+                  lik["value"].to_numpy(float))
     loop_s = (time.perf_counter() - start) * N_DRAWS / LOOP_DRAWS
     for k, seg in enumerate(("ministries", "localities", "national")):
-        np.testing.assert_allclose(proj.shares[seg][:LOOP_DRAWS], ref[k], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(small.shares[seg], ref[k], rtol=1e-9, atol=1e-12)
     cells = N_DRAWS * 3 * len(proj.years)
-    print(f"uptake.project: {N_DRAWS:,} draws x 3 segments x {len(proj.years)} years ({cells:,} shares)")
-    print(f"  vectorized core (draws + calibration + curves, best of {REPEATS}): {vec:.3f} s")
+    pool_n = uptake.POOL_FACTOR * N_DRAWS
+    print(f"uptake.project: {N_DRAWS:,} draws x 3 segments x {len(proj.years)} years ({cells:,} shares), "
+          f"resampled from {pool_n:,} prior draws on {len(lik)} national observations "
+          f"(ESS {proj.calibration['ess']:,.0f}, {proj.calibration['ess_share']:.0%})")
+    print(f"  vectorized core (prior pool + likelihood + resampling + curves, best of {REPEATS}): {vec:.3f} s")
     print(f"  whole project() call (also loads evidence, scenario, targets): {whole:.3f} s")
-    print(f"  per-draw Python loop (timed on {LOOP_DRAWS:,} draws, scaled): {loop_s:.2f} s")
+    print(f"  per-draw Python loop (timed on {LOOP_DRAWS:,} draws / {uptake.POOL_FACTOR * LOOP_DRAWS:,} prior, scaled): {loop_s:.2f} s")
     print(f"  speed-up of the core over the loop: {loop_s / vec:.0f}x (results agree to 1e-9)")
     print(f"  speed-up of the whole call over the loop: {loop_s / whole:.0f}x")
     return 0
