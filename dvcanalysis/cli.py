@@ -13,13 +13,22 @@ from pathlib import Path
 from dvcanalysis.errors import InputError
 
 
+def _first_data_line(path: Path) -> str:
+    """The first line that is not blank or a ``#`` comment (the CSV header)."""
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if line.strip() and not line.lstrip().startswith("#"):
+                return line
+    return ""
+
+
 def _validate_file(path: Path) -> list:
     """Dispatch on what the file is; return the problems found."""
     from dvcanalysis import evidence
 
     name = path.name
     if path.suffix == ".csv":
-        header = path.open(encoding="utf-8", errors="replace").readline()
+        header = _first_data_line(path)
         if "quote_vi" in header or name == "evidence.csv":
             return evidence.validate(path)
         if "dossiers_total" in header:

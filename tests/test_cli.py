@@ -33,3 +33,10 @@ def test_console_script_no_traceback():
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "value 'abc' is not a finite number" in proc.stderr
+
+
+def test_validate_counts_file_with_comment_header(capsys):
+    rc = cli.main(["validate", "tests/fixtures/units/SYNTHETIC_missing_column.csv"])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "SYNTHETIC_missing_column.csv" in err and "dossiers_fully_online" in err
