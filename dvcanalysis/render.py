@@ -704,6 +704,13 @@ def _engine_class():
             finally:
                 self.sink["kernel_peak_kb"] = _kernel_peak_kb(self.km)
 
+        def execute_cell(self, cell, cell_index, *args, **kwargs):
+            # the index in the source notebook (papermill's injected cell not counted),
+            # so that a timeout or a dead kernel is also pinned to its cell
+            if "injected-parameters" not in cell.get("metadata", {}).get("tags", []):
+                self.sink["cell"] = self.sink.get("cell", -1) + 1
+            return super().execute_cell(cell, cell_index, *args, **kwargs)
+
     class Engine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(
@@ -747,25 +754,6 @@ def _engine_class():
             return client.execute(**start)
 
     return Engine
-
-
-def _failed_cell(nb: Any) -> int | None:
-    """Index (in the source notebook) of the cell papermill marked failed or left running."""
-    index = 0
-    for cell in nb.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
-        if "papermill-error-cell-tag" in tags or "injected-parameters" in tags:
-            continue
-        status = cell.get("metadata", {}).get("papermill", {}).get("status")
-        has_error = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-        if (
-            status == "running"
-            or cell.get("metadata", {}).get("papermill", {}).get("exception")
-            or has_error
-        ):
-            return index
-        index += 1
-    return None
 
 
 def _export_html(nb: Any, name: str, lang: str) -> str:
@@ -836,10 +824,8 @@ def _run_job(spec: dict) -> dict:
                 "execution_count": None,
             }
         nb = sink.get("nb")
-        if result["error"] is not None and nb is not None:
-            result["error"]["cell_index"] = _failed_cell(nb)
-        elif result["error"] is not None:
-            result["error"]["cell_index"] = None
+        if result["error"] is not None:
+            result["error"]["cell_index"] = sink.get("cell")  # None: no cell ran
         result["kernel_peak_mb"] = (
             round(sink["kernel_peak_kb"] / 1024, 1) if sink.get("kernel_peak_kb") else None
         )

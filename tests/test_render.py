@@ -233,12 +233,13 @@ def test_only_and_dry_run(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    """One run of a grid with two good briefings and one failing notebook."""
+    """One run of a grid with two good briefings, a failing notebook and a timed-out one."""
     tmp = tmp_path_factory.mktemp("render")
     grid = write_grid(
         tmp / "grid.yml",
         "- notebook: FIX/ok.ipynb\n  grid: {lang: [vi, en]}\n  parameters: {n: 3}\n"
-        "- notebook: FIX/fail.ipynb\n  grid: {lang: [en]}\n",
+        "- notebook: FIX/fail.ipynb\n  grid: {lang: [en]}\n"
+        "- notebook: FIX/slow.ipynb\n  grid: {delay: [30.0]}\n  timeout: 1\n",
     )
     out = tmp / "out"
     code = main(["render", str(grid), "--out", str(out), "--jobs", "2", "--no-progress"])
@@ -253,7 +254,10 @@ def test_failing_notebook_does_not_stop_the_others(rendered):
         "ok_vi": "ok",
         "ok_en": "ok",
         "fail_en": "failed",
+        "slow_30.0": "failed",
     }
+    timeout = runs["slow_30.0"]["error"]
+    assert (timeout["ename"], timeout["cell_index"]) == ("CellTimeoutError", 1)
     err = runs["fail_en"]["error"]
     assert err["cell_index"] == 2  # the third cell of fail.ipynb
     assert err["ename"] == "ValueError"
@@ -295,7 +299,7 @@ def test_resume_skips_unchanged_and_redoes_changed(rendered, tmp_path, capsys):
     assert main(args) == 1  # the failing one is redone (and fails again)
     runs = manifest(work)
     assert runs["ok_vi"]["status"] == runs["ok_en"]["status"] == "skipped"
-    assert runs["fail_en"]["status"] == "failed"
+    assert runs["fail_en"]["status"] == runs["slow_30.0"]["status"] == "failed"
     # a changed parameter: both ok_* would be redone
     grid2 = write_grid(
         tmp_path / "grid2.yml",
