@@ -907,6 +907,14 @@ def _base_row(p: Planned) -> dict[str, Any]:
     }
 
 
+def _cores() -> int:
+    """Cores this process may use (the affinity mask, as in containers), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def run_grid(
     jobs: Sequence[Job],
     *,
@@ -927,7 +935,8 @@ def run_grid(
         Output folder (default :func:`dvcanalysis.paths.out_dir`).
     executor
         Any :class:`concurrent.futures.Executor` (e.g. a Dask ``Client.get_executor()``);
-        it must share ``out_dir``'s file system. Default: a process pool of
+        its workers must see ``out_dir``, the notebooks and ``data/`` at the same paths
+        (a shared file system) and have dvcanalysis installed. Default: a process pool of
         ``max_workers`` (default: the number of cores) that imports papermill once.
     force
         Redo runs even when up to date.
@@ -969,7 +978,7 @@ def run_grid(
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        workers = max(1, min(max_workers or os.cpu_count() or 1, len(todo)))
+        workers = max(1, min(max_workers or _cores(), len(todo)))
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
         own = executor = ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context(method), initializer=_watch_parent
