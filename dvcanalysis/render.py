@@ -12,9 +12,14 @@ per notebook), and writes under ``DIR`` (default ``out/``):
     a self-contained page (images inline as data URIs, code hidden);
 ``<name>_figures/``
     the figures the notebook saved (``DVC_FIGURES_DIR`` points there);
-``index.html``, ``manifest.json``
-    every briefing of the run with its parameters, status, duration, peak
-    memory, error and input hashes.
+``index.html``
+    every briefing of the run (parameters, status, duration, relative link);
+``manifest.json``
+    per run: ``parameters``, ``status`` (ok / failed / skipped), ``duration_s``,
+    ``worker_peak_mb`` (``ru_maxrss`` of the worker process so far),
+    ``kernel_peak_mb`` (``VmHWM`` of that run's kernel, read before it shuts down),
+    ``error`` (``cell_index`` in the source notebook, ``ename``, ``evalue``),
+    ``outputs`` (relative to ``DIR``) and ``inputs`` (hashes and their ``key``).
 
 A run is skipped when its record (``DIR/.records/<name>.json``, written last)
 holds the same input key (notebook file, parameters, package source, data
@@ -29,6 +34,12 @@ The grid file is a list of entries::
       parameters: {seed: 0}                       # optional fixed values
       output: "{notebook}_{lang}"                 # optional; default: notebook + grid values
       timeout: 600                                # optional; seconds per cell
+
+Speed: worker processes import papermill and nbconvert once (without
+jsonschema's optional IRI checker, about 1-2 s per import), every notebook gets a
+fresh kernel that is shut down immediately, and the HTML is exported in-process.
+``run_grid`` takes any :class:`concurrent.futures.Executor`; ``--scheduler``
+uses a Dask cluster's ``Client.get_executor()``.
 
 Heavy imports (papermill, nbconvert, dask) happen inside functions: the CLI
 imports this module at start-up.
