@@ -637,7 +637,8 @@ _WARM: dict[str, Any] = {}
 
 
 def _warm() -> None:
-    """Import papermill and nbconvert once per process and register the engine.
+    """Import papermill once per process and register the engine; build the HTML
+    exporter in a background thread, while the first kernel starts and runs.
 
     jsonschema imports the optional ``rfc3987_syntax`` IRI checker at import time
     (about 1 s, building a grammar); nbformat validates with fastjsonschema and a
@@ -655,21 +656,36 @@ def _warm() -> None:
             if blocked and sys.modules.get("rfc3987_syntax", 0) is None:
                 del sys.modules["rfc3987_syntax"]
         import papermill  # noqa: F401
-        from nbconvert import HTMLExporter
         from papermill.engines import papermill_engines
 
         papermill_engines.register("dvcanalysis", _engine_class())
-        templates = str(Path(__file__).resolve().parent / "templates")
-        _WARM["exporter"] = lambda lang: HTMLExporter(
-            template_name="briefing",
-            extra_template_basedirs=[templates],
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            embed_images=True,
-            language_code=lang,
-        )
         _WARM["exporters"] = {}
+        owner = threading.get_ident()
+
+        def build() -> None:
+            exporter = _new_exporter()
+            import nbformat
+
+            # compile the templates now, not when the first briefing is done
+            exporter.from_notebook_node(nbformat.v4.new_notebook())
+            _WARM["exporters"][owner] = exporter
+
+        thread = threading.Thread(target=build, daemon=True, name="dvc-exporter")
+        thread.start()
+        _WARM["building"] = (owner, thread)
+
+
+def _new_exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="briefing",
+        extra_template_basedirs=[str(Path(__file__).resolve().parent / "templates")],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
 
 
 def _watch_parent() -> None:
@@ -768,11 +784,16 @@ def _engine_class():
 
 
 def _export_html(nb: Any, name: str, lang: str) -> str:
-    exporters = _WARM["exporters"]
-    key = (threading.get_ident(), lang)  # exporters are not shared between threads
-    if key not in exporters:
-        exporters[key] = _WARM["exporter"](lang)
-    body, _ = exporters[key].from_notebook_node(nb, resources={"metadata": {"name": name}})
+    """The briefing page; one exporter per thread (they are not shared between threads)."""
+    me = threading.get_ident()
+    owner, thread = _WARM["building"]
+    if owner == me:
+        thread.join()
+    exporter = _WARM["exporters"].get(me)
+    if exporter is None:  # another thread, or the background build failed
+        exporter = _WARM["exporters"][me] = _new_exporter()
+    exporter.language_code = lang
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
     return body
 
 
@@ -815,8 +836,6 @@ def _run_job(spec: dict) -> dict:
                 request_save_on_cell_execute=False,
                 execution_timeout=spec.get("timeout"),
                 shutdown_kernel="immediate",
-                # no shared sqlite history file for kernels running side by side
-                extra_arguments=["--HistoryManager.hist_file=:memory:"],
                 kernel_env=env,
                 kernel_cwd=str(notebook.parent),
                 sink=sink,
