@@ -717,10 +717,55 @@ def _kernel_peak_kb(km: Any) -> int | None:
 def _engine_class():
     """A papermill engine: nbclient with an explicit kernel env and cwd (no os.environ or chdir,
     so it is safe in threads), that hands back the notebook even when a cell fails."""
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.manager import AsyncKernelManager
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine
     from papermill.log import logger
     from papermill.utils import merge_kwargs, remove_args
+    from traitlets import default
+
+    class KernelClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            """As jupyter_client's, but the last drain of IOPub waits 20 ms, not 200 ms.
+
+            The kernel is ready once it answered ``kernel_info`` on the shell channel
+            and IOPub delivered a message (so no output is lost); what is still
+            queued on IOPub then is status chatter that nbclient ignores anyway
+            (it matches replies by parent id). Saves 0.2 s per notebook.
+            """
+            from queue import Empty
+
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    msg = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    pass
+                else:
+                    if msg["msg_type"] == "kernel_info_reply":
+                        try:
+                            await self.iopub_channel.get_msg(timeout=0.2)
+                        except Empty:
+                            pass  # IOPub not connected yet: ask again
+                        else:
+                            self._handle_kernel_info_reply(msg)
+                            break
+                if not await self.is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+            while True:
+                try:
+                    await self.iopub_channel.get_msg(timeout=0.02)
+                except Empty:
+                    break
+
+    class KernelManager(AsyncKernelManager):
+        @default("client_factory")
+        def _client_factory_default(self):
+            return KernelClient
 
     class Client(PapermillNotebookClient):
         sink: dict = {}
@@ -767,6 +812,7 @@ def _engine_class():
                 log_output=log_output,
                 stdout_file=stdout_file,
                 stderr_file=stderr_file,
+                kernel_manager_class=KernelManager,
             )
             client = Client(nb_man, **final)
             client.sink = sink
