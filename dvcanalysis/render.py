@@ -690,6 +690,9 @@ def _new_exporter():
 
 def _watch_parent() -> None:
     """Process-pool initializer: warm up, and exit if the runner dies (SIGKILL leaves no orphans)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle
     parent = os.getppid()
 
     def watch() -> None:
@@ -1066,8 +1069,8 @@ def run_grid(
         disable=(None if progress is None else not progress),
         file=sys.stderr,
     )
+    futures: dict = {}
     try:
-        futures = {}
         for p in todo:
             spec = {
                 "name": p.job.name,
@@ -1102,12 +1105,43 @@ def run_grid(
             tqdm.write(f"{mark:6} {p.job.name}  {dur}", file=sys.stderr)
             bar.update(1)
             write_reports(finished=False)
+    except KeyboardInterrupt:
+        for fut in futures:
+            fut.cancel()
+        if own is not None:
+            _terminate_workers(own)
+        for p in todo:
+            if p.job.name not in rows:
+                rows[p.job.name] = {
+                    **_base_row(p),
+                    "status": "failed",
+                    "error": {
+                        "ename": "Interrupted",
+                        "evalue": "the runner was interrupted before this briefing finished",
+                        "cell_index": None,
+                        "execution_count": None,
+                    },
+                    "outputs": [],
+                    "duration_s": None,
+                }
+        write_reports(finished=False)
+        raise
     finally:
         bar.close()
         if own is not None:
             own.shutdown(wait=True, cancel_futures=True)
     write_reports(finished=True)
     return [rows[n] for n in order]
+
+
+def _terminate_workers(pool: Any) -> None:
+    """Stop a process pool's workers now (their kernels exit with them)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+        return
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        proc.terminate()
 
 
 def write_manifest(

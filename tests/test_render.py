@@ -370,6 +370,39 @@ def test_killed_run_leaves_no_partial_output_and_rerun_completes(tmp_path):
     assert not stale.exists()
 
 
+def test_ctrl_c_stops_the_run_and_records_it(tmp_path):
+    grid = write_grid(
+        tmp_path / "grid.yml", "- notebook: FIX/slow.ipynb\n  grid: {delay: [0.0, 60.0]}\n"
+    )
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "dvcanalysis.cli", "render", str(grid), "--out", str(out)]
+    proc = subprocess.Popen(
+        [*cmd, "--jobs", "1", "--no-progress"],
+        cwd=ROOT,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 40
+        while not (out / render.RECORDS / "slow_0.0.json").exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "first run never finished"
+            time.sleep(0.1)
+        time.sleep(0.5)
+        os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C in a terminal
+        assert proc.wait(timeout=30) == 130  # not after the 60 s notebook
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    runs = manifest(out)
+    assert runs["slow_0.0"]["status"] == "ok"
+    assert runs["slow_60.0"]["status"] == "failed"
+    assert runs["slow_60.0"]["error"]["ename"] == "Interrupted"
+    assert not (out / "slow_60.0.html").exists()
+
+
 # jupyter_core gives each Dask worker thread its own event loop and leaves it open
 @pytest.mark.filterwarnings("ignore:unclosed event loop:ResourceWarning")
 def test_dask_local_cluster(tmp_path):
