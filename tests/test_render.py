@@ -104,71 +104,67 @@ OK = "tests/fixtures/render/ok.ipynb"
 
 
 @pytest.mark.parametrize(
-    ("text", "wording"),
+    ("name", "wording"),
     [
         (
-            f"- notebook: {OK}\n  grids: {{lang: [vi]}}\n",
-            "bad.yml:2: entry 1 key 'grids': is not accepted; expected one of: "
-            "notebook, grid, parameters, output, timeout",
+            "briefings_bad_unknown_key.yml",
+            "briefings_bad_unknown_key.yml:2: entry 1 key 'grids': is not accepted; expected one of: notebook, grid, parameters, output, timeout",
         ),
         (
-            "- grid: {lang: [vi]}\n",
-            "bad.yml:1: entry 1 key 'notebook': is missing",
+            "briefings_bad_missing_notebook.yml",
+            "briefings_bad_missing_notebook.yml:1: entry 1 key 'notebook': is missing",
         ),
         (
-            "- notebook: notebooks/nope.ipynb\n",
-            "bad.yml:1: entry 1 key 'notebook': notebooks/nope.ipynb not found",
+            "briefings_bad_notebook_not_found.yml",
+            "briefings_bad_notebook_not_found.yml:1: entry 1 key 'notebook': notebooks/nope.ipynb not found",
         ),
         (
-            f"- notebook: {OK}\n  grid:\n    lang: []\n",
-            "bad.yml:3: entry 1 key 'grid' 'lang': is an empty list; give at least one value",
+            "briefings_bad_empty_list.yml",
+            "briefings_bad_empty_list.yml:3: entry 1 key 'grid' 'lang': is an empty list; give at least one value",
         ),
         (
-            f"- notebook: {OK}\n  grid:\n    lang: vi\n",
-            "bad.yml:3: entry 1 key 'grid' 'lang': expected a list of values",
+            "briefings_bad_not_a_list.yml",
+            "briefings_bad_not_a_list.yml:3: entry 1 key 'grid' 'lang': expected a list of values",
         ),
         (
-            f"- notebook: {OK}\n  grid: {{lang: [vi]}}\n  output: '{{notebook}}_{{segment}}'\n",
-            "bad.yml:3: entry 1 key 'output': pattern '{notebook}_{segment}' uses {segment}, "
-            "which is not a parameter of this entry; accepted fields: {lang}, {notebook}",
+            "briefings_bad_unknown_field.yml",
+            "briefings_bad_unknown_field.yml:3: entry 1 key 'output': pattern '{notebook}_{segment}' uses {segment}, which is not a parameter of this entry; accepted fields: {lang}, {notebook}",
         ),
         (
-            f"- notebook: {OK}\n  grid: {{lang: [vi]}}\n  output: '{{notebook'\n",
+            "briefings_bad_bad_pattern.yml",
             "entry 1 key 'output': '{notebook' is not a valid pattern",
         ),
         (
-            f"- notebook: {OK}\n  grid: {{lang: [vi, en]}}\n  output: '{{notebook}}'\n",
+            "briefings_bad_repeated_names.yml",
             "output names repeat (ok); put every grid parameter in 'output'",
         ),
         (
-            f"- notebook: {OK}\n  grid:\n    segment: [national]\n",
-            "bad.yml:3: entry 1 key 'grid' 'segment': parameter 'segment' is not accepted by "
-            "tests/fixtures/render/ok.ipynb; it accepts: lang: str, n: int, scale: float, "
-            "label: str | None",
+            "briefings_bad_unknown_parameter.yml",
+            "briefings_bad_unknown_parameter.yml:3: entry 1 key 'grid' 'segment': parameter 'segment' is not accepted by tests/fixtures/render/ok.ipynb; it accepts: lang: str, n: int, scale: float, label: str | None",
         ),
         (
-            f"- notebook: {OK}\n  parameters:\n    n: 2.5\n",
-            "bad.yml:3: entry 1 key 'parameters' 'n': n=2.5 is float; expected n: int "
-            "(tests/fixtures/render/ok.ipynb accepts: lang: str, n: int",
+            "briefings_bad_wrong_type.yml",
+            "briefings_bad_wrong_type.yml:3: entry 1 key 'parameters' 'n': n=2.5 is float; expected n: int (tests/fixtures/render/ok.ipynb accepts: lang: str, n: int",
         ),
         (
-            f"- notebook: {OK}\n  parameters:\n    lang: 2024-12-31\n",
-            "lang=datetime.date(2024, 12, 31) is not a literal (str, int, float, bool, list or "
-            "dict); quote it",
+            "briefings_bad_date_value.yml",
+            "lang=datetime.date(2024, 12, 31) is not a literal (str, int, float, bool, list or dict); quote it",
         ),
         (
-            f"- notebook: {OK}\n  grid: {{lang: [vi]}}\n  parameters: {{lang: en}}\n",
+            "briefings_bad_grid_and_parameters.yml",
             "entry 1 key 'parameters' 'lang': is both in 'grid' and in 'parameters'",
         ),
-        (f"notebook: {OK}\n", "expected a non-empty list of entries"),
-        (f"- notebook: {OK}\n  grid: [lang\n", "not valid YAML"),
+        ("briefings_bad_top_level_mapping.yml", "expected a non-empty list of entries"),
+        ("briefings_bad_invalid_yaml.yml", "not valid YAML"),
     ],
 )
-def test_bad_grid_files(tmp_path, text, wording):
-    path = write_grid(tmp_path / "bad.yml", text)
+def test_bad_grid_files(name, wording, capsys):
     with pytest.raises(InputError) as exc:
-        render.load_grid(path)
+        render.load_grid(FIX / name)
     assert wording in str(exc.value)
+    # the same line from `dvcanalysis validate`, with exit code 2
+    assert main(["validate", str(FIX / name)]) == 2
+    assert wording in capsys.readouterr().err
 
 
 def test_grid_problems_all_reported_and_cli_exits_2(tmp_path, capsys):
