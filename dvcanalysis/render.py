@@ -986,6 +986,16 @@ def _base_row(p: Planned) -> dict[str, Any]:
     }
 
 
+def _skipped_row(p: Planned) -> dict[str, Any]:
+    return {
+        **_base_row(p),
+        "status": "skipped",
+        "duration_s": p.record.get("duration_s") if p.record else None,
+        "outputs": p.record.get("outputs", []) if p.record else [],
+        "error": None,
+    }
+
+
 def _cores() -> int:
     """Cores this process may use (the affinity mask, as in containers), at least 1."""
     try:
@@ -1003,6 +1013,7 @@ def run_grid(
     force: bool = False,
     progress: bool | None = None,
     grid_path: Path | None = None,
+    listed: Sequence[Job] | None = None,
 ) -> list[dict]:
     """Run ``jobs`` (skipping up-to-date ones) and write ``manifest.json`` and ``index.html``.
 
@@ -1021,11 +1032,15 @@ def run_grid(
         Redo runs even when up to date.
     progress
         Show a progress bar (default: when stderr is a terminal).
+    listed
+        The whole grid when ``jobs`` is a selection (``--only``): its other briefings
+        that are up to date are listed too (as skipped), so ``index.html`` still links
+        every briefing in the folder.
 
     Returns
     -------
     list of dict
-        One row per job, in job order, as in ``manifest.json``.
+        One row per listed job, in grid order, as in ``manifest.json``.
     """
     from tqdm import tqdm
 
@@ -1035,17 +1050,15 @@ def run_grid(
     rows: dict[str, dict] = {}
     for p in planned:
         if p.skip:
-            rows[p.job.name] = {
-                **_base_row(p),
-                "status": "skipped",
-                "duration_s": p.record.get("duration_s"),
-                "outputs": p.record.get("outputs", []),
-                "error": None,
-            }
+            rows[p.job.name] = _skipped_row(p)
+    chosen = {j.name for j in jobs}
+    for p in plan([j for j in listed or () if j.name not in chosen], out_dir, grid_path=grid_path):
+        if p.skip:
+            rows[p.job.name] = _skipped_row(p)
     todo = [p for p in planned if not p.skip]
     for p in todo:
         _clean_partials(out_dir, p.job.name)
-    order = [p.job.name for p in planned]
+    order = [j.name for j in listed] if listed else [p.job.name for p in planned]
 
     def write_reports(finished: bool) -> None:
         listed = [rows[n] for n in order if n in rows]
@@ -1131,7 +1144,7 @@ def run_grid(
         if own is not None:
             own.shutdown(wait=True, cancel_futures=True)
     write_reports(finished=True)
-    return [rows[n] for n in order]
+    return [rows[n] for n in order if n in rows]
 
 
 def _terminate_workers(pool: Any) -> None:
@@ -1318,6 +1331,7 @@ def cmd_render(args: Any) -> int:
             force=args.force,
             progress=False if args.no_progress else None,
             grid_path=grid_path,
+            listed=grid.jobs,
         )
     finally:
         if client is not None:

@@ -322,7 +322,10 @@ def test_resume_skips_unchanged_and_redoes_changed(rendered, tmp_path, capsys):
     assert runs["ok_en"]["status"] == "skipped"
     (work / "ok_en.html").unlink()
     assert main(["render", str(grid3), "--out", str(work), "--no-progress", "--only", "ok_en"]) == 0
-    assert manifest(work)["ok_en"]["status"] == "ok"
+    runs = manifest(work)
+    assert runs["ok_en"]["status"] == "ok"
+    assert runs["ok_vi"]["status"] == "skipped"  # not selected, still listed: it is up to date
+    assert '<a href="ok_vi.html">' in (work / "index.html").read_text(encoding="utf-8")
     assert (work / "ok_en.html").exists()
     assert main(["render", str(grid3), "--out", str(work), "--no-progress", "--force"]) == 0
     assert {r["status"] for r in manifest(work).values()} == {"ok"}
