@@ -151,13 +151,15 @@ class Briefing:
 
     def attainment_table(self) -> pd.DataFrame:
         """Attainment of the segment's targets (display table)."""
-        return tables.attainment_table(self.attainment, self.lang, horizon=self.parameters["horizon"])
+        df = tables.attainment_table(self.attainment, self.lang, horizon=self.parameters["horizon"])
+        return df.set_index(list(df.columns[:2]))
 
     def savings_table(self) -> pd.DataFrame:
         """Savings along the scenario, yearly and cumulative (display table)."""
         from dvcanalysis.plots import savings as splot
 
-        return splot.over_time_table(self.savings, self.lang)
+        df = splot.over_time_table(self.savings, self.lang)
+        return df.set_index(list(df.columns[:2]))
 
     def footer_md(self) -> str:
         """Every source (outlet, date) and every parameter used, as Markdown."""
