@@ -183,7 +183,12 @@ def test_grid_problems_all_reported_and_cli_exits_2(tmp_path, capsys):
 
 def test_default_grid_is_valid_and_expands():
     grid = render.load_grid(ROOT / "data" / "briefings.yml")
-    assert [j.name for j in grid.jobs] == ["01_evidence_vi", "01_evidence_en"]
+    names = [j.name for j in grid.jobs]
+    assert names[:2] == ["01_evidence_vi", "01_evidence_en"]
+    # briefing: 4 scenarios x 3 segments x 2 languages
+    assert len(names) == 2 + 4 * 3 * 2 and len(set(names)) == len(names)
+    assert "briefing_business-as-usual_localities_en" in names
+    assert "briefing_target-path_ministries_vi" in names
 
 
 def test_expansion_names_and_default_pattern(tmp_path):
