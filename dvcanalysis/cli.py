@@ -84,6 +84,9 @@ def _yaml_loaders():
 def validate_path(path: Path) -> list:
     """Validate a data folder (everything in it the project knows) or one file."""
     if path.is_dir():
+        known = [path / "evidence.csv", path / "savings.yml", path / "briefings.yml", path / "scenarios"]
+        if not any(p.exists() for p in known):
+            return [f"{path}: nothing to validate; expected evidence.csv, scenarios/, savings.yml or briefings.yml in this folder"]
         problems = []
         if (path / "evidence.csv").exists():
             from dvcanalysis import evidence

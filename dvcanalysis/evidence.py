@@ -121,7 +121,14 @@ def _vocabulary(path: str) -> dict[str, dict[str, str]]:
     p = Path(path)
     if not p.exists():
         raise InputError(f"{paths.relative(p)}: file not found (the vocabulary of units, kinds and segments)")
-    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f":{where.line + 1}" if where is not None else ""
+        raise InputError(f"{paths.relative(p)}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{paths.relative(p)}: expected a mapping with sections units, kinds, precisions, segments")
     missing = {"units", "kinds", "precisions", "segments"} - set(data)
     if missing:
         raise InputError(f"{paths.relative(p)}: missing sections {sorted(missing)}")
@@ -195,13 +202,19 @@ def _validate_sources(path: Path, raw: Path) -> tuple[dict[str, dict[str, str]],
         rf = row["raw_file"].strip()
         if rf and not (raw / rf).is_file():
             problems.append(Problem(shown, f"raw file {rf!r} not found under {paths.relative(raw)}", line, "raw_file"))
+        elif rf and _raw_text(str(raw / rf)) is None:
+            problems.append(Problem(shown, f"raw file {rf!r} is not UTF-8 text", line, "raw_file"))
         sources[sid] = row
     return sources, problems
 
 
 @lru_cache(maxsize=16)
-def _raw_text(path: str) -> str:
-    return Path(path).read_text(encoding="utf-8")
+def _raw_text(path: str) -> str | None:
+    """The text of a raw source, or None if it is missing or not UTF-8 (reported elsewhere)."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def validate(path: Path | str | None = None, *, data_dir: Path | str | None = None) -> list[Problem]:
@@ -291,7 +304,9 @@ def validate(path: Path | str | None = None, *, data_dir: Path | str | None = No
             bad(line, col, f"empty {col}; a {src['kind']} source needs the exact quote that states the number")
         elif src["raw_file"]:
             text = _raw_text(str(raw / src["raw_file"]))
-            if quote not in text:
+            if text is None:
+                bad(line, col, f"cannot check the quote: {src['raw_file']} is missing or not UTF-8 text")
+            elif quote not in text:
                 bad(line, col, f"quote not found verbatim in {src['raw_file']}: {quote[:60]!r}")
         if row[other].strip():
             bad(line, other, f"{other} must be empty for a {src['kind']} source (use {col})")
@@ -417,9 +432,17 @@ def series(
     if segment not in segs:
         raise InputError(f"unknown segment {segment!r}; expected one of: {', '.join(segs)}")
     kinds = [kind] if isinstance(kind, str) else list(kind)
+    known = vocabulary()["kinds"]
+    for k in kinds:
+        if k not in known:
+            raise InputError(f"unknown kind {k!r}; expected one of: {', '.join(known)}")
     sel = ev[(ev["indicator"] == indicator) & (ev["segment"] == segment) & ev["kind"].isin(kinds)]
     if cutoff is not None:
-        sel = sel[sel["period_end"] <= pd.Timestamp(cutoff)]
+        try:
+            when = pd.Timestamp(date.fromisoformat(str(cutoff)[:10]))
+        except ValueError:
+            raise InputError(f"cutoff={cutoff!r} is not a date; expected YYYY-MM-DD") from None
+        sel = sel[sel["period_end"] <= when]
     cols = ["period_end", "value", "unit", "bound", "id", "source_id", "period", "period_precision"]
     return sel.sort_values(["period_end", "id"])[cols].reset_index(drop=True)
 

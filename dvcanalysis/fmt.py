@@ -115,7 +115,8 @@ def count(x: float, lang: str = "vi", max_decimals: int = 1) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     for threshold, vi, en in _COUNT_SCALES:
-        if abs(x) >= threshold:
+        # choose the scale after rounding, so 999,950,000 is "1 billion", not "1,000 million"
+        if abs(round(x / threshold, max_decimals)) >= 1:
             return f"{_trim(x / threshold, lang, max_decimals)} {vi if lang == 'vi' else en}"
     return _trim(x, lang, 0 if float(x).is_integer() else max_decimals)
 
@@ -126,7 +127,7 @@ def vnd(x: float, lang: str = "vi", max_decimals: int = 1) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     for threshold, vi, en in _MONEY_SCALES:
-        if abs(x) >= threshold:
+        if abs(round(x / threshold, max_decimals)) >= 1:
             n = _trim(x / threshold, lang, max_decimals)
             return f"{n} {vi} đồng" if lang == "vi" else f"VND {n} {en}"
     n = _trim(x, lang, 0)

@@ -40,3 +40,23 @@ def test_validate_counts_file_with_comment_header(capsys):
     err = capsys.readouterr().err
     assert rc == 2
     assert "SYNTHETIC_missing_column.csv" in err and "dossiers_fully_online" in err
+
+
+def test_validate_empty_folder_is_not_valid(tmp_path, capsys):
+    assert cli.main(["validate", str(tmp_path)]) == 2
+    assert "nothing to validate" in capsys.readouterr().err
+
+
+def test_validate_broken_data_folder_exit_2_without_traceback(tmp_path):
+    import shutil
+
+    from dvcanalysis import paths
+
+    d = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), d, ignore=shutil.ignore_patterns("units", "templates"))
+    (d / "vocabulary.yml").write_text("units: [share\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "dvcanalysis.cli", "validate", str(d)], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "not valid YAML" in proc.stderr

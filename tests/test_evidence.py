@@ -130,3 +130,40 @@ def test_load_raises_input_error_listing_problems():
     with pytest.raises(InputError) as info:
         evidence.load(f"{EV}/several_problems.csv")
     assert len(info.value.problems) == 3
+
+
+def _copy_data(tmp_path):
+    import shutil
+
+    d = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), d, ignore=shutil.ignore_patterns("units", "templates"))
+    return d
+
+
+def test_broken_vocabulary_is_one_line(tmp_path):
+    d = _copy_data(tmp_path)
+    (d / "vocabulary.yml").write_text("units: [share\nkinds: {}\n", encoding="utf-8")
+    problems = [str(p) for p in evidence.validate(d / "evidence.csv", data_dir=d)]
+    assert len(problems) == 1 and "vocabulary.yml" in problems[0] and "not valid YAML" in problems[0]
+
+
+def test_missing_seed_file_reported_not_raised(tmp_path):
+    d = _copy_data(tmp_path)
+    (d / "raw" / "seeds" / "001_6e4f5c529fecaefb.txt").unlink()
+    problems = [str(p) for p in evidence.validate(d / "evidence.csv", data_dir=d)]
+    assert any("column 'raw_file': raw file 'seeds/001_6e4f5c529fecaefb.txt' not found" in p for p in problems)
+    assert any("cannot check the quote: seeds/001_6e4f5c529fecaefb.txt is missing or not UTF-8 text" in p for p in problems)
+
+
+def test_non_utf8_seed_reported(tmp_path):
+    d = _copy_data(tmp_path)
+    (d / "raw" / "seeds" / "003_2fa982fc87933874.txt").write_bytes(b"H\xe0 N\xf4i \xff\xfe")
+    problems = [str(p) for p in evidence.validate(d / "evidence.csv", data_dir=d)]
+    assert any("raw file 'seeds/003_2fa982fc87933874.txt' is not UTF-8 text" in p for p in problems)
+
+
+def test_series_rejects_unknown_kind_and_bad_cutoff():
+    with pytest.raises(InputError, match="unknown kind 'targte'; expected one of: observed, target"):
+        evidence.series("fully_online_share", "localities", kind="targte")
+    with pytest.raises(InputError, match="cutoff='xx' is not a date; expected YYYY-MM-DD"):
+        evidence.series("fully_online_share", "localities", cutoff="xx")

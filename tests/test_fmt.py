@@ -50,3 +50,9 @@ def test_labels_exist_in_both_languages_and_unknown_key_suggests():
 def test_every_label_file_has_both_languages():
     labels = fmt._labels()
     assert labels and all(set(v) == {"vi", "en"} and all(v.values()) for v in labels.values())
+
+
+def test_scale_is_chosen_after_rounding():
+    assert fmt.vnd(999_950_000, "vi") == "1 tỷ đồng"
+    assert fmt.vnd(999_950_000, "en") == "VND 1 billion"
+    assert fmt.count(999_960, "en") == "1 million"
