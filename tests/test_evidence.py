@@ -167,3 +167,22 @@ def test_series_rejects_unknown_kind_and_bad_cutoff():
         evidence.series("fully_online_share", "localities", kind="targte")
     with pytest.raises(InputError, match="cutoff='xx' is not a date; expected YYYY-MM-DD"):
         evidence.series("fully_online_share", "localities", cutoff="xx")
+
+
+def test_displayed_evidence_has_labels_in_both_languages():
+    """The claims table and timeline never fall back to raw codes."""
+    from dvcanalysis import fmt
+
+    ev = evidence.load()
+    shown = ev[ev["kind"].isin(["claim", "target"])]
+    missing = sorted({f"indicator.{i}" for i in shown["indicator"] if not fmt.has_label(f"indicator.{i}")})
+    missing += sorted(f"segment.{s}" for s in evidence.vocabulary()["segments"] if not fmt.has_label(f"segment.{s}"))
+    assert missing == []
+
+
+def test_value_text_units():
+    from dvcanalysis.plots.evidence import value_text
+
+    assert value_text(1, "days", "vi") == "1 ngày"
+    assert value_text(2.6e12, "vnd_per_year", "en") == "VND 2,600 billion a year"
+    assert value_text(28e9, "usd_per_year", "en") == "USD 28 billion a year"

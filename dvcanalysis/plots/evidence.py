@@ -24,6 +24,9 @@ _DODGE_DAYS = {"ministries": -75, "localities": 0, "national": 75}
 def value_text(value: float, unit: str, lang: str = "vi") -> str:
     """A value in its unit, for tables (``2.600 tỷ đồng``, ``17,5 triệu``, ``70%``)."""
     f = _UNITS_DISPLAY.get(unit)
+    if f is None and fmt.has_label(f"unit.{unit}"):
+        n = fmt.count(value, lang, 2) if unit == "usd_per_year" else fmt.number(value, lang, 2 if value % 1 else 0)
+        return fmt.label(f"unit.{unit}", lang, n=n)
     text = f(value, lang) if f else fmt.number(value, lang, 2 if value % 1 else 0)
     if unit.endswith("_per_year"):
         text += "/năm" if lang == "vi" else " a year"
