@@ -19,15 +19,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dvcanalysis import _io  # noqa: E402
+from dvcanalysis.render import read_parameters  # noqa: E402
 
 
-def clean(nb: nbformat.NotebookNode) -> None:
-    """Remove metadata that changes from run to run."""
-    for key in ("papermill", "widgets"):
-        nb.metadata.pop(key, None)
+def clean(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Remove metadata that changes from run to run; record the parameters used.
+
+    The stored notebooks run with their defaults; like papermill's output, the
+    metadata says so (``metadata.papermill.parameters``), without timings.
+    """
+    nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("papermill", None)
+    params = {name: p.default for name, p in read_parameters(path).items()}
+    nb.metadata["papermill"] = {"parameters": params, "default_parameters": params}
 
 
 def run(path: Path) -> float:
@@ -41,7 +47,7 @@ def run(path: Path) -> float:
         record_timing=False,
     )
     client.execute()
-    clean(nb)
+    clean(nb, path)
     _io.write_text(path, nbformat.writes(nb) + "\n")
     return time.perf_counter() - start
 

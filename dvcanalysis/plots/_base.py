@@ -37,8 +37,11 @@ _RC = {
 
 
 def style() -> None:
-    """Apply the project's matplotlib style (idempotent)."""
-    matplotlib.rcParams.update(_RC)
+    """Apply the project's figure style: seaborn's white-grid theme plus the rc settings
+    above (fonts with Vietnamese diacritics, stable SVG ids). Idempotent."""
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="paper", rc=_RC)
 
 
 @dataclass
