@@ -45,15 +45,17 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from dvcanalysis import evidence, scenarios
+from dvcanalysis import evidence, paths, scenarios
 from dvcanalysis.errors import InputError, check_choice
 from dvcanalysis.scenarios import SPECS, Scenario
 
@@ -70,6 +72,49 @@ LIKELIHOOD_ROLE = "calibration (likelihood)"
 # Keep calibrated anchors strictly inside (0, ceiling) so logit and Bass inverses exist.
 _FLOOR_SHARE = 0.001
 _BELOW_CEILING = 0.98
+
+
+# ---------------------------------------------------------------- caches
+# Loading is cached by what it reads, so that a repeated project() call does not re-parse
+# YAML or re-filter the evidence; any change of the files gives a new key.
+_CACHE_SIZE = 32
+_scenario_cache: dict[tuple, Scenario] = {}
+_observations_cache: dict[tuple, pd.DataFrame] = {}
+
+
+def _evidence_stamp() -> tuple | None:
+    """``(path, mtime, size)`` of the evidence file (what ``evidence.load`` caches on), or None."""
+    p = paths.data_dir() / "evidence.csv"
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    return (str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+def _remember(cache: dict, key: tuple, value):
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def _load_scenario(name: str) -> Scenario:
+    """``scenarios.load(name)``, cached on the contents of the scenario files and the evidence stamp."""
+    ev = _evidence_stamp()
+    d = scenarios.scenario_dir()
+    try:
+        files = tuple(sorted((f.name, f.read_bytes()) for f in Path(d).glob("*.yml")))
+    except OSError:
+        files = None
+    if ev is None or files is None:  # let the loader report what is missing
+        return scenarios.load(name)
+    key = (str(Path(d).resolve()), name, files, ev)
+    sc = _scenario_cache.get(key)
+    if sc is None:
+        sc = _remember(_scenario_cache, key, scenarios.load(name))
+    # A frozen dataclass whose mappings are copied: a caller changing them leaves the cache alone.
+    return dataclasses.replace(sc, title=dict(sc.title), assumptions=dict(sc.assumptions))
 
 
 # ---------------------------------------------------------------- small helpers
@@ -159,6 +204,97 @@ def target_path(t, ta, sa, target_times, target_values):
     return np.maximum.accumulate(np.maximum(path, sa), axis=1)
 
 
+class _Calibrated:
+    """One segment's curve calibrated per draw: the per-draw constants, evaluated one time at a time.
+
+    Everything that depends on the draw only (clipped anchors, logit levels and slopes,
+    Bass start times) is computed once; :meth:`column` then evaluates a single time for
+    all draws on contiguous 1-D arrays (numpy broadcasting over a short years axis is
+    slow), with the same operations in the same order as the textbook formulas of
+    :func:`logistic_through`, :func:`linear_through` and :func:`bass_cdf`, so the numbers
+    are identical. :meth:`take` keeps a subset of draws (after resampling).
+    """
+
+    __slots__ = ("curve", "ta", "t_pace", "params", "pace", "pace_one", "targets")
+
+    def __init__(self, curve, ta, t_pace, params, pace, targets):
+        self.curve, self.ta, self.t_pace, self.params, self.targets = curve, ta, t_pace, params, targets
+        self.pace = pace
+        self.pace_one = pace is None or bool(np.all(pace == 1.0))
+
+    @classmethod
+    def fit(cls, curve, *, t0, s0, ta, sa, m, p, q, pace, t_pace, targets=None) -> _Calibrated:
+        m = np.asarray(m, dtype=float)
+        sa = np.clip(np.asarray(sa, dtype=float), _FLOOR_SHARE, _BELOW_CEILING * m)
+        s0 = np.clip(np.asarray(s0, dtype=float), _FLOOR_SHARE / 2, sa)
+        if curve == "target-path":
+            if targets is None:
+                raise InputError("curve 'target-path' needs official targets for the segment; none found in the evidence")
+            return cls(curve, ta, t_pace, {"sa": sa}, None, targets)
+        if curve == "linear":
+            params = {"sa": sa, "slope": (sa - s0) / (ta - t0), "m": m}
+        elif curve == "logistic":
+            ya = np.log(sa / (m - sa))
+            y0 = np.log(s0 / (m - s0))
+            params = {"ya": ya, "k": (ya - y0) / (ta - t0), "m": m}
+        elif curve == "bass":
+            params = {"tau_a": bass_time_to(sa, p, q, m), "npq": -(p + q), "qp": q / p, "m": m}
+        else:
+            raise InputError(f"curve={curve!r} is not accepted; expected one of: {', '.join(scenarios.CURVES)}")
+        return cls(curve, ta, t_pace, params, np.asarray(pace, dtype=float), None)
+
+    def take(self, pick) -> _Calibrated:
+        """The draws that ``pick`` (a :class:`_Picker`) selects."""
+        pace = None if self.pace is None else pick(self.pace)
+        return type(self)(self.curve, self.ta, self.t_pace, {k: pick(v) for k, v in self.params.items()}, pace, self.targets)
+
+    def column(self, tj: float) -> np.ndarray:
+        """Shares of every draw at time ``tj`` (clipped to 0-1), a new 1-D array."""
+        c, ta = self.params, self.ta
+        if self.pace_one or tj <= self.t_pace:  # effective_time, one year at a time
+            x = tj - ta
+        else:
+            x = self.t_pace + self.pace * (tj - self.t_pace)
+            x -= ta
+        if self.curve == "logistic":  # m / (1 + exp(-(ya + k x)))
+            v = c["k"] * x
+            v += c["ya"]
+            np.negative(v, out=v)
+            np.exp(v, out=v)
+            v += 1.0
+            np.divide(c["m"], v, out=v)
+        elif self.curve == "linear":  # clip(sa + slope x, 0, m)
+            v = c["slope"] * x
+            v += c["sa"]
+            np.clip(v, 0.0, c["m"], out=v)
+        else:  # bass: m (1 - e) / (1 + (q/p) e), e = exp(-(p+q) max(tau_a + x, 0))
+            v = c["tau_a"] + x
+            np.maximum(v, 0.0, out=v)
+            v *= c["npq"]
+            np.exp(v, out=v)
+            den = c["qp"] * v
+            den += 1.0
+            np.subtract(1.0, v, out=v)
+            v *= c["m"]
+            v /= den
+        return np.clip(v, 0.0, 1.0, out=v)
+
+    def columns(self, t: np.ndarray) -> list[np.ndarray]:
+        """One 1-D array of shares per time in ``t``."""
+        if self.curve == "target-path":
+            full = np.clip(target_path(t, self.ta, self.params["sa"], *self.targets), 0.0, 1.0)
+            return [full[:, j] for j in range(full.shape[1])]
+        return [self.column(tj) for tj in np.asarray(t, dtype=float)]
+
+
+def _stack(cols: list[np.ndarray], n: int) -> np.ndarray:
+    """Columns -> a C-ordered ``(n_draws, n_times)`` array."""
+    out = np.empty((n, len(cols)))
+    for j, col in enumerate(cols):
+        out[:, j] = col
+    return out
+
+
 def curve_paths(
     curve: str,
     t: np.ndarray,
@@ -193,25 +329,11 @@ def curve_paths(
     targets
         ``(times, values)`` of the official targets (``target-path``).
     """
-    m = np.asarray(m, dtype=float)
-    sa = np.clip(np.asarray(sa, dtype=float), _FLOOR_SHARE, _BELOW_CEILING * m)
-    s0 = np.clip(np.asarray(s0, dtype=float), _FLOOR_SHARE / 2, sa)
+    seg = _Calibrated.fit(curve, t0=t0, s0=s0, ta=ta, sa=sa, m=m, p=p, q=q, pace=pace, t_pace=t_pace, targets=targets)
+    t = np.asarray(t, dtype=float)
     if curve == "target-path":
-        if targets is None:
-            raise InputError("curve 'target-path' needs official targets for the segment; none found in the evidence")
-        return np.clip(target_path(t, ta, sa, *targets), 0.0, 1.0)
-    te = effective_time(t, pace, t_pace)
-    col = (slice(None), None)
-    if curve == "linear":
-        out = linear_through(te, t0[col], s0[col], ta, sa[col], m[col])
-    elif curve == "logistic":
-        out = logistic_through(te, t0[col], s0[col], ta, sa[col], m[col])
-    elif curve == "bass":
-        tau_a = bass_time_to(sa, p, q, m)
-        out = bass_cdf(tau_a[col] + (te - ta), p[col], q[col], m[col])
-    else:
-        raise InputError(f"curve={curve!r} is not accepted; expected one of: {', '.join(scenarios.CURVES)}")
-    return np.clip(out, 0.0, 1.0)
+        return np.clip(target_path(t, ta, seg.params["sa"], *targets), 0.0, 1.0)
+    return _stack(seg.columns(t), len(seg.params["m"]))
 
 
 # ---------------------------------------------------------------- draws
@@ -229,22 +351,36 @@ def draw_assumptions(scenario: Scenario, n_draws: int, rng: np.random.Generator)
     for i, (name, spec) in enumerate(SPECS.items()):
         a = scenario.assumptions[name]
         lo, hi, mode = a.low, a.high, a.default
-        if a.distribution == "fixed" or hi <= lo:
-            v = np.full(n_draws, mode)
+        # Each row of ``u`` is used once, so its values are transformed where they lie (one
+        # allocation in all, which matters at 400,000 draws), operation for operation as in
+        # the textbook expressions in the comments (the same numbers).
+        v = u[i]
+        if a.distribution == "fixed" or hi <= lo:  # np.full(n_draws, mode)
+            v.fill(mode)
         elif a.distribution == "uniform":
-            if spec.integer:
-                v = np.minimum(np.floor(lo + u[i] * (hi - lo + 1.0)), hi)
-            else:
-                v = lo + u[i] * (hi - lo)
+            if spec.integer:  # min(floor(lo + u (hi - lo + 1)), hi)
+                v *= hi - lo + 1.0
+                v += lo
+                np.floor(v, out=v)
+                np.minimum(v, hi, out=v)
+            else:  # lo + u (hi - lo)
+                v *= hi - lo
+                v += lo
         else:  # triangular: inverse CDF with mode = default
             c = (mode - lo) / (hi - lo)
-            v = np.where(
-                u[i] < c,
-                lo + np.sqrt(u[i] * (hi - lo) * (mode - lo)),
-                hi - np.sqrt((1.0 - u[i]) * (hi - lo) * (hi - mode)),
-            )
+            below = u[i] < c
+            low_leg = v * (hi - lo)  # lo + sqrt(u (hi - lo) (mode - lo)) where u < c
+            low_leg *= mode - lo
+            np.sqrt(low_leg, out=low_leg)
+            low_leg += lo
+            np.subtract(1.0, v, out=v)  # else hi - sqrt((1 - u) (hi - lo) (hi - mode))
+            v *= hi - lo
+            v *= hi - mode
+            np.sqrt(v, out=v)
+            np.subtract(hi, v, out=v)
+            np.copyto(v, low_leg, where=below)
             if spec.integer:
-                v = np.round(v)
+                np.round(v, out=v)
         out[name] = v
     out["z_localities"], out["z_ministries"], out["z_national"] = z
     return out
@@ -261,6 +397,9 @@ def observations(*, cutoff: str | date = DEFAULT_CUTOFF) -> pd.DataFrame:
     draws, see :func:`condition`).
     """
     cut = pd.Timestamp(parse_cutoff(cutoff))
+    ev = _evidence_stamp()
+    if ev is not None and (ev, cut) in _observations_cache:
+        return _observations_cache[(ev, cut)].copy()
     frames = []
     for seg in SEGMENTS:
         s = evidence.series(INDICATOR, seg)
@@ -270,7 +409,10 @@ def observations(*, cutoff: str | date = DEFAULT_CUTOFF) -> pd.DataFrame:
     obs["decimal_year"] = [_decimal(d) for d in obs["period_end"]]
     obs["role"] = np.where(obs["period_end"] <= cut, "comparison", "after cutoff")
     cols = ["id", "segment", "period", "period_end", "decimal_year", "value", "bound", "source_id", "role"]
-    return obs[cols].sort_values(["segment", "period_end", "id"]).reset_index(drop=True)
+    obs = obs[cols].sort_values(["segment", "period_end", "id"]).reset_index(drop=True)
+    if ev is not None and ev == _evidence_stamp():  # unchanged while it was read
+        _remember(_observations_cache, (ev, cut), obs.copy())
+    return obs
 
 
 def segment_targets(segment: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -282,6 +424,19 @@ def segment_targets(segment: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
     # Two statements for one deadline: the path must meet the higher one.
     off = off.groupby("year", as_index=False).agg(target_share=("target_share", "max"), ids=("ids", ";".join))
     return end_of_year(off["year"].to_numpy()), off["target_share"].to_numpy(float), list(off["ids"])
+
+
+def _all_segment_targets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """:func:`segment_targets` (times, shares) of every segment, from one read of the targets."""
+    from dvcanalysis import targets as _targets
+
+    off = _targets.official(indicators=(INDICATOR,))
+    out = {}
+    for seg in SEGMENTS:
+        o = off[off["segment"] == seg].sort_values("year")
+        o = o.groupby("year", as_index=False).agg(target_share=("target_share", "max"), ids=("ids", ";".join))
+        out[seg] = (end_of_year(o["year"].to_numpy()), o["target_share"].to_numpy(float))
+    return out
 
 
 def _latest(obs: pd.DataFrame, segment: str) -> pd.Series | None:
@@ -456,7 +611,7 @@ def quantile_name(q: float) -> str:
 
 
 def _resolve(scenario: str | Scenario, overrides: dict | None, curve: str | None) -> Scenario:
-    sc = scenarios.load(scenario) if isinstance(scenario, str) else scenario
+    sc = _load_scenario(scenario) if isinstance(scenario, str) else scenario
     if not isinstance(sc, Scenario):
         raise InputError(f"scenario={scenario!r} is not accepted; expected a scenario name ({', '.join(scenarios.names())}) or a loaded Scenario")
     if overrides or curve:
@@ -470,6 +625,45 @@ def _check_int(name: str, value: object, low: int, high: int) -> int:
     if not low <= int(value) <= high:
         raise InputError(f"{name}={value!r} is out of range; expected {low} to {high}")
     return int(value)
+
+
+def _calibrate_segments(
+    sc: Scenario,
+    anchors: dict[str, dict[str, object]],
+    d: dict[str, np.ndarray],
+    targets: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> dict[str, _Calibrated]:
+    """Each modelled segment's curve calibrated per draw (``national`` only with its own observations)."""
+    err = d["anchor_error_share"]
+    pace_from = evidence.decimal_year(sc.pace_from) if sc.pace_from else -np.inf
+    t0 = end_of_year(d["base_year"])
+
+    def fit(sa: np.ndarray, ta: float, seg: str) -> _Calibrated:
+        tt, tv = targets.get(seg, (np.array([]), np.array([])))
+        return _Calibrated.fit(
+            sc.curve, t0=t0, s0=d["base_share"], ta=ta, sa=sa, m=d["ceiling_share"],
+            p=d["bass_p"], q=d["bass_q"], pace=d["pace_multiplier"], t_pace=max(ta, pace_from),
+            targets=(tt, tv) if len(tt) else None,
+        )
+
+    la = anchors["localities"]
+    sa_loc = la["value"] + err * d["z_localities"]
+    out = {"localities": fit(sa_loc, la["time"], "localities")}
+    sa_min = np.clip(sa_loc, _FLOOR_SHARE, None) * d["ministries_ratio"] + err * d["z_ministries"]
+    out["ministries"] = fit(sa_min, la["time"], "ministries")
+    if sc.national == "observations":
+        na = anchors["national"]
+        out["national"] = fit(na["value"] + err * d["z_national"], na["time"], "national")
+    return out
+
+
+def _segment_columns(segs: dict[str, _Calibrated], w: np.ndarray, t: np.ndarray) -> dict[str, list[np.ndarray]]:
+    """Per segment, one 1-D array of shares per time; ``national`` is the mix unless it has its own curve."""
+    cols = {seg: c.columns(t) for seg, c in segs.items()}
+    if "national" not in cols:
+        omw = 1.0 - w
+        cols["national"] = [w * a + omw * b for a, b in zip(cols["ministries"], cols["localities"], strict=True)]
+    return cols
 
 
 def simulate(
@@ -495,29 +689,10 @@ def simulate(
     targets
         Segment -> (times, shares) of its official targets (``target-path``).
     """
-    err = d["anchor_error_share"]
-    pace_from = evidence.decimal_year(sc.pace_from) if sc.pace_from else -np.inf
-
-    def run(sa: np.ndarray, ta: float, seg: str) -> np.ndarray:
-        tt, tv = targets.get(seg, (np.array([]), np.array([])))
-        return curve_paths(
-            sc.curve, t, t0=end_of_year(d["base_year"]), s0=d["base_share"], ta=ta, sa=sa, m=d["ceiling_share"],
-            p=d["bass_p"], q=d["bass_q"], pace=d["pace_multiplier"], t_pace=max(ta, pace_from),
-            targets=(tt, tv) if len(tt) else None,
-        )
-
-    la = anchors["localities"]
-    sa_loc = la["value"] + err * d["z_localities"]
-    out = {"localities": run(sa_loc, la["time"], "localities")}
-    sa_min = np.clip(sa_loc, _FLOOR_SHARE, None) * d["ministries_ratio"] + err * d["z_ministries"]
-    out["ministries"] = run(sa_min, la["time"], "ministries")
-    if sc.national == "observations":
-        na = anchors["national"]
-        out["national"] = run(na["value"] + err * d["z_national"], na["time"], "national")
-    else:
-        w = d["ministries_volume_share"][:, None]
-        out["national"] = w * out["ministries"] + (1.0 - w) * out["localities"]
-    return {s: out[s] for s in SEGMENTS}
+    segs = _calibrate_segments(sc, anchors, d, targets)
+    cols = _segment_columns(segs, d["ministries_volume_share"], np.asarray(t, dtype=float))
+    n = len(d["ministries_volume_share"])
+    return {s: _stack(cols[s], n) for s in SEGMENTS}
 
 
 # ---------------------------------------------------------------- conditioning on national observations
@@ -538,9 +713,37 @@ def national_log_likelihood(national: np.ndarray, observed: np.ndarray, sd: np.n
     ndarray
         ``sum_j [-(national_j - observed_j)^2 / (2 sd^2) - log(sd)]`` per draw (constants dropped).
     """
-    sd = np.asarray(sd, dtype=float)[:, None]
-    z = (np.asarray(national, dtype=float) - np.asarray(observed, dtype=float)[None, :]) / sd
-    return np.sum(-0.5 * z * z - np.log(sd), axis=1)
+    national = np.asarray(national, dtype=float)
+    return _log_likelihood([national[:, j] for j in range(national.shape[1])], observed, sd)
+
+
+def _log_likelihood(columns, observed: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """:func:`national_log_likelihood` from one 1-D array per observation (no ``(n, n_obs)`` temporaries).
+
+    ``columns`` may be a generator, so that only one observation's column is held at a time.
+    The terms are added in the order ``np.sum(..., axis=1)`` adds them (left to right for
+    fewer than 8 observations, its pairwise sum beyond), so the result is the same to the bit.
+    """
+    sd = np.asarray(sd, dtype=float)
+    observed = np.asarray(observed, dtype=float)
+    log_sd = np.log(sd)
+    terms, total = [], None
+    for col, v in zip(columns, observed, strict=True):
+        term = np.subtract(col, v)  # z = (national - observed) / sd; -0.5 z z - log(sd)
+        term /= sd
+        z, term = term, -0.5 * term
+        term *= z
+        del z
+        term -= log_sd
+        if observed.size >= 8:
+            terms.append(term)
+        elif total is None:
+            total = term
+        else:
+            total += term
+    if observed.size >= 8:
+        return np.sum(np.stack(terms, axis=1), axis=1)
+    return total if total is not None else np.zeros(sd.shape)
 
 
 def resample_indices(log_weights: np.ndarray, n_draws: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float]:
@@ -550,13 +753,66 @@ def resample_indices(log_weights: np.ndarray, n_draws: int, rng: np.random.Gener
     (inverse CDF). Returns ``(indices, normalized weights, effective sample size)`` where the
     effective sample size is ``1 / sum(w^2)`` (Kish) of the normalized weights.
     """
+    idx, w, ess, _ = _resample(log_weights, n_draws, rng)
+    return idx, w, ess
+
+
+class _Picker:
+    """Takes the draws ``idx`` from pool arrays, the same as ``v[idx]`` but faster.
+
+    The resampled indices, read in the order of their uniforms (``order``), are sorted
+    (``sorted_idx``); reading a large pool array in that order streams through memory
+    instead of jumping at random, and the values are then put back in draw order.
+    """
+
+    __slots__ = ("idx", "order", "sorted_idx")
+
+    def __init__(self, idx: np.ndarray, order: np.ndarray | None = None, sorted_idx: np.ndarray | None = None):
+        self.idx, self.order, self.sorted_idx = idx, order, sorted_idx
+
+    def __call__(self, v: np.ndarray) -> np.ndarray:
+        if self.order is None:
+            return v[self.idx]
+        out = np.empty(self.idx.shape, dtype=v.dtype)
+        out[self.order] = v[self.sorted_idx]
+        return out
+
+
+def _resample(log_weights: np.ndarray, n_draws: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float, _Picker]:
+    """:func:`resample_indices`, plus a :class:`_Picker` of the resampled draws."""
     lw = np.asarray(log_weights, dtype=float)
     w = np.exp(lw - lw.max())
     w /= w.sum()
     cdf = np.cumsum(w)
-    u = rng.random(n_draws)
-    idx = np.minimum(np.searchsorted(cdf, u * cdf[-1], side="right"), w.size - 1)
-    return idx, w, float(1.0 / np.sum(w * w))
+    keys = rng.random(n_draws)
+    keys *= cdf[-1]
+    # The inverse-CDF lookup done on sorted keys (cache-friendly), then put back in draw order.
+    order = np.argsort(keys)
+    sorted_idx = np.searchsorted(cdf, keys[order], side="right")
+    np.minimum(sorted_idx, w.size - 1, out=sorted_idx)
+    idx = np.empty(n_draws, dtype=sorted_idx.dtype)
+    idx[order] = sorted_idx
+    return idx, w, float(1.0 / np.sum(w * w)), _Picker(idx, order, sorted_idx)
+
+
+def _condition_calibrated(
+    segs: dict[str, _Calibrated],
+    pool: dict[str, np.ndarray],
+    obs_times: np.ndarray,
+    obs_values: np.ndarray,
+    n_draws: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, float, _Picker]:
+    """:func:`condition` on curves already calibrated for every prior draw, plus a picker of the kept ones."""
+    n_pool = len(pool["ceiling_share"])
+    obs_times = np.asarray(obs_times, dtype=float)
+    if obs_times.size == 0:
+        idx = np.arange(n_draws)
+        return idx, np.full(n_pool, 1.0 / n_pool), float(n_pool), _Picker(idx)
+    w = pool["ministries_volume_share"]
+    national = (_segment_columns(segs, w, np.array([tj]))["national"][0] for tj in obs_times)  # one date at a time
+    lw = _log_likelihood(national, obs_values, pool["national_observation_sd_share"])
+    return _resample(lw, n_draws, rng)
 
 
 def condition(
@@ -571,7 +827,7 @@ def condition(
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Sampling-importance-resampling of prior draws on national observations.
 
-    Each prior draw's national mix is computed at the observation times (``simulate``),
+    Each prior draw's national mix is computed at the observation times only,
     weighted by :func:`national_log_likelihood` with its ``national_observation_sd_share``,
     and ``n_draws`` draws are resampled (:func:`resample_indices`). Without observations the
     weights are uniform and the first ``n_draws`` prior draws are kept as they are (no
@@ -582,13 +838,40 @@ def condition(
     tuple
         ``(indices into the pool, normalized weights, effective sample size)``.
     """
-    n_pool = len(pool["ceiling_share"])
-    obs_times = np.asarray(obs_times, dtype=float)
-    if obs_times.size == 0:
-        return np.arange(n_draws), np.full(n_pool, 1.0 / n_pool), float(n_pool)
-    national = simulate(sc, obs_times, anchors, pool, targets)["national"]
-    lw = national_log_likelihood(national, obs_values, pool["national_observation_sd_share"])
-    return resample_indices(lw, n_draws, rng)
+    segs = _calibrate_segments(sc, anchors, pool, targets) if np.asarray(obs_times).size else {}
+    return _condition_calibrated(segs, pool, obs_times, obs_values, n_draws, rng)[:3]
+
+
+def sample(
+    sc: Scenario,
+    t: np.ndarray,
+    anchors: dict[str, dict[str, object]],
+    targets: dict[str, tuple[np.ndarray, np.ndarray]],
+    obs_times: np.ndarray,
+    obs_values: np.ndarray,
+    n_draws: int,
+    rng: np.random.Generator,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray, float]:
+    """Prior pool, conditioning and paths: the Monte Carlo core of :func:`project`.
+
+    Draws ``POOL_FACTOR * n_draws`` prior draws (:func:`draw_assumptions`), conditions them
+    on the observations (:func:`condition`) and computes the kept draws' shares at ``t``.
+    The curves are calibrated once on the pool and the kept draws' constants taken from
+    there, so this equals ``simulate(sc, t, anchors, {k: v[idx] ...}, targets)`` exactly.
+
+    Returns
+    -------
+    tuple
+        ``(draws kept, shares per segment, normalized pool weights, effective sample size)``.
+    """
+    pool = draw_assumptions(sc, POOL_FACTOR * n_draws, rng)
+    segs = _calibrate_segments(sc, anchors, pool, targets)
+    _, weights, ess, pick = _condition_calibrated(segs, pool, obs_times, obs_values, n_draws, rng)
+    d = {k: pick(v) for k, v in pool.items()}
+    kept = {seg: c.take(pick) for seg, c in segs.items()}
+    del pool, segs  # the prior pool is no longer needed: free it before the paths are computed
+    cols = _segment_columns(kept, d["ministries_volume_share"], np.asarray(t, dtype=float))
+    return d, {s: _stack(cols[s], n_draws) for s in SEGMENTS}, weights, ess
 
 
 def project(
@@ -696,13 +979,10 @@ def project(
 
     rng = np.random.default_rng(seed)
     n_pool = POOL_FACTOR * n_draws
-    pool = draw_assumptions(sc, n_pool, rng)
-    tgt = {seg: segment_targets(seg)[:2] for seg in SEGMENTS}
-    idx, weights, ess = condition(
-        sc, anchors, pool, tgt, lik["decimal_year"].to_numpy(float), lik["value"].to_numpy(float), n_draws, rng
+    tgt = _all_segment_targets() if sc.curve == "target-path" else {}  # only target-path reads them
+    d, shares, weights, ess = sample(
+        sc, t, anchors, tgt, lik["decimal_year"].to_numpy(float), lik["value"].to_numpy(float), n_draws, rng
     )
-    d = {k: v[idx] for k, v in pool.items()}
-    shares = simulate(sc, t, anchors, d, tgt)
     obs.loc[obs["id"].isin(set(lik["id"])), "role"] = LIKELIHOOD_ROLE
     calibration = {
         "applied": not reason,
