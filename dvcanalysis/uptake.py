@@ -581,7 +581,7 @@ class Projection:
 
     def provenance(self):
         """A :class:`~dvcanalysis.plots.Provenance` for figures and tables of this projection."""
-        from dvcanalysis.plots import Provenance
+        from dvcanalysis.provenance import Provenance
 
         return Provenance(sources=self.sources, parameters=dict(self.parameters))
 

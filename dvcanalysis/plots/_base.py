@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from dvcanalysis import _io, paths
-from dvcanalysis import fmt as _fmt
+from dvcanalysis.provenance import Provenance
 
 # Colours by segment, used by every topic module so a segment looks the same everywhere.
 SEGMENT_COLORS = {
@@ -42,43 +40,6 @@ def style() -> None:
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="paper", rc=_RC)
-
-
-@dataclass
-class Provenance:
-    """Where a figure's or table's inputs came from and what produced it.
-
-    Attributes
-    ----------
-    sources
-        Source ids (from ``data/sources.csv``) behind the inputs.
-    parameters
-        The parameters that produced the figure (name -> value).
-    note
-        Free text (for example "assumption: ...").
-    """
-
-    sources: list[str] = field(default_factory=list)
-    parameters: dict[str, object] = field(default_factory=dict)
-    note: str = ""
-
-    def text(self, lang: str = "vi") -> str:
-        """One footer line: sources with dates, then parameters."""
-        from dvcanalysis import evidence  # noqa: PLC0415  (evidence is to the left; lazy for speed)
-
-        parts = []
-        if self.sources:
-            cites = "; ".join(evidence.source_label(s, lang) for s in sorted(set(self.sources)))
-            parts.append(f"{_fmt.label('word.sources', lang)}: {cites}")
-        if self.parameters:
-            params = ", ".join(f"{k}={v}" for k, v in self.parameters.items())
-            parts.append(f"{_fmt.label('word.parameters', lang)}: {params}")
-        if self.note:
-            parts.append(self.note)
-        return " | ".join(parts)
-
-    def to_dict(self) -> dict:
-        return {"sources": sorted(set(self.sources)), "parameters": self.parameters, "note": self.note}
 
 
 def new_figure(width: float = 7.5, height: float = 4.2, **kwargs):
