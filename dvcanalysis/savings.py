@@ -11,8 +11,13 @@ processed online and about 2,600 billion VND of social cost is saved a year. The
 = about 148,571 VND) are derived here from the evidence rows named in ``data/savings.yml``.
 
 How the per-dossier saving splits into components is an assumption (``data/savings.yml``). By
-default the bottom-up components are scaled by one factor, fixed at the default assumptions, so
-that the reference case holds exactly; the unscaled bottom-up total is reported beside it.
+default the bottom-up components are scaled by one factor, fixed at the default assumptions over
+all components, so that the reference case holds exactly; the unscaled bottom-up total is
+reported beside it.
+
+Random draws (Monte Carlo, Sobol) come from their own stream,
+``numpy.random.default_rng(numpy.random.SeedSequence([seed, RNG_STREAM]))``, so that for the
+same ``seed`` they are independent of the uptake projection's draws (``default_rng(seed)``).
 
 Examples
 --------
@@ -40,6 +45,11 @@ from dvcanalysis.errors import InputError, Problem
 
 COMPONENTS = ("applicant_time", "travel_out_of_pocket", "paper_postage", "staff_time")
 
+# Stream id of the savings model's random numbers: the savings draws for ``seed`` come from
+# ``default_rng(SeedSequence([seed, RNG_STREAM]))`` (see :func:`rng`), a stream independent of
+# ``default_rng(seed)``, which the uptake projection uses. Changing it changes every savings draw.
+RNG_STREAM = 0x5341_5649  # "SAVI" in ASCII
+
 # Parameter names the model needs, by YAML section, with the unit each must be given in.
 SECTIONS: dict[str, dict[str, str]] = {
     "conversions": {"hours_per_month": "hours_per_month", "hours_per_day": "hours"},
@@ -56,7 +66,7 @@ SECTIONS: dict[str, dict[str, str]] = {
         "staff_hours_online": "hours",
         "staff_cost_vnd_per_hour": "vnd_per_hour",
     },
-    "volume": {"ministries_volume_share": "share", "dossier_growth_per_year": "share_per_year"},
+    "volume": {"dossier_growth_per_year": "share_per_year"},
     "discounting": {"discount_rate_per_year": "share_per_year"},
 }
 # What a value in each unit may physically be (the YAML range is the plausible part of it).
@@ -75,6 +85,11 @@ REFERENCE_KEYS = {
     "saving": "vnd_per_year",
     "people": "count",
     "baseline_share": "share",
+}
+# Names that used to be accepted here and now live elsewhere: where to set them instead.
+MOVED = {
+    "ministries_volume_share": "it lives in data/scenarios/*.yml (the uptake projection draws it, "
+    "and over_time combines segments with those draws)",
 }
 PARAM_FIELDS = ("description", "unit", "default", "range", "source")
 PARAM_OPTIONAL = ("reason",)
@@ -189,6 +204,14 @@ def _resolve(spec: object, conversions: Mapping[str, float], ev: Mapping) -> flo
     return value
 
 
+def _evidence_terms(spec: object) -> list[str]:
+    """The evidence row ids a YAML value refers to (``"a / b"``: each side), in order."""
+    if not isinstance(spec, str):
+        return []
+    ev = _evidence_values()
+    return [t.strip() for t in spec.split("/") if t.strip() in ev]
+
+
 _ACCEPTED_VALUE = "expected a number, an evidence row id of data/evidence.csv, a conversion name or '<a> / <b>' of those"
 
 
@@ -282,7 +305,11 @@ def _parse(path: Path) -> Config:
         block = data[section]
         for name in block:
             if name not in expected:
-                bad(f"{section}.{name}", f"unknown parameter; expected: {', '.join(expected)}")
+                moved = f"; {MOVED[name]}" if name in MOVED else ""
+                bad(
+                    f"{section}.{name}",
+                    f"unknown parameter; expected: {', '.join(expected)}{moved}",
+                )
         for name, unit in expected.items():
             key = f"{section}.{name}"
             entry = block.get(name)
@@ -504,8 +531,9 @@ def parameter_values(
     overrides = dict(overrides or {})
     for name, value in overrides.items():
         if name not in cfg.parameters:
+            moved = f" ({name} is not a savings parameter: {MOVED[name]})" if name in MOVED else ""
             raise InputError(
-                f"unknown parameter {name!r}; expected one of: {', '.join(cfg.parameters)}"
+                f"unknown parameter {name!r}; expected one of: {', '.join(cfg.parameters)}{moved}"
             )
         unit = cfg.parameters[name].unit
         lo, hi = UNIT_LIMITS[unit]
@@ -530,11 +558,15 @@ def parameter_values(
     return values
 
 
-def _calibration_factor(
-    cfg: Config, calibration: str | float | None, include: Iterable[str]
-) -> tuple[float, str | float]:
+def _calibration_factor(cfg: Config, calibration: str | float | None) -> tuple[float, str | float]:
+    """The scale factor on the bottom-up saving and the target it scales to.
+
+    The factor is computed once, over ALL components at the default assumptions, so that
+    counting only some components (``include=``) or overriding an input moves the result
+    relative to the target instead of being scaled back to it.
+    """
     target = cfg.calibration_target if calibration is None else calibration
-    base = bottom_up_saving(cfg.defaults(), include)
+    base = bottom_up_saving(cfg.defaults(), COMPONENTS)
     if target == "none":
         return 1.0, "none"
     if target == "official":
@@ -641,9 +673,10 @@ def estimate(
     calibration
         ``"official"`` (scale to the VND per dossier implied by the claim), ``"none"`` (bottom-up)
         or VND per dossier; default from ``savings.yml``. The scale factor is fixed at the
-        default assumptions.
+        default assumptions over all components.
     include
-        Components to count (default all of :data:`COMPONENTS`).
+        Components to count (default all of :data:`COMPONENTS`). The calibration factor is
+        still the one over all components, so a subset saves its own share of the total.
     config
         A :class:`Config` or a path (default ``data/savings.yml``).
     **overrides
@@ -667,7 +700,7 @@ def estimate(
     )
     include = _check_include(include)
     values = parameter_values(overrides, config=cfg)
-    k, target = _calibration_factor(cfg, calibration, include)
+    k, target = _calibration_factor(cfg, calibration)
     costs = component_costs(values)
     comps = {
         c: {
@@ -687,6 +720,7 @@ def estimate(
         "baseline_share": baseline_share,
         "total_dossiers": total,
         "calibration": target,
+        **({"include": ",".join(include)} if include != COMPONENTS else {}),
         **overrides,
     }
     return Estimate(
@@ -709,40 +743,71 @@ def estimate(
 def notebook_inputs(
     *,
     share: float,
-    baseline_share: float = 0,
-    total_dossiers: float = 0,
-    value_of_time_vnd_per_hour: float = 0,
+    baseline_share: float | None = None,
+    total_dossiers: float | None = None,
+    value_of_time_vnd_per_hour: float | None = None,
     config: Config | Path | str | None = None,
 ) -> dict[str, object]:
-    """Keyword arguments for :func:`estimate` from notebook parameters, where 0 means default.
+    """Keyword arguments for :func:`estimate` from notebook parameters, where None means default.
 
-    ``baseline_share=0`` reads the baseline from the evidence row ``reference.baseline_share``
-    of ``savings.yml`` (17% fully online in localities, 31 Aug 2024); ``total_dossiers=0`` the
-    total implied by the claim; ``value_of_time_vnd_per_hour=0`` the ``savings.yml`` default.
+    ``baseline_share=None`` reads the baseline from the evidence row ``reference.baseline_share``
+    of ``savings.yml`` (17% fully online in localities, 31 Aug 2024); ``total_dossiers=None`` the
+    total implied by the claim; ``value_of_time_vnd_per_hour=None`` the ``savings.yml`` default.
+    Any number, 0 included, is used as given (``baseline_share=0`` counts every online dossier
+    as incremental).
     """
     cfg = _cfg(config)
     out: dict[str, object] = {"share": _check_share("share", share)}
     out["baseline_share"] = (
         reference(cfg).baseline_share
-        if not baseline_share
+        if baseline_share is None
         else _check_share("baseline_share", baseline_share)
     )
     out["total_dossiers"] = (
         None
-        if not total_dossiers
+        if total_dossiers is None
         else _check_nonneg("total_dossiers", total_dossiers, "a number of dossiers a year")
     )
-    if value_of_time_vnd_per_hour:
+    if value_of_time_vnd_per_hour is not None:
         out["value_of_time_vnd_per_hour"] = _check_nonneg(
             "value_of_time_vnd_per_hour", value_of_time_vnd_per_hour, "VND per hour"
         )
     return out
 
 
+def parameter_overrides(
+    inputs: Mapping[str, object], *, config: Config | Path | str | None = None
+) -> dict[str, float]:
+    """The model-parameter overrides among keyword arguments such as :func:`notebook_inputs`'.
+
+    For passing the same assumptions to :func:`tornado` and :func:`over_time`, which take
+    ``share`` / ``baseline_share`` differently from :func:`estimate`.
+    """
+    names = _cfg(config).parameters
+    return {k: v for k, v in inputs.items() if k in names}
+
+
 # ================================================================ Monte Carlo
 def uncertain_names(config: Config | Path | str | None = None) -> list[str]:
     """The uncertain per-dossier inputs (section ``per_dossier``)."""
     return list(_cfg(config).section("per_dossier"))
+
+
+def rng(seed: int) -> np.random.Generator:
+    """The savings model's random generator for ``seed``: its own stream (:data:`RNG_STREAM`).
+
+    ``default_rng(SeedSequence([seed, RNG_STREAM]))``: the same seed gives the same draws, and
+    they are independent of the uptake projection's ``default_rng(seed)`` draws, so that a
+    projection and the savings along it may share one ``seed``.
+
+    Raises
+    ------
+    InputError
+        If ``seed`` is not a whole number >= 0.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed={seed!r} is not accepted; expected a whole number >= 0")
+    return np.random.default_rng(np.random.SeedSequence([int(seed), RNG_STREAM]))
 
 
 def draw_parameters(
@@ -754,17 +819,18 @@ def draw_parameters(
 ) -> pd.DataFrame:
     """``n_draws`` joint draws of the per-dossier inputs, each triangular(low, default, high).
 
-    Parameters in ``fixed`` (overrides) are held at their value. Independent draws, seeded.
+    Parameters in ``fixed`` (overrides) are held at their value. Independent draws from the
+    savings stream for ``seed`` (:func:`rng`).
     """
     cfg = _cfg(config)
     if not isinstance(n_draws, (int, np.integer)) or isinstance(n_draws, bool) or n_draws < 1:
         raise InputError(f"n_draws={n_draws!r} is not accepted; expected a whole number >= 1")
     values = parameter_values(fixed, config=cfg)
-    rng = np.random.default_rng(seed)
+    gen = rng(seed)
     out = {}
     for name, p in cfg.section("per_dossier").items():
         draw = (
-            rng.triangular(p.low, p.default, p.high, n_draws)
+            gen.triangular(p.low, p.default, p.high, n_draws)
             if p.high > p.low
             else np.full(n_draws, p.default)
         )
@@ -829,7 +895,7 @@ def uncertainty(
     config: Config | Path | str | None = None,
     **overrides: float,
 ) -> Uncertainty:
-    """Monte Carlo over the per-dossier inputs (vectorized; seeded ``default_rng(seed)``).
+    """Monte Carlo over the per-dossier inputs (vectorized; seeded, savings stream :func:`rng`).
 
     Overridden inputs are held fixed. The calibration factor is the one of :func:`estimate`,
     fixed at the defaults, so the interval shows how far the official figure could move if
@@ -881,30 +947,39 @@ def tornado(
     total_dossiers: float | None = None,
     calibration: str | float | None = None,
     config: Config | Path | str | None = None,
+    **overrides: float,
 ) -> Tornado:
     """Yearly savings at ``share`` with each per-dossier input set to the low and the high end of
     its declared range, the others at their defaults; sorted by swing (widest first).
 
-    ``share`` defaults to the official reference share (0.70).
+    ``share`` defaults to the official reference share (0.70). ``**overrides`` are parameter
+    values by name, checked as in :func:`estimate`; the base and every swing are computed with
+    them, and an overridden per-dossier input is held at its value (as in :func:`uncertainty`),
+    so it has no row.
     """
     cfg = _cfg(config)
+    parameter_values(overrides, config=cfg)  # unknown names and bad values: InputError
     share = reference(cfg).share if share is None else share
-    base = estimate(share, total_dossiers=total_dossiers, calibration=calibration, config=cfg)
+    base = estimate(
+        share, total_dossiers=total_dossiers, calibration=calibration, config=cfg, **overrides
+    )
     rows = []
     for name, p in cfg.section("per_dossier").items():
+        if name in overrides:
+            continue
         lo = estimate(
             share,
             total_dossiers=total_dossiers,
             calibration=calibration,
             config=cfg,
-            **{name: p.low},
+            **{**overrides, name: p.low},
         ).savings_vnd
         hi = estimate(
             share,
             total_dossiers=total_dossiers,
             calibration=calibration,
             config=cfg,
-            **{name: p.high},
+            **{**overrides, name: p.high},
         ).savings_vnd
         rows.append(
             {
@@ -967,6 +1042,8 @@ def sobol_indices(
 ) -> Sobol:
     """First-order and total Sobol indices of ``model`` with SALib (Saltelli sampling, seeded).
 
+    The sampling and bootstrap seeds are derived from ``seed`` on the savings stream (:func:`rng`).
+
     Parameters
     ----------
     model
@@ -985,11 +1062,12 @@ def sobol_indices(
         )
     problem = dict(problem)
     problem.setdefault("num_vars", len(problem["names"]))
-    X = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    # Both seeds come from the savings stream (:func:`rng`). SALib's analyze() tests `if seed:`,
+    # so seed=0 would fall back to global random state and the bootstrap confidence intervals
+    # would change from run to run: the derived seeds are non-zero.
+    sample_seed, boot_seed = (int(x) for x in rng(seed).integers(1, 2**31 - 1, size=2))
+    X = sobol_sample.sample(problem, n, calc_second_order=False, seed=sample_seed)
     Y = np.asarray(model(X), dtype=float)
-    # SALib's analyze() tests `if seed:`, so seed=0 would fall back to global random state and the
-    # bootstrap confidence intervals would change from run to run: pass a derived non-zero seed.
-    boot_seed = int(np.random.default_rng(seed).integers(1, 2**31 - 1))
     res = sobol_analyze.analyze(problem, Y, calc_second_order=False, seed=boot_seed)
     return Sobol(
         list(problem["names"]), res["S1"], res["S1_conf"], res["ST"], res["ST_conf"], int(len(Y))
@@ -1020,7 +1098,7 @@ def sensitivity(
         "dists": ["triang"] * len(names),
     }
     base = cfg.defaults()
-    k, target = _calibration_factor(cfg, calibration, COMPONENTS)
+    k, target = _calibration_factor(cfg, calibration)
 
     def model(X: np.ndarray) -> np.ndarray:
         values = {**base, **{name: X[:, i] for i, name in enumerate(names)}}
@@ -1065,8 +1143,54 @@ class OverTime:
         return pd.concat(frames, ignore_index=True)
 
 
+_PROJECTION_CONTRACT = (
+    "an object with .to_df() returning a long table with columns draw, year, segment, share "
+    "(for example dvcanalysis.uptake.project(...))"
+)
+
+
+def _projection_frame(projection: object) -> pd.DataFrame:
+    """``projection.to_df()``, or an InputError naming the argument and what is accepted."""
+    to_df = getattr(projection, "to_df", None)
+    if not callable(to_df):
+        shown = (
+            repr(projection)
+            if projection is None or isinstance(projection, (str, int, float))
+            else "an object"
+        )
+        raise InputError(
+            f"projection={shown} of type {type(projection).__name__} is not accepted; "
+            f"expected {_PROJECTION_CONTRACT}"
+        )
+    df = to_df()
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(
+            f"projection.to_df() returned {type(df).__name__}; expected a pandas DataFrame "
+            "with columns draw, year, segment, share"
+        )
+    return df
+
+
+def _volume_share_draws(projection: object) -> pd.Series | None:
+    """The projection's own ``ministries_volume_share`` per draw (index: draw), if it has them.
+
+    :class:`dvcanalysis.uptake.Projection` keeps every assumption's draws in ``.draws``
+    (name -> array of ``n_draws``, in the order of ``to_df()``'s ``draw`` 0, 1, ...).
+    """
+    draws = getattr(projection, "draws", None)
+    if not isinstance(draws, Mapping) or "ministries_volume_share" not in draws:
+        return None
+    w = np.asarray(draws["ministries_volume_share"], dtype=float)
+    if w.ndim != 1 or not np.all((w >= 0) & (w <= 1)):
+        raise InputError(
+            "projection.draws['ministries_volume_share'] is not accepted; expected one share "
+            "(0-1) per draw"
+        )
+    return pd.Series(w, index=np.arange(len(w)))
+
+
 def _projection_shares(
-    df: pd.DataFrame, segment: str | None, weight_ministries: float
+    df: pd.DataFrame, segment: str | None, weights: pd.Series | None
 ) -> tuple[pd.DataFrame, str]:
     need = {"draw", "year", "segment", "share"}
     missing = need - set(df.columns)
@@ -1075,24 +1199,41 @@ def _projection_shares(
             f"projection.to_df() lacks column(s) {', '.join(sorted(missing))}; expected columns draw, year, segment, share"
         )
     segs = sorted(set(df["segment"]))
+    can_combine = {"ministries", "localities"} <= set(segs)
     if segment is None:
         if "national" in segs:
             segment = "national"
-        elif {"ministries", "localities"} <= set(segs):
+        elif can_combine:
             segment = "combined"
         else:
             raise InputError(
                 f"projection segments {segs} cannot be combined; pass segment= one of them"
             )
     if segment == "combined":
+        if not can_combine:
+            raise InputError(
+                f"segment='combined' needs ministries and localities in the projection; it has "
+                f"{', '.join(segs)}"
+            )
+        if weights is None:
+            raise InputError(
+                "segment='combined' weights ministries and localities by the projection's own "
+                "ministries_volume_share draws (projection.draws['ministries_volume_share']), "
+                "which this projection lacks; pass segment= explicitly, one of: " + ", ".join(segs)
+            )
         wide = (
             df[df["segment"].isin(["ministries", "localities"])]
             .pivot_table(index=["draw", "year"], columns="segment", values="share")
             .reset_index()
         )
-        wide["share"] = (
-            weight_ministries * wide["ministries"] + (1 - weight_ministries) * wide["localities"]
-        )
+        missing_draws = sorted(set(wide["draw"]) - set(weights.index))
+        if missing_draws:
+            raise InputError(
+                f"projection.draws['ministries_volume_share'] has {len(weights)} values; "
+                f"expected one per draw of projection.to_df() (draw {missing_draws[0]} has none)"
+            )
+        w = weights.loc[wide["draw"]].to_numpy()
+        wide["share"] = w * wide["ministries"] + (1 - w) * wide["localities"]
         out = wide[["draw", "year", "share"]]
     else:
         if segment not in segs:
@@ -1126,7 +1267,8 @@ def over_time(
     ----------
     projection
         Any object whose ``.to_df()`` is a long table ``draw, year, segment, share``
-        (for example :func:`dvcanalysis.uptake.project`).
+        (for example :func:`dvcanalysis.uptake.project`); for ``segment="combined"`` also
+        ``.draws["ministries_volume_share"]``, one value per draw.
     discount_rate
         Yearly discount rate for the cumulative sum (default ``discount_rate_per_year`` of
         ``savings.yml``); year ``t`` is discounted by ``(1 + r) ** -(t - first year)``.
@@ -1134,13 +1276,27 @@ def over_time(
         If given, savings are incremental: dossiers above this share only (never negative).
     segment
         ``national``, ``ministries``, ``localities`` or ``combined`` (ministries and localities
-        weighted by ``ministries_volume_share``); default national if present, else combined.
+        weighted, draw by draw, by the projection's own ``ministries_volume_share`` draws, the
+        weight its national mix uses); default national if present, else combined. A
+        projection without those draws cannot be combined: pass ``segment=`` explicitly.
     total_dossiers
         Dossiers in the reference year of the claim (default: implied by the claim); grows by
         ``growth`` a year (default ``dossier_growth_per_year``).
     uncertain
-        Draw the per-dossier inputs once per projection draw (seeded), else use the defaults.
+        Draw the per-dossier inputs once per projection draw, else use the defaults. The
+        draws come from the savings stream for ``seed`` (:func:`rng`), independent of the
+        projection's own draws even when both use the same seed.
+    **overrides
+        Parameter values by name, as in :func:`estimate` (held fixed in the draws).
+
+    Raises
+    ------
+    InputError
+        A ``projection`` without ``.to_df()`` (or whose table lacks the columns), an unknown
+        segment, a combination without the projection's volume-share draws, bad rates or
+        parameter values.
     """
+    df = _projection_frame(projection)
     cfg = _cfg(config)
     values = parameter_values(overrides, config=cfg)
     r = values["discount_rate_per_year"] if discount_rate is None else discount_rate
@@ -1163,9 +1319,7 @@ def over_time(
         evidence.load().set_index("id").loc[ref.ids["dossiers_online"], "period_end"].year
     )
 
-    shares, segment = _projection_shares(
-        projection.to_df(), segment, values["ministries_volume_share"]
-    )
+    shares, segment = _projection_shares(df, segment, _volume_share_draws(projection))
     draw_ids = np.sort(shares["draw"].unique())
     point = estimate(0.0, total_dossiers=total, calibration=calibration, config=cfg, **overrides)
     if uncertain:
@@ -1201,6 +1355,11 @@ def over_time(
         "seed": seed,
         "calibration": point.calibration,
         "first_year": int(first),
+        **(
+            {"combined_weight": "projection ministries_volume_share draws"}
+            if segment == "combined"
+            else {}
+        ),
         **overrides,
     }
     sources = sorted(set(point.sources) | set(getattr(projection, "sources", []) or []))
@@ -1225,8 +1384,10 @@ def claims_audit(config: Config | Path | str | None = None) -> pd.DataFrame:
     One row per claim with what it implies and how it compares with the 2,600-billion claim
     (seed003): ``claim, evidence_ids, sources, period, claim_vnd_per_year, implied_dossiers,
     implied_per_dossier_vnd, implied_hours_of_avg_wage, basis, ratio, verdict, note,
-    stated_days_saved, implied_vnd_per_hour, implied_wage_ratio`` (the last three for the
+    wage_period, stated_days_saved, implied_vnd_per_hour, implied_wage_ratio`` (the last three for the
     health-insurance claim: the VND per hour its day implies, and that over the average wage).
+    ``wage_period`` is the period of the evidence row the value of time (the average wage of
+    ``implied_hours_of_avg_wage`` and ``implied_wage_ratio``) is read from.
     ``ratio`` is the claim's value over the reference's on ``basis`` (``per_dossier``,
     ``per_year`` or ``count``). For the portal-wide claims ``implied_dossiers`` is the volume
     needed at the reference VND per dossier, and ``implied_per_dossier_vnd`` the saving needed if
@@ -1237,7 +1398,11 @@ def claims_audit(config: Config | Path | str | None = None) -> pd.DataFrame:
     cfg = _cfg(config)
     ref = reference(cfg)
     ev = evidence.load().set_index("id")
-    vot = cfg.parameters["value_of_time_vnd_per_hour"].default
+    vot_param = cfg.parameters["value_of_time_vnd_per_hour"]
+    vot = vot_param.default
+    # the period of the income the value of time is read from (e.g. GSO 2024), for the notes
+    vot_rows = [i for i in _evidence_terms(vot_param.default_spec) if i in ev.index]
+    wage_period = str(ev.loc[vot_rows[0], "period"]) if vot_rows else ""
     ids = ref.ids
 
     def v(i: str) -> float:
@@ -1272,6 +1437,7 @@ def claims_audit(config: Config | Path | str | None = None) -> pd.DataFrame:
                 "ratio": ratio,
                 "verdict": verdict,
                 "note": f"savings.audit.note.{claim}",
+                "wage_period": wage_period,
                 **extra,
             }
         )

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from dvcanalysis import evidence, savings
+from dvcanalysis import evidence, fmt, paths, savings
 from dvcanalysis.errors import InputError
 
 FIX = "savings"
@@ -395,3 +395,205 @@ def test_claims_audit_recomputes_each_claim_from_the_evidence():
     assert_allclose(hi["implied_per_dossier_vnd"], 368_615, rtol=1e-5)
     assert hi["verdict"] == "higher"
     assert all(isinstance(s, str) and s for s in a["sources"])
+
+
+# ---------------------------------------------------------------- review fixes
+def test_include_counts_only_the_chosen_components_at_the_full_calibration_factor():
+    full = savings.estimate(0.70)
+    paper = savings.estimate(0.70, include=("paper_postage",))
+    # one factor, fixed over all components at the defaults: 148,571.43 / bottom-up total
+    assert paper.calibration_factor == full.calibration_factor
+    # paper and postage by hand: (15,000 - 2,000) VND x factor x 17.5 million dossiers
+    assert_allclose(paper.savings_vnd, 13_000 * full.calibration_factor * 17.5e6, rtol=1e-12)
+    assert paper.savings_vnd < 0.1 * full.savings_vnd
+    parts = [savings.estimate(0.70, include=(c,)).savings_vnd for c in savings.COMPONENTS]
+    assert_allclose(sum(parts), 2.6e12, rtol=1e-9)
+    assert list(paper.to_df()["component"]) == ["paper_postage", "total"]
+    # the reference case is untouched
+    assert_allclose(full.dossiers_online, 17.5e6, rtol=1e-12)
+    assert_allclose(full.savings_vnd, 2.6e12, rtol=1e-9)
+
+
+def test_tornado_takes_the_same_overrides_as_estimate():
+    point = savings.estimate(0.70, value_of_time_vnd_per_hour=60_000)
+    t = savings.tornado(0.70, value_of_time_vnd_per_hour=60_000)
+    assert_allclose(t.base_vnd, point.savings_vnd, rtol=1e-12)
+    assert t.base_vnd > 3e12  # not the 2,600 billion of the defaults
+    df = t.to_df()
+    assert_allclose(df["base_vnd"], point.savings_vnd, rtol=1e-12)
+    # an overridden input is held at its value (as in the Monte Carlo): it has no row
+    assert "value_of_time_vnd_per_hour" not in set(df["parameter"])
+    assert set(df["parameter"]) == set(savings.uncertain_names()) - {"value_of_time_vnd_per_hour"}
+    row = df.set_index("parameter").loc["trips_offline"]
+    lo = savings.estimate(0.70, value_of_time_vnd_per_hour=60_000, trips_offline=1)
+    assert_allclose(row["savings_at_low_vnd"], lo.savings_vnd, rtol=1e-12)
+    assert t.parameters["value_of_time_vnd_per_hour"] == 60_000
+    with pytest.raises(InputError, match="unknown parameter 'value_of_tme"):
+        savings.tornado(0.70, value_of_tme=1)
+    with pytest.raises(InputError, match="trips_offline=-1 is out of range"):
+        savings.tornado(0.70, trips_offline=-1)
+
+
+class MixProjection:
+    """Ministries and localities only, with the ministries' volume share drawn per draw."""
+
+    sources = ["seed000"]
+    draws = {"ministries_volume_share": np.array([0.1, 0.5])}
+
+    def to_df(self):
+        rows = []
+        for draw in (0, 1):
+            for seg, share in (("ministries", 0.9), ("localities", 0.4)):
+                rows.append({"draw": draw, "year": 2025, "segment": seg, "share": share})
+        return pd.DataFrame(rows)
+
+
+def test_over_time_combines_segments_with_the_projections_own_volume_share_draws():
+    o = savings.over_time(MixProjection(), uncertain=False, segment="combined")
+    d = o.to_df(draws=True).set_index("draw")
+    # by hand: 0.1 x 0.9 + 0.9 x 0.4 = 0.45; 0.5 x 0.9 + 0.5 x 0.4 = 0.65
+    assert_allclose(d.loc[0, "share"], 0.45, rtol=1e-12)
+    assert_allclose(d.loc[1, "share"], 0.65, rtol=1e-12)
+    assert o.parameters["segment"] == "combined"
+    # the same weighting is the default when there is no national segment
+    auto = savings.over_time(MixProjection(), uncertain=False).to_df(draws=True)
+    assert_allclose(auto["share"], [0.45, 0.65], rtol=1e-12)
+    # the assumption lives in the scenarios only
+    assert "ministries_volume_share" not in savings.load_config().parameters
+
+
+def test_over_time_combined_matches_the_projections_national_mix():
+    uptake = pytest.importorskip("dvcanalysis.uptake")
+    proj = uptake.project("business-as-usual", n_draws=200, seed=1)
+    combined = savings.over_time(proj, segment="combined", uncertain=False).to_df(draws=True)
+    national = savings.over_time(proj, segment="national", uncertain=False).to_df(draws=True)
+    assert_allclose(combined["share"], national["share"], rtol=1e-12, atol=1e-15)
+
+
+def test_over_time_without_volume_share_draws_asks_for_a_segment():
+    class NoDraws(MixProjection):
+        draws = None
+
+    for seg in (None, "combined"):
+        with pytest.raises(InputError) as exc:
+            savings.over_time(NoDraws(), uncertain=False, segment=seg)
+        msg = str(exc.value)
+        assert "ministries_volume_share" in msg and "segment=" in msg, msg
+        assert "ministries" in msg and "localities" in msg
+        assert "\n" not in msg
+    ok = savings.over_time(NoDraws(), uncertain=False, segment="localities").to_df(draws=True)
+    assert_allclose(ok["share"], 0.4)
+
+
+def test_savings_yml_with_the_scenario_assumption_is_told_where_it_lives(tmp_path):
+    text = (savings.paths.data_dir() / "savings.yml").read_text(encoding="utf-8")
+    block = (
+        "  ministries_volume_share:\n    description: x\n    unit: share\n    default: 0.2\n"
+        "    range: [0.05, 0.5]\n    source: assumption\n    reason: x\n"
+    )
+    p = tmp_path / "savings.yml"
+    p.write_text(text.replace("volume:\n", "volume:\n" + block, 1), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        savings.load_config(p)
+    assert "key 'volume.ministries_volume_share': unknown parameter" in str(exc.value)
+    assert "data/scenarios" in str(exc.value)
+
+
+def test_savings_draws_are_independent_of_the_projection_draws_for_the_same_seed():
+    uptake = pytest.importorskip("dvcanalysis.uptake")
+    n = 2000
+    proj = uptake.project("business-as-usual", n_draws=n, seed=0, calibrate=False)
+    sav = savings.draw_parameters(n, seed=0)
+    varied = [c for c in sav if sav[c].std() > 0]
+    pairs = [
+        abs(np.corrcoef(proj.draws[a], sav[c])[0, 1])
+        for a in proj.draws
+        if np.std(proj.draws[a]) > 0
+        for c in varied
+    ]
+    # with the shared stream value of time vs base_year correlated 0.94; independent draws of
+    # 2,000 give |r| of about 0.02 (sd 1 / sqrt(2000)), so 0.1 is far beyond chance
+    assert max(pairs) < 0.1
+    # over_time draws the per-dossier inputs from the same savings stream
+    ot = savings.over_time(proj, seed=0).to_df(draws=True)
+    per = ot.groupby("draw")["per_dossier_vnd"].first().to_numpy()
+    for a in proj.draws:
+        if np.std(proj.draws[a]) > 0:
+            assert abs(np.corrcoef(proj.draws[a], per)[0, 1]) < 0.1
+
+
+def test_savings_stream_is_documented_and_reproducible():
+    a = savings.draw_parameters(50, seed=7)
+    pd.testing.assert_frame_equal(a, savings.draw_parameters(50, seed=7))
+    assert not a.equals(savings.draw_parameters(50, seed=8))
+    rng = np.random.default_rng(np.random.SeedSequence([7, savings.RNG_STREAM]))
+    cfg = savings.load_config()
+    for name, p in cfg.section("per_dossier").items():
+        expected = rng.triangular(p.low, p.default, p.high, 50)
+        assert_allclose(a[name], expected, rtol=0, atol=0)
+    u1 = savings.uncertainty(0.7, n_draws=300, seed=7).to_df()
+    pd.testing.assert_frame_equal(u1, savings.uncertainty(0.7, n_draws=300, seed=7).to_df())
+    with pytest.raises(InputError, match="seed=-1 is not accepted"):
+        savings.draw_parameters(5, seed=-1)
+
+
+def test_notebook_inputs_use_none_for_the_evidence_defaults():
+    d = savings.notebook_inputs(share=0.70)
+    assert d["baseline_share"] == ev_value("seed000-02")
+    assert d["total_dossiers"] is None
+    assert "value_of_time_vnd_per_hour" not in d
+    zero = savings.notebook_inputs(
+        share=0.70, baseline_share=0, total_dossiers=0, value_of_time_vnd_per_hour=0
+    )
+    assert zero["baseline_share"] == 0.0
+    assert zero["total_dossiers"] == 0.0
+    assert zero["value_of_time_vnd_per_hour"] == 0.0
+    r = savings.estimate(**savings.notebook_inputs(share=0.70, baseline_share=0))
+    assert_allclose(r.incremental_savings_vnd, r.savings_vnd, rtol=1e-12)
+    assert savings.parameter_overrides(zero) == {"value_of_time_vnd_per_hour": 0.0}
+
+
+def test_notebook_parameters_use_none_as_from_the_evidence():
+    from dvcanalysis.render import read_parameters
+
+    params = read_parameters(paths.root() / "notebooks" / "03_savings.ipynb")
+    for name in ("baseline_share", "total_dossiers", "value_of_time_vnd_per_hour"):
+        assert params[name].default is None and params[name].optional, name
+
+
+def test_audit_labels_carry_no_hard_coded_numbers():
+    from dvcanalysis.plots import savings as ps
+
+    for lang in ("vi", "en"):
+        # the ratio column names the reference claim as computed from the evidence
+        t = ps.audit_table(savings.claims_audit(), lang)
+        ref = savings.reference()
+        assert any(fmt.vnd(ref.saving_vnd, lang) in c for c in t.columns), list(t.columns)
+    audit = savings.claims_audit()
+    assert set(audit["wage_period"]) == {"2024"}  # GSO 2024 income (ref_gso_income-04)
+    # swap the year of the wage row: the note follows the evidence, not the label
+    audit["wage_period"] = "2031"
+    t = ps.audit_table(audit, "en")
+    note = t[fmt.label("savings.col.note", "en")].iloc[-1]
+    assert "2031 average hourly income" in note and "2024" not in note
+    text = (paths.root() / "dvcanalysis" / "labels" / "savings.yml").read_text("utf-8")
+    assert "2.600" not in text and "2,600" not in text and "2024" not in text
+
+
+@pytest.mark.parametrize("bad", ["x", object(), 3, None])
+def test_over_time_rejects_something_that_is_not_a_projection(bad):
+    with pytest.raises(InputError) as exc:
+        savings.over_time(bad)
+    msg = str(exc.value)
+    assert msg.startswith("projection=") and "to_df()" in msg
+    assert "draw, year, segment, share" in msg
+    assert "0x" not in msg  # no memory address
+
+
+def test_over_time_rejects_a_to_df_that_is_not_a_table():
+    class NotATable:
+        def to_df(self):
+            return [1, 2]
+
+    with pytest.raises(InputError, match=r"projection.to_df\(\) returned list"):
+        savings.over_time(NotATable())

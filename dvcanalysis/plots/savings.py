@@ -122,8 +122,12 @@ def audit_table(df: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """The claims audit (:func:`dvcanalysis.savings.claims_audit`) formatted for display.
 
     The note of each claim is a label template filled with that row's numbers and the
-    reference row's (the one whose verdict is ``reference``).
+    reference row's (the one whose verdict is ``reference``); the ratio column is headed with
+    the reference claim's value and the wage's year comes from ``wage_period``.
     """
+
+    def _period(p: object, lang: str) -> str:
+        return "–" if missing(p) or p == "" else fmt.period(str(p), lang)
 
     def missing(v: object) -> bool:
         return v is None or (isinstance(v, float) and math.isnan(v))
@@ -138,6 +142,7 @@ def audit_table(df: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         return "–" if missing(v) else fmt.number(v, lang, d)
 
     ref = df[df["verdict"] == "reference"].iloc[0]
+    ref_saving = money(ref["claim_vnd_per_year"])
     notes = []
     for _, r in df.iterrows():
         notes.append(
@@ -147,12 +152,13 @@ def audit_table(df: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 total=cnt(ref["implied_dossiers"]),
                 ref_per_dossier=money(ref["implied_per_dossier_vnd"]),
                 ref_hours=num(ref["implied_hours_of_avg_wage"]),
-                ref_saving=money(ref["claim_vnd_per_year"]),
+                ref_saving=ref_saving,
                 ratio=num(r["ratio"], 2),
                 implied_dossiers=cnt(r["implied_dossiers"]),
                 implied_per_dossier=money(r["implied_per_dossier_vnd"]),
                 vnd_per_hour=money(r["implied_vnd_per_hour"]),
                 wage_ratio=num(r["implied_wage_ratio"], 2),
+                wage_period=_period(r.get("wage_period"), lang),
             )
         )
     return pd.DataFrame(
@@ -171,7 +177,7 @@ def audit_table(df: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 money(v) for v in df["implied_per_dossier_vnd"]
             ],
             fmt.label("savings.col.hours", lang): [num(v) for v in df["implied_hours_of_avg_wage"]],
-            fmt.label("savings.col.ratio", lang): [
+            fmt.label("savings.col.ratio", lang, ref_saving=ref_saving): [
                 f"{num(r, 2)} ({fmt.label(f'savings.basis.{b}', lang)})"
                 for r, b in zip(df["ratio"], df["basis"], strict=True)
             ],
