@@ -1,0 +1,85 @@
+"""Batch briefing renderer: a grid of parameterised notebooks -> HTML briefings.
+
+``dvcanalysis render [GRID] [--out DIR]`` reads a grid file (default
+``data/briefings.yml``), checks every parameter against the notebook's cell
+tagged ``parameters`` before any kernel starts, runs the cartesian product of
+each entry's grid with papermill in long-lived worker processes (a fresh kernel
+per notebook), and writes under ``DIR`` (default ``out/``):
+
+``<name>.ipynb``
+    the executed notebook (papermill's injected-parameters cell included);
+``<name>.html``
+    a self-contained page (images inline as data URIs, code hidden);
+``<name>_figures/``
+    the figures the notebook saved (``DVC_FIGURES_DIR`` points there);
+``index.html``
+    every briefing of the run (parameters, status, duration, relative link);
+``manifest.json``
+    per run: ``parameters``, ``status`` (ok / failed / skipped), ``duration_s``,
+    ``worker_peak_mb`` (``ru_maxrss`` of the worker process so far),
+    ``kernel_peak_mb`` (``VmHWM`` of that run's kernel, read before it shuts down),
+    ``error`` (``cell_index`` in the source notebook, ``ename``, ``evalue``),
+    ``outputs`` (relative to ``DIR``) and ``inputs`` (hashes and their ``key``).
+
+A run is skipped when its record (``DIR/.records/<name>.json``, written last)
+holds the same input key (notebook file, parameters, package source, data
+files) and its outputs exist; ``--force`` redoes it. Every file is written under
+a temporary name and renamed, so a killed run never leaves an output that a
+re-run would take for done.
+
+The grid file is a list of entries::
+
+    - notebook: notebooks/01_evidence.ipynb       # relative to the project root
+      grid: {lang: [vi, en]}                      # cartesian product of the lists
+      parameters: {seed: 0}                       # optional fixed values
+      output: "{notebook}_{lang}"                 # optional; default: notebook + grid values
+      timeout: 600                                # optional; seconds per cell
+
+Speed: worker processes import papermill and nbconvert once (without
+jsonschema's optional IRI checker, about 1-2 s per import), every notebook gets a
+fresh kernel that is shut down immediately, and the HTML is exported in-process.
+``run_grid`` takes any :class:`concurrent.futures.Executor`; ``--scheduler``
+uses a Dask cluster's ``Client.get_executor()``.
+
+Heavy imports (papermill, nbconvert, dask) happen inside functions: the CLI
+imports this package at start-up.
+
+Modules: :mod:`~dvcanalysis.render.params` (a notebook's parameters cell),
+:mod:`~dvcanalysis.render.grid` (the grid file), :mod:`~dvcanalysis.render.records`
+(input hashes, records, atomic writes), :mod:`~dvcanalysis.render.engine` (the
+papermill engine), :mod:`~dvcanalysis.render.worker` (one run in a worker process),
+:mod:`~dvcanalysis.render.runner` (plan and run a grid), :mod:`~dvcanalysis.render.report`
+(manifest, index, summary) and :mod:`~dvcanalysis.render.cli` (``dvcanalysis render``).
+"""
+
+from dvcanalysis.render.cli import add_cli, cmd_render, select
+from dvcanalysis.render.grid import ENTRY_KEYS, Entry, Grid, Job, load_grid
+from dvcanalysis.render.params import Param, check_parameters, check_value, read_parameters
+from dvcanalysis.render.records import RECORDS, job_inputs, shared_hashes, up_to_date
+from dvcanalysis.render.report import summary_table, write_index, write_manifest
+from dvcanalysis.render.runner import Planned, plan, run_grid
+
+__all__ = [
+    "ENTRY_KEYS",
+    "RECORDS",
+    "Entry",
+    "Grid",
+    "Job",
+    "Param",
+    "Planned",
+    "add_cli",
+    "check_parameters",
+    "check_value",
+    "cmd_render",
+    "job_inputs",
+    "load_grid",
+    "plan",
+    "read_parameters",
+    "run_grid",
+    "select",
+    "shared_hashes",
+    "summary_table",
+    "up_to_date",
+    "write_index",
+    "write_manifest",
+]

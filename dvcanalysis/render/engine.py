@@ -1,0 +1,140 @@
+"""The papermill engine used by the workers: nbclient with an explicit kernel env and cwd.
+
+Also a kernel client that waits less for IOPub once the kernel is ready, and the
+kernel's peak memory (``VmHWM``), read before the kernel shuts down. papermill,
+nbclient and jupyter_client are imported inside :func:`_engine_class`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _kernel_peak_kb(km: Any) -> int | None:
+    """Peak resident memory of the kernel process (Linux ``VmHWM``), read before it shuts down."""
+    try:
+        pid = km.provisioner.process.pid
+        for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if row.startswith("VmHWM:"):
+                return int(row.split()[1])
+    except Exception:  # not Linux, or no local kernel process
+        return None
+    return None
+
+
+def _engine_class():
+    """A papermill engine: nbclient with an explicit kernel env and cwd (no os.environ or chdir,
+    so it is safe in threads), that hands back the notebook even when a cell fails."""
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.manager import AsyncKernelManager
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+    from traitlets import default
+
+    class KernelClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            """As jupyter_client's, but the last drain of IOPub waits 20 ms, not 200 ms.
+
+            The kernel is ready once it answered ``kernel_info`` on the shell channel
+            and IOPub delivered a message (so no output is lost); what is still
+            queued on IOPub then is status chatter that nbclient ignores anyway
+            (it matches replies by parent id). Saves 0.2 s per notebook.
+            """
+            from queue import Empty
+
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    msg = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    pass
+                else:
+                    if msg["msg_type"] == "kernel_info_reply":
+                        try:
+                            await self.iopub_channel.get_msg(timeout=0.2)
+                        except Empty:
+                            pass  # IOPub not connected yet: ask again
+                        else:
+                            self._handle_kernel_info_reply(msg)
+                            break
+                if not await self.is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+            while True:
+                try:
+                    await self.iopub_channel.get_msg(timeout=0.02)
+                except Empty:
+                    break
+
+    class KernelManager(AsyncKernelManager):
+        @default("client_factory")
+        def _client_factory_default(self):
+            return KernelClient
+
+    class Client(PapermillNotebookClient):
+        sink: dict = {}
+
+        def papermill_execute_cells(self):
+            try:
+                super().papermill_execute_cells()
+            finally:
+                self.sink["kernel_peak_kb"] = _kernel_peak_kb(self.km)
+
+        def execute_cell(self, cell, cell_index, *args, **kwargs):
+            # the index in the source notebook (papermill's injected cell not counted),
+            # so that a timeout or a dead kernel is also pinned to its cell
+            if "injected-parameters" not in cell.get("metadata", {}).get("tags", []):
+                self.sink["cell"] = self.sink.get("cell", -1) + 1
+            return super().execute_cell(cell, cell_index, *args, **kwargs)
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            kernel_env=None,
+            kernel_cwd=None,
+            sink=None,
+            **kwargs,
+        ):
+            sink = {} if sink is None else sink
+            sink["nb"] = nb_man.nb
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                safe_kwargs,
+                timeout=execution_timeout or kwargs.get("timeout"),
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+                kernel_manager_class=KernelManager,
+            )
+            client = Client(nb_man, **final)
+            client.sink = sink
+            start = {}
+            if kernel_env is not None:
+                start["env"] = kernel_env
+            if kernel_cwd is not None:
+                start["cwd"] = kernel_cwd
+            # the kernel process's own stderr carries only start-up chatter (cell output
+            # travels over the messaging channels)
+            start["stderr"] = subprocess.DEVNULL
+            return client.execute(**start)
+
+    return Engine

@@ -1,0 +1,232 @@
+"""The driver: plan (what is up to date), run the rest on an executor, keep the reports current.
+
+:func:`run_grid` submits :func:`dvcanalysis.render.worker._run_job` to any
+:class:`concurrent.futures.Executor` (default: a process pool that imports papermill
+once; ``--scheduler``: a Dask ``Client.get_executor()``), rewrites ``manifest.json``
+and ``index.html`` after every run, and on Ctrl-C stops its workers and records the
+unfinished runs as interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dvcanalysis import paths
+from dvcanalysis.render.grid import Job
+from dvcanalysis.render.records import _clean_partials, job_inputs, shared_hashes, up_to_date
+from dvcanalysis.render.report import write_index, write_manifest
+from dvcanalysis.render.worker import _run_job, _watch_parent
+
+
+@dataclass
+class Planned:
+    """One run of the plan: the job, its inputs, and the record if it can be skipped."""
+
+    job: Job
+    inputs: dict[str, str]
+    record: dict | None
+
+    @property
+    def skip(self) -> bool:
+        return self.record is not None
+
+
+def plan(
+    jobs: Sequence[Job], out_dir: Path | str, *, force: bool = False, grid_path: Path | None = None
+) -> list[Planned]:
+    """Which runs are up to date (skipped) and which must run."""
+    out_dir = Path(out_dir)
+    shared = shared_hashes(grid_path=grid_path)
+    out = []
+    for job in jobs:
+        inputs = job_inputs(job, shared)
+        record = None if force else up_to_date(job, out_dir, inputs["key"])
+        out.append(Planned(job, inputs, record))
+    return out
+
+
+def _base_row(p: Planned) -> dict[str, Any]:
+    return {
+        "name": p.job.name,
+        "notebook": paths.relative(p.job.notebook),
+        "parameters": p.job.parameters,
+        "varying": list(p.job.varying),
+        "inputs": p.inputs,
+    }
+
+
+def _skipped_row(p: Planned) -> dict[str, Any]:
+    return {
+        **_base_row(p),
+        "status": "skipped",
+        "duration_s": p.record.get("duration_s") if p.record else None,
+        "outputs": p.record.get("outputs", []) if p.record else [],
+        "error": None,
+    }
+
+
+def _cores() -> int:
+    """Cores this process may use (the affinity mask, as in containers), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def run_grid(
+    jobs: Sequence[Job],
+    *,
+    out_dir: Path | str | None = None,
+    executor: Executor | None = None,
+    max_workers: int | None = None,
+    force: bool = False,
+    progress: bool | None = None,
+    grid_path: Path | None = None,
+    listed: Sequence[Job] | None = None,
+) -> list[dict]:
+    """Run ``jobs`` (skipping up-to-date ones) and write ``manifest.json`` and ``index.html``.
+
+    Parameters
+    ----------
+    jobs
+        The runs, e.g. ``load_grid(path).jobs``.
+    out_dir
+        Output folder (default :func:`dvcanalysis.paths.out_dir`).
+    executor
+        Any :class:`concurrent.futures.Executor` (e.g. a Dask ``Client.get_executor()``);
+        its workers must see ``out_dir``, the notebooks and ``data/`` at the same paths
+        (a shared file system) and have dvcanalysis installed. Default: a process pool of
+        ``max_workers`` (default: the number of cores) that imports papermill once.
+    force
+        Redo runs even when up to date.
+    progress
+        Show a progress bar (default: when stderr is a terminal).
+    listed
+        The whole grid when ``jobs`` is a selection (``--only``): its other briefings
+        that are up to date are listed too (as skipped), so ``index.html`` still links
+        every briefing in the folder.
+
+    Returns
+    -------
+    list of dict
+        One row per listed job, in grid order, as in ``manifest.json``.
+    """
+    from tqdm import tqdm
+
+    out_dir = Path(out_dir) if out_dir is not None else paths.out_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    planned = plan(jobs, out_dir, force=force, grid_path=grid_path)
+    rows: dict[str, dict] = {}
+    for p in planned:
+        if p.skip:
+            rows[p.job.name] = _skipped_row(p)
+    chosen = {j.name for j in jobs}
+    for p in plan([j for j in listed or () if j.name not in chosen], out_dir, grid_path=grid_path):
+        if p.skip:
+            rows[p.job.name] = _skipped_row(p)
+    todo = [p for p in planned if not p.skip]
+    for p in todo:
+        _clean_partials(out_dir, p.job.name)
+    order = [j.name for j in listed] if listed else [p.job.name for p in planned]
+
+    def write_reports(finished: bool) -> None:
+        listed = [rows[n] for n in order if n in rows]
+        write_manifest(out_dir, listed, finished=finished, grid_path=grid_path)
+        write_index(out_dir, listed)
+
+    own = None
+    if todo and executor is None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        workers = max(1, min(max_workers or _cores(), len(todo)))
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
+        own = executor = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context(method), initializer=_watch_parent
+        )
+    bar = tqdm(
+        total=len(planned),
+        initial=len(planned) - len(todo),
+        unit="nb",
+        disable=(None if progress is None else not progress),
+        file=sys.stderr,
+    )
+    futures: dict = {}
+    try:
+        for p in todo:
+            spec = {
+                "name": p.job.name,
+                "notebook": str(p.job.notebook.resolve()),
+                "parameters": p.job.parameters,
+                "timeout": p.job.timeout,
+                "out_dir": str(out_dir.resolve()),
+                "inputs": p.inputs,
+            }
+            futures[executor.submit(_run_job, spec)] = p
+        from concurrent.futures import as_completed
+
+        for fut in as_completed(futures):
+            p = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # the worker itself died
+                res = {
+                    "status": "failed",
+                    "error": {
+                        "ename": type(exc).__name__,
+                        "evalue": str(exc),
+                        "cell_index": None,
+                        "execution_count": None,
+                    },
+                    "outputs": [],
+                    "duration_s": None,
+                }
+            rows[p.job.name] = {**_base_row(p), **{k: v for k, v in res.items() if k != "name"}}
+            mark = "ok" if res["status"] == "ok" else "FAILED"
+            dur = f"{res['duration_s']:.1f} s" if res.get("duration_s") is not None else "-"
+            tqdm.write(f"{mark:6} {p.job.name}  {dur}", file=sys.stderr)
+            bar.update(1)
+            write_reports(finished=False)
+    except KeyboardInterrupt:
+        for fut in futures:
+            fut.cancel()
+        if own is not None:
+            _terminate_workers(own)
+        for p in todo:
+            if p.job.name not in rows:
+                rows[p.job.name] = {
+                    **_base_row(p),
+                    "status": "failed",
+                    "error": {
+                        "ename": "Interrupted",
+                        "evalue": "the runner was interrupted before this briefing finished",
+                        "cell_index": None,
+                        "execution_count": None,
+                    },
+                    "outputs": [],
+                    "duration_s": None,
+                }
+        write_reports(finished=False)
+        raise
+    finally:
+        bar.close()
+        if own is not None:
+            own.shutdown(wait=True, cancel_futures=True)
+    write_reports(finished=True)
+    return [rows[n] for n in order if n in rows]
+
+
+def _terminate_workers(pool: Any) -> None:
+    """Stop a process pool's workers now (their kernels exit with them)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+        return
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        proc.terminate()
