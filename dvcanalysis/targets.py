@@ -1,10 +1,17 @@
-"""Official targets, crossing years and target attainment.
+"""Official targets, crossing years, the pace a target needs, its status, and attainment.
 
 Targets come from the evidence base (``kind == "target"``). A target "in 2024"
 means by the end of 2024. :func:`attainment` reads a
 :class:`~dvcanalysis.uptake.Projection` and answers, per segment and target:
 how likely is it to be met by its deadline, by how much is it missed, when is
 it crossed, what pace would it need, and what is its status today.
+
+This module is the one place for the target rules. :func:`official` lists every
+stated target, :func:`binding` the one target per segment and deadline that a
+model or a unit is held to, :func:`pace_needed` and :func:`status` the pace and
+status rules used by :func:`attainment` (segments) and by
+:func:`dvcanalysis.unit_targets.unit_status` (provinces and ministries), so the
+same numbers give the same answer for a segment and for a unit.
 
 Examples
 --------
@@ -15,7 +22,9 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -25,7 +34,10 @@ from dvcanalysis.errors import InputError
 
 MODEL_INDICATOR = "fully_online_share"
 MODEL_SEGMENTS = ("ministries", "localities", "national")
-STATUSES = ("met", "on track", "off track", "unknown")
+#: Every status :func:`status` returns, in display order.
+STATUSES = ("met", "on track", "off track", "missed", "unknown")
+#: A segment is on track when the probability of meeting its target is at least this.
+ON_TRACK_PROBABILITY = 0.5
 
 
 def official(*, indicators: Sequence[str] = ("fully_online_share", "online_share_any_level")) -> pd.DataFrame:
@@ -39,9 +51,10 @@ def official(*, indicators: Sequence[str] = ("fully_online_share", "online_share
     Returns
     -------
     DataFrame
-        One row per (indicator, segment, target date): ``indicator, segment, year,
-        deadline, target_share, bound, ids, source_ids, modelled``. ``year`` is the
-        deadline's year (the target is read at the end of its period); ``ids`` and
+        One row per (indicator, segment, target date, value): ``indicator, segment, year,
+        deadline, period, target_share, bound, ids, source_ids, modelled``. ``year`` is the
+        deadline's year (the target is read at the end of its period); ``period`` is the
+        period as first stated; ``ids`` and
         ``source_ids`` keep every row and source stating it (joined by ``;``);
         ``modelled`` is True for fully-online targets of the modelled segments (the
         others, e.g. ``online_share_any_level``, measure something else and are not
@@ -57,6 +70,7 @@ def official(*, indicators: Sequence[str] = ("fully_online_share", "online_share
                 "segment": seg,
                 "year": int(end.year),
                 "deadline": end,
+                "period": str(g.sort_values("id")["period"].iloc[0]),
                 "target_share": float(value),
                 "bound": "min" if "min" in set(g["bound"]) else g["bound"].iloc[0],
                 "ids": ";".join(sorted(g["id"])),
@@ -70,6 +84,163 @@ def official(*, indicators: Sequence[str] = ("fully_online_share", "online_share
     order = {s: i for i, s in enumerate(MODEL_SEGMENTS)}
     out["_o"] = out["segment"].map(order).fillna(len(order))
     return out.sort_values(["indicator", "year", "_o", "target_share"]).drop(columns="_o").reset_index(drop=True)
+
+
+def binding(*, indicator: str = MODEL_INDICATOR, segments: Sequence[str] | None = None) -> pd.DataFrame:
+    """The one target per segment and deadline that a projection or a unit is held to.
+
+    When several statements give different shares for the same segment and deadline,
+    the **higher** one binds (meeting it meets the others); ``conflict`` marks such rows
+    and ``ids``/``source_ids`` keep every statement. This is the rule for every caller
+    (attainment, the target path of :mod:`dvcanalysis.uptake`, the unit analysis).
+
+    Parameters
+    ----------
+    indicator
+        The share indicator (default: the modelled fully-online share).
+    segments
+        Segments to keep (default: all with a target).
+
+    Returns
+    -------
+    DataFrame
+        ``indicator, segment, year, deadline, period, target_share, bound, ids, source_ids,
+        modelled, conflict``, one row per (segment, deadline), sorted by deadline then segment.
+    """
+    off = official(indicators=(indicator,))
+    if off.empty:
+        return off.assign(conflict=pd.Series(dtype=bool))
+    if segments is not None:
+        off = off[off["segment"].isin(list(segments))]
+    rows = []
+    for _, g in off.groupby(["segment", "deadline"], sort=False):
+        top = g.sort_values("target_share").iloc[-1].to_dict()
+        top["ids"] = ";".join(sorted({i for ids in g["ids"] for i in ids.split(";")}))
+        top["source_ids"] = ";".join(sorted({i for ids in g["source_ids"] for i in ids.split(";")}))
+        top["conflict"] = g["target_share"].nunique() > 1
+        rows.append(top)
+    out = pd.DataFrame(rows, columns=[*off.columns, "conflict"])
+    order = {s: i for i, s in enumerate(MODEL_SEGMENTS)}
+    out["_o"] = out["segment"].map(order).fillna(len(order))
+    return out.sort_values(["deadline", "_o"]).drop(columns="_o").reset_index(drop=True)
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float | np.floating) and math.isnan(x))
+
+
+def pace_needed(share: float, target: float, years_left: float, *, years_since: float = 0.0) -> float:
+    """Share per year needed on a straight line from the observed share to the target.
+
+    Parameters
+    ----------
+    share
+        The latest observed share (0-1); NaN/None when there is none.
+    target
+        The target share (0-1).
+    years_left
+        Years from the as-of date (the date of the assessment) to the deadline; <= 0 means
+        the deadline has passed.
+    years_since
+        Years from the observation to the as-of date (>= 0). The line runs from the
+        observation, so the pace is ``(target - share) / (years_since + years_left)``.
+
+    Returns
+    -------
+    float
+        NaN without a share; **0** when the share is at or above the target (met); **NaN**
+        when the deadline has passed and the target is not met; otherwise the pace.
+
+    Examples
+    --------
+    >>> round(pace_needed(0.17, 0.30, 0.5), 2)
+    0.26
+    >>> pace_needed(0.40, 0.30, 0.5), pace_needed(0.40, 0.30, -1.0)
+    (0.0, 0.0)
+    >>> pace_needed(0.20, 0.30, 0.0)
+    nan
+    """
+    if _missing(share):
+        return math.nan
+    if share >= target:
+        return 0.0
+    if years_left <= 0:
+        return math.nan
+    return (target - share) / (years_since + years_left)
+
+
+def status(
+    share: float,
+    target: float,
+    *,
+    years_left: float,
+    probability: float | None = None,
+    pace: float | None = None,
+    years_since: float = 0.0,
+) -> str:
+    """The status of a target: ``met``, ``on track``, ``off track``, ``missed`` or ``unknown``.
+
+    Parameters
+    ----------
+    share
+        The latest observed share up to the as-of date (0-1); NaN/None when there is none.
+    target
+        The target share (0-1).
+    years_left
+        Years from the as-of date to the deadline (<= 0: the deadline has passed).
+    probability
+        The probability of reaching the target by its deadline (segments: the share of
+        Monte Carlo draws at or above it). Used when given.
+    pace
+        Otherwise, the pace the share is expected to keep, in share per year (units: their
+        own recent pace, or one implied by an uptake scenario).
+    years_since
+        Years from the observation to the as-of date (the pace runs from the observation).
+
+    Notes
+    -----
+    The rules, in order:
+
+    1. ``met`` when the observed share is at or above the target;
+    2. ``missed`` when the deadline has passed (``years_left <= 0``) and the observed
+       share is below the target;
+    3. ``on track`` when the probability is at least :data:`ON_TRACK_PROBABILITY`, or
+       (without a probability) when the share projected at the deadline with the pace,
+       ``share + pace * (years_since + years_left)``, reaches the target; ``off track``
+       otherwise;
+    4. ``unknown`` when there is nothing to judge by: no observed share and no
+       probability (a passed deadline without an observation cannot be called missed),
+       or a share with neither a probability nor a pace.
+
+    Examples
+    --------
+    >>> status(0.30, 0.30, years_left=0.5)
+    'met'
+    >>> status(0.17, 0.30, years_left=-1.25, probability=0.9)
+    'missed'
+    >>> status(0.20, 0.30, years_left=0.5, pace=0.25), status(0.20, 0.30, years_left=0.5, pace=0.15)
+    ('on track', 'off track')
+    >>> status(float("nan"), 0.70, years_left=0.33, probability=0.6)
+    'on track'
+    """
+    has_share = not _missing(share)
+    if has_share and share >= target:
+        return "met"
+    if years_left <= 0:
+        return "missed" if has_share else "unknown"
+    if not _missing(probability):
+        return "on track" if probability >= ON_TRACK_PROBABILITY else "off track"
+    if has_share and not _missing(pace):
+        reached = share + pace * (years_since + years_left)
+        return "on track" if reached >= target - 1e-12 else "off track"
+    return "unknown"
+
+
+def deadline_time(deadline) -> float:
+    """A deadline (date, Timestamp or year ``Y``, meaning the end of ``Y``) as a decimal year."""
+    if isinstance(deadline, int | np.integer):
+        return float(deadline) + 1.0
+    return evidence.decimal_year(pd.Timestamp(deadline).date())
 
 
 def crossing_year(series, threshold: float, *, years: Sequence[int] | None = None):
@@ -129,12 +300,16 @@ def probability_at_least(shares: np.ndarray, threshold: float) -> float:
 def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per (segment, official fully-online target): can it be met by its deadline?
 
+    The assessment is made as of the projection's cut-off (``projection.parameters["cutoff"]``)
+    with the rules of :func:`status` and :func:`pace_needed`.
+
     Parameters
     ----------
     projection
         A :class:`~dvcanalysis.uptake.Projection`.
     targets
-        Targets to assess (default: :func:`official` rows with ``modelled`` True).
+        Targets to assess (default: :func:`binding` rows of the modelled segments); needs
+        ``segment, year, target_share, ids`` (``deadline`` optional: the end of ``year``).
 
     Returns
     -------
@@ -144,16 +319,18 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
         ``median_crossing_year`` (NaN if the median draw never crosses within the horizon),
         ``latest_share, latest_date, latest_id`` (the latest observation of the segment up to
         the cut-off; NaN where there is none), ``required_pace_share_per_year`` (the straight
-        line from the latest observation to the target), ``status`` (``met`` if the latest
-        observation is already at or above the target, ``on track`` if the probability is at
-        least 0.5, ``off track`` otherwise, ``unknown`` if the deadline is outside the
-        projection), ``target_ids``, ``scenario``.
+        line from the latest observation to the target, :func:`pace_needed`: 0 when met, NaN
+        once the deadline has passed at the cut-off), ``status`` (:func:`status` with the
+        probability: ``met``, ``on track``, ``off track``, ``missed`` or ``unknown``),
+        ``target_ids``, ``scenario``. ``probability`` and ``median_share`` are NaN for a
+        deadline outside the projected years.
     """
     if targets is None:
-        targets = official()
-        targets = targets[targets["modelled"]]
+        targets = binding(segments=MODEL_SEGMENTS)
     years = list(projection.years)
     obs = projection.observations
+    cutoff = projection.parameters.get("cutoff")
+    as_of = evidence.decimal_year(date.fromisoformat(str(cutoff))) if cutoff else None
     rows = []
     for t in targets.itertuples(index=False):
         seg = t.segment
@@ -168,21 +345,19 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
         if len(latest):
             lv, ld, lid = float(latest["value"].iloc[0]), latest["period_end"].iloc[0], latest["id"].iloc[0]
             lt = float(latest["decimal_year"].iloc[0])
-            pace = (t.target_share - lv) / max(t.year + 1.0 - lt, 1e-9)
         else:
-            lv, ld, lid, pace = float("nan"), pd.NaT, "", float("nan")
+            lv, ld, lid, lt = float("nan"), pd.NaT, "", float("nan")
+        now = as_of if as_of is not None else lt  # the assessment date (decimal year)
+        dl = getattr(t, "deadline", None)
+        due = deadline_time(dl if dl is not None and pd.notna(dl) else int(t.year))
+        years_left = due - now if not math.isnan(now) else math.inf
+        years_since = max(now - lt, 0.0) if not math.isnan(lt) else 0.0
         if t.year in years:
             col = shares[:, years.index(t.year)]
             p = probability_at_least(col, t.target_share)
             med = float(np.median(col))
         else:
             p = med = float("nan")
-        if not np.isnan(lv) and lv >= t.target_share:
-            status = "met"
-        elif np.isnan(p):
-            status = "unknown"
-        else:
-            status = "on track" if p >= 0.5 else "off track"
         rows.append(
             {
                 "segment": seg,
@@ -195,8 +370,8 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
                 "latest_share": lv,
                 "latest_date": ld,
                 "latest_id": lid,
-                "required_pace_share_per_year": pace,
-                "status": status,
+                "required_pace_share_per_year": pace_needed(lv, t.target_share, years_left, years_since=years_since),
+                "status": status(lv, t.target_share, years_left=years_left, probability=p),
                 "target_ids": t.ids,
                 "scenario": projection.scenario.name,
             }

@@ -10,8 +10,11 @@ its ministries on 1 March 2025 (22 ministries and ministry-level agencies -> 17)
   problem at once (:func:`validate_counts`, :func:`load_counts`);
 - re-expresses counts in one layout by summing **counts** over the crosswalk and
   recomputing shares from the sums (:func:`to_layout`); the reverse direction only for
-  units that did not merge;
-- compares each unit with its segment's official target (:func:`analyse`, :func:`status`).
+  units that did not merge.
+
+Comparing each unit with its segment's official target (pace, status, the unit report)
+is a model step and lives in :mod:`dvcanalysis.unit_targets`, which uses the target rules
+of :mod:`dvcanalysis.targets`; this module imports neither (it sits to their left).
 
 No per-unit figures ship with the project: every per-unit number comes from the
 user's counts file.
@@ -26,10 +29,7 @@ Examples
 from __future__ import annotations
 
 import csv
-import math
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -54,7 +54,6 @@ COUNT_COLUMNS = (
 OPTIONAL_COLUMNS = ("unit_name", "note")
 #: The evidence segment whose target applies to each unit type.
 SEGMENT_OF = {"province": "localities", "ministry": "ministries"}
-STATUSES = ("met", "on track", "off track", "unknown")
 #: Source ids behind the unit lists and crosswalks.
 SOURCES = {
     "province": ["ref_admin_units"],
@@ -254,7 +253,7 @@ def _check(path: Path | str) -> tuple[list[dict], list[Problem]]:
         return [], [Problem(shown, "file not found")]
     rows, problems = _rows(path, shown)
     codes = known_codes()
-    seen: dict[tuple[str, str, str, date], int] = {}
+    seen: dict[tuple[str, str, str, date], tuple[int, str]] = {}
     good: list[dict] = []
     for line, row in rows:
         before = len(problems)
@@ -299,14 +298,21 @@ def _check(path: Path | str) -> tuple[list[dict], list[Problem]]:
                 f"dossiers_fully_online {online} is above dossiers_total {total}",
             )
         if end is not None:
-            key = (ut, lay, code, row["period"])
+            # one row per unit and period END: "2024-08" and "2024-08-31" are the same snapshot
+            key = (ut, lay, code, end)
             if key in seen:
+                first_line, first_period = seen[key]
+                same = (
+                    ""
+                    if first_period == row["period"]
+                    else f" as period {first_period}; both end on {end.isoformat()}"
+                )
                 bad(
                     "period",
-                    f"duplicate row for {ut} {code} ({lay}) period {row['period']} (first on line {seen[key]})",
+                    f"duplicate row for {ut} {code} ({lay}) period {row['period']} (first on line {first_line}{same})",
                 )
             else:
-                seen[key] = line
+                seen[key] = (line, row["period"])
         if len(problems) == before:
             good.append(
                 {
@@ -329,7 +335,8 @@ def validate_counts(path: Path | str) -> list[Problem]:
     Checks: the columns of :data:`COUNT_COLUMNS`; ``unit_type`` and ``layout`` from
     :data:`UNIT_TYPES` / :data:`LAYOUTS`; ``unit_code`` known for its type and layout;
     ``period`` parseable; counts whole numbers >= 0; fully online not above total; no
-    duplicate (unit, layout, period).
+    duplicate (unit, layout, period end): ``2024-08`` and ``2024-08-31`` (or ``2024`` and
+    ``2024-Q4``) end on the same day and are one snapshot, so a second one is an error.
     """
     return _check(path)[1]
 
@@ -391,7 +398,9 @@ def to_layout(
     """Re-express counts in one layout.
 
     Pre-2025 -> 2025: the counts of the constituent units are **summed** per (new unit,
-    period) and the share is recomputed from the sums (never an average of shares). A
+    period end) and the share is recomputed from the sums (never an average of shares);
+    constituents stating the same end differently (``2024-08`` / ``2024-08-31``) are one
+    period, shown as the end date. A
     new unit whose constituents are not all present for a period is flagged
     ``complete = False`` (``missing`` lists the absent codes) and its share is left NaN.
 
@@ -442,12 +451,23 @@ def to_layout(
             target = dict(zip(cw["code_pre2025"], cw["code_2025"], strict=True))
             members = cw.groupby("code_2025")["code_pre2025"].apply(lambda s: sorted(s)).to_dict()
             sub = sub.assign(new_code=sub["unit_code"].map(target))
-            g = sub.groupby(["new_code", "period", "period_precision", "period_end"], sort=True)
+            # constituents are summed per period END ("2024-08" and "2024-08-31" are one snapshot)
+            g = sub.groupby(["new_code", "period_end"], sort=True)
             agg = g.agg(
                 dossiers_total=("dossiers_total", "sum"),
                 dossiers_fully_online=("dossiers_fully_online", "sum"),
                 present=("unit_code", lambda s: sorted(s)),
+                periods=("period", lambda s: sorted(set(s))),
+                precisions=("period_precision", lambda s: sorted(set(s))),
             ).reset_index()
+            one = agg["periods"].map(len) == 1
+            agg["period"] = np.where(
+                one, agg["periods"].str[0], agg["period_end"].dt.strftime("%Y-%m-%d")
+            )
+            agg["period_precision"] = np.where(
+                one & (agg["precisions"].map(len) == 1), agg["precisions"].str[0], "day"
+            )
+            agg = agg.drop(columns=["periods", "precisions"])
             agg["unit_type"] = ut
             agg["unit_code"] = agg["new_code"]
             agg["constituents"] = agg["present"].map(" ".join)
@@ -482,7 +502,10 @@ def to_layout(
         )
     out = pd.concat(parts, ignore_index=True)
     out["layout"] = layout
-    dup = out[out.duplicated(["unit_type", "unit_code", "period"], keep=False)]
+    dup = out[
+        out.duplicated(["unit_type", "unit_code", "period"], keep=False)
+        | out.duplicated(["unit_type", "unit_code", "period_end"], keep=False)
+    ]
     if not dup.empty:
         clash = sorted({f"{r.unit_type} {r.unit_code} period {r.period}" for r in dup.itertuples()})
         raise InputError(
@@ -525,244 +548,6 @@ def to_layout(
     return out
 
 
-# ---------------------------------------------------------------- targets and status
-def official_targets(*, cutoff: str | date | None = None) -> pd.DataFrame:
-    """Fully-online share targets of the ministries and localities, from the evidence.
-
-    Returns
-    -------
-    DataFrame
-        ``segment, deadline (Timestamp), target_share, evidence_id, source_id``, one row per
-        segment and deadline (rows repeating the same target in several sources are kept
-        once, citing the first).
-    """
-    out = []
-    for seg in ("ministries", "localities"):
-        s = evidence.series("fully_online_share", seg, kind="target", cutoff=None)
-        for end, grp in s.groupby("period_end", sort=True):
-            values = set(grp["value"])
-            if len(values) > 1:
-                raise InputError(
-                    f"data/evidence.csv: conflicting {seg} targets for {end.date()}: {sorted(values)} (ids {', '.join(grp['id'])})"
-                )
-            first = grp.iloc[0]
-            out.append(
-                {
-                    "segment": seg,
-                    "deadline": end,
-                    "target_share": float(first["value"]),
-                    "evidence_id": first["id"],
-                    "source_id": first["source_id"],
-                }
-            )
-    return pd.DataFrame(
-        out, columns=["segment", "deadline", "target_share", "evidence_id", "source_id"]
-    )
-
-
-def pace_needed(share: float, target: float, years_left: float) -> float:
-    """Share points a year needed to reach ``target`` from ``share`` in ``years_left`` years.
-
-    0 when already met; NaN when the deadline has passed and the target is not met.
-
-    >>> round(pace_needed(0.17, 0.30, 0.5), 2)
-    0.26
-    """
-    if share >= target:
-        return 0.0
-    if years_left <= 0:
-        return math.nan
-    return (target - share) / years_left
-
-
-def status(share: float, target: float, *, years_left: float, pace: float | None) -> str:
-    """``met``, ``on track``, ``off track`` or ``unknown``.
-
-    Parameters
-    ----------
-    share, target
-        The unit's fully-online share and its target (0-1).
-    years_left
-        Years from the observation to the target's deadline (<= 0: deadline passed).
-    pace
-        The pace the unit is expected to keep, in share per year: its own recent pace, or
-        one implied by an uptake scenario. ``None``/NaN: no pace available.
-
-    Notes
-    -----
-    Met when ``share >= target``. Otherwise off track when the deadline has passed, on
-    track when ``share + pace * years_left >= target``, else off track; ``unknown`` when
-    the share or the pace is missing.
-
-    >>> status(0.20, 0.30, years_left=0.5, pace=0.25)
-    'on track'
-    >>> status(0.20, 0.30, years_left=0.5, pace=0.15)
-    'off track'
-    """
-    if share is None or (isinstance(share, float) and math.isnan(share)):
-        return "unknown"
-    if share >= target:
-        return "met"
-    if years_left <= 0:
-        return "off track"
-    if pace is None or (isinstance(pace, float) and math.isnan(pace)):
-        return "unknown"
-    return "on track" if share + pace * years_left >= target - 1e-12 else "off track"
-
-
-def scenario_paces(
-    scenario: str, *, year_from: int, year_to: int, n_draws: int = 500, seed: int = 0
-) -> dict[str, float]:
-    """Median yearly pace (share per year) by segment implied by an uptake scenario.
-
-    Thin helper over ``dvcanalysis.uptake.project(scenario, n_draws=..., seed=...)``:
-    ``(q50[year_to] - q50[year_from]) / (year_to - year_from)`` for each segment.
-
-    Raises
-    ------
-    InputError
-        If ``dvcanalysis.uptake`` is not available or lacks the years asked for.
-    """
-    if year_to <= year_from:
-        raise InputError(f"year_to={year_to} must be after year_from={year_from}")
-    try:
-        from dvcanalysis import uptake  # noqa: PLC0415 (uptake sits to the right of units)
-    except ImportError:
-        raise InputError(
-            "dvcanalysis.uptake is not available; pass scenario_pace= a number (share per year)"
-        ) from None
-    q = uptake.project(scenario, n_draws=n_draws, seed=seed).quantiles((0.05, 0.5, 0.95))
-    out = {}
-    for seg, grp in q.groupby("segment"):
-        by_year = grp.set_index("year")["q50"]
-        if year_from in by_year.index and year_to in by_year.index:
-            out[str(seg)] = float((by_year[year_to] - by_year[year_from]) / (year_to - year_from))
-    if not out:
-        raise InputError(
-            f"scenario {scenario!r}: the projection has no years {year_from} and {year_to}"
-        )
-    return out
-
-
-def scenario_paces_or_none(scenario: str, **kwargs) -> dict[str, float] | None:
-    """:func:`scenario_paces`, or ``None`` when the uptake model is not available."""
-    try:
-        return scenario_paces(scenario, **kwargs)
-    except InputError:
-        return None
-    except Exception:  # noqa: BLE001 (an unfinished uptake module must not break a unit report)
-        return None
-
-
-def analyse(
-    counts: pd.DataFrame,
-    *,
-    as_of: str | date | None = None,
-    scenario_pace: float | Mapping[str, float] | None = None,
-    targets: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Share, rank, distance to target, pace needed and status per unit and period.
-
-    Parameters
-    ----------
-    counts
-        One layout (from :func:`load_counts` or :func:`to_layout`).
-    as_of
-        Keep periods ending on or before this date.
-    scenario_pace
-        Share per year assumed for a unit with no earlier period of its own: a number, or
-        a mapping ``segment -> number`` (``localities``, ``ministries``).
-    targets
-        From :func:`official_targets` (default: read from the evidence).
-
-    Returns
-    -------
-    DataFrame
-        The counts columns plus ``segment, rank, n_ranked, target_share, deadline,
-        gap_share, years_left, pace_needed_share_per_year, pace_share_per_year,
-        pace_source, status``. The target is the segment's next deadline on or after the
-        period's end (the last one once all have passed). ``rank`` is 1 for the highest
-        share within (unit type, layout, period). The unit's own pace is the change of its
-        share since its previous period, per year.
-    """
-    if counts["layout"].nunique() > 1:
-        raise InputError(
-            "counts mix layouts; re-express them first with units.to_layout(counts, layout)"
-        )
-    targets = official_targets() if targets is None else targets
-    df = counts.copy()
-    if as_of is not None:
-        df = df[df["period_end"] <= pd.Timestamp(as_of)]
-    df = df.sort_values(["unit_type", "unit_code", "period_end"]).reset_index(drop=True)
-    df["segment"] = df["unit_type"].map(SEGMENT_OF)
-    df["rank"] = (
-        df.groupby(["unit_type", "layout", "period"])["fully_online_share"]
-        .rank(ascending=False, method="min")
-        .astype("Int64")
-    )
-    df["n_ranked"] = df.groupby(["unit_type", "layout", "period"])["fully_online_share"].transform(
-        "count"
-    )
-    dec = [evidence.decimal_year(t.date()) for t in df["period_end"]]
-    df["_dec"] = dec
-    prev_share = df.groupby(["unit_type", "unit_code"])["fully_online_share"].shift(1)
-    prev_dec = df.groupby(["unit_type", "unit_code"])["_dec"].shift(1)
-    own = (df["fully_online_share"] - prev_share) / (df["_dec"] - prev_dec)
-    rows = []
-    for i, r in df.iterrows():
-        seg_t = targets[targets["segment"] == r["segment"]].sort_values("deadline")
-        if seg_t.empty:
-            rows.append((math.nan, pd.NaT, math.nan, math.nan, math.nan, math.nan, "", "unknown"))
-            continue
-        later = seg_t[seg_t["deadline"] >= r["period_end"]]
-        t = later.iloc[0] if not later.empty else seg_t.iloc[-1]
-        years_left = evidence.decimal_year(t["deadline"].date()) - r["_dec"]
-        share = r["fully_online_share"]
-        if not math.isnan(own.iloc[i]) and math.isfinite(own.iloc[i]):
-            pace, source = float(own.iloc[i]), "own series"
-        elif scenario_pace is not None:
-            pace = (
-                scenario_pace.get(r["segment"], math.nan)
-                if isinstance(scenario_pace, Mapping)
-                else float(scenario_pace)
-            )
-            source = "scenario" if not math.isnan(pace) else ""
-        else:
-            pace, source = math.nan, ""
-        need = (
-            pace_needed(share, t["target_share"], years_left) if not math.isnan(share) else math.nan
-        )
-        st = status(share, t["target_share"], years_left=years_left, pace=pace)
-        rows.append(
-            (
-                t["target_share"],
-                t["deadline"],
-                t["target_share"] - share,
-                years_left,
-                need,
-                pace,
-                source,
-                st,
-            )
-        )
-    extra = pd.DataFrame(
-        rows,
-        columns=[
-            "target_share",
-            "deadline",
-            "gap_share",
-            "years_left",
-            "pace_needed_share_per_year",
-            "pace_share_per_year",
-            "pace_source",
-            "status",
-        ],
-        index=df.index,
-    )
-    out = pd.concat([df.drop(columns="_dec"), extra], axis=1)
-    return out
-
-
 def latest(analysis: pd.DataFrame) -> pd.DataFrame:
     """The latest period of each unit (the status table's rows), best share first."""
     last = (
@@ -773,162 +558,3 @@ def latest(analysis: pd.DataFrame) -> pd.DataFrame:
     return last.sort_values(
         ["unit_type", "fully_online_share"], ascending=[True, False], na_position="last"
     ).reset_index(drop=True)
-
-
-# ---------------------------------------------------------------- national view and report
-def national_view(*, as_of: str | date | None = None) -> pd.DataFrame:
-    """Segment figures from the evidence: the latest observed fully-online share by
-    segment (up to ``as_of``) and the official targets.
-
-    Returns
-    -------
-    DataFrame
-        ``segment, kind (observed | target), period, period_end, value_share, bound,
-        evidence_id, source_id``.
-    """
-    rows = []
-    for seg in ("national", "ministries", "localities", "locality_best"):
-        s = evidence.series("fully_online_share", seg, kind="observed", cutoff=as_of)
-        if not s.empty:
-            last = s.iloc[-1]
-            rows.append(
-                {
-                    "segment": seg,
-                    "kind": "observed",
-                    "period": last["period"],
-                    "period_end": last["period_end"],
-                    "value_share": last["value"],
-                    "bound": last["bound"],
-                    "evidence_id": last["id"],
-                    "source_id": last["source_id"],
-                }
-            )
-    for seg in ("national", "ministries", "localities"):
-        s = evidence.series("fully_online_share", seg, kind="target")
-        for _, grp in s.groupby("period_end", sort=True):
-            first = grp.iloc[0]
-            rows.append(
-                {
-                    "segment": seg,
-                    "kind": "target",
-                    "period": first["period"],
-                    "period_end": first["period_end"],
-                    "value_share": first["value"],
-                    "bound": first["bound"],
-                    "evidence_id": first["id"],
-                    "source_id": first["source_id"],
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-@dataclass
-class UnitReport:
-    """Everything the unit notebook shows, as frames (no text, no figures).
-
-    Attributes
-    ----------
-    layout, as_of, scenario
-        The parameters.
-    national
-        :func:`national_view`.
-    counts
-        The counts in ``layout`` (:func:`to_layout`), or ``None`` without a counts file.
-    analysis
-        :func:`analyse` of ``counts`` (``None`` without a counts file).
-    scenario_pace
-        The pace by segment used for units with a single period (``None`` if the
-        uptake model was not available).
-    counts_file
-        The counts file as given (relative to the project root where possible).
-    """
-
-    layout: str
-    as_of: str
-    scenario: str
-    national: pd.DataFrame
-    counts: pd.DataFrame | None = None
-    analysis: pd.DataFrame | None = None
-    scenario_pace: dict[str, float] | None = None
-    counts_file: str = ""
-    sources: list[str] = field(default_factory=list)
-
-    @property
-    def has_counts(self) -> bool:
-        return self.counts is not None
-
-    def tile_frame(self, period: str | None = None) -> pd.DataFrame:
-        """Province tiles in the report's layout with the latest share and status per unit
-        (NaN/empty without counts)."""
-        t = tiles(self.layout)
-        if self.analysis is None:
-            return t.assign(fully_online_share=np.nan, status="")
-        a = self.analysis[self.analysis["unit_type"] == "province"]
-        if period is not None:
-            a = a[a["period"] == period]
-        a = latest(a)[["unit_code", "period", "fully_online_share", "status"]]
-        return t.merge(a, on="unit_code", how="left")
-
-    def to_df(self) -> pd.DataFrame:
-        """The per-unit analysis (empty frame without counts)."""
-        return self.analysis.copy() if self.analysis is not None else pd.DataFrame()
-
-
-def report(
-    counts_path: str = "",
-    *,
-    layout: str = "2025",
-    as_of: str = "2024-08-31",
-    scenario: str = "business-as-usual",
-    scenario_pace: float | Mapping[str, float] | None = None,
-    n_draws: int = 500,
-    seed: int = 0,
-) -> UnitReport:
-    """Build the unit report behind ``notebooks/05_units.ipynb``.
-
-    Without ``counts_path`` only the national and segment view from the evidence is
-    filled. With it: counts loaded strictly, re-expressed in ``layout`` and analysed up to
-    ``as_of``. ``scenario_pace`` (share per year) overrides the pace from the uptake
-    ``scenario``.
-    """
-    check_choice("layout", layout, LAYOUTS)
-    try:
-        as_of_date = date.fromisoformat(as_of)
-    except (TypeError, ValueError):
-        raise InputError(f"as_of={as_of!r} is not a date; expected YYYY-MM-DD") from None
-    national = national_view(as_of=as_of_date)
-    sources = sorted(set(national["source_id"]))
-    if not counts_path:
-        return UnitReport(layout, as_of, scenario, national, sources=sources + SOURCES["province"])
-    counts = to_layout(load_counts(counts_path), layout)
-    if scenario_pace is None:
-        last_deadline = official_targets()["deadline"].max()
-        year_to = int(last_deadline.year) if pd.notna(last_deadline) else as_of_date.year + 1
-        year_from = min(as_of_date.year, year_to - 1)
-        scenario_pace = scenario_paces_or_none(
-            scenario, year_from=year_from, year_to=year_to, n_draws=n_draws, seed=seed
-        )
-    analysis = analyse(counts, as_of=as_of_date, scenario_pace=scenario_pace)
-    pace = (
-        dict(scenario_pace)
-        if isinstance(scenario_pace, Mapping)
-        else (
-            {seg: float(scenario_pace) for seg in SEGMENT_OF.values()}
-            if scenario_pace is not None
-            else None
-        )
-    )
-    used = sorted(
-        {s for ut in set(counts["unit_type"]) for s in SOURCES[ut]} | set(SOURCES["province"])
-    )
-    return UnitReport(
-        layout,
-        as_of,
-        scenario,
-        national,
-        counts,
-        analysis,
-        pace,
-        paths.relative(counts_path),
-        sorted(set(sources) | set(used)),
-    )

@@ -74,3 +74,118 @@ def test_faster_scenario_never_lowers_any_probability():
     kw = dict(n_draws=400, seed=3)
     probs = [targets.attainment(uptake.project(n, **kw))["probability"].to_numpy() for n in ("stalled", "business-as-usual", "accelerated")]
     assert (probs[0] <= probs[1]).all() and (probs[1] <= probs[2]).all()
+
+
+# ---------------------------------------------------------------- the unified rules
+@pytest.mark.parametrize(
+    "share, target, years_left, kw, expected",
+    [
+        (0.30, 0.30, 0.5, {}, "met"),  # at the target counts as met
+        (0.40, 0.30, -1.0, {"probability": 0.0}, "met"),  # met stays met after the deadline
+        (0.17, 0.30, 0.0, {"probability": 1.0}, "missed"),  # deadline reached, not met
+        (0.17, 0.30, -1.25, {"pace": 1.0}, "missed"),
+        (np.nan, 0.70, -0.5, {"probability": 0.9}, "unknown"),  # no observation: cannot say missed
+        (np.nan, 0.70, 0.5, {"probability": 0.5}, "on track"),  # the probability alone decides
+        (np.nan, 0.70, 0.5, {"probability": 0.49}, "off track"),
+        (0.20, 0.30, 0.5, {"probability": 0.5, "pace": 0.0}, "on track"),  # probability first
+        (0.20, 0.30, 0.5, {"pace": 0.1, "years_since": 0.5}, "on track"),  # 0.20 + 0.1 * 1.0
+        (0.20, 0.30, 0.5, {}, "unknown"),  # nothing to judge by
+        (np.nan, 0.30, 0.5, {}, "unknown"),
+    ],
+)
+def test_status_rules(share, target, years_left, kw, expected):
+    assert targets.status(share, target, years_left=years_left, **kw) == expected
+    assert expected in targets.STATUSES
+
+
+def test_pace_needed_rules():
+    assert targets.pace_needed(0.30, 0.30, 0.5) == 0.0  # met: no pace needed, never negative
+    assert targets.pace_needed(0.90, 0.30, -2.0) == 0.0
+    assert np.isnan(targets.pace_needed(0.17, 0.30, 0.0))  # deadline passed, not met
+    assert np.isnan(targets.pace_needed(0.17, 0.30, -0.5))
+    assert np.isnan(targets.pace_needed(np.nan, 0.30, 0.5))
+    # the straight line runs from the observation: 0.53 over 1/3 + 1 year
+    assert targets.pace_needed(0.17, 0.70, 1.0, years_since=1 / 3) == pytest.approx(0.53 / (4 / 3))
+
+
+def test_binding_takes_the_higher_of_conflicting_statements(monkeypatch):
+    two = pd.DataFrame(
+        [
+            {"indicator": "fully_online_share", "segment": "localities", "year": 2025, "deadline": pd.Timestamp("2025-12-31"),
+             "period": "2025", "target_share": v, "bound": "min", "ids": i, "source_ids": s, "modelled": True}
+            for v, i, s in ((0.70, "a-1", "a"), (0.80, "b-1", "b"))
+        ]
+    )  # fmt: skip
+    monkeypatch.setattr(targets, "official", lambda **kw: two)
+    (row,) = targets.binding().itertuples()
+    assert (row.target_share, row.ids, row.source_ids, row.conflict) == (0.80, "a-1;b-1", "a;b", True)
+
+
+def test_binding_of_the_evidence_has_one_row_per_segment_and_deadline():
+    b = targets.binding()
+    assert not b.duplicated(["segment", "deadline"]).any() and not b["conflict"].any()
+    assert len(b) == len(targets.official().query("modelled"))
+
+
+def test_past_deadline_is_missed_not_unknown():
+    # Review case: with a cut-off after every deadline, localities' 17% (Aug 2024) missed 30% and 70%
+    proj = uptake.project("business-as-usual", n_draws=20, seed=0, cutoff="2026-03-31")
+    att = targets.attainment(proj).set_index(["segment", "target_year"])
+    assert list(att.loc[[("localities", 2024), ("localities", 2025), ("national", 2025)], "status"]) == ["missed"] * 3
+    assert att.loc[("localities", 2024), "required_pace_share_per_year"] != att.loc[("localities", 2024), "required_pace_share_per_year"]
+    # ministries have no observation: a passed deadline cannot be called missed
+    assert set(att.loc["ministries", "status"]) == {"unknown"}
+
+
+def test_met_target_needs_no_pace():
+    proj = uptake.project("business-as-usual", n_draws=20, seed=0)
+    tg = pd.DataFrame([{"segment": "localities", "year": 2025, "target_share": 0.15, "ids": "x"}])
+    row = targets.attainment(proj, targets=tg).iloc[0]
+    assert row["status"] == "met" and row["required_pace_share_per_year"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "target, cutoff, status",
+    [(0.30, "2025-03-31", "missed"), (0.17, "2025-03-31", "met"), (0.15, "2024-08-31", "met")],
+)
+def test_same_numbers_same_status_for_a_segment_and_a_unit(tmp_path, target, cutoff, status):
+    """Localities at 17% on 31 Aug 2024 and a province at 17% on the same day, same target."""
+    from dvcanalysis import unit_targets, units
+
+    proj = uptake.project("business-as-usual", n_draws=20, seed=0, cutoff=cutoff)
+    tg = pd.DataFrame([{"segment": "localities", "year": 2024, "deadline": pd.Timestamp("2024-12-31"),
+                        "target_share": target, "ids": "x"}])  # fmt: skip
+    seg = targets.attainment(proj, targets=tg).iloc[0]
+    p = tmp_path / "c.csv"
+    p.write_text(
+        "unit_type,unit_code,layout,period,dossiers_total,dossiers_fully_online\n"
+        "province,01,2025,2024-08-31,100,17\n",
+        encoding="utf-8",
+    )
+    unit = unit_targets.unit_status(units.load_counts(p), as_of=cutoff, targets_frame=tg).iloc[0]
+    assert seg["latest_share"] == unit["fully_online_share"] == 0.17
+    assert seg["status"] == unit["status"] == status
+    np.testing.assert_equal(seg["required_pace_share_per_year"], unit["pace_needed_share_per_year"])
+
+
+def test_same_numbers_same_pace_while_the_deadline_is_ahead(tmp_path):
+    from dvcanalysis import unit_targets, units
+
+    proj = uptake.project("business-as-usual", n_draws=20, seed=0)  # cut-off 31 Aug 2024
+    tg = pd.DataFrame([{"segment": "localities", "year": 2025, "deadline": pd.Timestamp("2025-12-31"),
+                        "target_share": 0.70, "ids": "x"}])  # fmt: skip
+    seg = targets.attainment(proj, targets=tg).iloc[0]
+    p = tmp_path / "c.csv"
+    p.write_text(
+        "unit_type,unit_code,layout,period,dossiers_total,dossiers_fully_online\n"
+        "province,01,2025,2024-08-31,100,17\n",
+        encoding="utf-8",
+    )
+    unit = unit_targets.unit_status(units.load_counts(p), as_of="2024-08-31", targets_frame=tg).iloc[0]
+    assert seg["required_pace_share_per_year"] == pytest.approx(unit["pace_needed_share_per_year"])
+    assert seg["required_pace_share_per_year"] == pytest.approx(0.53 / (1 + 122 / 366))
+    # the same rule decides: off track for the segment (probability 0) and for a unit whose
+    # pace cannot reach 70% from 17% by the end of 2025
+    assert seg["status"] == "off track"
+    unit_slow = unit_targets.unit_status(units.load_counts(p), targets_frame=tg, scenario_pace=0.1).iloc[0]
+    assert unit_slow["status"] == "off track"

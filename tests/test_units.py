@@ -1,9 +1,13 @@
-"""dvcanalysis.units: strict counts loading, layout conversion, targets and status.
+"""dvcanalysis.units (strict counts loading, layout conversion) and
+dvcanalysis.unit_targets (per-unit pace, status and report).
 
 All per-unit numbers here are SYNTHETIC (tests/fixtures/units/SYNTHETIC_*.csv).
+The status and pace rules themselves are tested in tests/test_targets.py.
 """
 
+import ast
 import math
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -11,13 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dvcanalysis import cli, units
+from dvcanalysis import cli, targets, unit_targets, units
 from dvcanalysis.errors import InputError
 
 FIX = "tests/fixtures/units"
 GOOD = f"{FIX}/SYNTHETIC_counts.csv"
 GOOD_2025 = f"{FIX}/SYNTHETIC_counts_2025.csv"
 BAD = f"{FIX}/SYNTHETIC_bad_counts.csv"
+SAME_END = f"{FIX}/SYNTHETIC_bad_same_period_end.csv"
 
 BAD_MESSAGES = [
     f"{BAD}:3: column 'unit_code': unknown province code '99' for layout pre-2025; see data/units/provinces_pre2025.csv",
@@ -182,24 +187,24 @@ def test_to_2025_preserves_totals_and_recomputes_shares(values):
         (0.20, 0.30, 0.5, 0.25, "on track"),  # 0.20 + 0.25 * 0.5 = 0.325 >= 0.30
         (0.20, 0.30, 0.5, 0.20, "on track"),  # 0.20 + 0.10 = 0.30 exactly
         (0.20, 0.30, 0.5, 0.15, "off track"),  # 0.275 < 0.30
-        (0.20, 0.30, 0.0, 1.0, "off track"),  # deadline passed
-        (0.20, 0.30, -0.5, 1.0, "off track"),
+        (0.20, 0.30, 0.0, 1.0, "missed"),  # deadline passed (was "off track" before the rules were unified)
+        (0.20, 0.30, -0.5, 1.0, "missed"),
         (0.20, 0.30, 0.5, None, "unknown"),  # no pace
         (float("nan"), 0.30, 0.5, 0.5, "unknown"),
     ],
 )
 def test_status(share, target, years_left, pace, expected):
-    assert units.status(share, target, years_left=years_left, pace=pace) == expected
+    assert targets.status(share, target, years_left=years_left, pace=pace) == expected
 
 
 def test_pace_needed():
-    assert units.pace_needed(0.17, 0.30, 0.5) == pytest.approx(0.26)
-    assert units.pace_needed(0.40, 0.30, 0.5) == 0.0
-    assert math.isnan(units.pace_needed(0.20, 0.30, 0.0))
+    assert targets.pace_needed(0.17, 0.30, 0.5) == pytest.approx(0.26)
+    assert targets.pace_needed(0.40, 0.30, 0.5) == 0.0
+    assert math.isnan(targets.pace_needed(0.20, 0.30, 0.0))
 
 
 def test_official_targets_from_evidence():
-    t = units.official_targets().set_index(["segment", t_col := "deadline"])["target_share"]
+    t = unit_targets.segment_targets().set_index(["segment", t_col := "deadline"])["target_share"]
     assert t[("localities", pd.Timestamp("2024-12-31"))] == 0.30
     assert t[("localities", pd.Timestamp("2025-12-31"))] == 0.70
     assert t[("ministries", pd.Timestamp("2024-12-31"))] == 0.70
@@ -208,7 +213,7 @@ def test_official_targets_from_evidence():
 
 
 def _analysis(pace):
-    return units.analyse(
+    return unit_targets.unit_status(
         units.to_layout(units.load_counts(GOOD), "2025"), scenario_pace=pace
     ).set_index(["unit_type", "unit_code", "period"])
 
@@ -243,7 +248,7 @@ def test_analyse_rank_and_later_target():
         ranks["04"],
     ) == (1, 2, 3)
     c = units.load_counts(GOOD_2025)
-    late = units.analyse(c, scenario_pace=0.1).set_index(["unit_type", "unit_code"])
+    late = unit_targets.unit_status(c, scenario_pace=0.1).set_index(["unit_type", "unit_code"])
     assert late.loc[("province", "01"), "target_share"] == 0.70  # 2025 periods face the 2025 target
     assert late.loc[("ministry", "BTC"), "target_share"] == 0.85
 
@@ -251,26 +256,36 @@ def test_analyse_rank_and_later_target():
 def test_analyse_refuses_mixed_layouts():
     c = pd.concat([units.load_counts(GOOD), units.load_counts(GOOD_2025)])
     with pytest.raises(InputError, match="counts mix layouts"):
-        units.analyse(c)
+        unit_targets.unit_status(c)
 
 
-def test_scenario_paces_from_a_projection(monkeypatch):
-    import sys
-    import types
+class _Projection:
+    """A stand-in for uptake.Projection: hand-checkable medians."""
 
-    class P:
-        def quantiles(self, qs):
-            return pd.DataFrame({"year": [2024, 2025, 2024, 2025], "segment": ["localities"] * 2 + ["ministries"] * 2,
-                                 "q05": 0.0, "q50": [0.2, 0.5, 0.6, 0.7], "q95": 1.0})  # fmt: skip
+    years = [2024, 2025]
 
-    fake = types.ModuleType("dvcanalysis.uptake")
-    fake.project = lambda scenario, n_draws, seed: P()
-    monkeypatch.setitem(sys.modules, "dvcanalysis.uptake", fake)
-    import dvcanalysis
+    def quantiles(self, qs):
+        return pd.DataFrame({"year": [2024, 2025, 2024, 2025], "segment": ["localities"] * 2 + ["ministries"] * 2,
+                             "q05": 0.0, "q50": [0.2, 0.5, 0.6, 0.7], "q95": 1.0})  # fmt: skip
 
-    monkeypatch.setattr(dvcanalysis, "uptake", fake, raising=False)  # if the real one is loaded
-    paces = units.scenario_paces("business-as-usual", year_from=2024, year_to=2025)
+
+def test_scenario_paces_from_a_projection():
+    paces = unit_targets.scenario_paces(_Projection(), 2024, 2025)
     assert paces == pytest.approx({"localities": 0.3, "ministries": 0.1})
+    with pytest.raises(InputError, match="the projection has no years 2026 and 2027"):
+        unit_targets.scenario_paces(_Projection(), 2026, 2027)
+    with pytest.raises(InputError, match="year_to=2024 must be after year_from=2025"):
+        unit_targets.scenario_paces(_Projection(), 2025, 2024)
+
+
+def test_report_takes_the_pace_from_the_projection_given():
+    rep = unit_targets.unit_report(GOOD, layout="2025", projection=_Projection(), scenario="bau")
+    assert rep.scenario == "bau"
+    assert rep.scenario_pace == pytest.approx({"localities": 0.3, "ministries": 0.1})
+    a = rep.analysis.set_index(["unit_type", "unit_code", "period"])
+    # Cao Bằng has one period: 10% + 0.3 a year from 30 Jun 2024 to the end of 2024 < 30%
+    cb = a.loc[("province", "04", "2024-06")]
+    assert (cb["pace_source"], cb["pace_share_per_year"], cb["status"]) == ("scenario", 0.3, "off track")
 
 
 # ---------------------------------------------------------------- tiles and report
@@ -285,7 +300,7 @@ def test_tiles_frame(layout, n):
 def test_report_without_counts_has_no_unit_numbers(figures_tmp):
     from dvcanalysis.plots import units as up
 
-    rep = units.report("", layout="2025", as_of="2024-08-31")
+    rep = unit_targets.unit_report("", layout="2025", as_of="2024-08-31")
     assert not rep.has_counts and rep.to_df().empty
     nat = rep.national.set_index(["segment", "kind"])
     assert nat.loc[("locality_best", "observed"), "value_share"] == 0.69
@@ -299,7 +314,7 @@ def test_report_without_counts_has_no_unit_numbers(figures_tmp):
 def test_report_with_counts_draws_every_figure(figures_tmp):
     from dvcanalysis.plots import units as up
 
-    rep = units.report(GOOD, layout="2025", scenario_pace=0.2)
+    rep = unit_targets.unit_report(GOOD, layout="2025", scenario_pace=0.2)
     assert rep.scenario_pace == {"localities": 0.2, "ministries": 0.2}
     for kind in ("tiles", "ranked", "distribution"):
         for lang in ("vi", "en"):
@@ -319,4 +334,79 @@ def test_report_with_counts_draws_every_figure(figures_tmp):
 
 def test_report_bad_as_of():
     with pytest.raises(InputError, match="as_of='31/8/2024' is not a date"):
-        units.report("", as_of="31/8/2024")
+        unit_targets.unit_report("", as_of="31/8/2024")
+
+
+# ---------------------------------------------------------------- one row per period end
+def test_duplicate_is_keyed_on_the_period_end_not_its_text():
+    # "2024-08" and "2024-08-31" are one snapshot: a pace between them would be over zero time
+    assert [str(p) for p in units.validate_counts(SAME_END)] == [
+        f"{SAME_END}:4: column 'period': duplicate row for province 01 (pre-2025) period 2024-08-31 (first on line 3 as period 2024-08; both end on 2024-08-31)",
+        f"{SAME_END}:6: column 'period': duplicate row for province 04 (pre-2025) period 2024-Q4 (first on line 5 as period 2024; both end on 2024-12-31)",
+        f"{SAME_END}:7: column 'period': duplicate row for province 04 (pre-2025) period 2024-12 (first on line 5 as period 2024; both end on 2024-12-31)",
+        f"{SAME_END}:9: column 'period': duplicate row for ministry BYT (pre-2025) period 2024-H1 (first on line 8 as period 2024-06; both end on 2024-06-30)",
+    ]
+    with pytest.raises(InputError, match="both end on 2024-08-31"):
+        units.load_counts(SAME_END)
+
+
+def test_constituents_writing_one_period_end_differently_are_summed_together(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text(
+        "unit_type,unit_code,layout,period,dossiers_total,dossiers_fully_online\n"
+        "province,02,pre-2025,2024-08,100,90\n"
+        "province,08,pre-2025,2024-08-31,900,90\n",
+        encoding="utf-8",
+    )
+    new = units.to_layout(units.load_counts(p), "2025")
+    (row,) = new.itertuples()
+    assert (row.unit_code, row.period, row.period_precision, row.complete) == ("08", "2024-08-31", "day", True)
+    assert (row.dossiers_total, row.dossiers_fully_online) == (1000, 180)
+
+
+def test_pace_and_status_of_a_unit_past_its_deadline():
+    a = unit_targets.unit_status(
+        units.to_layout(units.load_counts(GOOD), "2025"), as_of="2025-03-31", scenario_pace=0.5
+    ).set_index(["unit_type", "unit_code", "period"])
+    cb = a.loc[("province", "04", "2024-06")]  # 10% on 30 Jun 2024, 2024 target 30%, judged on 31 Mar 2025
+    assert cb["status"] == "missed" and math.isnan(cb["pace_needed_share_per_year"])
+    assert cb["years_left"] == pytest.approx(-90 / 365)
+    btc = a.loc[("ministry", "BTC", "2024-06")]  # 80% against 70%: met, needs no pace
+    assert btc["status"] == "met" and btc["pace_needed_share_per_year"] == 0.0
+
+
+def test_report_shows_missed_units(figures_tmp):
+    from dvcanalysis.plots import units as up
+
+    rep = unit_targets.unit_report(GOOD, layout="2025", as_of="2025-03-31", scenario_pace=0.2)
+    table = up.status_table(rep, lang="en")
+    assert "Missed" in set(table["Status"]) and "On track" not in set(table["Status"])
+    assert set(up.status_table(rep, lang="vi")["Tình trạng"]) >= {"Không đạt", "Đã đạt"}
+    assert up.report_figures(rep, lang="en", kind="ranked")
+    plt.close("all")
+
+
+# ---------------------------------------------------------------- layering
+def _imports(module: str) -> set[str]:
+    src = Path(__file__).resolve().parent.parent / "dvcanalysis" / f"{module}.py"
+    tree = ast.parse(src.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+    return names
+
+
+@pytest.mark.parametrize(
+    "module, forbidden",
+    [
+        ("units", {"uptake", "targets", "unit_targets", "savings", "plots", "fmt"}),
+        ("targets", {"uptake", "unit_targets", "plots", "fmt"}),
+        ("unit_targets", {"uptake", "plots", "fmt"}),
+    ],
+)
+def test_models_import_only_to_their_left(module, forbidden):
+    bad = {f"dvcanalysis.{m}" for m in forbidden} & _imports(module)
+    assert not bad, f"dvcanalysis/{module}.py imports {sorted(bad)}"

@@ -1,7 +1,8 @@
 """Figures and display tables of the unit-level analysis (notebook 05).
 
-Every function takes frames from :mod:`dvcanalysis.units` (or a :class:`~dvcanalysis.units.UnitReport`)
-and draws or formats them; nothing here computes a share, a rank or a status.
+Every function takes frames from :mod:`dvcanalysis.units` / :mod:`dvcanalysis.unit_targets`
+(or a :class:`~dvcanalysis.unit_targets.UnitReport`) and draws or formats them; nothing here
+computes a share, a rank or a status.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ STATUS_COLORS = {
     "met": "#1e8449",
     "on track": "#82e0aa",
     "off track": "#e67e22",
+    "missed": "#c0392b",
     "unknown": "#d5d8dc",
 }
 NO_DATA = "#eaeded"
@@ -56,7 +58,8 @@ def ranked_bars(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | 
     ----------
     df
         One unit type and one period per unit (for example ``units.latest(analysis)``),
-        with ``fully_online_share``, ``target_share``, ``status`` and the name columns.
+        with ``fully_online_share``, ``target_share``, ``status`` and the name columns
+        (from :func:`dvcanalysis.unit_targets.unit_status`).
     """
     fmt.check_lang(lang)
     d = df.sort_values("fully_online_share", ascending=True, na_position="first")
@@ -366,7 +369,7 @@ def national_table(rep, *, lang: str = "vi") -> pd.DataFrame:
                 bound.get(b, "") + fmt.share(v, lang)
                 for b, v in zip(n["bound"], n["value_share"], strict=True)
             ],
-            fmt.label("units.col.evidence", lang): list(n["evidence_id"]),
+            fmt.label("units.col.evidence", lang): [i.replace(";", ", ") for i in n["evidence_id"]],
         }
     )
 
