@@ -16,7 +16,8 @@ def uptake(*, scenario: str = "business-as-usual", lang: str = "vi", n_draws: in
 
     Controls: scenario, curve, national mode, n_draws, seed, cut-off, horizon, and the
     main assumptions (ministries ratio, ministries' volume share, ceiling, pace multiplier,
-    Bass p and q), each fixed at the chosen value. Every change re-runs
+    Bass p and q, and the localities-to-national ratio used when the cut-off precedes every
+    localities observation), each fixed at the chosen value. Every change re-runs
     :func:`dvcanalysis.uptake.project` and redraws the fan chart and the attainment table.
 
     Returns
@@ -58,9 +59,11 @@ def uptake(*, scenario: str = "business-as-usual", lang: str = "vi", n_draws: in
         "pace_multiplier": slider("pace_multiplier", 0.1),
         "bass_p": slider("bass_p", 0.005),
         "bass_q": slider("bass_q", 0.01),
+        "localities_to_national_ratio": slider("localities_to_national_ratio", 0.05),
     }
     out = w.Output()
-    names = ("ministries_ratio", "ministries_volume_share", "ceiling_share", "pace_multiplier", "bass_p", "bass_q")
+    names = ("ministries_ratio", "ministries_volume_share", "ceiling_share", "pace_multiplier", "bass_p", "bass_q",
+             "localities_to_national_ratio")
 
     def redraw(_=None):
         c = {k: v.value for k, v in controls.items()}

@@ -67,6 +67,10 @@ SPECS: dict[str, Spec] = {
     "pace_multiplier": Spec("ratio", 0.0, 5.0),
     # Last, so that adding it left the uniform draws of the others unchanged.
     "national_observation_sd_share": Spec("share", 0.01, 1.0),
+    # Used only when no localities observation precedes the cut-off (the localities are then
+    # anchored on the national figure times this ratio); drawn after the anchor errors (see
+    # ``uptake.LATE_DRAWS``) so that adding it left every earlier draw unchanged.
+    "localities_to_national_ratio": Spec("ratio", 0.05, 2.0),
 }
 
 
@@ -145,7 +149,8 @@ class Scenario:
                 problems: list[Problem] = []
                 a = _assumption(where, key, raw, problems)
                 if problems:
-                    raise InputError(problems)
+                    # A number fixes default and range alike: one line (the default's) says it all.
+                    raise InputError(problems if isinstance(value, dict) else problems[:1])
                 assumptions[key] = a
             else:
                 accepted = ", ".join(["curve", "national", "pace_from", *SPECS])

@@ -111,9 +111,29 @@ def quantiles_table(quantiles: pd.DataFrame, lang: str = "vi", *, years: list[in
     return frame
 
 
-def compare_table(frame: pd.DataFrame, lang: str = "vi", *, year: int, titles: dict[str, str] | None = None) -> pd.DataFrame:
-    """Scenario comparison at one year: median (90% interval) by scenario and segment."""
+def _report_year(years, target_year: int | None) -> int:
+    """The year to report: the last official target year if projected, else the nearest projected year."""
+    years = sorted(int(y) for y in set(years))
+    if target_year is None:
+        return years[-1]
+    return min(years, key=lambda y: (abs(y - target_year), -y))
+
+
+def compare_table(frame, lang: str = "vi", *, year: int | None = None, titles: dict[str, str] | None = None) -> pd.DataFrame:
+    """Scenario comparison at one year: median (90% interval) by scenario and segment.
+
+    ``frame`` is a :class:`~dvcanalysis.uptake.Comparison` (or its frame). ``year`` defaults to
+    the last official target year in the evidence (the nearest projected year if it is not projected).
+    """
+    from dvcanalysis import uptake
+
     fmt.check_lang(lang)
+    if year is None:
+        target_year = frame.last_target_year if hasattr(frame, "last_target_year") else uptake.last_target_year()
+    if hasattr(frame, "to_df"):
+        frame = frame.to_df()
+    if year is None:
+        year = _report_year(frame["year"], target_year)
     d = frame[frame["year"] == year]
     rows = []
     for name in dict.fromkeys(d["scenario"]):
@@ -134,6 +154,7 @@ def observations_table(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     L = lambda k: fmt.label(k, lang)  # noqa: E731
     role_key = {
         "anchor": "uptake.observed",
+        "anchor (proxy via localities_to_national_ratio)": "uptake.observed_proxy",
         "calibration (likelihood)": "uptake.observed_likelihood",
         "comparison": "uptake.observed_other",
         "after cutoff": "uptake.observed_after",
@@ -179,6 +200,44 @@ def backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def projection_backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Rows of :func:`dvcanalysis.uptake.backtest_projection` for display (vi/en).
+
+    Columns: segment, observation (value, period, evidence id), observation date, projected
+    5% / median / 95% at that date, error (median minus observed), within the 90% interval.
+    Keeps its labelled columns when there is no row.
+    """
+    fmt.check_lang(lang)
+    L = lambda k: fmt.label(k, lang)  # noqa: E731
+    cols = [L("word.segment"), L("uptake.col.observed"), L("uptake.col.observed_date"), L("uptake.col.q05"),
+            L("uptake.col.q50"), L("uptake.col.q95"), L("uptake.col.error"), L("uptake.col.covered")]
+    rows = [
+        [
+            fmt.label(f"segment.{r.segment}", lang),
+            f"{fmt.share(r.observed, lang)} ({fmt.period(r.period, lang)}, {r.id})",
+            fmt.day(r.period_end.date(), lang),
+            fmt.share(r.q05, lang),
+            fmt.share(r.q50, lang),
+            fmt.share(r.q95, lang),
+            fmt.pp(r.error_share, lang, 1),
+            L("uptake.word.yes") if r.covered else L("uptake.word.no"),
+        ]
+        for r in bt.itertuples(index=False)
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def projection_backtest_text(bt: pd.DataFrame, projection, lang: str = "vi") -> str:
+    """Markdown: how many observations after the projection's cut-off fall inside its 90% interval, or that there are none."""
+    fmt.check_lang(lang)
+    cutoff = fmt.day(projection.parameters["cutoff"], lang)
+    if bt.empty:
+        return fmt.label("uptake.text.backtest_none", lang, cutoff=cutoff)
+    sc = projection.scenario
+    return fmt.label("uptake.text.backtest_some", lang, scenario=sc.title.get(lang, sc.name), cutoff=cutoff,
+                     n=len(bt), n_in=int(bt["covered"].sum()))
+
+
 # ---------------------------------------------------------------- uptake narrative (markdown)
 def _q(quantiles: pd.DataFrame, seg: str, year: int, lang: str) -> str:
     r = quantiles[(quantiles["segment"] == seg) & (quantiles["year"] == year)].iloc[0]
@@ -200,18 +259,45 @@ def uptake_evidence_text(projection, lang: str = "vi") -> str:
     loc_txt = "; ".join(f"{fmt.share(r.value, lang)}, {fmt.period(r.period, lang)}, {r.id}" for r in loc.itertuples()) or fmt.label("uptake.no_observation", lang)
     nat = used[used["segment"] == "national"].tail(1)
     a = projection.scenario.assumptions["ministries_volume_share"]
-    if len(nat) and len(loc):
-        implied = uptake.implied_ministries_share(float(nat["value"].iloc[0]), float(loc["value"].iloc[-1]), [a.high, a.low])
+    if len(nat):
         nat_txt = f"{fmt.share(nat['value'].iloc[0], lang)}, {fmt.period(nat['period'].iloc[0], lang)}, {nat['id'].iloc[0]}"
         src = evidence.source_label(nat["source_id"].iloc[0], lang)
     else:
-        implied, nat_txt, src = [float("nan")] * 2, "–", "–"
+        nat_txt, src = "–", "–"
+    if loc.empty:  # nothing to set the national figure against; proxy_text says how localities are anchored
+        head = fmt.label("uptake.text.evidence_no_localities", lang, cutoff=fmt.day(projection.parameters["cutoff"], lang),
+                         n_min=n["ministries"], n_nat=n["national"], nat_source=src, nat=nat_txt)
+        proxy = proxy_text(projection, lang)
+        return head + "\n\n" + (proxy + "\n\n" if proxy else "") + calibration_text(projection, lang)
+    if len(nat):
+        implied = uptake.implied_ministries_share(float(nat["value"].iloc[0]), float(loc["value"].iloc[-1]), [a.high, a.low])
+    else:
+        implied = [float("nan")] * 2
     head = fmt.label(
         "uptake.text.evidence", lang, cutoff=fmt.day(projection.parameters["cutoff"], lang), n_loc=n["localities"], loc=loc_txt,
         n_min=n["ministries"], n_nat=n["national"], nat_source=src, nat=nat_txt, w_low=fmt.share(a.low, lang),
         w_high=fmt.share(a.high, lang), implied_low=fmt.share(implied[0], lang), implied_high=fmt.share(implied[1], lang),
     )
     return head + "\n\n" + calibration_text(projection, lang)
+
+
+def proxy_text(projection, lang: str = "vi") -> str:
+    """Markdown: localities have no observation up to the cut-off and are anchored through the national figure.
+
+    Empty when the localities have their own observation up to the cut-off.
+    """
+    fmt.check_lang(lang)
+    a = projection.anchors.get("localities", {})
+    if not a.get("proxy"):
+        return ""
+    obs = projection.observations.set_index("id")
+    r = obs.loc[a["id"]]
+    ratio = projection.scenario.assumptions["localities_to_national_ratio"]
+    return fmt.label(
+        "uptake.text.proxy", lang, cutoff=fmt.day(projection.parameters["cutoff"], lang),
+        nat=f"{fmt.share(r['value'], lang)}, {fmt.period(r['period'], lang)}, {a['id']}", ratio=ratio.describe(),
+        anchor_low=fmt.share(a["share_q05"], lang), anchor_high=fmt.share(a["share_q95"], lang),
+    )
 
 
 def _low_ess_text(projection, lang: str) -> str:
@@ -246,11 +332,15 @@ def calibration_text(projection, lang: str = "vi") -> str:
     return text + ("\n\n" + warn if warn else "")
 
 
-def uptake_headline_text(projection, lang: str = "vi", *, year: int = 2025) -> str:
-    """Markdown: the median and 90% interval of each segment at the end of ``year``, and the width gap."""
+def uptake_headline_text(projection, lang: str = "vi", *, year: int | None = None) -> str:
+    """Markdown: the median and 90% interval of each segment at the end of ``year``, and the width gap.
+
+    ``year`` defaults to the last official target year in the evidence
+    (``projection.last_target_year``); a year outside the projection gives the nearest projected year.
+    """
     fmt.check_lang(lang)
     q = projection.quantiles((0.05, 0.5, 0.95))
-    year = year if year in set(q["year"]) else int(q["year"].max())
+    year = _report_year(q["year"], projection.last_target_year if year is None else year)
     sc = projection.scenario
     head = fmt.label(
         "uptake.text.headline", lang, scenario=sc.title.get(lang, sc.name), curve=fmt.label(f"uptake.curve.{sc.curve}", lang),

@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from dvcanalysis import evidence, paths, scenarios
+from dvcanalysis import targets as _targets  # targets never imports uptake: no cycle
 from dvcanalysis.errors import InputError, check_choice
 from dvcanalysis.scenarios import SPECS, Scenario
 
@@ -69,6 +70,14 @@ POOL_FACTOR = 4
 # Below this effective sample size (as a share of the prior pool) the narrative warns.
 LOW_ESS_SHARE = 0.10
 LIKELIHOOD_ROLE = "calibration (likelihood)"
+ANCHOR_ROLE = "anchor"
+# The national observation that anchors the localities when none of theirs precedes the cut-off.
+PROXY_ANCHOR_ROLE = "anchor (proxy via localities_to_national_ratio)"
+PROXY_RATIO = "localities_to_national_ratio"
+# Assumptions whose uniforms come from a child stream (``rng.spawn``), which leaves the parent
+# stream untouched: adding them changed no other draw, so every projection that does not use
+# them (and the resampling that follows) is unchanged to the bit.
+LATE_DRAWS = (PROXY_RATIO,)
 # Keep calibrated anchors strictly inside (0, ceiling) so logit and Bass inverses exist.
 _FLOOR_SHARE = 0.001
 _BELOW_CEILING = 0.98
@@ -343,18 +352,22 @@ def draw_assumptions(scenario: Scenario, n_draws: int, rng: np.random.Generator)
     Every assumption consumes one uniform draw per Monte Carlo draw, in the fixed order of
     :data:`~dvcanalysis.scenarios.SPECS`, whatever its distribution; so the same seed gives
     the same random numbers in every scenario (common random numbers), and a quantity's
-    draws are monotone in its range.
+    draws are monotone in its range. The assumptions in :data:`LATE_DRAWS` take theirs from a
+    child stream of ``rng`` (``rng.spawn(1)``), which consumes nothing from ``rng`` itself.
     """
-    u = rng.random((len(SPECS), n_draws))
+    early = [n for n in SPECS if n not in LATE_DRAWS]
+    u_early = rng.random((len(early), n_draws))
     z = rng.standard_normal((3, n_draws))
+    u_late = rng.spawn(1)[0].random((len(LATE_DRAWS), n_draws))
+    rows = {**dict(zip(early, u_early, strict=True)), **dict(zip(LATE_DRAWS, u_late, strict=True))}
     out: dict[str, np.ndarray] = {}
-    for i, (name, spec) in enumerate(SPECS.items()):
+    for name, spec in SPECS.items():
         a = scenario.assumptions[name]
         lo, hi, mode = a.low, a.high, a.default
         # Each row of ``u`` is used once, so its values are transformed where they lie (one
         # allocation in all, which matters at 400,000 draws), operation for operation as in
         # the textbook expressions in the comments (the same numbers).
-        v = u[i]
+        v = rows[name]
         if a.distribution == "fixed" or hi <= lo:  # np.full(n_draws, mode)
             v.fill(mode)
         elif a.distribution == "uniform":
@@ -368,7 +381,7 @@ def draw_assumptions(scenario: Scenario, n_draws: int, rng: np.random.Generator)
                 v += lo
         else:  # triangular: inverse CDF with mode = default
             c = (mode - lo) / (hi - lo)
-            below = u[i] < c
+            below = v < c
             low_leg = v * (hi - lo)  # lo + sqrt(u (hi - lo) (mode - lo)) where u < c
             low_leg *= mode - lo
             np.sqrt(low_leg, out=low_leg)
@@ -415,28 +428,57 @@ def observations(*, cutoff: str | date = DEFAULT_CUTOFF) -> pd.DataFrame:
     return obs
 
 
-def segment_targets(segment: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Official fully-online targets of ``segment``: (end times, shares, evidence ids)."""
-    from dvcanalysis import targets as _targets
+def _binding_targets() -> pd.DataFrame:
+    """One fully-online target per modelled segment and deadline: the one the target path must meet.
 
+    :func:`dvcanalysis.targets.binding` is the one rule for duplicate statements (the higher
+    share binds); with a ``targets`` module that predates it, the same rule is applied to
+    :func:`dvcanalysis.targets.official` here.
+    """
+    binding = getattr(_targets, "binding", None)
+    if binding is not None:
+        return binding(indicator=INDICATOR, segments=SEGMENTS)
     off = _targets.official(indicators=(INDICATOR,))
-    off = off[off["segment"] == segment].sort_values("year")
-    # Two statements for one deadline: the path must meet the higher one.
-    off = off.groupby("year", as_index=False).agg(target_share=("target_share", "max"), ids=("ids", ";".join))
-    return end_of_year(off["year"].to_numpy()), off["target_share"].to_numpy(float), list(off["ids"])
+    if off.empty:
+        return pd.DataFrame(columns=["segment", "year", "target_share", "ids"])
+    off = off[off["segment"].isin(SEGMENTS)]
+    return off.groupby(["segment", "year"], as_index=False, sort=True).agg(target_share=("target_share", "max"), ids=("ids", ";".join))
+
+
+def _path_targets(off: pd.DataFrame, segment: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """One segment's binding targets, in year order: (end times, shares, evidence ids)."""
+    o = off[off["segment"] == segment].sort_values("year")
+    return end_of_year(o["year"].to_numpy()), o["target_share"].to_numpy(float), list(o["ids"])
+
+
+def segment_targets(segment: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Official fully-online targets of ``segment``, from :mod:`dvcanalysis.targets` (``binding``).
+
+    Returns
+    -------
+    tuple
+        ``(end times, shares, evidence ids)``, one per deadline year (the higher value where
+        sources differ).
+
+    Raises
+    ------
+    InputError
+        For a segment other than ``ministries``, ``localities``, ``national``.
+    """
+    check_choice("segment", segment, SEGMENTS)
+    return _path_targets(_binding_targets(), segment)
 
 
 def _all_segment_targets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """:func:`segment_targets` (times, shares) of every segment, from one read of the targets."""
-    from dvcanalysis import targets as _targets
+    off = _binding_targets()
+    return {seg: _path_targets(off, seg)[:2] for seg in SEGMENTS}
 
-    off = _targets.official(indicators=(INDICATOR,))
-    out = {}
-    for seg in SEGMENTS:
-        o = off[off["segment"] == seg].sort_values("year")
-        o = o.groupby("year", as_index=False).agg(target_share=("target_share", "max"), ids=("ids", ";".join))
-        out[seg] = (end_of_year(o["year"].to_numpy()), o["target_share"].to_numpy(float))
-    return out
+
+def last_target_year() -> int | None:
+    """The last deadline year of the official fully-online targets of the modelled segments."""
+    off = _binding_targets()
+    return int(off["year"].max()) if len(off) else None
 
 
 def _latest(obs: pd.DataFrame, segment: str) -> pd.Series | None:
@@ -471,7 +513,8 @@ class Projection:
         ``ess_share`` (``ess / pool``), ``low_ess`` (``ess_share`` below 10%), ``weights``
         (normalized, one per prior draw) and ``reason`` when not applied (``disabled``:
         ``calibrate=False``; ``national_observations``: national follows its own curve;
-        ``no_observation``: no national observation up to the cut-off besides the anchors).
+        ``no_observation``: no national observation up to the cut-off besides the anchors;
+        ``proxy_anchor``: the national series anchors the localities, see :func:`project`).
     """
 
     scenario: Scenario
@@ -503,6 +546,8 @@ class Projection:
         }[curve]
         if self.scenario.national != "mix" or not self.calibration.get("applied", False):
             unused = unused | {"national_observation_sd_share"}
+        if not self.anchors.get("localities", {}).get("proxy", False):
+            unused = unused | {PROXY_RATIO}
         rows = []
         for a in self.scenario.assumptions.values():
             rows.append(
@@ -525,10 +570,17 @@ class Projection:
     @property
     def targets(self) -> pd.DataFrame:
         """The official fully-online targets of the projected segments (see :func:`dvcanalysis.targets.official`)."""
-        from dvcanalysis import targets as _targets
-
         off = _targets.official(indicators=(INDICATOR,))
         return off[off["segment"].isin(self.segments)].reset_index(drop=True)
+
+    @property
+    def last_target_year(self) -> int | None:
+        """The last deadline year of the official targets of the projected segments (None if none).
+
+        The year headline texts and comparison tables report by default (instead of a fixed year).
+        """
+        t = self.targets
+        return int(t["year"].max()) if len(t) else None
 
     @property
     def sources(self) -> list[str]:
@@ -560,11 +612,14 @@ class Projection:
         return pd.concat(frames, ignore_index=True)
 
     def quantiles(self, qs: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
-        """Columns ``year, segment`` and one per quantile, named ``q05``, ``q50``, ``q95``... (shares)."""
-        qs = list(qs)
-        for q in qs:
-            if not 0 <= q <= 1:
-                raise InputError(f"quantile {q!r} is out of range; expected 0 to 1")
+        """Columns ``year, segment`` and one per quantile, named ``q05``, ``q50``, ``q95``... (shares).
+
+        Raises
+        ------
+        InputError
+            If ``qs`` is not a non-empty sequence of numbers within 0-1.
+        """
+        qs = check_quantiles(qs)
         frames = []
         for seg, arr in self.shares.items():
             qv = np.quantile(arr, qs, axis=0)
@@ -604,6 +659,20 @@ class Projection:
         )
 
 
+def check_quantiles(qs: object, name: str = "qs") -> list[float]:
+    """``qs`` as a list of floats, or :class:`InputError` naming the argument and what is accepted."""
+    accepted = "expected a sequence of numbers within 0-1, e.g. (0.05, 0.5, 0.95)"
+    if isinstance(qs, (str, bytes)) or not isinstance(qs, Sequence | np.ndarray) or len(qs) == 0:
+        raise InputError(f"{name}={qs!r} is not accepted; {accepted}")
+    out = []
+    for q in qs:
+        ok = isinstance(q, (int, float, np.integer, np.floating)) and not isinstance(q, (bool, np.bool_))
+        if not ok or not 0 <= float(q) <= 1:  # NaN fails the comparison
+            raise InputError(f"{name}={tuple(qs)!r}: {q!r} is not accepted; {accepted}")
+        out.append(float(q))
+    return out
+
+
 def quantile_name(q: float) -> str:
     """``0.05`` -> ``q05``, ``0.5`` -> ``q50``, ``0.025`` -> ``q025``."""
     pct = 100 * q
@@ -619,11 +688,12 @@ def _resolve(scenario: str | Scenario, overrides: dict | None, curve: str | None
     return sc
 
 
-def _check_int(name: str, value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise InputError(f"{name}={value!r} is not an integer; expected an integer from {low} to {high}")
+def _check_int(name: str, value: object, low: int, high: int, *, why: str = "") -> int:
+    note = f" ({low} is {why})" if why else ""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise InputError(f"{name}={value!r} is not an integer; expected an integer from {low} to {high}{note}")
     if not low <= int(value) <= high:
-        raise InputError(f"{name}={value!r} is out of range; expected {low} to {high}")
+        raise InputError(f"{name}={value!r} is out of range; expected {low} to {high}{note}")
     return int(value)
 
 
@@ -647,7 +717,11 @@ def _calibrate_segments(
         )
 
     la = anchors["localities"]
-    sa_loc = la["value"] + err * d["z_localities"]
+    if la.get("proxy"):  # no localities observation up to the cut-off: national figure x ratio
+        sa_loc = la["value"] * d[PROXY_RATIO]
+        sa_loc += err * d["z_localities"]
+    else:
+        sa_loc = la["value"] + err * d["z_localities"]
     out = {"localities": fit(sa_loc, la["time"], "localities")}
     sa_min = np.clip(sa_loc, _FLOOR_SHARE, None) * d["ministries_ratio"] + err * d["z_ministries"]
     out["ministries"] = fit(sa_min, la["time"], "ministries")
@@ -912,8 +986,11 @@ def project(
     Calibration
     -----------
     Localities are anchored at their latest observation up to the cut-off (with an error
-    of ``anchor_error_share``); if there is none, the latest national observation stands in
-    (recorded as such). Ministries have no observation: their anchor is the localities'
+    of ``anchor_error_share``). If there is none, they are anchored on the latest national
+    observation times ``localities_to_national_ratio`` (a named assumption drawn per draw;
+    the observation's role is :data:`PROXY_ANCHOR_ROLE`, ``anchors["localities"]["proxy"]``
+    is True), and the national observations are then not used in the likelihood (the series
+    already sets the level; ``calibration["reason"] == "proxy_anchor"``). Ministries have no observation: their anchor is the localities'
     anchor times ``ministries_ratio``. ``national`` is the mix weighted by
     ``ministries_volume_share``, or (``national: observations``) its own curve through its
     latest observation. ``linear`` and ``logistic`` pass through the base point
@@ -930,12 +1007,16 @@ def project(
     InputError
         For an unknown scenario, a bad cut-off, too few observations or a bad option.
     """
+    if overrides is not None and not isinstance(overrides, dict):
+        raise InputError(f"overrides={overrides!r} is not accepted; expected a mapping of assumption name to a number or fields, "
+                         "e.g. {'ministries_ratio': 3.0}")
     sc = _resolve(scenario, overrides, curve)
     n_draws = _check_int("n_draws", n_draws, 1, _MAX_DRAWS)
     seed = _check_int("seed", seed, 0, 2**63 - 1)
     cut = parse_cutoff(cutoff)
     first_year = cut.year if (cut.month, cut.day) != (12, 31) else cut.year + 1
-    horizon = _check_int("horizon", horizon, first_year, MAX_HORIZON)
+    horizon = _check_int("horizon", horizon, first_year, MAX_HORIZON,
+                         why=f"the first year-end after cutoff={cut.isoformat()}")
     years = np.arange(first_year, horizon + 1)
     t = end_of_year(years)
 
@@ -947,7 +1028,11 @@ def project(
         loc = _latest(obs, "national")
     if loc is None:
         raise InputError(f"cutoff={cut.isoformat()}: no fully-online observation on or before it; the first is {obs['period_end'].min().date().isoformat()}")
+    # With ``proxy``, ``value`` is the national figure; the localities' anchor is that times
+    # ``localities_to_national_ratio``, drawn per draw (see ``_calibrate_segments``).
     anchors["localities"] = {"id": loc["id"], "time": float(loc["decimal_year"]), "value": float(loc["value"]), "proxy": proxy}
+    if proxy:
+        anchors["localities"]["via"] = PROXY_RATIO
     anchors["ministries"] = {"id": loc["id"], "time": float(loc["decimal_year"]), "value": float("nan"), "proxy": True}
     nat = _latest(obs, "national")
     if sc.national == "observations":
@@ -960,16 +1045,24 @@ def project(
         if sc.curve in ("linear", "logistic") and a["time"] <= base_hi:
             raise InputError(
                 f"cutoff={cut.isoformat()}: the {seg} anchor ({a['id']}, {a['time']:.2f}) is not after the base year "
-                f"range (up to {sc.assumptions['base_year'].high:g}); expected a later cut-off or base_year overrides"
+                f"range (up to {sc.assumptions['base_year'].high:g}); expected a later cut-off, base_year overrides, "
+                f"or curve='bass' (which needs only the anchor)"
             )
 
     used_ids = {a["id"] for a in anchors.values()}
-    obs.loc[obs["id"].isin(used_ids) & (obs["role"] != "after cutoff"), "role"] = "anchor"
+    obs.loc[obs["id"].isin(used_ids) & (obs["role"] != "after cutoff"), "role"] = ANCHOR_ROLE
+    if proxy:
+        obs.loc[obs["id"] == loc["id"], "role"] = PROXY_ANCHOR_ROLE
     lik = obs[(obs["segment"] == "national") & (obs["role"] == "comparison")]
     if not calibrate:
         reason = "disabled"
     elif sc.national != "mix":
         reason = "national_observations"
+    elif proxy:
+        # The national series already sets the localities' level (through the ratio); weighting
+        # the draws by how well their mix reproduces the same series would use it twice, and
+        # would mostly pull the ratio to whatever makes the mix equal the national figure.
+        reason = "proxy_anchor"
     elif lik.empty:
         reason = "no_observation"
     else:
@@ -984,6 +1077,9 @@ def project(
         sc, t, anchors, tgt, lik["decimal_year"].to_numpy(float), lik["value"].to_numpy(float), n_draws, rng
     )
     obs.loc[obs["id"].isin(set(lik["id"])), "role"] = LIKELIHOOD_ROLE
+    if proxy:  # the localities' anchor level the kept draws imply (national figure x ratio)
+        level = anchors["localities"]["value"] * d[PROXY_RATIO]
+        anchors["localities"]["share_q05"], anchors["localities"]["share_q95"] = (float(v) for v in np.quantile(level, (0.05, 0.95)))
     calibration = {
         "applied": not reason,
         "observation_ids": list(lik["id"]),
@@ -1010,30 +1106,100 @@ def project(
     return Projection(sc, years, shares, d, obs, params, anchors, calibration)
 
 
+@dataclass
+class Comparison:
+    """Quantile paths of several scenarios (from :func:`compare`), with their own provenance.
+
+    Attributes
+    ----------
+    frame
+        ``scenario, year, segment`` and one column per quantile (``q05, q50, q95``...).
+    names
+        The scenarios compared, in order.
+    sources
+        Source ids behind any of the projections (the union).
+    parameters
+        ``scenarios`` (names joined by ``;``), ``n_draws``, ``seed``, ``cutoff``, ``horizon``.
+    last_target_year
+        The last deadline year of the official targets of the projected segments (None if none).
+    """
+
+    frame: pd.DataFrame
+    names: list[str]
+    sources: list[str]
+    parameters: dict[str, object]
+    last_target_year: int | None = None
+
+    def to_df(self) -> pd.DataFrame:
+        """The long frame ``scenario, year, segment, q05, q50, q95`` (shares, end of year)."""
+        return self.frame.copy()
+
+    def provenance(self):
+        """A :class:`~dvcanalysis.provenance.Provenance` for the comparison chart and table."""
+        from dvcanalysis.provenance import Provenance
+
+        return Provenance(sources=list(self.sources), parameters=dict(self.parameters))
+
+
 def compare(
-    names: Sequence[str] | None = None,
+    names: Sequence[str] | str | None = None,
     *,
     n_draws: int = 1000,
     seed: int = 0,
     cutoff: str | date = DEFAULT_CUTOFF,
     horizon: int = 2030,
     qs: Sequence[float] = (0.05, 0.5, 0.95),
-) -> pd.DataFrame:
-    """Quantile paths of several scenarios in one long frame.
+) -> Comparison:
+    """Quantile paths of several scenarios, with the same seed in each (common random numbers).
+
+    Parameters
+    ----------
+    names
+        Scenario names (default: every scenario in ``data/scenarios/``); one name may be given as text.
+    n_draws, seed, cutoff, horizon
+        As for :func:`project`, used for every scenario.
+    qs
+        Quantiles to report (numbers within 0-1).
 
     Returns
     -------
-    DataFrame
-        ``scenario, year, segment, q05, q50, q95`` (same seed in each: common random numbers).
+    Comparison
+        ``.to_df()`` gives ``scenario, year, segment, q05, q50, q95``; ``.provenance()`` the
+        union of the scenarios' sources and the parameters.
+
+    Raises
+    ------
+    InputError
+        For no scenario, an unknown one, or a bad option (as :func:`project`).
     """
-    names = list(names) if names is not None else scenarios.names()
-    frames = []
+    qs = check_quantiles(qs)
+    if names is None:
+        names = scenarios.names()
+    elif isinstance(names, str):
+        names = [names]
+    elif isinstance(names, Sequence) and all(isinstance(n, str) for n in names):
+        names = list(names)
+    else:
+        raise InputError(f"names={names!r} is not accepted; expected a list of scenario names ({', '.join(scenarios.names())})")
+    if not names:
+        raise InputError(f"names={names!r} is not accepted; expected at least one scenario name ({', '.join(scenarios.names())})")
+    frames, sources, params = [], set(), {}
     for name in names:
         proj = project(name, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon)
         q = proj.quantiles(qs)
         q.insert(0, "scenario", name)
         frames.append(q)
-    return pd.concat(frames, ignore_index=True)
+        sources |= set(proj.sources)
+        params = proj.parameters
+        last = proj.last_target_year
+    parameters = {
+        "scenarios": ";".join(names),
+        "n_draws": params["n_draws"],
+        "seed": params["seed"],
+        "cutoff": params["cutoff"],
+        "horizon": params["horizon"],
+    }
+    return Comparison(pd.concat(frames, ignore_index=True), names, sorted(sources), parameters, last)
 
 
 # ---------------------------------------------------------------- backtest
@@ -1120,6 +1286,68 @@ def backtests(
         [backtest(i, s, cutoff=c, scenario=scenario, n_draws=n_draws, seed=seed) for i, s, c in cases],
         ignore_index=True,
     )
+
+
+BACKTEST_COLUMNS = (
+    "scenario", "cutoff", "segment", "id", "period", "period_end", "decimal_year", "observed",
+    "q05", "q50", "q95", "error_share", "covered", "source_id",
+)
+
+
+def backtest_projection(projection: Projection) -> pd.DataFrame:
+    """Compare a projection, fitted up to its own cut-off, with every observation after it.
+
+    Every fully-online observation of a projected segment dated after the projection's
+    cut-off (role ``after cutoff``) is set against the projection's 5%, 50% and 95% at that
+    date. The curves are evaluated at the observation's own decimal date for the projection's
+    kept draws (:func:`simulate` on ``projection.draws`` and ``projection.anchors``, the same
+    numbers :func:`project` computed at the year ends), not interpolated between year ends:
+    the curves are not straight between year ends, and an observation between the cut-off and
+    the first year end (e.g. August for a July cut-off) has no grid point before it.
+
+    Parameters
+    ----------
+    projection
+        A :class:`Projection` from :func:`project`.
+
+    Returns
+    -------
+    DataFrame
+        One row per later observation: ``scenario, cutoff, segment, id, period, period_end,
+        decimal_year, observed, q05, q50, q95`` (shares), ``error_share`` (median minus
+        observed), ``covered`` (observed within the 90% band, 5-95%), ``source_id``. Empty
+        (with these columns) when the evidence has no observation after the cut-off.
+
+    Raises
+    ------
+    InputError
+        If ``projection`` is not a :class:`Projection`.
+    """
+    if not isinstance(projection, Projection):
+        raise InputError(f"projection={type(projection).__name__} is not accepted; expected an uptake.Projection from uptake.project(...)")
+    obs = projection.observations
+    later = obs[(obs["role"] == "after cutoff") & obs["segment"].isin(projection.segments)]
+    later = later.sort_values(["period_end", "segment", "id"]).reset_index(drop=True)
+    if later.empty:
+        return pd.DataFrame(columns=list(BACKTEST_COLUMNS))
+    sc = projection.scenario
+    times = np.unique(later["decimal_year"].to_numpy(float))
+    tgt = _all_segment_targets() if sc.curve == "target-path" else {}
+    shares = simulate(sc, times, projection.anchors, projection.draws, tgt)
+    rows = []
+    for r in later.itertuples(index=False):
+        col = shares[r.segment][:, int(np.searchsorted(times, r.decimal_year))]
+        q05, q50, q95 = np.quantile(col, (0.05, 0.5, 0.95))
+        rows.append(
+            {
+                "scenario": sc.name, "cutoff": projection.parameters["cutoff"], "segment": r.segment, "id": r.id,
+                "period": r.period, "period_end": r.period_end, "decimal_year": float(r.decimal_year),
+                "observed": float(r.value), "q05": float(q05), "q50": float(q50), "q95": float(q95),
+                "error_share": float(q50) - float(r.value), "covered": bool(q05 <= r.value <= q95),
+                "source_id": r.source_id,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(BACKTEST_COLUMNS))
 
 
 def implied_ministries_share(national_share: float, localities_share: float, ministries_volume_share) -> np.ndarray:

@@ -81,3 +81,19 @@ def test_national_observation_sd_and_widened_ministries_ranges():
     assert volume.low <= 0.1 and volume.high >= 0.6
     with pytest.raises(InputError, match=r"key 'assumptions.national_observation_sd_share.default': 0.001 is out of range"):
         sc.with_overrides({"national_observation_sd_share": 0.001})
+
+
+def test_localities_to_national_ratio_is_a_named_sourced_assumption_in_every_scenario():
+    from dvcanalysis import evidence
+
+    ev = evidence.load().set_index("id")["value"]
+    for name in scenarios.names():  # the others extend business-as-usual and inherit it
+        a = scenarios.load(name).assumptions["localities_to_national_ratio"]
+        assert (a.unit, a.distribution, a.low, a.high, a.default) == ("ratio", "uniform", 0.25, 1.0, 0.4)
+        assert "seed000-02" in a.reason and "ref_vietnamnet_en-04" in a.reason
+        assert "cut-off" in a.description
+    # The default is the evidence's ratio: localities on 31 Aug 2024 over national in July 2024.
+    assert ev["seed000-02"] / ev["ref_vietnamnet_en-04"] == pytest.approx(0.4, abs=0.01)
+    sc = scenarios.load("business-as-usual")
+    with pytest.raises(InputError, match=r"key 'assumptions.localities_to_national_ratio.range': 3 is out of range; expected 0.05 to 2"):
+        sc.with_overrides({"localities_to_national_ratio": {"range": [0.25, 3]}})

@@ -161,16 +161,18 @@ def test_observations_after_the_cutoff_never_enter_the_likelihood():
     # Cut-off end 2023: the 2024 national points are after it; the 2019 point is the proxy anchor.
     proj = uptake.project("business-as-usual", n_draws=100, seed=0, cutoff="2023-12-31", curve="bass")
     cal = proj.calibration
-    assert not cal["applied"] and cal["reason"] == "no_observation" and cal["observation_ids"] == []
+    assert not cal["applied"] and cal["reason"] == "proxy_anchor" and cal["observation_ids"] == []
     np.testing.assert_array_equal(cal["weights"], np.full(cal["pool"], 1 / cal["pool"]))
     assert cal["ess"] == cal["pool"]
     roles = proj.observations.set_index("id")["role"]
     assert (roles[["ref_vietnamnet_en-02", "ref_vietnamnet_en-04"]] == "after cutoff").all()
-    assert roles["ref_vietnamnet_en-01"] == "anchor"
-    # Mid-2024 cut-off before July: only the first-half figure enters; July is after it.
+    assert roles["ref_vietnamnet_en-01"] == uptake.PROXY_ANCHOR_ROLE
+    # Mid-2024 cut-off before July: the first-half figure anchors the localities (through the
+    # ratio), so the national series is not used again in the likelihood; July is after it.
     mid = uptake.project("business-as-usual", n_draws=100, seed=0, cutoff="2024-06-30", curve="bass")
     assert mid.anchors["localities"]["id"] == "ref_vietnamnet_en-02"
-    assert mid.calibration["observation_ids"] == ["ref_vietnamnet_en-01"]
+    assert mid.calibration["observation_ids"] == [] and mid.calibration["reason"] == "proxy_anchor"
+    assert mid.observations.set_index("id").loc["ref_vietnamnet_en-04", "role"] == "after cutoff"
 
 
 def test_national_from_observations_is_not_conditioned_again():
@@ -243,15 +245,258 @@ def test_bad_options_raise_input_error(kwargs, wording):
         uptake.project(**kwargs)
 
 
-def test_cutoff_before_localities_observation_uses_national_as_proxy():
-    proj = uptake.project("business-as-usual", n_draws=20, cutoff="2024-07-31")
-    assert proj.anchors["localities"]["proxy"] and proj.anchors["localities"]["id"] == "ref_vietnamnet_en-04"
-    assert proj.observations.set_index("id").loc["seed000-02", "role"] == "after cutoff"
+def _one_line(exc: pytest.ExceptionInfo) -> str:
+    text = str(exc.value)
+    assert "\n" not in text, text
+    return text
+
+
+@pytest.mark.parametrize(
+    ("qs", "wording"),
+    [
+        (("a",), "qs=('a',): 'a' is not accepted; expected a sequence of numbers within 0-1"),
+        ("0.5", "qs='0.5' is not accepted; expected a sequence of numbers within 0-1"),
+        (0.5, "qs=0.5 is not accepted; expected a sequence of numbers within 0-1"),
+        ((), "qs=() is not accepted"),
+        ((0.5, 1.5), "qs=(0.5, 1.5): 1.5 is not accepted"),
+        ((float("nan"),), "qs=(nan,): nan is not accepted"),
+        ((True,), "qs=(True,): True is not accepted"),
+        ((None,), "qs=(None,): None is not accepted"),
+    ],
+)
+def test_bad_quantiles_raise_one_line_input_error(qs, wording):
+    proj = uptake.project("business-as-usual", n_draws=10)
+    with pytest.raises(InputError) as exc:
+        proj.quantiles(qs)
+    assert wording in _one_line(exc)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "wording"),
+    [
+        ({"cutoff": "31/08/2024"}, "cutoff='31/08/2024' is not a date; expected YYYY-MM-DD"),
+        ({"cutoff": None}, "cutoff=None is not a date; expected YYYY-MM-DD"),
+        ({"n_draws": 0}, "n_draws=0 is out of range; expected 1 to 500000"),
+        ({"n_draws": -1}, "n_draws=-1 is out of range; expected 1 to 500000"),
+        ({"n_draws": 1.5}, "n_draws=1.5 is not an integer; expected an integer from 1 to 500000"),
+        ({"n_draws": "100"}, "n_draws='100' is not an integer"),
+        ({"seed": -1}, "seed=-1 is out of range"),
+        ({"horizon": 2023}, "horizon=2023 is out of range; expected 2024 to 2050 (2024 is the first year-end after cutoff=2024-08-31)"),
+        ({"horizon": 2024.5}, "horizon=2024.5 is not an integer"),
+        ({"overrides": {"nope": 1}}, "key 'nope' is not accepted; expected one of: curve, national, pace_from, base_year"),
+        ({"overrides": {"ceiling_share": 1.5}}, "key 'assumptions.ceiling_share.default': 1.5 is out of range; expected 0.3 to 1 (share)"),
+        ({"overrides": {"localities_to_national_ratio": 3}}, "key 'assumptions.localities_to_national_ratio.default': 3 is out of range; expected 0.05 to 2 (ratio)"),
+        ({"overrides": ["ceiling_share"]}, "overrides=['ceiling_share'] is not accepted; expected a mapping of assumption name"),
+        ({"curve": "nope"}, "key 'curve': 'nope' is not accepted; expected one of: linear, logistic, bass, target-path"),
+        ({"scenario": 3}, "scenario=3 is not accepted; expected a scenario name"),
+    ],
+)
+def test_bad_project_input_is_one_line_naming_the_argument(kwargs, wording):
+    kwargs = {"n_draws": 10, **kwargs}
+    with pytest.raises(InputError) as exc:
+        uptake.project(**kwargs)
+    assert wording in _one_line(exc)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "wording"),
+    [
+        ({"names": []}, "names=[] is not accepted; expected at least one scenario name"),
+        ({"names": 5}, "names=5 is not accepted; expected a list of scenario names"),
+        ({"names": ["nope"]}, "unknown scenario 'nope'"),
+        ({"qs": ("a",)}, "qs=('a',): 'a' is not accepted"),
+        ({"n_draws": 0}, "n_draws=0 is out of range"),
+    ],
+)
+def test_bad_compare_input_is_one_line(kwargs, wording):
+    with pytest.raises(InputError) as exc:
+        uptake.compare(**kwargs)
+    assert wording in _one_line(exc)
+
+
+def test_segment_targets_come_from_targets_official():
+    from dvcanalysis import targets
+
+    off = targets.official(indicators=("fully_online_share",))
+    for seg in uptake.SEGMENTS:
+        times, shares, ids = uptake.segment_targets(seg)
+        rows = off[off["segment"] == seg].groupby("year").agg(share=("target_share", "max"), ids=("ids", ";".join))
+        np.testing.assert_array_equal(times, rows.index.to_numpy(float) + 1.0)
+        np.testing.assert_array_equal(shares, rows["share"].to_numpy())
+        assert ids == list(rows["ids"])
+    times, shares, ids = uptake.segment_targets("localities")
+    np.testing.assert_array_equal(shares, [0.3, 0.7])
+    assert ids[0] == "seed000-06;seed003-07"
+    with pytest.raises(InputError, match=r"segment='provinces' is not accepted; expected one of: 'ministries'"):
+        uptake.segment_targets("provinces")
+
+
+def test_segment_targets_follow_targets_official_and_meet_the_higher_of_two_statements(monkeypatch):
+    import pandas as pd
+
+    from dvcanalysis import targets
+
+    fake = pd.DataFrame({"indicator": "fully_online_share", "segment": "localities", "year": [2026, 2026, 2027],
+                         "deadline": pd.to_datetime(["2026-12-31"] * 2 + ["2027-12-31"]), "target_share": [0.5, 0.6, 0.8],
+                         "bound": "min", "ids": ["a", "b", "c"], "source_ids": "s", "modelled": True})
+    monkeypatch.setattr(targets, "official", lambda **_: fake)
+    times, shares, ids = uptake.segment_targets("localities")
+    np.testing.assert_array_equal(times, [2027.0, 2028.0])
+    np.testing.assert_array_equal(shares, [0.6, 0.8])
+    assert ids == ["a;b", "c"]
+
+
+# ---------------------------------------------------------------- proxy anchor (cut-off before any localities observation)
+def test_cutoff_before_localities_observation_anchors_through_the_named_ratio():
+    proj = uptake.project("business-as-usual", n_draws=2000, cutoff="2024-07-31")
+    a = proj.anchors["localities"]
+    assert a["proxy"] and a["id"] == "ref_vietnamnet_en-04" and a["via"] == "localities_to_national_ratio"
+    roles = proj.observations.set_index("id")["role"]
+    assert roles["ref_vietnamnet_en-04"] == uptake.PROXY_ANCHOR_ROLE == "anchor (proxy via localities_to_national_ratio)"
+    assert roles["seed000-02"] == "after cutoff"
+    # The national series anchors the localities, so none of it also enters the likelihood.
+    cal = proj.calibration
+    assert not cal["applied"] and cal["reason"] == "proxy_anchor" and cal["observation_ids"] == []
+    assert (roles != uptake.LIKELIHOOD_ROLE).all()
+    # The ratio is drawn per draw over its range, and listed as used.
+    r = proj.draws["localities_to_national_ratio"]
+    assert 0.25 <= r.min() and r.max() <= 1.0 and r.std() > 0.1
+    assert proj.assumptions.set_index("name").loc["localities_to_national_ratio", "used"]
+    # No longer near the national 43% (was 45-55% at the end of 2024 with the silent proxy).
+    q = proj.quantiles((0.05, 0.5, 0.95)).set_index(["segment", "year"]).loc[("localities", 2024)]
+    assert q["q05"] < 0.17 and q["q50"] < 0.4
+    assert 0.43 * 0.25 <= a["share_q05"] < a["share_q95"] <= 0.43
+
+
+def test_proxy_anchor_by_hand():
+    # Ratio fixed at 0.4, no anchor error: localities sit at 0.43 x 0.4 = 0.172 at the end of July
+    # 2024, and the linear curve runs from 5% at the end of 2019 through that point.
+    fixed = {"base_year": 2019, "base_share": 0.05, "anchor_error_share": 0.0, "localities_to_national_ratio": 0.4}
+    proj = uptake.project("business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear", overrides=fixed)
+    ta = proj.anchors["localities"]["time"]
+    assert ta == pytest.approx(2024 + 213 / 366)  # 31 Jul 2024, read at the end of the day
+    at = uptake.simulate(proj.scenario, np.array([ta]), proj.anchors, proj.draws, {})
+    np.testing.assert_allclose(at["localities"], 0.172)
+    slope = (0.172 - 0.05) / (ta - 2020.0)
+    np.testing.assert_allclose(proj.shares["localities"][:, 0], 0.172 + slope * (2025.0 - ta))
+    half = uptake.project("business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear",
+                          overrides={**fixed, "localities_to_national_ratio": 0.8})
+    assert (half.shares["localities"][:, 0] > proj.shares["localities"][:, 0]).all()
+
+
+def test_ratio_is_unused_and_changes_nothing_when_localities_are_observed():
+    proj = uptake.project("business-as-usual", n_draws=200, seed=3)
+    assert not proj.anchors["localities"]["proxy"] and "share_q05" not in proj.anchors["localities"]
+    assert not proj.assumptions.set_index("name").loc["localities_to_national_ratio", "used"]
+    other = uptake.project("business-as-usual", n_draws=200, seed=3, overrides={"localities_to_national_ratio": 0.9})
+    for seg in proj.shares:
+        np.testing.assert_array_equal(proj.shares[seg], other.shares[seg])
+
+
+def test_narrative_says_localities_are_anchored_through_the_national_figure():
+    from dvcanalysis import tables
+
+    proj = uptake.project("business-as-usual", n_draws=200, cutoff="2024-07-31")
+    text = tables.uptake_evidence_text(proj, "en")
+    assert "Localities have no observation up to the cut-off (31 Jul 2024)" in text
+    assert "latest national figure (43%, Jul 2024, ref_vietnamnet_en-04) times the assumption `localities_to_national_ratio`" in text
+    assert "not also conditioned on that same series" in text
+    assert "localities_to_national_ratio" in tables.uptake_evidence_text(proj, "vi")
+    kinds = tables.observations_table(proj.observations, "en").set_index("id")["Kind"]
+    assert kinds["ref_vietnamnet_en-04"] == "National observation (anchors localities via the assumption localities_to_national_ratio)"
+    ok = tables.uptake_evidence_text(uptake.project("business-as-usual", n_draws=200), "en")
+    assert "localities_to_national_ratio" not in ok
+
+
+def test_fan_chart_marks_the_proxy_anchor():
+    proj = uptake.project("business-as-usual", n_draws=50, cutoff="2024-07-31")
+    fig = proj.plot(lang="en")
+    labels = {t.get_text() for t in fig.legends[0].get_texts()}
+    assert "National observation (anchors localities via the assumption localities_to_national_ratio)" in labels
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- backtest of a projection at its own cut-off
+def test_backtest_projection_compares_with_every_later_observation():
+    proj = uptake.project("business-as-usual", n_draws=2000, cutoff="2024-07-31")
+    bt = uptake.backtest_projection(proj)
+    assert list(bt.columns) == list(uptake.BACKTEST_COLUMNS)
+    assert list(bt["id"]) == ["seed000-02"] and bt["segment"].iloc[0] == "localities"
+    r = bt.iloc[0]
+    assert r["cutoff"] == "2024-07-31" and r["observed"] == pytest.approx(0.17)
+    assert r["q05"] <= r["q50"] <= r["q95"] and r["covered"] == (r["q05"] <= 0.17 <= r["q95"])
+    assert r["error_share"] == pytest.approx(r["q50"] - 0.17)
+    # Earlier cut-off (Bass: one point is enough): three later observations, in date order.
+    early = uptake.backtest_projection(uptake.project("business-as-usual", n_draws=500, cutoff="2023-12-31", curve="bass"))
+    assert list(early["id"]) == ["ref_vietnamnet_en-02", "ref_vietnamnet_en-04", "seed000-02"]
+    # Default cut-off: nothing after it yet.
+    none = uptake.backtest_projection(uptake.project("business-as-usual", n_draws=50))
+    assert none.empty and list(none.columns) == list(uptake.BACKTEST_COLUMNS)
+    with pytest.raises(InputError, match=r"projection=str is not accepted; expected an uptake.Projection"):
+        uptake.backtest_projection("business-as-usual")
+
+
+def test_backtest_projection_evaluates_the_curves_at_the_observation_date_by_hand():
+    # Linear, everything fixed: the median at 31 Aug 2024 is the straight line from 5% (end 2019)
+    # through 0.43 x 0.4 = 0.172 (end Jul 2024), read at 31 Aug 2024.
+    fixed = {"base_year": 2019, "base_share": 0.05, "anchor_error_share": 0.0, "localities_to_national_ratio": 0.4}
+    proj = uptake.project("business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear", overrides=fixed)
+    ta, t = proj.anchors["localities"]["time"], 2024 + 244 / 366
+    r = uptake.backtest_projection(proj).iloc[0]
+    assert r["q50"] == pytest.approx(0.172 + (0.172 - 0.05) / (ta - 2020.0) * (t - ta))
+    assert r["q05"] == pytest.approx(r["q95"])
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"cutoff": "2024-07-31"}, {"cutoff": "2023-12-31", "curve": "bass"},
+                                    {"curve": "target-path"}, {"overrides": {"national": "observations"}}])
+def test_curves_recomputed_from_the_kept_draws_equal_the_projection(kwargs):
+    # What backtest_projection relies on: the kept draws and anchors give back the projection's shares.
+    proj = uptake.project("business-as-usual", n_draws=300, seed=2, **kwargs)
+    tgt = uptake._all_segment_targets() if proj.scenario.curve == "target-path" else {}
+    again = uptake.simulate(proj.scenario, uptake.end_of_year(proj.years), proj.anchors, proj.draws, tgt)
+    for seg in proj.shares:
+        np.testing.assert_array_equal(again[seg], proj.shares[seg])
+
+
+# ---------------------------------------------------------------- comparison and report year
+def test_compare_has_its_own_provenance():
+    from dvcanalysis.plots import uptake as uplot
+
+    names = ["business-as-usual", "target-path"]
+    cmp = uptake.compare(names, n_draws=50, seed=3, cutoff="2024-08-31", horizon=2028)
+    prov = cmp.provenance()
+    assert prov.parameters == {"scenarios": "business-as-usual;target-path", "n_draws": 50, "seed": 3,
+                               "cutoff": "2024-08-31", "horizon": 2028}
+    union = set()
+    for n in names:
+        union |= set(uptake.project(n, n_draws=50, seed=3, horizon=2028).sources)
+    assert set(prov.sources) == union
+    fig = uplot.compare_chart(cmp, lang="en")
+    assert any("scenarios=business-as-usual;target-path" in t.get_text() for t in fig.texts)
+    plt.close(fig)
+
+
+def test_report_year_is_the_last_official_target_year(monkeypatch):
+    from dvcanalysis import tables, targets
+
+    off = targets.official()
+    proj = uptake.project("business-as-usual", n_draws=100)
+    assert proj.last_target_year == uptake.last_target_year() == int(off[off["modelled"]]["year"].max())
+    assert "end of 2025" in tables.uptake_headline_text(proj, "en")
+    cmp = uptake.compare(["stalled"], n_draws=100)
+    assert cmp.last_target_year == proj.last_target_year
+    # A later target year in the evidence moves the headline and the comparison table with it.
+    monkeypatch.setattr(uptake.Projection, "last_target_year", property(lambda self: 2027))
+    assert "end of 2027" in tables.uptake_headline_text(proj, "en")
+    cmp.last_target_year = 2027
+    q = cmp.to_df().set_index(["segment", "year"]).loc[("localities", 2027)]
+    table = tables.compare_table(cmp, "en")
+    assert table["Localities"].iloc[0].startswith(f"{round(100 * q['q50'])}%")
 
 
 def test_compare_and_backtest():
     cmp = uptake.compare(["business-as-usual", "stalled"], n_draws=100)
-    assert list(cmp.columns) == ["scenario", "year", "segment", "q05", "q50", "q95"]
+    assert list(cmp.to_df().columns) == ["scenario", "year", "segment", "q05", "q50", "q95"]
     bt = uptake.backtest("online_share_any_level", "national", cutoff="2022-12-31", n_draws=200)
     assert set(bt["curve"]) == {"linear", "logistic", "bass"} and bt["identifiable"].all()
     lin = bt[bt["curve"] == "linear"].iloc[0]
@@ -271,7 +516,7 @@ def test_plots_draw_from_frames(figures_tmp):
     assert len(fig.axes) == 3
     written = plots.save(fig, "fan_test", data=proj.quantiles(), provenance=proj.provenance())
     assert written["png"].exists() and written["csv"].exists()
-    fig2 = uplot.compare_chart(uptake.compare(["stalled"], n_draws=20), titles={"stalled": scenarios.load("stalled").title["vi"]})
+    fig2 = uplot.compare_chart(uptake.compare("stalled", n_draws=20), titles={"stalled": scenarios.load("stalled").title["vi"]})
     fig3 = uplot.attainment_chart(targets.attainment(proj), lang="vi")
     _, ax = plt.subplots()
     proj.plot(segment="localities", ax=ax)

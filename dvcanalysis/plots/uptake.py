@@ -71,8 +71,9 @@ def fan_chart(
     quantiles
         ``year, segment, q05, q25, q50, q75, q95`` (``q25``/``q75`` optional).
     observations
-        ``segment, decimal_year, value, role`` (role ``anchor``, ``calibration (likelihood)``,
-        ``comparison``, ``after cutoff``).
+        ``segment, decimal_year, value, role`` (role ``anchor``, ``anchor (proxy via
+        localities_to_national_ratio)``, ``calibration (likelihood)``, ``comparison``,
+        ``after cutoff``).
     targets
         ``segment, year, target_share``.
     segment
@@ -96,6 +97,8 @@ def fan_chart(
             o = observations[observations["segment"] == seg]
             styles = (
                 ("anchor", dict(marker="o", color=color, ms=7, ls="none"), "uptake.observed"),
+                ("anchor (proxy via localities_to_national_ratio)", dict(marker="P", color=color, ms=8, ls="none"),
+                 "uptake.observed_proxy"),
                 ("calibration (likelihood)", dict(marker="s", color=color, ms=6, ls="none"), "uptake.observed_likelihood"),
                 ("comparison", dict(marker="o", mfc="white", mec=color, mew=1.5, ms=7, ls="none"), "uptake.observed_other"),
                 ("after cutoff", dict(marker="X", color="#555555", ms=7, ls="none"), "uptake.observed_after"),
@@ -134,7 +137,7 @@ def fan_chart(
 
 
 def compare_chart(
-    frame: pd.DataFrame,
+    frame,
     *,
     titles: dict[str, str] | None = None,
     segment: str | None = None,
@@ -148,11 +151,18 @@ def compare_chart(
     Parameters
     ----------
     frame
-        ``scenario, year, segment, q50`` (from :func:`dvcanalysis.uptake.compare`).
+        A :class:`~dvcanalysis.uptake.Comparison` (from :func:`dvcanalysis.uptake.compare`),
+        or its frame ``scenario, year, segment, q50``.
     titles
         Scenario name -> display title (default: the name).
+    provenance
+        The footer's provenance (default: the comparison's own, ``frame.provenance()``).
     """
     fmt.check_lang(lang)
+    if provenance is None and hasattr(frame, "provenance"):
+        provenance = frame.provenance()
+    if hasattr(frame, "to_df"):
+        frame = frame.to_df()
     segs = _segments(frame, segment)
     fig, axes, own = _axes(len(segs), ax)
     names = list(dict.fromkeys(frame["scenario"]))
