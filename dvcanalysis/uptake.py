@@ -429,20 +429,9 @@ def observations(*, cutoff: str | date = DEFAULT_CUTOFF) -> pd.DataFrame:
 
 
 def _binding_targets() -> pd.DataFrame:
-    """One fully-online target per modelled segment and deadline: the one the target path must meet.
-
-    :func:`dvcanalysis.targets.binding` is the one rule for duplicate statements (the higher
-    share binds); with a ``targets`` module that predates it, the same rule is applied to
-    :func:`dvcanalysis.targets.official` here.
-    """
-    binding = getattr(_targets, "binding", None)
-    if binding is not None:
-        return binding(indicator=INDICATOR, segments=SEGMENTS)
-    off = _targets.official(indicators=(INDICATOR,))
-    if off.empty:
-        return pd.DataFrame(columns=["segment", "year", "target_share", "ids"])
-    off = off[off["segment"].isin(SEGMENTS)]
-    return off.groupby(["segment", "year"], as_index=False, sort=True).agg(target_share=("target_share", "max"), ids=("ids", ";".join))
+    """One fully-online target per modelled segment and deadline (:func:`dvcanalysis.targets.binding`:
+    where statements differ, the higher share binds)."""
+    return _targets.binding(indicator=INDICATOR, segments=SEGMENTS)
 
 
 def _path_targets(off: pd.DataFrame, segment: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
