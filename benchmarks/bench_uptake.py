@@ -32,7 +32,9 @@ LOOP_DRAWS = 10_000  # the loop is timed on a tenth and scaled (it is linear in 
 SEED = 1
 
 
-def _logistic_pair(d: dict, i: int, ta: float, s_loc: float) -> list[tuple[float, float, float, float, float]]:
+def _logistic_pair(
+    d: dict, i: int, ta: float, s_loc: float
+) -> list[tuple[float, float, float, float, float]]:
     """Per segment (ministries, localities): ``(m, ya, k)`` of draw ``i``'s calibrated logistic."""
     m = d["ceiling_share"][i]
     err = d["anchor_error_share"][i]
@@ -53,8 +55,16 @@ def _share(m: float, ya: float, k: float, te: float, ta: float) -> float:
     return min(max(m / (1.0 + math.exp(-(ya + k * (te - ta)))), 0.0), 1.0)
 
 
-def loop(pool: dict, rng: np.random.Generator, n: int, t: np.ndarray, ta: float, s_loc: float,
-         obs_t: np.ndarray, obs_v: np.ndarray) -> tuple[np.ndarray, list[int]]:
+def loop(
+    pool: dict,
+    rng: np.random.Generator,
+    n: int,
+    t: np.ndarray,
+    ta: float,
+    s_loc: float,
+    obs_t: np.ndarray,
+    obs_v: np.ndarray,
+) -> tuple[np.ndarray, list[int]]:
     """Likelihood of every prior draw, resampling, then the kept draws' paths, one at a time."""
     n_pool = len(pool["ceiling_share"])
     lw = []
@@ -89,8 +99,16 @@ def loop(pool: dict, rng: np.random.Generator, n: int, t: np.ndarray, ta: float,
 def vectorized(proj: uptake.Projection, n: int, t: np.ndarray, lik) -> tuple[dict, dict]:
     """What ``project`` does after loading (``uptake.sample``): prior pool, conditioning, paths of the kept draws."""
     rng = np.random.default_rng(SEED)
-    d, shares, _, _ = uptake.sample(proj.scenario, t, proj.anchors, {}, lik["decimal_year"].to_numpy(float),
-                                    lik["value"].to_numpy(float), n, rng)
+    d, shares, _, _ = uptake.sample(
+        proj.scenario,
+        t,
+        proj.anchors,
+        {},
+        lik["decimal_year"].to_numpy(float),
+        lik["value"].to_numpy(float),
+        n,
+        rng,
+    )
     return d, shares
 
 
@@ -98,8 +116,16 @@ def composed(proj: uptake.Projection, n: int, t: np.ndarray, lik) -> dict:
     """The same from the public steps, one after the other: the reference the fast core must equal."""
     sc, rng = proj.scenario, np.random.default_rng(SEED)
     pool = uptake.draw_assumptions(sc, uptake.POOL_FACTOR * n, rng)
-    idx, _, _ = uptake.condition(sc, proj.anchors, pool, {}, lik["decimal_year"].to_numpy(float),
-                                 lik["value"].to_numpy(float), n, rng)
+    idx, _, _ = uptake.condition(
+        sc,
+        proj.anchors,
+        pool,
+        {},
+        lik["decimal_year"].to_numpy(float),
+        lik["value"].to_numpy(float),
+        n,
+        rng,
+    )
     return uptake.simulate(sc, t, proj.anchors, {k: v[idx] for k, v in pool.items()}, {})
 
 
@@ -131,22 +157,40 @@ def main() -> int:
     rng = np.random.default_rng(SEED)
     pool = uptake.draw_assumptions(small.scenario, uptake.POOL_FACTOR * LOOP_DRAWS, rng)
     start = time.perf_counter()
-    looped, _ = loop(pool, rng, LOOP_DRAWS, t, a["time"], a["value"], lik["decimal_year"].to_numpy(float),
-                     lik["value"].to_numpy(float))
+    looped, _ = loop(
+        pool,
+        rng,
+        LOOP_DRAWS,
+        t,
+        a["time"],
+        a["value"],
+        lik["decimal_year"].to_numpy(float),
+        lik["value"].to_numpy(float),
+    )
     loop_s = (time.perf_counter() - start) * N_DRAWS / LOOP_DRAWS
     for k, seg in enumerate(("ministries", "localities", "national")):
         np.testing.assert_allclose(small.shares[seg], looped[k], rtol=1e-9, atol=1e-12)
     cells = N_DRAWS * 3 * len(proj.years)
     pool_n = uptake.POOL_FACTOR * N_DRAWS
-    print(f"uptake.project: {N_DRAWS:,} draws x 3 segments x {len(proj.years)} years ({cells:,} shares), "
-          f"resampled from {pool_n:,} prior draws on {len(lik)} national observations "
-          f"(ESS {proj.calibration['ess']:,.0f}, {proj.calibration['ess_share']:.0%})")
-    print(f"  vectorized core (prior pool + likelihood + resampling + curves, best of {REPEATS}): {vec:.3f} s")
-    print(f"  whole project() call (also loads evidence, scenario, observations; best of {REPEATS}): {whole:.3f} s "
-          f"(first call after warm-up {first:.3f} s)")
-    print(f"  per-draw Python loop (timed on {LOOP_DRAWS:,} draws / {uptake.POOL_FACTOR * LOOP_DRAWS:,} prior, scaled): {loop_s:.2f} s")
+    print(
+        f"uptake.project: {N_DRAWS:,} draws x 3 segments x {len(proj.years)} years ({cells:,} shares), "
+        f"resampled from {pool_n:,} prior draws on {len(lik)} national observations "
+        f"(ESS {proj.calibration['ess']:,.0f}, {proj.calibration['ess_share']:.0%})"
+    )
+    print(
+        f"  vectorized core (prior pool + likelihood + resampling + curves, best of {REPEATS}): {vec:.3f} s"
+    )
+    print(
+        f"  whole project() call (also loads evidence, scenario, observations; best of {REPEATS}): {whole:.3f} s "
+        f"(first call after warm-up {first:.3f} s)"
+    )
+    print(
+        f"  per-draw Python loop (timed on {LOOP_DRAWS:,} draws / {uptake.POOL_FACTOR * LOOP_DRAWS:,} prior, scaled): {loop_s:.2f} s"
+    )
     print(f"  speed-up of the core over the loop: {loop_s / vec:.0f}x (results agree to 1e-9)")
-    print(f"  speed-up of the whole call over the loop: {loop_s / whole:.0f}x (first call: {loop_s / first:.0f}x)")
+    print(
+        f"  speed-up of the whole call over the loop: {loop_s / whole:.0f}x (first call: {loop_s / first:.0f}x)"
+    )
     return 0
 
 

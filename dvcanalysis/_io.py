@@ -24,7 +24,9 @@ def atomic_path(target: Path | str, suffix: str | None = None):
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     suffix = target.suffix if suffix is None else suffix
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".partial{suffix}", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=f".partial{suffix}", dir=target.parent
+    )
     os.close(fd)
     try:
         yield Path(tmp)

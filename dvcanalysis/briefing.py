@@ -117,7 +117,8 @@ class Briefing:
         lines = [
             f"- {latest}",
             "- " + L("briefing.target", share=fmt.share(h["target_share"], lang), year=year),
-            "- " + L(
+            "- "
+            + L(
                 "briefing.probability",
                 p=fmt.probability(h["probability"], lang),
                 median=fmt.share(h["median_share"], lang),
@@ -126,21 +127,27 @@ class Briefing:
             ),
         ]
         if "savings_vnd_q50" in h:
-            lines.append("- " + L(
-                "briefing.savings_year",
-                year=note["savings_vnd_q50"],
-                median=fmt.vnd(h["savings_vnd_q50"], lang),
-                low=fmt.vnd(h["savings_vnd_q05"], lang),
-                high=fmt.vnd(h["savings_vnd_q95"], lang),
-            ))
+            lines.append(
+                "- "
+                + L(
+                    "briefing.savings_year",
+                    year=note["savings_vnd_q50"],
+                    median=fmt.vnd(h["savings_vnd_q50"], lang),
+                    low=fmt.vnd(h["savings_vnd_q05"], lang),
+                    high=fmt.vnd(h["savings_vnd_q95"], lang),
+                )
+            )
         if "cumulative_savings_vnd_q50" in h:
-            lines.append("- " + L(
-                "briefing.savings_cumulative",
-                year=note["cumulative_savings_vnd_q50"],
-                median=fmt.vnd(h["cumulative_savings_vnd_q50"], lang),
-                low=fmt.vnd(h["cumulative_savings_vnd_q05"], lang),
-                high=fmt.vnd(h["cumulative_savings_vnd_q95"], lang),
-            ))
+            lines.append(
+                "- "
+                + L(
+                    "briefing.savings_cumulative",
+                    year=note["cumulative_savings_vnd_q50"],
+                    median=fmt.vnd(h["cumulative_savings_vnd_q50"], lang),
+                    low=fmt.vnd(h["cumulative_savings_vnd_q05"], lang),
+                    high=fmt.vnd(h["cumulative_savings_vnd_q95"], lang),
+                )
+            )
         if self.segment == "ministries" or pd.isna(h["latest_share"]):
             lines.append("- " + L("briefing.thin_evidence"))
         return "\n".join(lines)
@@ -166,16 +173,25 @@ class Briefing:
         lang = self.lang
         srcs = "; ".join(f"{evidence.source_label(s, lang)} [{s}]" for s in self.sources())
         params = {**self.parameters}
-        params.update({f"savings.{k}": v for k, v in self.savings.parameters.items() if v is not None})
+        params.update(
+            {f"savings.{k}": v for k, v in self.savings.parameters.items() if v is not None}
+        )
         shown = ", ".join(f"`{k}={v}`" for k, v in params.items())
         assumptions = self.projection.assumptions
         names = ", ".join(f"`{n}`" for n in assumptions["name"]) if "name" in assumptions else ""
-        return "\n\n".join([
-            f"**{fmt.label('word.sources', lang)}:** {srcs}",
-            f"**{fmt.label('word.parameters', lang)}:** {shown}",
-            fmt.label("briefing.assumptions_line", lang, names=names, scenario=self.projection.scenario.name),
-            fmt.label("provenance.generated", lang, version=__version__),
-        ])
+        return "\n\n".join(
+            [
+                f"**{fmt.label('word.sources', lang)}:** {srcs}",
+                f"**{fmt.label('word.parameters', lang)}:** {shown}",
+                fmt.label(
+                    "briefing.assumptions_line",
+                    lang,
+                    names=names,
+                    scenario=self.projection.scenario.name,
+                ),
+                fmt.label("provenance.generated", lang, version=__version__),
+            ]
+        )
 
 
 def build(
@@ -208,7 +224,9 @@ def build(
     """
     fmt.check_lang(lang)
     check_choice("segment", segment, SEGMENTS)
-    projection = uptake.project(scenario, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon)
+    projection = uptake.project(
+        scenario, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon
+    )
     att = targets.attainment(projection)
     att = att[(att["segment"] == segment)].reset_index(drop=True)
     ot = savings.over_time(projection, seed=seed)

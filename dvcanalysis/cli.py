@@ -46,7 +46,9 @@ def _validate_file(path: Path) -> list:
                 except InputError as exc:
                     return list(exc.problems)
                 return []
-    return [f"{path}: cannot tell what this file is; expected an evidence CSV, a per-unit counts CSV, a scenario YAML (data/scenarios/), savings.yml or a briefing grid"]
+    return [
+        f"{path}: cannot tell what this file is; expected an evidence CSV, a per-unit counts CSV, a scenario YAML (data/scenarios/), savings.yml or a briefing grid"
+    ]
 
 
 def _yaml_loaders():
@@ -84,15 +86,24 @@ def _yaml_loaders():
 def validate_path(path: Path) -> list:
     """Validate a data folder (everything in it the project knows) or one file."""
     if path.is_dir():
-        known = [path / "evidence.csv", path / "savings.yml", path / "briefings.yml", path / "scenarios"]
+        known = [
+            path / "evidence.csv",
+            path / "savings.yml",
+            path / "briefings.yml",
+            path / "scenarios",
+        ]
         if not any(p.exists() for p in known):
-            return [f"{path}: nothing to validate; expected evidence.csv, scenarios/, savings.yml or briefings.yml in this folder"]
+            return [
+                f"{path}: nothing to validate; expected evidence.csv, scenarios/, savings.yml or briefings.yml in this folder"
+            ]
         problems = []
         if (path / "evidence.csv").exists():
             from dvcanalysis import evidence
 
             problems += evidence.validate(path / "evidence.csv", data_dir=path)
-        for sub in sorted((path / "scenarios").glob("*.yml")) if (path / "scenarios").is_dir() else []:
+        for sub in (
+            sorted((path / "scenarios").glob("*.yml")) if (path / "scenarios").is_dir() else []
+        ):
             problems += _validate_file(sub)
         for f in ("savings.yml", "briefings.yml"):
             if (path / f).exists():
@@ -120,7 +131,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dvcanalysis", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    v = sub.add_parser("validate", help="check the evidence base, scenarios, configurations or a per-unit counts file")
+    v = sub.add_parser(
+        "validate",
+        help="check the evidence base, scenarios, configurations or a per-unit counts file",
+    )
     v.add_argument("path", nargs="?", help="a data folder or one file (default: data/)")
     v.set_defaults(func=cmd_validate)
     try:

@@ -90,7 +90,9 @@ def period_end(period: str, precision: str) -> date:
     """
     pattern = _PERIOD_PATTERNS.get(precision)
     if pattern is None:
-        raise ValueError(f"unknown precision {precision!r}; expected one of {', '.join(_PERIOD_PATTERNS)}")
+        raise ValueError(
+            f"unknown precision {precision!r}; expected one of {', '.join(_PERIOD_PATTERNS)}"
+        )
     if not pattern.match(period):
         raise ValueError(f"period {period!r} does not match precision {precision!r}")
     y = int(period[:4])
@@ -120,15 +122,21 @@ def decimal_year(d: date) -> float:
 def _vocabulary(path: str) -> dict[str, dict[str, str]]:
     p = Path(path)
     if not p.exists():
-        raise InputError(f"{paths.relative(p)}: file not found (the vocabulary of units, kinds and segments)")
+        raise InputError(
+            f"{paths.relative(p)}: file not found (the vocabulary of units, kinds and segments)"
+        )
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         where = getattr(exc, "problem_mark", None)
         line = f":{where.line + 1}" if where is not None else ""
-        raise InputError(f"{paths.relative(p)}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+        raise InputError(
+            f"{paths.relative(p)}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})"
+        ) from None
     if not isinstance(data, dict):
-        raise InputError(f"{paths.relative(p)}: expected a mapping with sections units, kinds, precisions, segments")
+        raise InputError(
+            f"{paths.relative(p)}: expected a mapping with sections units, kinds, precisions, segments"
+        )
     missing = {"units", "kinds", "precisions", "segments"} - set(data)
     if missing:
         raise InputError(f"{paths.relative(p)}: missing sections {sorted(missing)}")
@@ -142,7 +150,9 @@ def vocabulary(data_dir: Path | None = None) -> dict[str, dict[str, str]]:
 
 
 # ---------------------------------------------------------------- reading
-def _read_csv(path: Path, required: Iterable[str]) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+def _read_csv(
+    path: Path, required: Iterable[str]
+) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
     """Rows with their line numbers (pure csv, so messages can name the line)."""
     shown = paths.relative(path)
     if not path.exists():
@@ -160,9 +170,21 @@ def _read_csv(path: Path, required: Iterable[str]) -> tuple[list[tuple[int, dict
             missing = [c for c in required if c not in header]
             unknown = [c for c in header if c not in required]
             if missing:
-                problems.append(Problem(shown, f"missing column(s) {', '.join(missing)}; expected columns: {', '.join(required)}", line=1))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"missing column(s) {', '.join(missing)}; expected columns: {', '.join(required)}",
+                        line=1,
+                    )
+                )
             if unknown:
-                problems.append(Problem(shown, f"unknown column(s) {', '.join(unknown)}; expected columns: {', '.join(required)}", line=1))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"unknown column(s) {', '.join(unknown)}; expected columns: {', '.join(required)}",
+                        line=1,
+                    )
+                )
             if missing:
                 return [], problems
             last = reader.line_num
@@ -172,7 +194,13 @@ def _read_csv(path: Path, required: Iterable[str]) -> tuple[list[tuple[int, dict
                 if not any(cell.strip() for cell in record):
                     continue
                 if len(record) != len(header):
-                    problems.append(Problem(shown, f"has {len(record)} fields; expected {len(header)} ({', '.join(header)})", line=start))
+                    problems.append(
+                        Problem(
+                            shown,
+                            f"has {len(record)} fields; expected {len(header)} ({', '.join(header)})",
+                            line=start,
+                        )
+                    )
                     continue
                 rows.append((start, dict(zip(header, record, strict=True))))
     except UnicodeDecodeError as exc:
@@ -194,14 +222,37 @@ def _validate_sources(path: Path, raw: Path) -> tuple[dict[str, dict[str, str]],
         if sid in sources:
             problems.append(Problem(shown, f"duplicate source_id {sid!r}", line, "source_id"))
         if row["kind"] not in SOURCE_KINDS:
-            problems.append(Problem(shown, f"kind {row['kind']!r} not accepted; expected one of {', '.join(SOURCE_KINDS)}", line, "kind"))
+            problems.append(
+                Problem(
+                    shown,
+                    f"kind {row['kind']!r} not accepted; expected one of {', '.join(SOURCE_KINDS)}",
+                    line,
+                    "kind",
+                )
+            )
         for col in ("event_date", "published_date"):
             v = row[col].strip()
-            if v and not any(p.match(v) for k, p in _PERIOD_PATTERNS.items() if k in ("day", "month", "year")):
-                problems.append(Problem(shown, f"{v!r} is not a date; expected YYYY-MM-DD, YYYY-MM or YYYY", line, col))
+            if v and not any(
+                p.match(v) for k, p in _PERIOD_PATTERNS.items() if k in ("day", "month", "year")
+            ):
+                problems.append(
+                    Problem(
+                        shown,
+                        f"{v!r} is not a date; expected YYYY-MM-DD, YYYY-MM or YYYY",
+                        line,
+                        col,
+                    )
+                )
         rf = row["raw_file"].strip()
         if rf and not (raw / rf).is_file():
-            problems.append(Problem(shown, f"raw file {rf!r} not found under {paths.relative(raw)}", line, "raw_file"))
+            problems.append(
+                Problem(
+                    shown,
+                    f"raw file {rf!r} not found under {paths.relative(raw)}",
+                    line,
+                    "raw_file",
+                )
+            )
         elif rf and _raw_text(str(raw / rf)) is None:
             problems.append(Problem(shown, f"raw file {rf!r} is not UTF-8 text", line, "raw_file"))
         sources[sid] = row
@@ -217,7 +268,9 @@ def _raw_text(path: str) -> str | None:
         return None
 
 
-def validate(path: Path | str | None = None, *, data_dir: Path | str | None = None) -> list[Problem]:
+def validate(
+    path: Path | str | None = None, *, data_dir: Path | str | None = None
+) -> list[Problem]:
     """Check an evidence table; return every problem (empty list when valid).
 
     Rules: columns as :data:`EVIDENCE_COLUMNS`; ids unique and of the form
@@ -254,7 +307,11 @@ def validate(path: Path | str | None = None, *, data_dir: Path | str | None = No
     def choice(line: int, column: str, value: str, accepted: Iterable[str]) -> bool:
         accepted = list(accepted)
         if value not in accepted:
-            bad(line, column, f"{value!r} is not in the vocabulary; expected one of: {', '.join(accepted)}")
+            bad(
+                line,
+                column,
+                f"{value!r} is not in the vocabulary; expected one of: {', '.join(accepted)}",
+            )
             return False
         return True
 
@@ -270,7 +327,9 @@ def validate(path: Path | str | None = None, *, data_dir: Path | str | None = No
             if not _ID_PATTERN.match(rid):
                 bad(line, "id", f"id {rid!r} does not have the form <source_id>-<nn>")
             elif rid.rsplit("-", 1)[0] != row["source_id"]:
-                bad(line, "id", f"id {rid!r} does not start with its source_id {row['source_id']!r}")
+                bad(
+                    line, "id", f"id {rid!r} does not start with its source_id {row['source_id']!r}"
+                )
         if not re.match(r"^[a-z][a-z0-9_]*$", row["indicator"]):
             bad(line, "indicator", f"indicator {row['indicator']!r} is not snake_case")
         choice(line, "segment", row["segment"], vocab["segments"])
@@ -282,7 +341,11 @@ def validate(path: Path | str | None = None, *, data_dir: Path | str | None = No
                 period_end(row["period"], row["period_precision"])
             except ValueError:
                 example = vocab["precisions"][row["period_precision"]]
-                bad(line, "period", f"period {row['period']!r} is not parseable at precision {row['period_precision']!r}; expected {example}")
+                bad(
+                    line,
+                    "period",
+                    f"period {row['period']!r} is not parseable at precision {row['period_precision']!r}; expected {example}",
+                )
         try:
             value = float(row["value"])
             if not math.isfinite(value):
@@ -294,18 +357,30 @@ def validate(path: Path | str | None = None, *, data_dir: Path | str | None = No
             bad(line, "value", f"share {value} is outside 0-1 (write 17% as 0.17)")
         sid = row["source_id"]
         if sid not in sources:
-            bad(line, "source_id", f"unknown source_id {sid!r}; known: {', '.join(sources) or '(none)'}")
+            bad(
+                line,
+                "source_id",
+                f"unknown source_id {sid!r}; known: {', '.join(sources) or '(none)'}",
+            )
             continue
         src = sources[sid]
         col = "quote_vi" if src["kind"] == "seed" else "quote_ref"
         other = "quote_ref" if col == "quote_vi" else "quote_vi"
         quote = row[col]
         if not quote.strip():
-            bad(line, col, f"empty {col}; a {src['kind']} source needs the exact quote that states the number")
+            bad(
+                line,
+                col,
+                f"empty {col}; a {src['kind']} source needs the exact quote that states the number",
+            )
         elif src["raw_file"]:
             text = _raw_text(str(raw / src["raw_file"]))
             if text is None:
-                bad(line, col, f"cannot check the quote: {src['raw_file']} is missing or not UTF-8 text")
+                bad(
+                    line,
+                    col,
+                    f"cannot check the quote: {src['raw_file']} is missing or not UTF-8 text",
+                )
             elif quote not in text:
                 bad(line, col, f"quote not found verbatim in {src['raw_file']}: {quote[:60]!r}")
         if row[other].strip():
@@ -427,7 +502,10 @@ def series(
         import difflib
 
         close = difflib.get_close_matches(indicator, sorted(set(ev["indicator"])), n=3)
-        raise InputError(f"unknown indicator {indicator!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+        raise InputError(
+            f"unknown indicator {indicator!r}"
+            + (f"; did you mean {', '.join(close)}?" if close else "")
+        )
     segs = vocabulary()["segments"]
     if segment not in segs:
         raise InputError(f"unknown segment {segment!r}; expected one of: {', '.join(segs)}")
@@ -454,15 +532,31 @@ def summary() -> pd.DataFrame:
     return out.sort_values(["source_id", "kind"]).reset_index(drop=True)
 
 
-def shares_timeline(indicators: Iterable[str] = ("fully_online_share", "online_share_any_level")) -> pd.DataFrame:
+def shares_timeline(
+    indicators: Iterable[str] = ("fully_online_share", "online_share_any_level"),
+) -> pd.DataFrame:
     """Observed shares and official targets on one timeline (long table).
 
     Columns ``indicator, segment, kind, bound, period, period_end, value_share, id, source_id``;
     one row per evidence row with ``unit == "share"`` and kind observed or target.
     """
     ev = load()
-    sel = ev[ev["indicator"].isin(list(indicators)) & ev["kind"].isin(["observed", "target"]) & (ev["unit"] == "share")]
+    sel = ev[
+        ev["indicator"].isin(list(indicators))
+        & ev["kind"].isin(["observed", "target"])
+        & (ev["unit"] == "share")
+    ]
     out = sel.rename(columns={"value": "value_share"})[
-        ["indicator", "segment", "kind", "bound", "period", "period_end", "value_share", "id", "source_id"]
+        [
+            "indicator",
+            "segment",
+            "kind",
+            "bound",
+            "period",
+            "period_end",
+            "value_share",
+            "id",
+            "source_id",
+        ]
     ]
     return out.sort_values(["indicator", "segment", "period_end", "id"]).reset_index(drop=True)

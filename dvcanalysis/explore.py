@@ -10,8 +10,15 @@ importing this module never disturbs papermill or nbval runs. In a notebook::
 from __future__ import annotations
 
 
-def uptake(*, scenario: str = "business-as-usual", lang: str = "vi", n_draws: int = 2000, seed: int = 0,
-           cutoff: str = "2024-08-31", horizon: int = 2030):
+def uptake(
+    *,
+    scenario: str = "business-as-usual",
+    lang: str = "vi",
+    n_draws: int = 2000,
+    seed: int = 0,
+    cutoff: str = "2024-08-31",
+    horizon: int = 2030,
+):
     """A panel to explore uptake projections and target attainment.
 
     Controls: scenario, curve, national mode, n_draws, seed, cut-off, horizon, and the
@@ -41,18 +48,71 @@ def uptake(*, scenario: str = "business-as-usual", lang: str = "vi", n_draws: in
 
     def slider(name: str, step: float):
         spec = scenarios.SPECS[name]
-        return w.FloatSlider(value=a[name].default, min=spec.low, max=spec.high, step=step, description=name,
-                             style=style, layout=layout, continuous_update=False)
+        return w.FloatSlider(
+            value=a[name].default,
+            min=spec.low,
+            max=spec.high,
+            step=step,
+            description=name,
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        )
 
     controls = {
-        "scenario": w.Dropdown(options=scenarios.names(), value=scenario, description="scenario", style=style, layout=layout),
-        "curve": w.Dropdown(options=["(scenario)", *scenarios.CURVES], value="(scenario)", description="curve", style=style, layout=layout),
-        "national": w.Dropdown(options=list(scenarios.NATIONAL_MODES), value=base.national, description="national", style=style, layout=layout),
-        "n_draws": w.IntSlider(value=n_draws, min=100, max=20000, step=100, description="n_draws", style=style, layout=layout, continuous_update=False),
+        "scenario": w.Dropdown(
+            options=scenarios.names(),
+            value=scenario,
+            description="scenario",
+            style=style,
+            layout=layout,
+        ),
+        "curve": w.Dropdown(
+            options=["(scenario)", *scenarios.CURVES],
+            value="(scenario)",
+            description="curve",
+            style=style,
+            layout=layout,
+        ),
+        "national": w.Dropdown(
+            options=list(scenarios.NATIONAL_MODES),
+            value=base.national,
+            description="national",
+            style=style,
+            layout=layout,
+        ),
+        "n_draws": w.IntSlider(
+            value=n_draws,
+            min=100,
+            max=20000,
+            step=100,
+            description="n_draws",
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        ),
         "seed": w.IntText(value=seed, description="seed", style=style, layout=layout),
-        "cutoff": w.Text(value=cutoff, description="cutoff (YYYY-MM-DD)", style=style, layout=layout, continuous_update=False),
-        "horizon": w.IntSlider(value=horizon, min=2025, max=2040, description="horizon", style=style, layout=layout, continuous_update=False),
-        "vary": w.Checkbox(value=True, description="keep the scenario's ranges (untick: fix the sliders' values)", style=style),
+        "cutoff": w.Text(
+            value=cutoff,
+            description="cutoff (YYYY-MM-DD)",
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        ),
+        "horizon": w.IntSlider(
+            value=horizon,
+            min=2025,
+            max=2040,
+            description="horizon",
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        ),
+        "vary": w.Checkbox(
+            value=True,
+            description="keep the scenario's ranges (untick: fix the sliders' values)",
+            style=style,
+        ),
         "ministries_ratio": slider("ministries_ratio", 0.1),
         "ministries_volume_share": slider("ministries_volume_share", 0.05),
         "ceiling_share": slider("ceiling_share", 0.01),
@@ -62,8 +122,15 @@ def uptake(*, scenario: str = "business-as-usual", lang: str = "vi", n_draws: in
         "localities_to_national_ratio": slider("localities_to_national_ratio", 0.05),
     }
     out = w.Output()
-    names = ("ministries_ratio", "ministries_volume_share", "ceiling_share", "pace_multiplier", "bass_p", "bass_q",
-             "localities_to_national_ratio")
+    names = (
+        "ministries_ratio",
+        "ministries_volume_share",
+        "ceiling_share",
+        "pace_multiplier",
+        "bass_p",
+        "bass_q",
+        "localities_to_national_ratio",
+    )
 
     def redraw(_=None):
         c = {k: v.value for k, v in controls.items()}
@@ -73,16 +140,26 @@ def uptake(*, scenario: str = "business-as-usual", lang: str = "vi", n_draws: in
         out.clear_output(wait=True)
         with out:
             try:
-                proj = up.project(c["scenario"], n_draws=c["n_draws"], seed=c["seed"], cutoff=c["cutoff"],
-                                  horizon=c["horizon"], curve=None if c["curve"] == "(scenario)" else c["curve"],
-                                  overrides=overrides)
+                proj = up.project(
+                    c["scenario"],
+                    n_draws=c["n_draws"],
+                    seed=c["seed"],
+                    cutoff=c["cutoff"],
+                    horizon=c["horizon"],
+                    curve=None if c["curve"] == "(scenario)" else c["curve"],
+                    overrides=overrides,
+                )
             except InputError as exc:
                 print(exc)
                 return
             fig = proj.plot(lang=lang)
             display(fig)
             plt.close(fig)
-            display(tables.attainment_table(targets.attainment(proj), lang, horizon=proj.parameters["horizon"]))
+            display(
+                tables.attainment_table(
+                    targets.attainment(proj), lang, horizon=proj.parameters["horizon"]
+                )
+            )
 
     def on_scenario(change):
         sc = scenarios.load(change["new"])
@@ -92,7 +169,12 @@ def uptake(*, scenario: str = "business-as-usual", lang: str = "vi", n_draws: in
     controls["scenario"].observe(on_scenario, names="value")
     for c in controls.values():
         c.observe(redraw, names="value")
-    left = w.VBox([controls[k] for k in ("scenario", "curve", "national", "n_draws", "seed", "cutoff", "horizon")])
+    left = w.VBox(
+        [
+            controls[k]
+            for k in ("scenario", "curve", "national", "n_draws", "seed", "cutoff", "horizon")
+        ]
+    )
     right = w.VBox([controls["vary"], *[controls[n] for n in names]])
     panel = w.VBox([w.HBox([left, right]), out])
     redraw()

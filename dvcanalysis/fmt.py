@@ -190,6 +190,10 @@ def period(text: str, lang: str = "vi") -> str:
     if len(text) == 7 and text[5] in "HQ":
         y, kind, n = text[:4], text[5], text[6]
         if lang == "vi":
-            return f"{'6 tháng đầu' if (kind, n) == ('H', '1') else '6 tháng cuối'} {y}" if kind == "H" else f"Quý {n}/{y}"
+            return (
+                f"{'6 tháng đầu' if (kind, n) == ('H', '1') else '6 tháng cuối'} {y}"
+                if kind == "H"
+                else f"Quý {n}/{y}"
+            )
         return f"{'H' if kind == 'H' else 'Q'}{n} {y}"
     return text

@@ -45,4 +45,8 @@ class Provenance:
         return " | ".join(parts)
 
     def to_dict(self) -> dict:
-        return {"sources": sorted(set(self.sources)), "parameters": self.parameters, "note": self.note}
+        return {
+            "sources": sorted(set(self.sources)),
+            "parameters": self.parameters,
+            "note": self.note,
+        }

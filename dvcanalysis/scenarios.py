@@ -37,7 +37,16 @@ from dvcanalysis.errors import InputError, Problem
 CURVES = ("linear", "logistic", "bass", "target-path")
 NATIONAL_MODES = ("mix", "observations")
 DISTRIBUTIONS = ("fixed", "uniform", "triangular")
-TOP_KEYS = ("name", "extends", "title", "description", "curve", "national", "pace_from", "assumptions")
+TOP_KEYS = (
+    "name",
+    "extends",
+    "title",
+    "description",
+    "curve",
+    "national",
+    "pace_from",
+    "assumptions",
+)
 REQUIRED_TOP = ("name", "title", "description", "curve", "assumptions")
 ASSUMPTION_KEYS = ("description", "unit", "default", "range", "distribution", "source", "reason")
 REQUIRED_ASSUMPTION = ("description", "unit", "default", "range", "distribution", "source")
@@ -111,7 +120,9 @@ class Scenario:
     file: str = ""
     sources: tuple[str, ...] = field(default=())
 
-    def with_overrides(self, overrides: dict | None = None, *, curve: str | None = None) -> Scenario:
+    def with_overrides(
+        self, overrides: dict | None = None, *, curve: str | None = None
+    ) -> Scenario:
         """A copy with some assumptions replaced (a number fixes it; a mapping replaces fields).
 
         ``overrides`` may also hold ``curve``, ``national`` and ``pace_from``.
@@ -143,8 +154,12 @@ class Scenario:
                 if isinstance(value, dict):
                     raw.update(value)
                 else:
-                    raw.update(default=value, distribution="fixed", source="assumption",
-                               reason=raw["reason"] or "set by the user")
+                    raw.update(
+                        default=value,
+                        distribution="fixed",
+                        source="assumption",
+                        reason=raw["reason"] or "set by the user",
+                    )
                     raw["range"] = [value, value] if _is_number(value) else raw["range"]
                 problems: list[Problem] = []
                 a = _assumption(where, key, raw, problems)
@@ -154,16 +169,26 @@ class Scenario:
                 assumptions[key] = a
             else:
                 accepted = ", ".join(["curve", "national", "pace_from", *SPECS])
-                raise InputError(f"{where}: key {key!r} is not accepted; expected one of: {accepted}")
+                raise InputError(
+                    f"{where}: key {key!r} is not accepted; expected one of: {accepted}"
+                )
         problems = []
         curve_v = _choice(where, "curve", top.get("curve", self.curve), CURVES, problems)
-        national_v = _choice(where, "national", top.get("national", self.national), NATIONAL_MODES, problems)
+        national_v = _choice(
+            where, "national", top.get("national", self.national), NATIONAL_MODES, problems
+        )
         pace_from = self.pace_from
         if "pace_from" in top:
-            pace_from = None if top["pace_from"] is None else _date(where, "pace_from", top["pace_from"], problems)
+            pace_from = (
+                None
+                if top["pace_from"] is None
+                else _date(where, "pace_from", top["pace_from"], problems)
+            )
         if problems:
             raise InputError(problems)
-        return replace(self, curve=curve_v, national=national_v, assumptions=assumptions, pace_from=pace_from)
+        return replace(
+            self, curve=curve_v, national=national_v, assumptions=assumptions, pace_from=pace_from
+        )
 
 
 # ---------------------------------------------------------------- helpers
@@ -171,9 +196,16 @@ def _is_number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(float(v))
 
 
-def _choice(file: str, key: str, value: object, accepted: tuple[str, ...], problems: list[Problem]) -> str:
+def _choice(
+    file: str, key: str, value: object, accepted: tuple[str, ...], problems: list[Problem]
+) -> str:
     if value not in accepted:
-        problems.append(Problem(file, f"key '{key}': {value!r} is not accepted; expected one of: {', '.join(accepted)}"))
+        problems.append(
+            Problem(
+                file,
+                f"key '{key}': {value!r} is not accepted; expected one of: {', '.join(accepted)}",
+            )
+        )
     return str(value)
 
 
@@ -191,51 +223,106 @@ def _assumption(file: str, name: str, raw: object, problems: list[Problem]) -> A
     """Check one assumption entry; append problems; return it when valid."""
     key = f"assumptions.{name}"
     if name not in SPECS:
-        problems.append(Problem(file, f"key '{key}': unknown assumption; expected one of: {', '.join(SPECS)}"))
+        problems.append(
+            Problem(file, f"key '{key}': unknown assumption; expected one of: {', '.join(SPECS)}")
+        )
         return None
     if not isinstance(raw, dict):
-        problems.append(Problem(file, f"key '{key}': expected a mapping with keys {', '.join(REQUIRED_ASSUMPTION)}"))
+        problems.append(
+            Problem(
+                file, f"key '{key}': expected a mapping with keys {', '.join(REQUIRED_ASSUMPTION)}"
+            )
+        )
         return None
     n0 = len(problems)
     for k in raw:
         if k not in ASSUMPTION_KEYS:
-            problems.append(Problem(file, f"key '{key}.{k}': unknown key; expected one of: {', '.join(ASSUMPTION_KEYS)}"))
+            problems.append(
+                Problem(
+                    file,
+                    f"key '{key}.{k}': unknown key; expected one of: {', '.join(ASSUMPTION_KEYS)}",
+                )
+            )
     for k in REQUIRED_ASSUMPTION:
         if k not in raw or raw[k] is None or raw[k] == "":
-            problems.append(Problem(file, f"key '{key}.{k}': missing; every assumption needs {', '.join(REQUIRED_ASSUMPTION)}"))
+            problems.append(
+                Problem(
+                    file,
+                    f"key '{key}.{k}': missing; every assumption needs {', '.join(REQUIRED_ASSUMPTION)}",
+                )
+            )
     if len(problems) > n0:
         return None
     spec = SPECS[name]
     for k in ("description", "unit", "source"):
         if not isinstance(raw[k], str):
-            problems.append(Problem(file, f"key '{key}.{k}': {raw[k]!r} is not text; expected a string"))
+            problems.append(
+                Problem(file, f"key '{key}.{k}': {raw[k]!r} is not text; expected a string")
+            )
     if raw["unit"] != spec.unit:
-        problems.append(Problem(file, f"key '{key}.unit': {raw['unit']!r} is not accepted; expected {spec.unit!r}"))
+        problems.append(
+            Problem(
+                file, f"key '{key}.unit': {raw['unit']!r} is not accepted; expected {spec.unit!r}"
+            )
+        )
     _choice(file, f"{key}.distribution", raw["distribution"], DISTRIBUTIONS, problems)
     if raw["source"] == "assumption" and not str(raw.get("reason") or "").strip():
-        problems.append(Problem(file, f"key '{key}.reason': missing; source 'assumption' needs a reason"))
+        problems.append(
+            Problem(file, f"key '{key}.reason': missing; source 'assumption' needs a reason")
+        )
     if raw.get("reason") is not None and not isinstance(raw.get("reason"), str):
-        problems.append(Problem(file, f"key '{key}.reason': {raw['reason']!r} is not text; expected a string"))
+        problems.append(
+            Problem(file, f"key '{key}.reason': {raw['reason']!r} is not text; expected a string")
+        )
     kind = "an integer year" if spec.integer else "a number"
     default = raw["default"]
     if not _is_number(default) or (spec.integer and float(default) != int(default)):
-        problems.append(Problem(file, f"key '{key}.default': {default!r} is not {kind}; expected {kind} from {spec.low:g} to {spec.high:g}"))
+        problems.append(
+            Problem(
+                file,
+                f"key '{key}.default': {default!r} is not {kind}; expected {kind} from {spec.low:g} to {spec.high:g}",
+            )
+        )
         return None
     rng = raw["range"]
     if not (isinstance(rng, (list, tuple)) and len(rng) == 2 and all(_is_number(v) for v in rng)):
-        problems.append(Problem(file, f"key '{key}.range': {rng!r} is not accepted; expected [low, high], two numbers within {spec.low:g} to {spec.high:g}"))
+        problems.append(
+            Problem(
+                file,
+                f"key '{key}.range': {rng!r} is not accepted; expected [low, high], two numbers within {spec.low:g} to {spec.high:g}",
+            )
+        )
         return None
     low, high = float(rng[0]), float(rng[1])
     for k, v in (("default", float(default)), ("range", low), ("range", high)):
         if not spec.low <= v <= spec.high:
-            problems.append(Problem(file, f"key '{key}.{k}': {v:g} is out of range; expected {spec.low:g} to {spec.high:g} ({spec.unit})"))
+            problems.append(
+                Problem(
+                    file,
+                    f"key '{key}.{k}': {v:g} is out of range; expected {spec.low:g} to {spec.high:g} ({spec.unit})",
+                )
+            )
     if len(problems) > n0:
         return None
     if not low <= float(default) <= high:
-        problems.append(Problem(file, f"key '{key}.default': {float(default):g} is outside its range [{low:g}, {high:g}]; expected low <= default <= high"))
+        problems.append(
+            Problem(
+                file,
+                f"key '{key}.default': {float(default):g} is outside its range [{low:g}, {high:g}]; expected low <= default <= high",
+            )
+        )
         return None
-    return Assumption(name, raw["description"].strip(), raw["unit"], float(default), low, high,
-                      raw["distribution"], raw["source"], str(raw.get("reason") or "").strip())
+    return Assumption(
+        name,
+        raw["description"].strip(),
+        raw["unit"],
+        float(default),
+        low,
+        high,
+        raw["distribution"],
+        raw["source"],
+        str(raw.get("reason") or "").strip(),
+    )
 
 
 def _known_sources() -> tuple[set[str], dict[str, float]]:
@@ -261,7 +348,9 @@ class _Loader(yaml.SafeLoader):
     """Safe YAML that leaves dates as text, so a bad date is reported by key, not by PyYAML."""
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
 
 
 def _read(path: Path) -> dict:
@@ -273,7 +362,9 @@ def _read(path: Path) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise InputError(Problem(shown, f"not valid YAML ({getattr(exc, 'problem', exc)})", line)) from None
+        raise InputError(
+            Problem(shown, f"not valid YAML ({getattr(exc, 'problem', exc)})", line)
+        ) from None
     if not isinstance(data, dict):
         raise InputError(f"{shown}: expected a mapping with keys {', '.join(REQUIRED_TOP)}")
     return data
@@ -293,39 +384,87 @@ def load_file(path: Path | str, *, _seen: tuple[str, ...] = ()) -> Scenario:
     problems: list[Problem] = []
     for k in data:
         if k not in TOP_KEYS:
-            problems.append(Problem(shown, f"key '{k}': unknown key; expected one of: {', '.join(TOP_KEYS)}"))
+            problems.append(
+                Problem(shown, f"key '{k}': unknown key; expected one of: {', '.join(TOP_KEYS)}")
+            )
     parent_raw: dict = {}
     if "extends" in data:
         parent = data["extends"]
         if not isinstance(parent, str) or parent not in names(path.parent):
-            problems.append(Problem(shown, f"key 'extends': {parent!r} is not a scenario; expected one of: {', '.join(names(path.parent))}"))
+            problems.append(
+                Problem(
+                    shown,
+                    f"key 'extends': {parent!r} is not a scenario; expected one of: {', '.join(names(path.parent))}",
+                )
+            )
         elif parent in _seen or parent == path.stem:
-            problems.append(Problem(shown, f"key 'extends': {parent!r} extends itself (cycle {' -> '.join((*_seen, path.stem, parent))})"))
+            problems.append(
+                Problem(
+                    shown,
+                    f"key 'extends': {parent!r} extends itself (cycle {' -> '.join((*_seen, path.stem, parent))})",
+                )
+            )
         else:
-            load_file(path.parent / f"{parent}.yml", _seen=(*_seen, path.stem))  # parent valid on its own
+            load_file(
+                path.parent / f"{parent}.yml", _seen=(*_seen, path.stem)
+            )  # parent valid on its own
             parent_raw = _merged_raw(path.parent / f"{parent}.yml")
     merged = {**{k: v for k, v in parent_raw.items() if k not in ("name", "extends")}, **data}
     pa = parent_raw.get("assumptions") or {}
     ca = data.get("assumptions") or {}
     if not isinstance(ca, dict):
-        problems.append(Problem(shown, "key 'assumptions': expected a mapping of assumption name to its fields"))
+        problems.append(
+            Problem(shown, "key 'assumptions': expected a mapping of assumption name to its fields")
+        )
         ca = {}
-    merged["assumptions"] = {n: ({**pa[n], **ca[n]} if isinstance(pa.get(n), dict) and isinstance(ca.get(n), dict) else ca.get(n, pa.get(n))) for n in {**pa, **ca}}
+    merged["assumptions"] = {
+        n: (
+            {**pa[n], **ca[n]}
+            if isinstance(pa.get(n), dict) and isinstance(ca.get(n), dict)
+            else ca.get(n, pa.get(n))
+        )
+        for n in {**pa, **ca}
+    }
     for k in REQUIRED_TOP:
         if k not in merged:
-            problems.append(Problem(shown, f"key '{k}': missing; a scenario needs {', '.join(REQUIRED_TOP)}"))
+            problems.append(
+                Problem(shown, f"key '{k}': missing; a scenario needs {', '.join(REQUIRED_TOP)}")
+            )
     if problems:
         raise InputError(problems)
     if merged["name"] != path.stem:
-        problems.append(Problem(shown, f"key 'name': {merged['name']!r} does not match the file name; expected {path.stem!r}"))
+        problems.append(
+            Problem(
+                shown,
+                f"key 'name': {merged['name']!r} does not match the file name; expected {path.stem!r}",
+            )
+        )
     title = merged["title"]
-    if not (isinstance(title, dict) and set(title) == {"vi", "en"} and all(isinstance(v, str) for v in title.values())):
-        problems.append(Problem(shown, f"key 'title': {title!r} is not accepted; expected a mapping with text for vi and en"))
+    if not (
+        isinstance(title, dict)
+        and set(title) == {"vi", "en"}
+        and all(isinstance(v, str) for v in title.values())
+    ):
+        problems.append(
+            Problem(
+                shown,
+                f"key 'title': {title!r} is not accepted; expected a mapping with text for vi and en",
+            )
+        )
     if not isinstance(merged["description"], str):
-        problems.append(Problem(shown, f"key 'description': {merged['description']!r} is not text; expected a string"))
+        problems.append(
+            Problem(
+                shown,
+                f"key 'description': {merged['description']!r} is not text; expected a string",
+            )
+        )
     curve = _choice(shown, "curve", merged["curve"], CURVES, problems)
     national = _choice(shown, "national", merged.get("national", "mix"), NATIONAL_MODES, problems)
-    pace_from = _date(shown, "pace_from", merged["pace_from"], problems) if merged.get("pace_from") is not None else None
+    pace_from = (
+        _date(shown, "pace_from", merged["pace_from"], problems)
+        if merged.get("pace_from") is not None
+        else None
+    )
     assumptions: dict[str, Assumption] = {}
     for n, raw in merged["assumptions"].items():
         a = _assumption(shown, str(n), raw, problems)
@@ -333,20 +472,44 @@ def load_file(path: Path | str, *, _seen: tuple[str, ...] = ()) -> Scenario:
             assumptions[n] = a
     missing = [n for n in SPECS if n not in merged["assumptions"]]
     if missing:
-        problems.append(Problem(shown, f"key 'assumptions': missing {', '.join(missing)}; every scenario needs all of: {', '.join(SPECS)}"))
+        problems.append(
+            Problem(
+                shown,
+                f"key 'assumptions': missing {', '.join(missing)}; every scenario needs all of: {', '.join(SPECS)}",
+            )
+        )
     cited = {a.source for a in assumptions.values() if a.source != "assumption"}
     if cited:
         known, values = _known_sources()
         for n, a in assumptions.items():
             if a.source != "assumption" and a.source not in known:
-                problems.append(Problem(shown, f"key 'assumptions.{n}.source': {a.source!r} is not a source id or evidence id in data/; expected one of those or 'assumption' with a reason"))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"key 'assumptions.{n}.source': {a.source!r} is not a source id or evidence id in data/; expected one of those or 'assumption' with a reason",
+                    )
+                )
             elif a.source in values and not math.isclose(a.default, values[a.source]):
-                problems.append(Problem(shown, f"key 'assumptions.{n}.default': {a.default:g} differs from evidence row {a.source} ({values[a.source]:g}); expected the cited value (or cite the source id, not the row)"))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"key 'assumptions.{n}.default': {a.default:g} differs from evidence row {a.source} ({values[a.source]:g}); expected the cited value (or cite the source id, not the row)",
+                    )
+                )
     if problems:
         raise InputError(problems)
     ordered = {n: assumptions[n] for n in SPECS}
-    return Scenario(str(merged["name"]), dict(title), merged["description"].strip(), curve, national,
-                    ordered, pace_from, shown, tuple(sorted(cited)))
+    return Scenario(
+        str(merged["name"]),
+        dict(title),
+        merged["description"].strip(),
+        curve,
+        national,
+        ordered,
+        pace_from,
+        shown,
+        tuple(sorted(cited)),
+    )
 
 
 def _merged_raw(path: Path) -> dict:
@@ -373,7 +536,9 @@ def load(name: str, directory: Path | str | None = None) -> Scenario:
     d = Path(directory) if directory is not None else scenario_dir()
     known = names(d)
     if name not in known:
-        raise InputError(f"{paths.relative(d)}: unknown scenario {name!r}; expected one of: {', '.join(known)}")
+        raise InputError(
+            f"{paths.relative(d)}: unknown scenario {name!r}; expected one of: {', '.join(known)}"
+        )
     return load_file(d / f"{name}.yml")
 
 

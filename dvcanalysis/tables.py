@@ -22,7 +22,9 @@ def _status(status: str, lang: str) -> str:
     return fmt.label("uptake.status." + status.replace(" ", "_"), lang)
 
 
-def attainment_table(att: pd.DataFrame, lang: str = "vi", *, horizon: int | None = None) -> pd.DataFrame:
+def attainment_table(
+    att: pd.DataFrame, lang: str = "vi", *, horizon: int | None = None
+) -> pd.DataFrame:
     """The attainment frame (:func:`dvcanalysis.targets.attainment`) for display.
 
     Columns: segment, target year, target, probability, median at deadline, gap (pp),
@@ -41,7 +43,11 @@ def attainment_table(att: pd.DataFrame, lang: str = "vi", *, horizon: int | None
             cross = fmt.label("uptake.word.never", lang, year=horizon) if horizon else "–"
         else:
             cross = str(int(r.median_crossing_year))
-        pace = "–" if _nan(r.required_pace_share_per_year) else fmt.pp(r.required_pace_share_per_year, lang, 1, signed=False)
+        pace = (
+            "–"
+            if _nan(r.required_pace_share_per_year)
+            else fmt.pp(r.required_pace_share_per_year, lang, 1, signed=False)
+        )
         rows.append(
             {
                 L("word.segment"): fmt.label(f"segment.{r.segment}", lang),
@@ -81,7 +87,11 @@ def assumptions_table(assumptions: pd.DataFrame, lang: str = "vi") -> pd.DataFra
             src = f"{evidence.source_label(r.source, lang)} [{r.source}]"
         else:
             src = r.source
-        unit = fmt.label(f"uptake.unit.{r.unit}", lang) if fmt.has_label(f"uptake.unit.{r.unit}") else r.unit
+        unit = (
+            fmt.label(f"uptake.unit.{r.unit}", lang)
+            if fmt.has_label(f"uptake.unit.{r.unit}")
+            else r.unit
+        )
         rows.append(
             {
                 L("uptake.col.assumption"): r.name,
@@ -95,7 +105,9 @@ def assumptions_table(assumptions: pd.DataFrame, lang: str = "vi") -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def quantiles_table(quantiles: pd.DataFrame, lang: str = "vi", *, years: list[int] | None = None) -> pd.DataFrame:
+def quantiles_table(
+    quantiles: pd.DataFrame, lang: str = "vi", *, years: list[int] | None = None
+) -> pd.DataFrame:
     """Median and 90% interval by year (rows) and segment (columns), formatted as shares."""
     fmt.check_lang(lang)
     q = quantiles if years is None else quantiles[quantiles["year"].isin(years)]
@@ -107,7 +119,9 @@ def quantiles_table(quantiles: pd.DataFrame, lang: str = "vi", *, years: list[in
             for r in d.itertuples()
         ]
         index = list(d.index)
-    frame = pd.DataFrame(out, index=pd.Index([str(y) for y in index], name=fmt.label("uptake.year_end", lang)))
+    frame = pd.DataFrame(
+        out, index=pd.Index([str(y) for y in index], name=fmt.label("uptake.year_end", lang))
+    )
     return frame
 
 
@@ -119,7 +133,9 @@ def _report_year(years, target_year: int | None) -> int:
     return min(years, key=lambda y: (abs(y - target_year), -y))
 
 
-def compare_table(frame, lang: str = "vi", *, year: int | None = None, titles: dict[str, str] | None = None) -> pd.DataFrame:
+def compare_table(
+    frame, lang: str = "vi", *, year: int | None = None, titles: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Scenario comparison at one year: median (90% interval) by scenario and segment.
 
     ``frame`` is a :class:`~dvcanalysis.uptake.Comparison` (or its frame). ``year`` defaults to
@@ -129,7 +145,11 @@ def compare_table(frame, lang: str = "vi", *, year: int | None = None, titles: d
 
     fmt.check_lang(lang)
     if year is None:
-        target_year = frame.last_target_year if hasattr(frame, "last_target_year") else uptake.last_target_year()
+        target_year = (
+            frame.last_target_year
+            if hasattr(frame, "last_target_year")
+            else uptake.last_target_year()
+        )
     if hasattr(frame, "to_df"):
         frame = frame.to_df()
     if year is None:
@@ -182,7 +202,10 @@ def backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     for r in bt.itertuples(index=False):
         if r.identifiable:
             pred = f"{fmt.share(r.q50, lang)} ({fmt.interval(fmt.share(r.q05, lang), fmt.share(r.q95, lang), lang)})"
-            err, cov = fmt.pp(r.error_share, lang, 1), L("uptake.word.yes") if r.covered else L("uptake.word.no")
+            err, cov = (
+                fmt.pp(r.error_share, lang, 1),
+                L("uptake.word.yes") if r.covered else L("uptake.word.no"),
+            )
         else:
             pred, err, cov = L("uptake.word.not_identifiable"), "–", "–"
         rows.append(
@@ -191,7 +214,9 @@ def backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("uptake.col.cutoff"): fmt.day(r.cutoff, lang),
                 L("uptake.col.curve"): fmt.label(f"uptake.curve.{r.curve}", lang),
                 L("uptake.col.fitted_on"): r.fitted_on,
-                L("uptake.col.observed"): f"{fmt.share(r.observed, lang)} ({fmt.period(r.period, lang)}, {r.id})",
+                L(
+                    "uptake.col.observed"
+                ): f"{fmt.share(r.observed, lang)} ({fmt.period(r.period, lang)}, {r.id})",
                 L("uptake.col.predicted"): pred,
                 L("uptake.col.error"): err,
                 L("uptake.col.covered"): cov,
@@ -209,8 +234,16 @@ def projection_backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFram
     """
     fmt.check_lang(lang)
     L = lambda k: fmt.label(k, lang)  # noqa: E731
-    cols = [L("word.segment"), L("uptake.col.observed"), L("uptake.col.observed_date"), L("uptake.col.q05"),
-            L("uptake.col.q50"), L("uptake.col.q95"), L("uptake.col.error"), L("uptake.col.covered")]
+    cols = [
+        L("word.segment"),
+        L("uptake.col.observed"),
+        L("uptake.col.observed_date"),
+        L("uptake.col.q05"),
+        L("uptake.col.q50"),
+        L("uptake.col.q95"),
+        L("uptake.col.error"),
+        L("uptake.col.covered"),
+    ]
     rows = [
         [
             fmt.label(f"segment.{r.segment}", lang),
@@ -234,8 +267,14 @@ def projection_backtest_text(bt: pd.DataFrame, projection, lang: str = "vi") -> 
     if bt.empty:
         return fmt.label("uptake.text.backtest_none", lang, cutoff=cutoff)
     sc = projection.scenario
-    return fmt.label("uptake.text.backtest_some", lang, scenario=sc.title.get(lang, sc.name), cutoff=cutoff,
-                     n=len(bt), n_in=int(bt["covered"].sum()))
+    return fmt.label(
+        "uptake.text.backtest_some",
+        lang,
+        scenario=sc.title.get(lang, sc.name),
+        cutoff=cutoff,
+        n=len(bt),
+        n_in=int(bt["covered"].sum()),
+    )
 
 
 # ---------------------------------------------------------------- uptake narrative (markdown)
@@ -256,7 +295,10 @@ def uptake_evidence_text(projection, lang: str = "vi") -> str:
     used = obs[obs["role"] != "after cutoff"]
     n = {s: int((used["segment"] == s).sum()) for s in ("ministries", "localities", "national")}
     loc = used[used["segment"] == "localities"]
-    loc_txt = "; ".join(f"{fmt.share(r.value, lang)}, {fmt.period(r.period, lang)}, {r.id}" for r in loc.itertuples()) or fmt.label("uptake.no_observation", lang)
+    loc_txt = "; ".join(
+        f"{fmt.share(r.value, lang)}, {fmt.period(r.period, lang)}, {r.id}"
+        for r in loc.itertuples()
+    ) or fmt.label("uptake.no_observation", lang)
     nat = used[used["segment"] == "national"].tail(1)
     a = projection.scenario.assumptions["ministries_volume_share"]
     if len(nat):
@@ -264,19 +306,42 @@ def uptake_evidence_text(projection, lang: str = "vi") -> str:
         src = evidence.source_label(nat["source_id"].iloc[0], lang)
     else:
         nat_txt, src = "–", "–"
-    if loc.empty:  # nothing to set the national figure against; proxy_text says how localities are anchored
-        head = fmt.label("uptake.text.evidence_no_localities", lang, cutoff=fmt.day(projection.parameters["cutoff"], lang),
-                         n_min=n["ministries"], n_nat=n["national"], nat_source=src, nat=nat_txt)
+    if (
+        loc.empty
+    ):  # nothing to set the national figure against; proxy_text says how localities are anchored
+        head = fmt.label(
+            "uptake.text.evidence_no_localities",
+            lang,
+            cutoff=fmt.day(projection.parameters["cutoff"], lang),
+            n_min=n["ministries"],
+            n_nat=n["national"],
+            nat_source=src,
+            nat=nat_txt,
+        )
         proxy = proxy_text(projection, lang)
-        return head + "\n\n" + (proxy + "\n\n" if proxy else "") + calibration_text(projection, lang)
+        return (
+            head + "\n\n" + (proxy + "\n\n" if proxy else "") + calibration_text(projection, lang)
+        )
     if len(nat):
-        implied = uptake.implied_ministries_share(float(nat["value"].iloc[0]), float(loc["value"].iloc[-1]), [a.high, a.low])
+        implied = uptake.implied_ministries_share(
+            float(nat["value"].iloc[0]), float(loc["value"].iloc[-1]), [a.high, a.low]
+        )
     else:
         implied = [float("nan")] * 2
     head = fmt.label(
-        "uptake.text.evidence", lang, cutoff=fmt.day(projection.parameters["cutoff"], lang), n_loc=n["localities"], loc=loc_txt,
-        n_min=n["ministries"], n_nat=n["national"], nat_source=src, nat=nat_txt, w_low=fmt.share(a.low, lang),
-        w_high=fmt.share(a.high, lang), implied_low=fmt.share(implied[0], lang), implied_high=fmt.share(implied[1], lang),
+        "uptake.text.evidence",
+        lang,
+        cutoff=fmt.day(projection.parameters["cutoff"], lang),
+        n_loc=n["localities"],
+        loc=loc_txt,
+        n_min=n["ministries"],
+        n_nat=n["national"],
+        nat_source=src,
+        nat=nat_txt,
+        w_low=fmt.share(a.low, lang),
+        w_high=fmt.share(a.high, lang),
+        implied_low=fmt.share(implied[0], lang),
+        implied_high=fmt.share(implied[1], lang),
     )
     return head + "\n\n" + calibration_text(projection, lang)
 
@@ -294,9 +359,13 @@ def proxy_text(projection, lang: str = "vi") -> str:
     r = obs.loc[a["id"]]
     ratio = projection.scenario.assumptions["localities_to_national_ratio"]
     return fmt.label(
-        "uptake.text.proxy", lang, cutoff=fmt.day(projection.parameters["cutoff"], lang),
-        nat=f"{fmt.share(r['value'], lang)}, {fmt.period(r['period'], lang)}, {a['id']}", ratio=ratio.describe(),
-        anchor_low=fmt.share(a["share_q05"], lang), anchor_high=fmt.share(a["share_q95"], lang),
+        "uptake.text.proxy",
+        lang,
+        cutoff=fmt.day(projection.parameters["cutoff"], lang),
+        nat=f"{fmt.share(r['value'], lang)}, {fmt.period(r['period'], lang)}, {a['id']}",
+        ratio=ratio.describe(),
+        anchor_low=fmt.share(a["share_q05"], lang),
+        anchor_high=fmt.share(a["share_q95"], lang),
     )
 
 
@@ -306,8 +375,12 @@ def _low_ess_text(projection, lang: str) -> str:
     cal = projection.calibration
     if not (cal.get("applied") and cal.get("low_ess")):
         return ""
-    return fmt.label("uptake.text.low_ess", lang, ess_share=fmt.share(cal["ess_share"], lang, 1),
-                     threshold=fmt.share(uptake.LOW_ESS_SHARE, lang))
+    return fmt.label(
+        "uptake.text.low_ess",
+        lang,
+        ess_share=fmt.share(cal["ess_share"], lang, 1),
+        threshold=fmt.share(uptake.LOW_ESS_SHARE, lang),
+    )
 
 
 def calibration_text(projection, lang: str = "vi") -> str:
@@ -324,8 +397,13 @@ def calibration_text(projection, lang: str = "vi") -> str:
     a = projection.scenario.assumptions["national_observation_sd_share"]
     sd = fmt.pp(a.default, lang, 0, signed=False) if a.distribution == "fixed" else a.describe()
     text = fmt.label(
-        "uptake.text.calibration", lang, ids=", ".join(cal["observation_ids"]), pool=fmt.count(cal["pool"], lang),
-        sd=sd, n=fmt.count(projection.n_draws, lang), ess=fmt.count(round(cal["ess"]), lang),
+        "uptake.text.calibration",
+        lang,
+        ids=", ".join(cal["observation_ids"]),
+        pool=fmt.count(cal["pool"], lang),
+        sd=sd,
+        n=fmt.count(projection.n_draws, lang),
+        ess=fmt.count(round(cal["ess"]), lang),
         ess_share=fmt.share(cal["ess_share"], lang),
     )
     warn = _low_ess_text(projection, lang)
@@ -343,13 +421,25 @@ def uptake_headline_text(projection, lang: str = "vi", *, year: int | None = Non
     year = _report_year(q["year"], projection.last_target_year if year is None else year)
     sc = projection.scenario
     head = fmt.label(
-        "uptake.text.headline", lang, scenario=sc.title.get(lang, sc.name), curve=fmt.label(f"uptake.curve.{sc.curve}", lang),
-        year=year, min=_q(q, "ministries", year, lang), loc=_q(q, "localities", year, lang), nat=_q(q, "national", year, lang),
+        "uptake.text.headline",
+        lang,
+        scenario=sc.title.get(lang, sc.name),
+        curve=fmt.label(f"uptake.curve.{sc.curve}", lang),
+        year=year,
+        min=_q(q, "ministries", year, lang),
+        loc=_q(q, "localities", year, lang),
+        nat=_q(q, "national", year, lang),
     )
-    width = {s: float((d["q95"] - d["q05"]).iloc[0]) for s, d in q[q["year"] == year].groupby("segment")}
+    width = {
+        s: float((d["q95"] - d["q05"]).iloc[0]) for s, d in q[q["year"] == year].groupby("segment")
+    }
     body = fmt.label(
-        "uptake.text.width", lang, year=year, min_width=fmt.pp(width["ministries"], lang, 0, signed=False),
-        loc_width=fmt.pp(width["localities"], lang, 0, signed=False), ratio=sc.assumptions["ministries_ratio"].describe(),
+        "uptake.text.width",
+        lang,
+        year=year,
+        min_width=fmt.pp(width["ministries"], lang, 0, signed=False),
+        loc_width=fmt.pp(width["localities"], lang, 0, signed=False),
+        ratio=sc.assumptions["ministries_ratio"].describe(),
     )
     return head + "\n\n" + body
 
@@ -363,11 +453,20 @@ def attainment_text(att: pd.DataFrame, projection, lang: str = "vi") -> str:
         return ""
     r = loc.iloc[0]
     text = fmt.label(
-        "uptake.text.attainment", lang, scenario=sc.title.get(lang, sc.name), n_met=int((att["status"] == "met").sum()),
-        n_on=int((att["status"] == "on track").sum()), n_off=int((att["status"] == "off track").sum()), n=len(att),
-        target=fmt.share(r.target_share, lang), year=int(r.target_year), latest=fmt.share(r.latest_share, lang),
+        "uptake.text.attainment",
+        lang,
+        scenario=sc.title.get(lang, sc.name),
+        n_met=int((att["status"] == "met").sum()),
+        n_on=int((att["status"] == "on track").sum()),
+        n_off=int((att["status"] == "off track").sum()),
+        n_other=int((~att["status"].isin(["met", "on track", "off track"])).sum()),
+        n=len(att),
+        target=fmt.share(r.target_share, lang),
+        year=int(r.target_year),
+        latest=fmt.share(r.latest_share, lang),
         date=fmt.day(r.latest_date.date(), lang) if not _nan(r.latest_date) else "–",
-        pace=fmt.pp(r.required_pace_share_per_year, lang, 0, signed=False), p=fmt.probability(r.probability, lang),
+        pace=fmt.pp(r.required_pace_share_per_year, lang, 0, signed=False),
+        p=fmt.probability(r.probability, lang),
     )
     warn = _low_ess_text(projection, lang)
     return text + ("\n\n" + warn if warn else "")
@@ -383,9 +482,12 @@ def targets_table(official: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("word.indicator"): fmt.label(f"indicator.{r.indicator}", lang),
                 L("word.segment"): fmt.label(f"segment.{r.segment}", lang),
                 L("uptake.col.deadline"): fmt.day(r.deadline.date(), lang),
-                L("uptake.col.target"): ("≥ " if r.bound == "min" else "") + fmt.share(r.target_share, lang),
+                L("uptake.col.target"): ("≥ " if r.bound == "min" else "")
+                + fmt.share(r.target_share, lang),
                 L("uptake.col.evidence_ids"): r.ids.replace(";", ", "),
-                L("uptake.col.modelled"): L("uptake.word.yes") if r.modelled else L("uptake.word.no"),
+                L("uptake.col.modelled"): L("uptake.word.yes")
+                if r.modelled
+                else L("uptake.word.no"),
             }
             for r in official.itertuples(index=False)
         ]

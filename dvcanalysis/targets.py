@@ -40,7 +40,9 @@ STATUSES = ("met", "on track", "off track", "missed", "unknown")
 ON_TRACK_PROBABILITY = 0.5
 
 
-def official(*, indicators: Sequence[str] = ("fully_online_share", "online_share_any_level")) -> pd.DataFrame:
+def official(
+    *, indicators: Sequence[str] = ("fully_online_share", "online_share_any_level")
+) -> pd.DataFrame:
     """The official share targets in the evidence base, deduplicated across sources.
 
     Parameters
@@ -61,9 +63,13 @@ def official(*, indicators: Sequence[str] = ("fully_online_share", "online_share
         used for fully-online attainment).
     """
     ev = evidence.load()
-    sel = ev[(ev["kind"] == "target") & ev["indicator"].isin(list(indicators)) & (ev["unit"] == "share")]
+    sel = ev[
+        (ev["kind"] == "target") & ev["indicator"].isin(list(indicators)) & (ev["unit"] == "share")
+    ]
     rows = []
-    for (ind, seg, end, value), g in sel.groupby(["indicator", "segment", "period_end", "value"], sort=True):
+    for (ind, seg, end, value), g in sel.groupby(
+        ["indicator", "segment", "period_end", "value"], sort=True
+    ):
         rows.append(
             {
                 "indicator": ind,
@@ -83,10 +89,16 @@ def official(*, indicators: Sequence[str] = ("fully_online_share", "online_share
         return out
     order = {s: i for i, s in enumerate(MODEL_SEGMENTS)}
     out["_o"] = out["segment"].map(order).fillna(len(order))
-    return out.sort_values(["indicator", "year", "_o", "target_share"]).drop(columns="_o").reset_index(drop=True)
+    return (
+        out.sort_values(["indicator", "year", "_o", "target_share"])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
 
 
-def binding(*, indicator: str = MODEL_INDICATOR, segments: Sequence[str] | None = None) -> pd.DataFrame:
+def binding(
+    *, indicator: str = MODEL_INDICATOR, segments: Sequence[str] | None = None
+) -> pd.DataFrame:
     """The one target per segment and deadline that a projection or a unit is held to.
 
     When several statements give different shares for the same segment and deadline,
@@ -129,7 +141,9 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, float | np.floating) and math.isnan(x))
 
 
-def pace_needed(share: float, target: float, years_left: float, *, years_since: float = 0.0) -> float:
+def pace_needed(
+    share: float, target: float, years_left: float, *, years_since: float = 0.0
+) -> float:
     """Share per year needed on a straight line from the observed share to the target.
 
     Parameters
@@ -282,7 +296,9 @@ def crossing_year(series, threshold: float, *, years: Sequence[int] | None = Non
         values = np.atleast_2d(values)
         years_arr = np.asarray(years, dtype=float)
         if values.shape[1] != years_arr.size:
-            raise InputError(f"crossing_year: {values.shape[1]} columns but {years_arr.size} years; expected one year per column")
+            raise InputError(
+                f"crossing_year: {values.shape[1]} columns but {years_arr.size} years; expected one year per column"
+            )
     hit = values >= threshold
     first = np.argmax(hit, axis=1)
     out = np.where(hit.any(axis=1), years_arr[first], np.nan)
@@ -343,7 +359,11 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
         latest = obs[(obs["segment"] == seg) & (obs["role"] != "after cutoff")]
         latest = latest.sort_values("period_end").tail(1)
         if len(latest):
-            lv, ld, lid = float(latest["value"].iloc[0]), latest["period_end"].iloc[0], latest["id"].iloc[0]
+            lv, ld, lid = (
+                float(latest["value"].iloc[0]),
+                latest["period_end"].iloc[0],
+                latest["id"].iloc[0],
+            )
             lt = float(latest["decimal_year"].iloc[0])
         else:
             lv, ld, lid, lt = float("nan"), pd.NaT, "", float("nan")
@@ -370,7 +390,9 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
                 "latest_share": lv,
                 "latest_date": ld,
                 "latest_id": lid,
-                "required_pace_share_per_year": pace_needed(lv, t.target_share, years_left, years_since=years_since),
+                "required_pace_share_per_year": pace_needed(
+                    lv, t.target_share, years_left, years_since=years_since
+                ),
                 "status": status(lv, t.target_share, years_left=years_left, probability=p),
                 "target_ids": t.ids,
                 "scenario": projection.scenario.name,

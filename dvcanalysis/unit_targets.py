@@ -68,7 +68,9 @@ def scenario_paces(projection, year_from: int, year_to: int) -> dict[str, float]
             out[str(seg)] = float((by_year[year_to] - by_year[year_from]) / (year_to - year_from))
     if not out:
         name = getattr(getattr(projection, "scenario", None), "name", "?")
-        raise InputError(f"scenario {name!r}: the projection has no years {year_from} and {year_to}")
+        raise InputError(
+            f"scenario {name!r}: the projection has no years {year_from} and {year_to}"
+        )
     return out
 
 
@@ -154,7 +156,9 @@ def unit_status(
             pace, source = math.nan, ""
         target = float(t["target_share"])
         need = targets.pace_needed(share, target, years_left, years_since=years_since)
-        st = targets.status(share, target, years_left=years_left, pace=pace, years_since=years_since)
+        st = targets.status(
+            share, target, years_left=years_left, pace=pace, years_since=years_since
+        )
         rows.append((target, t["deadline"], target - share, years_left, need, pace, source, st))
     extra = pd.DataFrame(
         rows,
@@ -323,7 +327,11 @@ def unit_report(
     sources = {s for ids in national["source_id"] for s in ids.split(";")}
     if not counts_path:
         return UnitReport(
-            layout, as_of, scenario, national, sources=sorted(sources | set(units.SOURCES["province"]))
+            layout,
+            as_of,
+            scenario,
+            national,
+            sources=sorted(sources | set(units.SOURCES["province"])),
         )
     counts = units.to_layout(units.load_counts(counts_path), layout)
     if scenario_pace is None and projection is not None:

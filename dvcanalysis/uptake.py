@@ -134,12 +134,16 @@ def parse_cutoff(cutoff: str | date) -> date:
     try:
         return date.fromisoformat(str(cutoff))
     except ValueError:
-        raise InputError(f"cutoff={cutoff!r} is not a date; expected YYYY-MM-DD, e.g. {DEFAULT_CUTOFF!r}") from None
+        raise InputError(
+            f"cutoff={cutoff!r} is not a date; expected YYYY-MM-DD, e.g. {DEFAULT_CUTOFF!r}"
+        ) from None
 
 
 def end_of_year(year: int | np.ndarray) -> float | np.ndarray:
     """The decimal time of the end of ``year`` (``2024`` -> ``2025.0``)."""
-    return np.asarray(year, dtype=float) + 1.0 if isinstance(year, np.ndarray) else float(year) + 1.0
+    return (
+        np.asarray(year, dtype=float) + 1.0 if isinstance(year, np.ndarray) else float(year) + 1.0
+    )
 
 
 def _decimal(ts) -> float:
@@ -227,7 +231,13 @@ class _Calibrated:
     __slots__ = ("curve", "ta", "t_pace", "params", "pace", "pace_one", "targets")
 
     def __init__(self, curve, ta, t_pace, params, pace, targets):
-        self.curve, self.ta, self.t_pace, self.params, self.targets = curve, ta, t_pace, params, targets
+        self.curve, self.ta, self.t_pace, self.params, self.targets = (
+            curve,
+            ta,
+            t_pace,
+            params,
+            targets,
+        )
         self.pace = pace
         self.pace_one = pace is None or bool(np.all(pace == 1.0))
 
@@ -238,7 +248,9 @@ class _Calibrated:
         s0 = np.clip(np.asarray(s0, dtype=float), _FLOOR_SHARE / 2, sa)
         if curve == "target-path":
             if targets is None:
-                raise InputError("curve 'target-path' needs official targets for the segment; none found in the evidence")
+                raise InputError(
+                    "curve 'target-path' needs official targets for the segment; none found in the evidence"
+                )
             return cls(curve, ta, t_pace, {"sa": sa}, None, targets)
         if curve == "linear":
             params = {"sa": sa, "slope": (sa - s0) / (ta - t0), "m": m}
@@ -249,13 +261,22 @@ class _Calibrated:
         elif curve == "bass":
             params = {"tau_a": bass_time_to(sa, p, q, m), "npq": -(p + q), "qp": q / p, "m": m}
         else:
-            raise InputError(f"curve={curve!r} is not accepted; expected one of: {', '.join(scenarios.CURVES)}")
+            raise InputError(
+                f"curve={curve!r} is not accepted; expected one of: {', '.join(scenarios.CURVES)}"
+            )
         return cls(curve, ta, t_pace, params, np.asarray(pace, dtype=float), None)
 
     def take(self, pick) -> _Calibrated:
         """The draws that ``pick`` (a :class:`_Picker`) selects."""
         pace = None if self.pace is None else pick(self.pace)
-        return type(self)(self.curve, self.ta, self.t_pace, {k: pick(v) for k, v in self.params.items()}, pace, self.targets)
+        return type(self)(
+            self.curve,
+            self.ta,
+            self.t_pace,
+            {k: pick(v) for k, v in self.params.items()},
+            pace,
+            self.targets,
+        )
 
     def column(self, tj: float) -> np.ndarray:
         """Shares of every draw at time ``tj`` (clipped to 0-1), a new 1-D array."""
@@ -338,7 +359,9 @@ def curve_paths(
     targets
         ``(times, values)`` of the official targets (``target-path``).
     """
-    seg = _Calibrated.fit(curve, t0=t0, s0=s0, ta=ta, sa=sa, m=m, p=p, q=q, pace=pace, t_pace=t_pace, targets=targets)
+    seg = _Calibrated.fit(
+        curve, t0=t0, s0=s0, ta=ta, sa=sa, m=m, p=p, q=q, pace=pace, t_pace=t_pace, targets=targets
+    )
     t = np.asarray(t, dtype=float)
     if curve == "target-path":
         return np.clip(target_path(t, ta, seg.params["sa"], *targets), 0.0, 1.0)
@@ -346,7 +369,9 @@ def curve_paths(
 
 
 # ---------------------------------------------------------------- draws
-def draw_assumptions(scenario: Scenario, n_draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def draw_assumptions(
+    scenario: Scenario, n_draws: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """One array of ``n_draws`` values per assumption, plus standard-normal anchor errors.
 
     Every assumption consumes one uniform draw per Monte Carlo draw, in the fixed order of
@@ -421,7 +446,17 @@ def observations(*, cutoff: str | date = DEFAULT_CUTOFF) -> pd.DataFrame:
     obs = pd.concat(frames, ignore_index=True)
     obs["decimal_year"] = [_decimal(d) for d in obs["period_end"]]
     obs["role"] = np.where(obs["period_end"] <= cut, "comparison", "after cutoff")
-    cols = ["id", "segment", "period", "period_end", "decimal_year", "value", "bound", "source_id", "role"]
+    cols = [
+        "id",
+        "segment",
+        "period",
+        "period_end",
+        "decimal_year",
+        "value",
+        "bound",
+        "source_id",
+        "role",
+    ]
     obs = obs[cols].sort_values(["segment", "period_end", "id"]).reset_index(drop=True)
     if ev is not None and ev == _evidence_stamp():  # unchanged while it was read
         _remember(_observations_cache, (ev, cut), obs.copy())
@@ -531,7 +566,14 @@ class Projection:
             "linear": {"bass_p", "bass_q"},
             "logistic": {"bass_p", "bass_q"},
             "bass": {"base_year", "base_share"},
-            "target-path": {"bass_p", "bass_q", "base_year", "base_share", "ceiling_share", "pace_multiplier"},
+            "target-path": {
+                "bass_p",
+                "bass_q",
+                "base_year",
+                "base_share",
+                "ceiling_share",
+                "pace_multiplier",
+            },
         }[curve]
         if self.scenario.national != "mix" or not self.calibration.get("applied", False):
             unused = unused | {"national_observation_sd_share"}
@@ -644,7 +686,9 @@ class Projection:
             lang=lang,
             ax=ax,
             provenance=self.provenance(),
-            scenario=self.scenario.title[lang] if lang in self.scenario.title else self.scenario.name,
+            scenario=self.scenario.title[lang]
+            if lang in self.scenario.title
+            else self.scenario.name,
         )
 
 
@@ -655,7 +699,9 @@ def check_quantiles(qs: object, name: str = "qs") -> list[float]:
         raise InputError(f"{name}={qs!r} is not accepted; {accepted}")
     out = []
     for q in qs:
-        ok = isinstance(q, (int, float, np.integer, np.floating)) and not isinstance(q, (bool, np.bool_))
+        ok = isinstance(q, (int, float, np.integer, np.floating)) and not isinstance(
+            q, (bool, np.bool_)
+        )
         if not ok or not 0 <= float(q) <= 1:  # NaN fails the comparison
             raise InputError(f"{name}={tuple(qs)!r}: {q!r} is not accepted; {accepted}")
         out.append(float(q))
@@ -665,13 +711,19 @@ def check_quantiles(qs: object, name: str = "qs") -> list[float]:
 def quantile_name(q: float) -> str:
     """``0.05`` -> ``q05``, ``0.5`` -> ``q50``, ``0.025`` -> ``q025``."""
     pct = 100 * q
-    return f"q{int(round(pct)):02d}" if math.isclose(pct, round(pct)) else "q" + f"{pct:g}".replace(".", "")
+    return (
+        f"q{int(round(pct)):02d}"
+        if math.isclose(pct, round(pct))
+        else "q" + f"{pct:g}".replace(".", "")
+    )
 
 
 def _resolve(scenario: str | Scenario, overrides: dict | None, curve: str | None) -> Scenario:
     sc = _load_scenario(scenario) if isinstance(scenario, str) else scenario
     if not isinstance(sc, Scenario):
-        raise InputError(f"scenario={scenario!r} is not accepted; expected a scenario name ({', '.join(scenarios.names())}) or a loaded Scenario")
+        raise InputError(
+            f"scenario={scenario!r} is not accepted; expected a scenario name ({', '.join(scenarios.names())}) or a loaded Scenario"
+        )
     if overrides or curve:
         sc = sc.with_overrides(overrides, curve=curve)
     return sc
@@ -680,7 +732,9 @@ def _resolve(scenario: str | Scenario, overrides: dict | None, curve: str | None
 def _check_int(name: str, value: object, low: int, high: int, *, why: str = "") -> int:
     note = f" ({low} is {why})" if why else ""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise InputError(f"{name}={value!r} is not an integer; expected an integer from {low} to {high}{note}")
+        raise InputError(
+            f"{name}={value!r} is not an integer; expected an integer from {low} to {high}{note}"
+        )
     if not low <= int(value) <= high:
         raise InputError(f"{name}={value!r} is out of range; expected {low} to {high}{note}")
     return int(value)
@@ -700,8 +754,16 @@ def _calibrate_segments(
     def fit(sa: np.ndarray, ta: float, seg: str) -> _Calibrated:
         tt, tv = targets.get(seg, (np.array([]), np.array([])))
         return _Calibrated.fit(
-            sc.curve, t0=t0, s0=d["base_share"], ta=ta, sa=sa, m=d["ceiling_share"],
-            p=d["bass_p"], q=d["bass_q"], pace=d["pace_multiplier"], t_pace=max(ta, pace_from),
+            sc.curve,
+            t0=t0,
+            s0=d["base_share"],
+            ta=ta,
+            sa=sa,
+            m=d["ceiling_share"],
+            p=d["bass_p"],
+            q=d["bass_q"],
+            pace=d["pace_multiplier"],
+            t_pace=max(ta, pace_from),
             targets=(tt, tv) if len(tt) else None,
         )
 
@@ -720,12 +782,16 @@ def _calibrate_segments(
     return out
 
 
-def _segment_columns(segs: dict[str, _Calibrated], w: np.ndarray, t: np.ndarray) -> dict[str, list[np.ndarray]]:
+def _segment_columns(
+    segs: dict[str, _Calibrated], w: np.ndarray, t: np.ndarray
+) -> dict[str, list[np.ndarray]]:
     """Per segment, one 1-D array of shares per time; ``national`` is the mix unless it has its own curve."""
     cols = {seg: c.columns(t) for seg, c in segs.items()}
     if "national" not in cols:
         omw = 1.0 - w
-        cols["national"] = [w * a + omw * b for a, b in zip(cols["ministries"], cols["localities"], strict=True)]
+        cols["national"] = [
+            w * a + omw * b for a, b in zip(cols["ministries"], cols["localities"], strict=True)
+        ]
     return cols
 
 
@@ -759,7 +825,9 @@ def simulate(
 
 
 # ---------------------------------------------------------------- conditioning on national observations
-def national_log_likelihood(national: np.ndarray, observed: np.ndarray, sd: np.ndarray) -> np.ndarray:
+def national_log_likelihood(
+    national: np.ndarray, observed: np.ndarray, sd: np.ndarray
+) -> np.ndarray:
     """Log-likelihood per draw of the national observations (normal, independent).
 
     Parameters
@@ -809,7 +877,9 @@ def _log_likelihood(columns, observed: np.ndarray, sd: np.ndarray) -> np.ndarray
     return total if total is not None else np.zeros(sd.shape)
 
 
-def resample_indices(log_weights: np.ndarray, n_draws: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float]:
+def resample_indices(
+    log_weights: np.ndarray, n_draws: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Multinomial resampling: ``n_draws`` indices drawn with probability proportional to the weights.
 
     One uniform per resampled draw from ``rng``, mapped through the cumulative weights
@@ -830,7 +900,9 @@ class _Picker:
 
     __slots__ = ("idx", "order", "sorted_idx")
 
-    def __init__(self, idx: np.ndarray, order: np.ndarray | None = None, sorted_idx: np.ndarray | None = None):
+    def __init__(
+        self, idx: np.ndarray, order: np.ndarray | None = None, sorted_idx: np.ndarray | None = None
+    ):
         self.idx, self.order, self.sorted_idx = idx, order, sorted_idx
 
     def __call__(self, v: np.ndarray) -> np.ndarray:
@@ -841,7 +913,9 @@ class _Picker:
         return out
 
 
-def _resample(log_weights: np.ndarray, n_draws: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float, _Picker]:
+def _resample(
+    log_weights: np.ndarray, n_draws: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, float, _Picker]:
     """:func:`resample_indices`, plus a :class:`_Picker` of the resampled draws."""
     lw = np.asarray(log_weights, dtype=float)
     w = np.exp(lw - lw.max())
@@ -873,7 +947,9 @@ def _condition_calibrated(
         idx = np.arange(n_draws)
         return idx, np.full(n_pool, 1.0 / n_pool), float(n_pool), _Picker(idx)
     w = pool["ministries_volume_share"]
-    national = (_segment_columns(segs, w, np.array([tj]))["national"][0] for tj in obs_times)  # one date at a time
+    national = (
+        _segment_columns(segs, w, np.array([tj]))["national"][0] for tj in obs_times
+    )  # one date at a time
     lw = _log_likelihood(national, obs_values, pool["national_observation_sd_share"])
     return _resample(lw, n_draws, rng)
 
@@ -997,15 +1073,22 @@ def project(
         For an unknown scenario, a bad cut-off, too few observations or a bad option.
     """
     if overrides is not None and not isinstance(overrides, dict):
-        raise InputError(f"overrides={overrides!r} is not accepted; expected a mapping of assumption name to a number or fields, "
-                         "e.g. {'ministries_ratio': 3.0}")
+        raise InputError(
+            f"overrides={overrides!r} is not accepted; expected a mapping of assumption name to a number or fields, "
+            "e.g. {'ministries_ratio': 3.0}"
+        )
     sc = _resolve(scenario, overrides, curve)
     n_draws = _check_int("n_draws", n_draws, 1, _MAX_DRAWS)
     seed = _check_int("seed", seed, 0, 2**63 - 1)
     cut = parse_cutoff(cutoff)
     first_year = cut.year if (cut.month, cut.day) != (12, 31) else cut.year + 1
-    horizon = _check_int("horizon", horizon, first_year, MAX_HORIZON,
-                         why=f"the first year-end after cutoff={cut.isoformat()}")
+    horizon = _check_int(
+        "horizon",
+        horizon,
+        first_year,
+        MAX_HORIZON,
+        why=f"the first year-end after cutoff={cut.isoformat()}",
+    )
     years = np.arange(first_year, horizon + 1)
     t = end_of_year(years)
 
@@ -1016,18 +1099,37 @@ def project(
     if proxy:
         loc = _latest(obs, "national")
     if loc is None:
-        raise InputError(f"cutoff={cut.isoformat()}: no fully-online observation on or before it; the first is {obs['period_end'].min().date().isoformat()}")
+        raise InputError(
+            f"cutoff={cut.isoformat()}: no fully-online observation on or before it; the first is {obs['period_end'].min().date().isoformat()}"
+        )
     # With ``proxy``, ``value`` is the national figure; the localities' anchor is that times
     # ``localities_to_national_ratio``, drawn per draw (see ``_calibrate_segments``).
-    anchors["localities"] = {"id": loc["id"], "time": float(loc["decimal_year"]), "value": float(loc["value"]), "proxy": proxy}
+    anchors["localities"] = {
+        "id": loc["id"],
+        "time": float(loc["decimal_year"]),
+        "value": float(loc["value"]),
+        "proxy": proxy,
+    }
     if proxy:
         anchors["localities"]["via"] = PROXY_RATIO
-    anchors["ministries"] = {"id": loc["id"], "time": float(loc["decimal_year"]), "value": float("nan"), "proxy": True}
+    anchors["ministries"] = {
+        "id": loc["id"],
+        "time": float(loc["decimal_year"]),
+        "value": float("nan"),
+        "proxy": True,
+    }
     nat = _latest(obs, "national")
     if sc.national == "observations":
         if nat is None:
-            raise InputError(f"national='observations' needs a national observation on or before {cut.isoformat()}; there is none")
-        anchors["national"] = {"id": nat["id"], "time": float(nat["decimal_year"]), "value": float(nat["value"]), "proxy": False}
+            raise InputError(
+                f"national='observations' needs a national observation on or before {cut.isoformat()}; there is none"
+            )
+        anchors["national"] = {
+            "id": nat["id"],
+            "time": float(nat["decimal_year"]),
+            "value": float(nat["value"]),
+            "proxy": False,
+        }
 
     base_hi = end_of_year(sc.assumptions["base_year"].high)
     for seg, a in anchors.items():
@@ -1063,12 +1165,21 @@ def project(
     n_pool = POOL_FACTOR * n_draws
     tgt = _all_segment_targets() if sc.curve == "target-path" else {}  # only target-path reads them
     d, shares, weights, ess = sample(
-        sc, t, anchors, tgt, lik["decimal_year"].to_numpy(float), lik["value"].to_numpy(float), n_draws, rng
+        sc,
+        t,
+        anchors,
+        tgt,
+        lik["decimal_year"].to_numpy(float),
+        lik["value"].to_numpy(float),
+        n_draws,
+        rng,
     )
     obs.loc[obs["id"].isin(set(lik["id"])), "role"] = LIKELIHOOD_ROLE
     if proxy:  # the localities' anchor level the kept draws imply (national figure x ratio)
         level = anchors["localities"]["value"] * d[PROXY_RATIO]
-        anchors["localities"]["share_q05"], anchors["localities"]["share_q95"] = (float(v) for v in np.quantile(level, (0.05, 0.95)))
+        anchors["localities"]["share_q05"], anchors["localities"]["share_q95"] = (
+            float(v) for v in np.quantile(level, (0.05, 0.95))
+        )
     calibration = {
         "applied": not reason,
         "observation_ids": list(lik["id"]),
@@ -1169,9 +1280,13 @@ def compare(
     elif isinstance(names, Sequence) and all(isinstance(n, str) for n in names):
         names = list(names)
     else:
-        raise InputError(f"names={names!r} is not accepted; expected a list of scenario names ({', '.join(scenarios.names())})")
+        raise InputError(
+            f"names={names!r} is not accepted; expected a list of scenario names ({', '.join(scenarios.names())})"
+        )
     if not names:
-        raise InputError(f"names={names!r} is not accepted; expected at least one scenario name ({', '.join(scenarios.names())})")
+        raise InputError(
+            f"names={names!r} is not accepted; expected at least one scenario name ({', '.join(scenarios.names())})"
+        )
     frames, sources, params = [], set(), {}
     for name in names:
         proj = project(name, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon)
@@ -1188,7 +1303,9 @@ def compare(
         "cutoff": params["cutoff"],
         "horizon": params["horizon"],
     }
-    return Comparison(pd.concat(frames, ignore_index=True), names, sorted(sources), parameters, last)
+    return Comparison(
+        pd.concat(frames, ignore_index=True), names, sorted(sources), parameters, last
+    )
 
 
 # ---------------------------------------------------------------- backtest
@@ -1232,7 +1349,9 @@ def backtest(
     s["decimal_year"] = [_decimal(x) for x in s["period_end"]]
     before, after = s[s["period_end"] <= cut], s[s["period_end"] > cut]
     if after.empty:
-        raise InputError(f"backtest {indicator}/{segment}: no observation after cutoff={cut.date().isoformat()} to compare with")
+        raise InputError(
+            f"backtest {indicator}/{segment}: no observation after cutoff={cut.date().isoformat()} to compare with"
+        )
     rng = np.random.default_rng(seed)
     d = draw_assumptions(sc, n_draws, rng)
     t = after["decimal_year"].to_numpy(float)
@@ -1240,15 +1359,28 @@ def backtest(
     for c in curves:
         need = 1 if c == "bass" else 2
         ok = len(before) >= need
-        fitted = ";".join(before["id"].iloc[[0, -1]].unique()) if len(before) >= 2 and c != "bass" else (before["id"].iloc[-1] if len(before) else "")
+        fitted = (
+            ";".join(before["id"].iloc[[0, -1]].unique())
+            if len(before) >= 2 and c != "bass"
+            else (before["id"].iloc[-1] if len(before) else "")
+        )
         if ok:
             a, b = before.iloc[-1], before.iloc[0]
             err = d["anchor_error_share"]
             sa = a["value"] + err * d["z_national"]
             s0 = b["value"] + err * d["z_localities"] if c != "bass" else sa
             paths = curve_paths(
-                c, t, t0=np.full(n_draws, b["decimal_year"]), s0=s0, ta=float(a["decimal_year"]), sa=sa,
-                m=d["ceiling_share"], p=d["bass_p"], q=d["bass_q"], pace=np.ones(n_draws), t_pace=float(a["decimal_year"]),
+                c,
+                t,
+                t0=np.full(n_draws, b["decimal_year"]),
+                s0=s0,
+                ta=float(a["decimal_year"]),
+                sa=sa,
+                m=d["ceiling_share"],
+                p=d["bass_p"],
+                q=d["bass_q"],
+                pace=np.ones(n_draws),
+                t_pace=float(a["decimal_year"]),
             )
             qv = np.quantile(paths, (0.05, 0.5, 0.95), axis=0)
         else:
@@ -1256,30 +1388,57 @@ def backtest(
         for i, r in enumerate(after.itertuples(index=False)):
             rows.append(
                 {
-                    "indicator": indicator, "segment": segment, "cutoff": cut.date().isoformat(), "curve": c,
-                    "fitted_on": fitted, "id": r.id, "period": r.period, "observed": float(r.value),
-                    "q05": qv[0, i], "q50": qv[1, i], "q95": qv[2, i],
+                    "indicator": indicator,
+                    "segment": segment,
+                    "cutoff": cut.date().isoformat(),
+                    "curve": c,
+                    "fitted_on": fitted,
+                    "id": r.id,
+                    "period": r.period,
+                    "observed": float(r.value),
+                    "q05": qv[0, i],
+                    "q50": qv[1, i],
+                    "q95": qv[2, i],
                     "error_share": qv[1, i] - float(r.value),
-                    "covered": bool(ok and qv[0, i] <= r.value <= qv[2, i]), "identifiable": ok,
+                    "covered": bool(ok and qv[0, i] <= r.value <= qv[2, i]),
+                    "identifiable": ok,
                 }
             )
     return pd.DataFrame(rows)
 
 
 def backtests(
-    cases: Sequence[tuple[str, str, str]] = BACKTESTS, *, scenario: str | Scenario = "business-as-usual",
-    n_draws: int = 1000, seed: int = 0,
+    cases: Sequence[tuple[str, str, str]] = BACKTESTS,
+    *,
+    scenario: str | Scenario = "business-as-usual",
+    n_draws: int = 1000,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """:func:`backtest` over several ``(indicator, segment, cutoff)`` cases, concatenated."""
     return pd.concat(
-        [backtest(i, s, cutoff=c, scenario=scenario, n_draws=n_draws, seed=seed) for i, s, c in cases],
+        [
+            backtest(i, s, cutoff=c, scenario=scenario, n_draws=n_draws, seed=seed)
+            for i, s, c in cases
+        ],
         ignore_index=True,
     )
 
 
 BACKTEST_COLUMNS = (
-    "scenario", "cutoff", "segment", "id", "period", "period_end", "decimal_year", "observed",
-    "q05", "q50", "q95", "error_share", "covered", "source_id",
+    "scenario",
+    "cutoff",
+    "segment",
+    "id",
+    "period",
+    "period_end",
+    "decimal_year",
+    "observed",
+    "q05",
+    "q50",
+    "q95",
+    "error_share",
+    "covered",
+    "source_id",
 )
 
 
@@ -1313,7 +1472,9 @@ def backtest_projection(projection: Projection) -> pd.DataFrame:
         If ``projection`` is not a :class:`Projection`.
     """
     if not isinstance(projection, Projection):
-        raise InputError(f"projection={type(projection).__name__} is not accepted; expected an uptake.Projection from uptake.project(...)")
+        raise InputError(
+            f"projection={type(projection).__name__} is not accepted; expected an uptake.Projection from uptake.project(...)"
+        )
     obs = projection.observations
     later = obs[(obs["role"] == "after cutoff") & obs["segment"].isin(projection.segments)]
     later = later.sort_values(["period_end", "segment", "id"]).reset_index(drop=True)
@@ -1329,17 +1490,28 @@ def backtest_projection(projection: Projection) -> pd.DataFrame:
         q05, q50, q95 = np.quantile(col, (0.05, 0.5, 0.95))
         rows.append(
             {
-                "scenario": sc.name, "cutoff": projection.parameters["cutoff"], "segment": r.segment, "id": r.id,
-                "period": r.period, "period_end": r.period_end, "decimal_year": float(r.decimal_year),
-                "observed": float(r.value), "q05": float(q05), "q50": float(q50), "q95": float(q95),
-                "error_share": float(q50) - float(r.value), "covered": bool(q05 <= r.value <= q95),
+                "scenario": sc.name,
+                "cutoff": projection.parameters["cutoff"],
+                "segment": r.segment,
+                "id": r.id,
+                "period": r.period,
+                "period_end": r.period_end,
+                "decimal_year": float(r.decimal_year),
+                "observed": float(r.value),
+                "q05": float(q05),
+                "q50": float(q50),
+                "q95": float(q95),
+                "error_share": float(q50) - float(r.value),
+                "covered": bool(q05 <= r.value <= q95),
                 "source_id": r.source_id,
             }
         )
     return pd.DataFrame(rows, columns=list(BACKTEST_COLUMNS))
 
 
-def implied_ministries_share(national_share: float, localities_share: float, ministries_volume_share) -> np.ndarray:
+def implied_ministries_share(
+    national_share: float, localities_share: float, ministries_volume_share
+) -> np.ndarray:
     """The ministries' share that a national and a localities share imply for a volume weight.
 
     ``national = w * ministries + (1 - w) * localities``; values above 1 mean the two

@@ -32,7 +32,13 @@ def test_footer_names_every_source_and_parameter(b):
     footer = b.footer_md()
     for sid in ("seed000", "seed003", "ref_vietnamnet_en"):
         assert f"[{sid}]" in footer
-    for p in ("scenario=business-as-usual", "segment=localities", "n_draws=300", "seed=1", "cutoff=2024-08-31"):
+    for p in (
+        "scenario=business-as-usual",
+        "segment=localities",
+        "n_draws=300",
+        "seed=1",
+        "cutoff=2024-08-31",
+    ):
         assert p in footer
 
 
@@ -42,7 +48,10 @@ def test_ministries_briefing_says_evidence_is_thin():
 
 
 def test_bad_inputs_are_one_clear_error():
-    with pytest.raises(InputError, match="segment='provinces' is not accepted; expected one of: 'national', 'ministries', 'localities'"):
+    with pytest.raises(
+        InputError,
+        match="segment='provinces' is not accepted; expected one of: 'national', 'ministries', 'localities'",
+    ):
         briefing.build("business-as-usual", "provinces")
     with pytest.raises(InputError, match="lang='fr'"):
         briefing.build("business-as-usual", "national", lang="fr")

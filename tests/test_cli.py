@@ -15,7 +15,9 @@ def test_validate_broken_file_exit_2_one_line(capsys):
     rc = cli.main(["validate", "tests/fixtures/evidence/bad_unit.csv"])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2
-    assert err[0].startswith("tests/fixtures/evidence/bad_unit.csv:2: column 'unit': 'percent' is not in the vocabulary")
+    assert err[0].startswith(
+        "tests/fixtures/evidence/bad_unit.csv:2: column 'unit': 'percent' is not in the vocabulary"
+    )
     assert err[-1] == "1 problem(s) in tests/fixtures/evidence/bad_unit.csv"
 
 
@@ -26,7 +28,13 @@ def test_validate_missing_file_exit_2(capsys):
 
 def test_console_script_no_traceback():
     proc = subprocess.run(
-        [sys.executable, "-m", "dvcanalysis.cli", "validate", "tests/fixtures/evidence/bad_value.csv"],
+        [
+            sys.executable,
+            "-m",
+            "dvcanalysis.cli",
+            "validate",
+            "tests/fixtures/evidence/bad_value.csv",
+        ],
         capture_output=True,
         text=True,
     )
@@ -56,7 +64,9 @@ def test_validate_broken_data_folder_exit_2_without_traceback(tmp_path):
     shutil.copytree(paths.data_dir(), d, ignore=shutil.ignore_patterns("units", "templates"))
     (d / "vocabulary.yml").write_text("units: [share\n", encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-m", "dvcanalysis.cli", "validate", str(d)], capture_output=True, text=True
+        [sys.executable, "-m", "dvcanalysis.cli", "validate", str(d)],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "not valid YAML" in proc.stderr

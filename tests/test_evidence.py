@@ -66,9 +66,15 @@ def test_the_headline_observation_and_targets():
     assert loc["value"].tolist() == [0.17]
     assert loc["period_end"].iloc[0] == pd.Timestamp("2024-08-31")
     tgt = evidence.series("fully_online_share", "localities", kind="target")
-    assert sorted(set(zip(tgt["period"], tgt["value"], strict=True))) == [("2024", 0.3), ("2025", 0.7)]
+    assert sorted(set(zip(tgt["period"], tgt["value"], strict=True))) == [
+        ("2024", 0.3),
+        ("2025", 0.7),
+    ]
     mins = evidence.series("fully_online_share", "ministries", kind="target")
-    assert sorted(set(zip(mins["period"], mins["value"], strict=True))) == [("2024", 0.7), ("2025", 0.85)]
+    assert sorted(set(zip(mins["period"], mins["value"], strict=True))) == [
+        ("2024", 0.7),
+        ("2025", 0.85),
+    ]
 
 
 def test_series_cutoff_drops_later_rows():
@@ -79,12 +85,16 @@ def test_series_cutoff_drops_later_rows():
 
 
 def test_series_unknown_indicator_suggests():
-    with pytest.raises(InputError, match="unknown indicator 'fully_online_shar'; did you mean fully_online_share"):
+    with pytest.raises(
+        InputError, match="unknown indicator 'fully_online_shar'; did you mean fully_online_share"
+    ):
         evidence.series("fully_online_shar", "localities")
 
 
 def test_series_unknown_segment_lists_accepted():
-    with pytest.raises(InputError, match="unknown segment 'provinces'; expected one of: national, ministries"):
+    with pytest.raises(
+        InputError, match="unknown segment 'provinces'; expected one of: national, ministries"
+    ):
         evidence.series("fully_online_share", "provinces")
 
 
@@ -104,14 +114,38 @@ def test_valid_fixture_passes():
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("bad_value.csv", f"{EV}/bad_value.csv:3: column 'value': value 'abc' is not a finite number"),
-        ("bad_unit.csv", f"{EV}/bad_unit.csv:2: column 'unit': 'percent' is not in the vocabulary; expected one of: share, count,"),
-        ("share_out_of_range.csv", f"{EV}/share_out_of_range.csv:2: column 'value': share 17.0 is outside 0-1 (write 17% as 0.17)"),
-        ("bad_period.csv", f"{EV}/bad_period.csv:2: column 'period': period '2024-13' is not parseable at precision 'month'; expected YYYY-MM"),
-        ("unknown_source.csv", f"{EV}/unknown_source.csv:2: column 'source_id': unknown source_id 'seed999'; known: seed000,"),
-        ("quote_not_found.csv", f"{EV}/quote_not_found.csv:2: column 'quote_vi': quote not found verbatim in seeds/000_7e6070596da47165.txt: 'mới chỉ 71% hồ sơ'"),
-        ("duplicate_id.csv", f"{EV}/duplicate_id.csv:3: column 'id': duplicate id 'seed000-03' (first on line 2)"),
-        ("missing_column.csv", f"{EV}/missing_column.csv:1: missing column(s) unit; expected columns: id, indicator,"),
+        (
+            "bad_value.csv",
+            f"{EV}/bad_value.csv:3: column 'value': value 'abc' is not a finite number",
+        ),
+        (
+            "bad_unit.csv",
+            f"{EV}/bad_unit.csv:2: column 'unit': 'percent' is not in the vocabulary; expected one of: share, count,",
+        ),
+        (
+            "share_out_of_range.csv",
+            f"{EV}/share_out_of_range.csv:2: column 'value': share 17.0 is outside 0-1 (write 17% as 0.17)",
+        ),
+        (
+            "bad_period.csv",
+            f"{EV}/bad_period.csv:2: column 'period': period '2024-13' is not parseable at precision 'month'; expected YYYY-MM",
+        ),
+        (
+            "unknown_source.csv",
+            f"{EV}/unknown_source.csv:2: column 'source_id': unknown source_id 'seed999'; known: seed000,",
+        ),
+        (
+            "quote_not_found.csv",
+            f"{EV}/quote_not_found.csv:2: column 'quote_vi': quote not found verbatim in seeds/000_7e6070596da47165.txt: 'mới chỉ 71% hồ sơ'",
+        ),
+        (
+            "duplicate_id.csv",
+            f"{EV}/duplicate_id.csv:3: column 'id': duplicate id 'seed000-03' (first on line 2)",
+        ),
+        (
+            "missing_column.csv",
+            f"{EV}/missing_column.csv:1: missing column(s) unit; expected columns: id, indicator,",
+        ),
     ],
 )
 def test_broken_fixture_wording(name, expected):
@@ -121,9 +155,13 @@ def test_broken_fixture_wording(name, expected):
 
 
 def test_all_problems_reported_in_one_pass():
-    problems = [str(p) for p in evidence.validate(f"{EV}/several_problems.csv", data_dir=paths.data_dir())]
+    problems = [
+        str(p) for p in evidence.validate(f"{EV}/several_problems.csv", data_dir=paths.data_dir())
+    ]
     assert len(problems) == 3
-    assert [p.split(": ", 1)[0] for p in problems] == [f"{EV}/several_problems.csv:2"] * 2 + [f"{EV}/several_problems.csv:3"]
+    assert [p.split(": ", 1)[0] for p in problems] == [f"{EV}/several_problems.csv:2"] * 2 + [
+        f"{EV}/several_problems.csv:3"
+    ]
 
 
 def test_load_raises_input_error_listing_problems():
@@ -144,15 +182,23 @@ def test_broken_vocabulary_is_one_line(tmp_path):
     d = _copy_data(tmp_path)
     (d / "vocabulary.yml").write_text("units: [share\nkinds: {}\n", encoding="utf-8")
     problems = [str(p) for p in evidence.validate(d / "evidence.csv", data_dir=d)]
-    assert len(problems) == 1 and "vocabulary.yml" in problems[0] and "not valid YAML" in problems[0]
+    assert (
+        len(problems) == 1 and "vocabulary.yml" in problems[0] and "not valid YAML" in problems[0]
+    )
 
 
 def test_missing_seed_file_reported_not_raised(tmp_path):
     d = _copy_data(tmp_path)
     (d / "raw" / "seeds" / "001_6e4f5c529fecaefb.txt").unlink()
     problems = [str(p) for p in evidence.validate(d / "evidence.csv", data_dir=d)]
-    assert any("column 'raw_file': raw file 'seeds/001_6e4f5c529fecaefb.txt' not found" in p for p in problems)
-    assert any("cannot check the quote: seeds/001_6e4f5c529fecaefb.txt is missing or not UTF-8 text" in p for p in problems)
+    assert any(
+        "column 'raw_file': raw file 'seeds/001_6e4f5c529fecaefb.txt' not found" in p
+        for p in problems
+    )
+    assert any(
+        "cannot check the quote: seeds/001_6e4f5c529fecaefb.txt is missing or not UTF-8 text" in p
+        for p in problems
+    )
 
 
 def test_non_utf8_seed_reported(tmp_path):
@@ -163,7 +209,9 @@ def test_non_utf8_seed_reported(tmp_path):
 
 
 def test_series_rejects_unknown_kind_and_bad_cutoff():
-    with pytest.raises(InputError, match="unknown kind 'targte'; expected one of: observed, target"):
+    with pytest.raises(
+        InputError, match="unknown kind 'targte'; expected one of: observed, target"
+    ):
         evidence.series("fully_online_share", "localities", kind="targte")
     with pytest.raises(InputError, match="cutoff='xx' is not a date; expected YYYY-MM-DD"):
         evidence.series("fully_online_share", "localities", cutoff="xx")
@@ -175,8 +223,14 @@ def test_displayed_evidence_has_labels_in_both_languages():
 
     ev = evidence.load()
     shown = ev[ev["kind"].isin(["claim", "target"])]
-    missing = sorted({f"indicator.{i}" for i in shown["indicator"] if not fmt.has_label(f"indicator.{i}")})
-    missing += sorted(f"segment.{s}" for s in evidence.vocabulary()["segments"] if not fmt.has_label(f"segment.{s}"))
+    missing = sorted(
+        {f"indicator.{i}" for i in shown["indicator"] if not fmt.has_label(f"indicator.{i}")}
+    )
+    missing += sorted(
+        f"segment.{s}"
+        for s in evidence.vocabulary()["segments"]
+        if not fmt.has_label(f"segment.{s}")
+    )
     assert missing == []
 
 

@@ -43,7 +43,9 @@ def test_unknown_language_is_one_clear_error():
 def test_labels_exist_in_both_languages_and_unknown_key_suggests():
     assert fmt.label("segment.localities", "vi") == "Địa phương"
     assert fmt.label("segment.localities", "en") == "Localities"
-    with pytest.raises(InputError, match="unknown label 'segment.localitie'; did you mean segment.localities"):
+    with pytest.raises(
+        InputError, match="unknown label 'segment.localitie'; did you mean segment.localities"
+    ):
         fmt.label("segment.localitie")
 
 

@@ -24,7 +24,10 @@ def test_shipped_scenarios_load_with_every_assumption_sourced():
 def test_extends_replaces_only_the_fields_given():
     bau, acc = scenarios.load("business-as-usual"), scenarios.load("accelerated")
     assert acc.assumptions["pace_multiplier"].default == 2.0
-    assert acc.assumptions["pace_multiplier"].description == bau.assumptions["pace_multiplier"].description
+    assert (
+        acc.assumptions["pace_multiplier"].description
+        == bau.assumptions["pace_multiplier"].description
+    )
     assert acc.assumptions["ministries_ratio"] == bau.assumptions["ministries_ratio"]
     assert acc.pace_from.isoformat() == "2025-01-01" and bau.pace_from is None
 
@@ -32,11 +35,23 @@ def test_extends_replaces_only_the_fields_given():
 @pytest.mark.parametrize(
     ("case", "wording"),
     [
-        ("unknown_key", "key 'assumptions.pace_multiplier.defualt': unknown key; expected one of: description, unit, default"),
-        ("out_of_range", "key 'assumptions.ceiling_share.default': 1.2 is out of range; expected 0.3 to 1 (share)"),
+        (
+            "unknown_key",
+            "key 'assumptions.pace_multiplier.defualt': unknown key; expected one of: description, unit, default",
+        ),
+        (
+            "out_of_range",
+            "key 'assumptions.ceiling_share.default': 1.2 is out of range; expected 0.3 to 1 (share)",
+        ),
         ("bad_date", "key 'pace_from': '2025-13-01' is not a date; expected YYYY-MM-DD"),
-        ("wrong_type", "key 'assumptions.ministries_ratio.default': 'two' is not a number; expected a number from 0.5 to 6"),
-        ("missing_reason", "key 'assumptions.ministries_ratio.reason': missing; source 'assumption' needs a reason"),
+        (
+            "wrong_type",
+            "key 'assumptions.ministries_ratio.default': 'two' is not a number; expected a number from 0.5 to 6",
+        ),
+        (
+            "missing_reason",
+            "key 'assumptions.ministries_ratio.reason': missing; source 'assumption' needs a reason",
+        ),
     ],
 )
 def test_broken_fixture_names_file_and_key(fixtures, case, wording):
@@ -48,7 +63,9 @@ def test_broken_fixture_names_file_and_key(fixtures, case, wording):
 
 
 def test_unknown_scenario_name_lists_the_known_ones():
-    with pytest.raises(InputError, match=r"unknown scenario 'bau'; expected one of: accelerated, business-as-usual"):
+    with pytest.raises(
+        InputError, match=r"unknown scenario 'bau'; expected one of: accelerated, business-as-usual"
+    ):
         scenarios.load("bau")
 
 
@@ -57,29 +74,47 @@ def test_overrides_are_checked():
     fixed = sc.with_overrides({"ministries_ratio": 3.0})
     assert fixed.assumptions["ministries_ratio"].distribution == "fixed"
     assert fixed.assumptions["ministries_ratio"].default == 3.0
-    with pytest.raises(InputError, match=r"key 'assumptions.ceiling_share.default': 1.5 is out of range"):
+    with pytest.raises(
+        InputError, match=r"key 'assumptions.ceiling_share.default': 1.5 is out of range"
+    ):
         sc.with_overrides({"ceiling_share": 1.5})
     with pytest.raises(InputError, match=r"key 'no_such' is not accepted; expected one of: curve"):
         sc.with_overrides({"no_such": 1})
-    with pytest.raises(InputError, match=r"key 'curve': 'cubic' is not accepted; expected one of: linear"):
+    with pytest.raises(
+        InputError, match=r"key 'curve': 'cubic' is not accepted; expected one of: linear"
+    ):
         sc.with_overrides(curve="cubic")
 
 
 def test_cli_validate_exit_codes(fixtures, capsys):
     assert cli_main(["validate", "data/scenarios/business-as-usual.yml"]) == 0
-    assert cli_main(["validate", str(fixtures / "scenarios" / "bad_date" / "scenarios" / "broken.yml")]) == 2
+    assert (
+        cli_main(
+            ["validate", str(fixtures / "scenarios" / "bad_date" / "scenarios" / "broken.yml")]
+        )
+        == 2
+    )
     assert "key 'pace_from'" in capsys.readouterr().err
 
 
 def test_national_observation_sd_and_widened_ministries_ranges():
     sc = scenarios.load("business-as-usual")
     sd = sc.assumptions["national_observation_sd_share"]
-    assert (sd.default, sd.low, sd.high, sd.unit, sd.source) == (0.1, 0.02, 1.0, "share", "assumption")
+    assert (sd.default, sd.low, sd.high, sd.unit, sd.source) == (
+        0.1,
+        0.02,
+        1.0,
+        "share",
+        "assumption",
+    )
     assert "definition" in sd.reason and "switches the conditioning off" in sd.reason
     ratio, volume = sc.assumptions["ministries_ratio"], sc.assumptions["ministries_volume_share"]
     assert (ratio.low, ratio.high) == (1.0, 5.5)
     assert volume.low <= 0.1 and volume.high >= 0.6
-    with pytest.raises(InputError, match=r"key 'assumptions.national_observation_sd_share.default': 0.001 is out of range"):
+    with pytest.raises(
+        InputError,
+        match=r"key 'assumptions.national_observation_sd_share.default': 0.001 is out of range",
+    ):
         sc.with_overrides({"national_observation_sd_share": 0.001})
 
 
@@ -89,11 +124,20 @@ def test_localities_to_national_ratio_is_a_named_sourced_assumption_in_every_sce
     ev = evidence.load().set_index("id")["value"]
     for name in scenarios.names():  # the others extend business-as-usual and inherit it
         a = scenarios.load(name).assumptions["localities_to_national_ratio"]
-        assert (a.unit, a.distribution, a.low, a.high, a.default) == ("ratio", "uniform", 0.25, 1.0, 0.4)
+        assert (a.unit, a.distribution, a.low, a.high, a.default) == (
+            "ratio",
+            "uniform",
+            0.25,
+            1.0,
+            0.4,
+        )
         assert "seed000-02" in a.reason and "ref_vietnamnet_en-04" in a.reason
         assert "cut-off" in a.description
     # The default is the evidence's ratio: localities on 31 Aug 2024 over national in July 2024.
     assert ev["seed000-02"] / ev["ref_vietnamnet_en-04"] == pytest.approx(0.4, abs=0.01)
     sc = scenarios.load("business-as-usual")
-    with pytest.raises(InputError, match=r"key 'assumptions.localities_to_national_ratio.range': 3 is out of range; expected 0.05 to 2"):
+    with pytest.raises(
+        InputError,
+        match=r"key 'assumptions.localities_to_national_ratio.range': 3 is out of range; expected 0.05 to 2",
+    ):
         sc.with_overrides({"localities_to_national_ratio": {"range": [0.25, 3]}})

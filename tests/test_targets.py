@@ -16,13 +16,18 @@ def test_official_targets_deduplicated_with_all_sources():
     fo = off[off["indicator"] == "fully_online_share"]
     got = {(r.segment, r.year): r.target_share for r in fo.itertuples()}
     assert got == {
-        ("ministries", 2024): 0.70, ("localities", 2024): 0.30,
-        ("ministries", 2025): 0.85, ("localities", 2025): 0.70, ("national", 2025): 0.70,
+        ("ministries", 2024): 0.70,
+        ("localities", 2024): 0.30,
+        ("ministries", 2025): 0.85,
+        ("localities", 2025): 0.70,
+        ("national", 2025): 0.70,
     }
     loc24 = fo[(fo["segment"] == "localities") & (fo["year"] == 2024)].iloc[0]
     assert loc24["source_ids"] == "seed000;seed003"
     other = off[off["indicator"] == "online_share_any_level"]
-    assert len(other) == 1 and other["target_share"].iloc[0] == 0.9 and not other["modelled"].iloc[0]
+    assert (
+        len(other) == 1 and other["target_share"].iloc[0] == 0.9 and not other["modelled"].iloc[0]
+    )
     assert fo["modelled"].all()
 
 
@@ -67,12 +72,17 @@ def test_status_met_when_latest_observation_is_at_target():
 )
 def test_raising_uptake_never_lowers_probability(shares, threshold, bump):
     base = np.array(shares)
-    assert targets.probability_at_least(np.minimum(base + bump, 1), threshold) >= targets.probability_at_least(base, threshold)
+    assert targets.probability_at_least(
+        np.minimum(base + bump, 1), threshold
+    ) >= targets.probability_at_least(base, threshold)
 
 
 def test_faster_scenario_never_lowers_any_probability():
     kw = dict(n_draws=400, seed=3)
-    probs = [targets.attainment(uptake.project(n, **kw))["probability"].to_numpy() for n in ("stalled", "business-as-usual", "accelerated")]
+    probs = [
+        targets.attainment(uptake.project(n, **kw))["probability"].to_numpy()
+        for n in ("stalled", "business-as-usual", "accelerated")
+    ]
     assert (probs[0] <= probs[1]).all() and (probs[1] <= probs[2]).all()
 
 
@@ -118,7 +128,12 @@ def test_binding_takes_the_higher_of_conflicting_statements(monkeypatch):
     )  # fmt: skip
     monkeypatch.setattr(targets, "official", lambda **kw: two)
     (row,) = targets.binding().itertuples()
-    assert (row.target_share, row.ids, row.source_ids, row.conflict) == (0.80, "a-1;b-1", "a;b", True)
+    assert (row.target_share, row.ids, row.source_ids, row.conflict) == (
+        0.80,
+        "a-1;b-1",
+        "a;b",
+        True,
+    )
 
 
 def test_binding_of_the_evidence_has_one_row_per_segment_and_deadline():
@@ -131,8 +146,14 @@ def test_past_deadline_is_missed_not_unknown():
     # Review case: with a cut-off after every deadline, localities' 17% (Aug 2024) missed 30% and 70%
     proj = uptake.project("business-as-usual", n_draws=20, seed=0, cutoff="2026-03-31")
     att = targets.attainment(proj).set_index(["segment", "target_year"])
-    assert list(att.loc[[("localities", 2024), ("localities", 2025), ("national", 2025)], "status"]) == ["missed"] * 3
-    assert att.loc[("localities", 2024), "required_pace_share_per_year"] != att.loc[("localities", 2024), "required_pace_share_per_year"]
+    assert (
+        list(att.loc[[("localities", 2024), ("localities", 2025), ("national", 2025)], "status"])
+        == ["missed"] * 3
+    )
+    assert (
+        att.loc[("localities", 2024), "required_pace_share_per_year"]
+        != att.loc[("localities", 2024), "required_pace_share_per_year"]
+    )
     # ministries have no observation: a passed deadline cannot be called missed
     assert set(att.loc["ministries", "status"]) == {"unknown"}
 
@@ -181,11 +202,15 @@ def test_same_numbers_same_pace_while_the_deadline_is_ahead(tmp_path):
         "province,01,2025,2024-08-31,100,17\n",
         encoding="utf-8",
     )
-    unit = unit_targets.unit_status(units.load_counts(p), as_of="2024-08-31", targets_frame=tg).iloc[0]
+    unit = unit_targets.unit_status(
+        units.load_counts(p), as_of="2024-08-31", targets_frame=tg
+    ).iloc[0]
     assert seg["required_pace_share_per_year"] == pytest.approx(unit["pace_needed_share_per_year"])
     assert seg["required_pace_share_per_year"] == pytest.approx(0.53 / (1 + 122 / 366))
     # the same rule decides: off track for the segment (probability 0) and for a unit whose
     # pace cannot reach 70% from 17% by the end of 2025
     assert seg["status"] == "off track"
-    unit_slow = unit_targets.unit_status(units.load_counts(p), targets_frame=tg, scenario_pace=0.1).iloc[0]
+    unit_slow = unit_targets.unit_status(
+        units.load_counts(p), targets_frame=tg, scenario_pace=0.1
+    ).iloc[0]
     assert unit_slow["status"] == "off track"

@@ -187,7 +187,13 @@ def test_to_2025_preserves_totals_and_recomputes_shares(values):
         (0.20, 0.30, 0.5, 0.25, "on track"),  # 0.20 + 0.25 * 0.5 = 0.325 >= 0.30
         (0.20, 0.30, 0.5, 0.20, "on track"),  # 0.20 + 0.10 = 0.30 exactly
         (0.20, 0.30, 0.5, 0.15, "off track"),  # 0.275 < 0.30
-        (0.20, 0.30, 0.0, 1.0, "missed"),  # deadline passed (was "off track" before the rules were unified)
+        (
+            0.20,
+            0.30,
+            0.0,
+            1.0,
+            "missed",
+        ),  # deadline passed (was "off track" before the rules were unified)
         (0.20, 0.30, -0.5, 1.0, "missed"),
         (0.20, 0.30, 0.5, None, "unknown"),  # no pace
         (float("nan"), 0.30, 0.5, 0.5, "unknown"),
@@ -285,7 +291,11 @@ def test_report_takes_the_pace_from_the_projection_given():
     a = rep.analysis.set_index(["unit_type", "unit_code", "period"])
     # Cao Bằng has one period: 10% + 0.3 a year from 30 Jun 2024 to the end of 2024 < 30%
     cb = a.loc[("province", "04", "2024-06")]
-    assert (cb["pace_source"], cb["pace_share_per_year"], cb["status"]) == ("scenario", 0.3, "off track")
+    assert (cb["pace_source"], cb["pace_share_per_year"], cb["status"]) == (
+        "scenario",
+        0.3,
+        "off track",
+    )
 
 
 # ---------------------------------------------------------------- tiles and report
@@ -360,7 +370,12 @@ def test_constituents_writing_one_period_end_differently_are_summed_together(tmp
     )
     new = units.to_layout(units.load_counts(p), "2025")
     (row,) = new.itertuples()
-    assert (row.unit_code, row.period, row.period_precision, row.complete) == ("08", "2024-08-31", "day", True)
+    assert (row.unit_code, row.period, row.period_precision, row.complete) == (
+        "08",
+        "2024-08-31",
+        "day",
+        True,
+    )
     assert (row.dossiers_total, row.dossiers_fully_online) == (1000, 180)
 
 
@@ -368,7 +383,9 @@ def test_pace_and_status_of_a_unit_past_its_deadline():
     a = unit_targets.unit_status(
         units.to_layout(units.load_counts(GOOD), "2025"), as_of="2025-03-31", scenario_pace=0.5
     ).set_index(["unit_type", "unit_code", "period"])
-    cb = a.loc[("province", "04", "2024-06")]  # 10% on 30 Jun 2024, 2024 target 30%, judged on 31 Mar 2025
+    cb = a.loc[
+        ("province", "04", "2024-06")
+    ]  # 10% on 30 Jun 2024, 2024 target 30%, judged on 31 Mar 2025
     assert cb["status"] == "missed" and math.isnan(cb["pace_needed_share_per_year"])
     assert cb["years_left"] == pytest.approx(-90 / 365)
     btc = a.loc[("ministry", "BTC", "2024-06")]  # 80% against 70%: met, needs no pace

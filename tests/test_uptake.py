@@ -30,7 +30,9 @@ def test_logistic_through_two_known_points():
 def test_bass_closed_form_matches_numerical_integration():
     p, q, m = 0.03, 0.38, 0.9
     t = np.linspace(0, 15, 16)
-    sol = solve_ivp(lambda _, f: (p + q * f / m) * (m - f), (0, 15), [0.0], t_eval=t, rtol=1e-10, atol=1e-12)
+    sol = solve_ivp(
+        lambda _, f: (p + q * f / m) * (m - f), (0, 15), [0.0], t_eval=t, rtol=1e-10, atol=1e-12
+    )
     np.testing.assert_allclose(uptake.bass_cdf(t, p, q, m), sol.y[0], rtol=1e-7, atol=1e-9)
 
 
@@ -50,10 +52,17 @@ def test_linear_and_target_path_by_hand():
     s = uptake.linear_through(np.array([2020.0, 2025.0, 2040.0]), 2020.0, 0.05, 2024.0, 0.25, 0.9)
     np.testing.assert_allclose(s, [0.05, 0.3, 0.9])  # +5 pp a year, capped at the ceiling
     # From 17% at 2024.5 to 30% at 2025.0 and 70% at 2026.0, then flat.
-    path = uptake.target_path(np.array([2024.5, 2024.75, 2025.0, 2025.5, 2026.0, 2027.0]), 2024.5, np.array([0.17, 0.4]),
-                              [2025.0, 2026.0], [0.3, 0.7])
+    path = uptake.target_path(
+        np.array([2024.5, 2024.75, 2025.0, 2025.5, 2026.0, 2027.0]),
+        2024.5,
+        np.array([0.17, 0.4]),
+        [2025.0, 2026.0],
+        [0.3, 0.7],
+    )
     np.testing.assert_allclose(path[0], [0.17, 0.235, 0.3, 0.5, 0.7, 0.7])
-    np.testing.assert_allclose(path[1], [0.4, 0.4, 0.4, 0.5, 0.7, 0.7])  # already above: never falls
+    np.testing.assert_allclose(
+        path[1], [0.4, 0.4, 0.4, 0.5, 0.7, 0.7]
+    )  # already above: never falls
 
 
 def test_effective_time_applies_pace_after_its_start():
@@ -80,8 +89,14 @@ def test_project_shapes_columns_and_calibration():
 
 
 def test_fixed_assumptions_give_a_hand_checkable_national_mix():
-    fixed = {"base_year": 2019, "base_share": 0.05, "ceiling_share": 0.9, "anchor_error_share": 0.0,
-             "ministries_ratio": 2.0, "ministries_volume_share": 0.25}
+    fixed = {
+        "base_year": 2019,
+        "base_share": 0.05,
+        "ceiling_share": 0.9,
+        "anchor_error_share": 0.0,
+        "ministries_ratio": 2.0,
+        "ministries_volume_share": 0.25,
+    }
     proj = uptake.project("business-as-usual", n_draws=3, seed=0, curve="linear", overrides=fixed)
     t_a = 2024 + 244 / 366  # 31 Aug 2024 = day 244 of 366, read at end of day
     slope = (0.17 - 0.05) / (t_a - 2020.0)
@@ -97,7 +112,8 @@ def test_seeded_run_is_pinned():
     got = q.set_index(["segment", "year"])["q50"]
     np.testing.assert_allclose(
         [got[("localities", 2025)], got[("ministries", 2025)], got[("national", 2030)]],
-        PINNED, rtol=1e-5,
+        PINNED,
+        rtol=1e-5,
     )
 
 
@@ -110,23 +126,33 @@ PINNED = [0.25262916188197465, 0.8380341368472833, 0.7373301124189486]
 def test_national_likelihood_and_resampling_by_hand():
     # Two draws, one observation at 0.4, sd 0.1: the draw at 0.4 has log-likelihood -log(0.1),
     # the draw at 0.2 two standard deviations less likely: -2 - log(0.1).
-    lw = uptake.national_log_likelihood(np.array([[0.4], [0.2]]), np.array([0.4]), np.array([0.1, 0.1]))
+    lw = uptake.national_log_likelihood(
+        np.array([[0.4], [0.2]]), np.array([0.4]), np.array([0.1, 0.1])
+    )
     np.testing.assert_allclose(lw, [-math.log(0.1), -2.0 - math.log(0.1)])
     idx, w, ess = uptake.resample_indices(lw, 20_000, np.random.default_rng(0))
     np.testing.assert_allclose(w, [1 / (1 + math.exp(-2)), math.exp(-2) / (1 + math.exp(-2))])
     assert ess == pytest.approx(1 / (w**2).sum())
     assert np.mean(idx == 1) == pytest.approx(w[1], abs=0.01)
     # A zero weight is never drawn.
-    idx, _, _ = uptake.resample_indices(np.array([0.0, -np.inf, 0.0]), 1000, np.random.default_rng(1))
+    idx, _, _ = uptake.resample_indices(
+        np.array([0.0, -np.inf, 0.0]), 1000, np.random.default_rng(1)
+    )
     assert set(idx) == {0, 2}
 
 
 def test_conditioning_brings_the_national_band_to_the_national_observations():
     proj = uptake.project("business-as-usual", n_draws=1000, seed=0)
     cal = proj.calibration
-    assert cal["applied"] and cal["observation_ids"] == ["ref_vietnamnet_en-01", "ref_vietnamnet_en-02", "ref_vietnamnet_en-04"]
+    assert cal["applied"] and cal["observation_ids"] == [
+        "ref_vietnamnet_en-01",
+        "ref_vietnamnet_en-02",
+        "ref_vietnamnet_en-04",
+    ]
     assert cal["pool"] == uptake.POOL_FACTOR * 1000 == proj.parameters["prior_pool"]
-    assert 0.1 * cal["pool"] < cal["ess"] <= cal["pool"] and cal["ess_share"] == pytest.approx(cal["ess"] / cal["pool"])
+    assert 0.1 * cal["pool"] < cal["ess"] <= cal["pool"] and cal["ess_share"] == pytest.approx(
+        cal["ess"] / cal["pool"]
+    )
     assert not cal["low_ess"] and cal["weights"].shape == (cal["pool"],)
     roles = proj.observations.set_index("id")["role"]
     assert (roles[cal["observation_ids"]] == "calibration (likelihood)").all()
@@ -141,7 +167,9 @@ def test_conditioning_brings_the_national_band_to_the_national_observations():
 
 def test_a_large_observation_sd_gives_back_the_prior():
     kw = dict(n_draws=2000, seed=4)
-    loose = uptake.project("business-as-usual", overrides={"national_observation_sd_share": 1.0}, **kw)
+    loose = uptake.project(
+        "business-as-usual", overrides={"national_observation_sd_share": 1.0}, **kw
+    )
     prior = uptake.project("business-as-usual", calibrate=False, **kw)
     assert loose.calibration["applied"] and loose.calibration["ess_share"] > 0.95
     a, b = loose.quantiles(), prior.quantiles()
@@ -159,7 +187,9 @@ def test_conditioning_is_seeded():
 
 def test_observations_after_the_cutoff_never_enter_the_likelihood():
     # Cut-off end 2023: the 2024 national points are after it; the 2019 point is the proxy anchor.
-    proj = uptake.project("business-as-usual", n_draws=100, seed=0, cutoff="2023-12-31", curve="bass")
+    proj = uptake.project(
+        "business-as-usual", n_draws=100, seed=0, cutoff="2023-12-31", curve="bass"
+    )
     cal = proj.calibration
     assert not cal["applied"] and cal["reason"] == "proxy_anchor" and cal["observation_ids"] == []
     np.testing.assert_array_equal(cal["weights"], np.full(cal["pool"], 1 / cal["pool"]))
@@ -169,14 +199,18 @@ def test_observations_after_the_cutoff_never_enter_the_likelihood():
     assert roles["ref_vietnamnet_en-01"] == uptake.PROXY_ANCHOR_ROLE
     # Mid-2024 cut-off before July: the first-half figure anchors the localities (through the
     # ratio), so the national series is not used again in the likelihood; July is after it.
-    mid = uptake.project("business-as-usual", n_draws=100, seed=0, cutoff="2024-06-30", curve="bass")
+    mid = uptake.project(
+        "business-as-usual", n_draws=100, seed=0, cutoff="2024-06-30", curve="bass"
+    )
     assert mid.anchors["localities"]["id"] == "ref_vietnamnet_en-02"
     assert mid.calibration["observation_ids"] == [] and mid.calibration["reason"] == "proxy_anchor"
     assert mid.observations.set_index("id").loc["ref_vietnamnet_en-04", "role"] == "after cutoff"
 
 
 def test_national_from_observations_is_not_conditioned_again():
-    proj = uptake.project("business-as-usual", n_draws=50, seed=0, overrides={"national": "observations"})
+    proj = uptake.project(
+        "business-as-usual", n_draws=50, seed=0, overrides={"national": "observations"}
+    )
     assert not proj.calibration["applied"] and proj.calibration["reason"] == "national_observations"
     used = proj.assumptions.set_index("name")["used"]
     assert not used["national_observation_sd_share"]
@@ -185,7 +219,9 @@ def test_national_from_observations_is_not_conditioned_again():
 def test_narrative_warns_on_a_small_effective_sample_size():
     from dvcanalysis import tables
 
-    tight = uptake.project("business-as-usual", n_draws=200, seed=0, overrides={"national_observation_sd_share": 0.02})
+    tight = uptake.project(
+        "business-as-usual", n_draws=200, seed=0, overrides={"national_observation_sd_share": 0.02}
+    )
     assert tight.calibration["low_ess"]
     assert "small effective sample size" in tables.uptake_evidence_text(tight, "en")
     assert "cỡ mẫu hiệu dụng nhỏ" in tables.uptake_evidence_text(tight, "vi")
@@ -203,8 +239,13 @@ def test_narrative_warns_on_a_small_effective_sample_size():
     error=st.floats(0.0, 0.2),
 )
 def test_shares_stay_within_0_1(seed, curve, ratio, pace, error):
-    proj = uptake.project("business-as-usual", n_draws=50, seed=seed, curve=curve,
-                          overrides={"ministries_ratio": ratio, "pace_multiplier": pace, "anchor_error_share": error})
+    proj = uptake.project(
+        "business-as-usual",
+        n_draws=50,
+        seed=seed,
+        curve=curve,
+        overrides={"ministries_ratio": ratio, "pace_multiplier": pace, "anchor_error_share": error},
+    )
     for a in proj.shares.values():
         assert np.isfinite(a).all() and (a >= 0).all() and (a <= 1).all()
 
@@ -214,7 +255,9 @@ def test_shares_stay_within_0_1(seed, curve, ratio, pace, error):
 def test_same_seed_same_draws_and_higher_pace_never_lower(seed, curve):
     a = uptake.project("business-as-usual", n_draws=30, seed=seed, curve=curve)
     b = uptake.project("business-as-usual", n_draws=30, seed=seed, curve=curve)
-    fast = uptake.project("business-as-usual", n_draws=30, seed=seed, curve=curve, overrides={"pace_multiplier": 1.5})
+    fast = uptake.project(
+        "business-as-usual", n_draws=30, seed=seed, curve=curve, overrides={"pace_multiplier": 1.5}
+    )
     for seg in a.shares:
         np.testing.assert_array_equal(a.shares[seg], b.shares[seg])
         assert (fast.shares[seg] >= a.shares[seg] - 1e-12).all()
@@ -223,7 +266,12 @@ def test_same_seed_same_draws_and_higher_pace_never_lower(seed, curve):
 
 
 def test_national_from_observations_is_anchored_on_the_national_series():
-    proj = uptake.project("business-as-usual", n_draws=200, seed=0, overrides={"national": "observations", "anchor_error_share": 0.0})
+    proj = uptake.project(
+        "business-as-usual",
+        n_draws=200,
+        seed=0,
+        overrides={"national": "observations", "anchor_error_share": 0.0},
+    )
     assert proj.anchors["national"]["id"] == "ref_vietnamnet_en-04"
     assert np.median(proj.shares["national"][:, 0]) > 0.43
 
@@ -281,13 +329,31 @@ def test_bad_quantiles_raise_one_line_input_error(qs, wording):
         ({"n_draws": 1.5}, "n_draws=1.5 is not an integer; expected an integer from 1 to 500000"),
         ({"n_draws": "100"}, "n_draws='100' is not an integer"),
         ({"seed": -1}, "seed=-1 is out of range"),
-        ({"horizon": 2023}, "horizon=2023 is out of range; expected 2024 to 2050 (2024 is the first year-end after cutoff=2024-08-31)"),
+        (
+            {"horizon": 2023},
+            "horizon=2023 is out of range; expected 2024 to 2050 (2024 is the first year-end after cutoff=2024-08-31)",
+        ),
         ({"horizon": 2024.5}, "horizon=2024.5 is not an integer"),
-        ({"overrides": {"nope": 1}}, "key 'nope' is not accepted; expected one of: curve, national, pace_from, base_year"),
-        ({"overrides": {"ceiling_share": 1.5}}, "key 'assumptions.ceiling_share.default': 1.5 is out of range; expected 0.3 to 1 (share)"),
-        ({"overrides": {"localities_to_national_ratio": 3}}, "key 'assumptions.localities_to_national_ratio.default': 3 is out of range; expected 0.05 to 2 (ratio)"),
-        ({"overrides": ["ceiling_share"]}, "overrides=['ceiling_share'] is not accepted; expected a mapping of assumption name"),
-        ({"curve": "nope"}, "key 'curve': 'nope' is not accepted; expected one of: linear, logistic, bass, target-path"),
+        (
+            {"overrides": {"nope": 1}},
+            "key 'nope' is not accepted; expected one of: curve, national, pace_from, base_year",
+        ),
+        (
+            {"overrides": {"ceiling_share": 1.5}},
+            "key 'assumptions.ceiling_share.default': 1.5 is out of range; expected 0.3 to 1 (share)",
+        ),
+        (
+            {"overrides": {"localities_to_national_ratio": 3}},
+            "key 'assumptions.localities_to_national_ratio.default': 3 is out of range; expected 0.05 to 2 (ratio)",
+        ),
+        (
+            {"overrides": ["ceiling_share"]},
+            "overrides=['ceiling_share'] is not accepted; expected a mapping of assumption name",
+        ),
+        (
+            {"curve": "nope"},
+            "key 'curve': 'nope' is not accepted; expected one of: linear, logistic, bass, target-path",
+        ),
         ({"scenario": 3}, "scenario=3 is not accepted; expected a scenario name"),
     ],
 )
@@ -320,14 +386,20 @@ def test_segment_targets_come_from_targets_official():
     off = targets.official(indicators=("fully_online_share",))
     for seg in uptake.SEGMENTS:
         times, shares, ids = uptake.segment_targets(seg)
-        rows = off[off["segment"] == seg].groupby("year").agg(share=("target_share", "max"), ids=("ids", ";".join))
+        rows = (
+            off[off["segment"] == seg]
+            .groupby("year")
+            .agg(share=("target_share", "max"), ids=("ids", ";".join))
+        )
         np.testing.assert_array_equal(times, rows.index.to_numpy(float) + 1.0)
         np.testing.assert_array_equal(shares, rows["share"].to_numpy())
         assert ids == list(rows["ids"])
     times, shares, ids = uptake.segment_targets("localities")
     np.testing.assert_array_equal(shares, [0.3, 0.7])
     assert ids[0] == "seed000-06;seed003-07"
-    with pytest.raises(InputError, match=r"segment='provinces' is not accepted; expected one of: 'ministries'"):
+    with pytest.raises(
+        InputError, match=r"segment='provinces' is not accepted; expected one of: 'ministries'"
+    ):
         uptake.segment_targets("provinces")
 
 
@@ -336,9 +408,19 @@ def test_segment_targets_follow_targets_official_and_meet_the_higher_of_two_stat
 
     from dvcanalysis import targets
 
-    fake = pd.DataFrame({"indicator": "fully_online_share", "segment": "localities", "year": [2026, 2026, 2027],
-                         "deadline": pd.to_datetime(["2026-12-31"] * 2 + ["2027-12-31"]), "target_share": [0.5, 0.6, 0.8],
-                         "bound": "min", "ids": ["a", "b", "c"], "source_ids": "s", "modelled": True})
+    fake = pd.DataFrame(
+        {
+            "indicator": "fully_online_share",
+            "segment": "localities",
+            "year": [2026, 2026, 2027],
+            "deadline": pd.to_datetime(["2026-12-31"] * 2 + ["2027-12-31"]),
+            "target_share": [0.5, 0.6, 0.8],
+            "bound": "min",
+            "ids": ["a", "b", "c"],
+            "source_ids": "s",
+            "modelled": True,
+        }
+    )
     monkeypatch.setattr(targets, "official", lambda **_: fake)
     times, shares, ids = uptake.segment_targets("localities")
     np.testing.assert_array_equal(times, [2027.0, 2028.0])
@@ -350,9 +432,17 @@ def test_segment_targets_follow_targets_official_and_meet_the_higher_of_two_stat
 def test_cutoff_before_localities_observation_anchors_through_the_named_ratio():
     proj = uptake.project("business-as-usual", n_draws=2000, cutoff="2024-07-31")
     a = proj.anchors["localities"]
-    assert a["proxy"] and a["id"] == "ref_vietnamnet_en-04" and a["via"] == "localities_to_national_ratio"
+    assert (
+        a["proxy"]
+        and a["id"] == "ref_vietnamnet_en-04"
+        and a["via"] == "localities_to_national_ratio"
+    )
     roles = proj.observations.set_index("id")["role"]
-    assert roles["ref_vietnamnet_en-04"] == uptake.PROXY_ANCHOR_ROLE == "anchor (proxy via localities_to_national_ratio)"
+    assert (
+        roles["ref_vietnamnet_en-04"]
+        == uptake.PROXY_ANCHOR_ROLE
+        == "anchor (proxy via localities_to_national_ratio)"
+    )
     assert roles["seed000-02"] == "after cutoff"
     # The national series anchors the localities, so none of it also enters the likelihood.
     cal = proj.calibration
@@ -371,16 +461,28 @@ def test_cutoff_before_localities_observation_anchors_through_the_named_ratio():
 def test_proxy_anchor_by_hand():
     # Ratio fixed at 0.4, no anchor error: localities sit at 0.43 x 0.4 = 0.172 at the end of July
     # 2024, and the linear curve runs from 5% at the end of 2019 through that point.
-    fixed = {"base_year": 2019, "base_share": 0.05, "anchor_error_share": 0.0, "localities_to_national_ratio": 0.4}
-    proj = uptake.project("business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear", overrides=fixed)
+    fixed = {
+        "base_year": 2019,
+        "base_share": 0.05,
+        "anchor_error_share": 0.0,
+        "localities_to_national_ratio": 0.4,
+    }
+    proj = uptake.project(
+        "business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear", overrides=fixed
+    )
     ta = proj.anchors["localities"]["time"]
     assert ta == pytest.approx(2024 + 213 / 366)  # 31 Jul 2024, read at the end of the day
     at = uptake.simulate(proj.scenario, np.array([ta]), proj.anchors, proj.draws, {})
     np.testing.assert_allclose(at["localities"], 0.172)
     slope = (0.172 - 0.05) / (ta - 2020.0)
     np.testing.assert_allclose(proj.shares["localities"][:, 0], 0.172 + slope * (2025.0 - ta))
-    half = uptake.project("business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear",
-                          overrides={**fixed, "localities_to_national_ratio": 0.8})
+    half = uptake.project(
+        "business-as-usual",
+        n_draws=3,
+        cutoff="2024-07-31",
+        curve="linear",
+        overrides={**fixed, "localities_to_national_ratio": 0.8},
+    )
     assert (half.shares["localities"][:, 0] > proj.shares["localities"][:, 0]).all()
 
 
@@ -388,7 +490,9 @@ def test_ratio_is_unused_and_changes_nothing_when_localities_are_observed():
     proj = uptake.project("business-as-usual", n_draws=200, seed=3)
     assert not proj.anchors["localities"]["proxy"] and "share_q05" not in proj.anchors["localities"]
     assert not proj.assumptions.set_index("name").loc["localities_to_national_ratio", "used"]
-    other = uptake.project("business-as-usual", n_draws=200, seed=3, overrides={"localities_to_national_ratio": 0.9})
+    other = uptake.project(
+        "business-as-usual", n_draws=200, seed=3, overrides={"localities_to_national_ratio": 0.9}
+    )
     for seg in proj.shares:
         np.testing.assert_array_equal(proj.shares[seg], other.shares[seg])
 
@@ -399,11 +503,17 @@ def test_narrative_says_localities_are_anchored_through_the_national_figure():
     proj = uptake.project("business-as-usual", n_draws=200, cutoff="2024-07-31")
     text = tables.uptake_evidence_text(proj, "en")
     assert "Localities have no observation up to the cut-off (31 Jul 2024)" in text
-    assert "latest national figure (43%, Jul 2024, ref_vietnamnet_en-04) times the assumption `localities_to_national_ratio`" in text
+    assert (
+        "latest national figure (43%, Jul 2024, ref_vietnamnet_en-04) times the assumption `localities_to_national_ratio`"
+        in text
+    )
     assert "not also conditioned on that same series" in text
     assert "localities_to_national_ratio" in tables.uptake_evidence_text(proj, "vi")
     kinds = tables.observations_table(proj.observations, "en").set_index("id")["Kind"]
-    assert kinds["ref_vietnamnet_en-04"] == "National observation (anchors localities via the assumption localities_to_national_ratio)"
+    assert (
+        kinds["ref_vietnamnet_en-04"]
+        == "National observation (anchors localities via the assumption localities_to_national_ratio)"
+    )
     ok = tables.uptake_evidence_text(uptake.project("business-as-usual", n_draws=200), "en")
     assert "localities_to_national_ratio" not in ok
 
@@ -412,7 +522,10 @@ def test_fan_chart_marks_the_proxy_anchor():
     proj = uptake.project("business-as-usual", n_draws=50, cutoff="2024-07-31")
     fig = proj.plot(lang="en")
     labels = {t.get_text() for t in fig.legends[0].get_texts()}
-    assert "National observation (anchors localities via the assumption localities_to_national_ratio)" in labels
+    assert (
+        "National observation (anchors localities via the assumption localities_to_national_ratio)"
+        in labels
+    )
     plt.close(fig)
 
 
@@ -427,33 +540,54 @@ def test_backtest_projection_compares_with_every_later_observation():
     assert r["q05"] <= r["q50"] <= r["q95"] and r["covered"] == (r["q05"] <= 0.17 <= r["q95"])
     assert r["error_share"] == pytest.approx(r["q50"] - 0.17)
     # Earlier cut-off (Bass: one point is enough): three later observations, in date order.
-    early = uptake.backtest_projection(uptake.project("business-as-usual", n_draws=500, cutoff="2023-12-31", curve="bass"))
+    early = uptake.backtest_projection(
+        uptake.project("business-as-usual", n_draws=500, cutoff="2023-12-31", curve="bass")
+    )
     assert list(early["id"]) == ["ref_vietnamnet_en-02", "ref_vietnamnet_en-04", "seed000-02"]
     # Default cut-off: nothing after it yet.
     none = uptake.backtest_projection(uptake.project("business-as-usual", n_draws=50))
     assert none.empty and list(none.columns) == list(uptake.BACKTEST_COLUMNS)
-    with pytest.raises(InputError, match=r"projection=str is not accepted; expected an uptake.Projection"):
+    with pytest.raises(
+        InputError, match=r"projection=str is not accepted; expected an uptake.Projection"
+    ):
         uptake.backtest_projection("business-as-usual")
 
 
 def test_backtest_projection_evaluates_the_curves_at_the_observation_date_by_hand():
     # Linear, everything fixed: the median at 31 Aug 2024 is the straight line from 5% (end 2019)
     # through 0.43 x 0.4 = 0.172 (end Jul 2024), read at 31 Aug 2024.
-    fixed = {"base_year": 2019, "base_share": 0.05, "anchor_error_share": 0.0, "localities_to_national_ratio": 0.4}
-    proj = uptake.project("business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear", overrides=fixed)
+    fixed = {
+        "base_year": 2019,
+        "base_share": 0.05,
+        "anchor_error_share": 0.0,
+        "localities_to_national_ratio": 0.4,
+    }
+    proj = uptake.project(
+        "business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear", overrides=fixed
+    )
     ta, t = proj.anchors["localities"]["time"], 2024 + 244 / 366
     r = uptake.backtest_projection(proj).iloc[0]
     assert r["q50"] == pytest.approx(0.172 + (0.172 - 0.05) / (ta - 2020.0) * (t - ta))
     assert r["q05"] == pytest.approx(r["q95"])
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"cutoff": "2024-07-31"}, {"cutoff": "2023-12-31", "curve": "bass"},
-                                    {"curve": "target-path"}, {"overrides": {"national": "observations"}}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"cutoff": "2024-07-31"},
+        {"cutoff": "2023-12-31", "curve": "bass"},
+        {"curve": "target-path"},
+        {"overrides": {"national": "observations"}},
+    ],
+)
 def test_curves_recomputed_from_the_kept_draws_equal_the_projection(kwargs):
     # What backtest_projection relies on: the kept draws and anchors give back the projection's shares.
     proj = uptake.project("business-as-usual", n_draws=300, seed=2, **kwargs)
     tgt = uptake._all_segment_targets() if proj.scenario.curve == "target-path" else {}
-    again = uptake.simulate(proj.scenario, uptake.end_of_year(proj.years), proj.anchors, proj.draws, tgt)
+    again = uptake.simulate(
+        proj.scenario, uptake.end_of_year(proj.years), proj.anchors, proj.draws, tgt
+    )
     for seg in proj.shares:
         np.testing.assert_array_equal(again[seg], proj.shares[seg])
 
@@ -465,8 +599,13 @@ def test_compare_has_its_own_provenance():
     names = ["business-as-usual", "target-path"]
     cmp = uptake.compare(names, n_draws=50, seed=3, cutoff="2024-08-31", horizon=2028)
     prov = cmp.provenance()
-    assert prov.parameters == {"scenarios": "business-as-usual;target-path", "n_draws": 50, "seed": 3,
-                               "cutoff": "2024-08-31", "horizon": 2028}
+    assert prov.parameters == {
+        "scenarios": "business-as-usual;target-path",
+        "n_draws": 50,
+        "seed": 3,
+        "cutoff": "2024-08-31",
+        "horizon": 2028,
+    }
     union = set()
     for n in names:
         union |= set(uptake.project(n, n_draws=50, seed=3, horizon=2028).sources)
@@ -481,7 +620,11 @@ def test_report_year_is_the_last_official_target_year(monkeypatch):
 
     off = targets.official()
     proj = uptake.project("business-as-usual", n_draws=100)
-    assert proj.last_target_year == uptake.last_target_year() == int(off[off["modelled"]]["year"].max())
+    assert (
+        proj.last_target_year
+        == uptake.last_target_year()
+        == int(off[off["modelled"]]["year"].max())
+    )
     assert "end of 2025" in tables.uptake_headline_text(proj, "en")
     cmp = uptake.compare(["stalled"], n_draws=100)
     assert cmp.last_target_year == proj.last_target_year
@@ -516,7 +659,10 @@ def test_plots_draw_from_frames(figures_tmp):
     assert len(fig.axes) == 3
     written = plots.save(fig, "fan_test", data=proj.quantiles(), provenance=proj.provenance())
     assert written["png"].exists() and written["csv"].exists()
-    fig2 = uplot.compare_chart(uptake.compare("stalled", n_draws=20), titles={"stalled": scenarios.load("stalled").title["vi"]})
+    fig2 = uplot.compare_chart(
+        uptake.compare("stalled", n_draws=20),
+        titles={"stalled": scenarios.load("stalled").title["vi"]},
+    )
     fig3 = uplot.attainment_chart(targets.attainment(proj), lang="vi")
     _, ax = plt.subplots()
     proj.plot(segment="localities", ax=ax)

@@ -85,7 +85,10 @@ def save(
     written: dict[str, Path] = {}
     for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
         target = directory / f"{name}.{ext}"
-        _io.write_with(target, lambda tmp, e=ext, m=meta: fig.savefig(tmp, format=e, metadata=m, bbox_inches="tight"))
+        _io.write_with(
+            target,
+            lambda tmp, e=ext, m=meta: fig.savefig(tmp, format=e, metadata=m, bbox_inches="tight"),
+        )
         written[ext] = target
     if data is not None:
         target = directory / f"{name}.csv"
@@ -93,6 +96,9 @@ def save(
         written["csv"] = target
     if provenance is not None:
         target = directory / f"{name}.json"
-        _io.write_text(target, json.dumps(provenance.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n")
+        _io.write_text(
+            target,
+            json.dumps(provenance.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n",
+        )
         written["json"] = target
     return written

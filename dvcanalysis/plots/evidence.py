@@ -25,7 +25,11 @@ def value_text(value: float, unit: str, lang: str = "vi") -> str:
     """A value in its unit, for tables (``2.600 tỷ đồng``, ``17,5 triệu``, ``70%``)."""
     f = _UNITS_DISPLAY.get(unit)
     if f is None and fmt.has_label(f"unit.{unit}"):
-        n = fmt.count(value, lang, 2) if unit == "usd_per_year" else fmt.number(value, lang, 2 if value % 1 else 0)
+        n = (
+            fmt.count(value, lang, 2)
+            if unit == "usd_per_year"
+            else fmt.number(value, lang, 2 if value % 1 else 0)
+        )
         return fmt.label(f"unit.{unit}", lang, n=n)
     text = f(value, lang) if f else fmt.number(value, lang, 2 if value % 1 else 0)
     if unit.endswith("_per_year"):
@@ -54,20 +58,47 @@ def timeline(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | Non
             g = g.drop_duplicates(["period_end", "value_share"])
             # dodge targets that share a date so each segment's bar stays visible
             x = g["period_end"] + pd.Timedelta(days=_DODGE_DAYS.get(segment, 0))
-            ax.scatter(x, g["value_share"], marker="D" if hollow else "_", s=40 if hollow else 400,
-                       linewidths=1.5 if hollow else 3, color=color,
-                       facecolors="white" if hollow else color, zorder=3,
-                       label=None if hollow else fmt.label("evidence.target_marker", lang, segment=seg))
+            ax.scatter(
+                x,
+                g["value_share"],
+                marker="D" if hollow else "_",
+                s=40 if hollow else 400,
+                linewidths=1.5 if hollow else 3,
+                color=color,
+                facecolors="white" if hollow else color,
+                zorder=3,
+                label=None if hollow else fmt.label("evidence.target_marker", lang, segment=seg),
+            )
             for xi, v in zip(x, g["value_share"], strict=True):
-                ax.annotate(fmt.share(v, lang), (xi, v), xytext=(0, 6), textcoords="offset points",
-                            fontsize=7, color=color, ha="center")
+                ax.annotate(
+                    fmt.share(v, lang),
+                    (xi, v),
+                    xytext=(0, 6),
+                    textcoords="offset points",
+                    fontsize=7,
+                    color=color,
+                    ha="center",
+                )
         else:
-            ax.plot(g["period_end"], g["value_share"], marker="o", linestyle=":" if hollow else "-",
-                    color=color, markerfacecolor="white" if hollow else color, zorder=4,
-                    label=None if hollow else fmt.label("evidence.observed_marker", lang, segment=seg))
+            ax.plot(
+                g["period_end"],
+                g["value_share"],
+                marker="o",
+                linestyle=":" if hollow else "-",
+                color=color,
+                markerfacecolor="white" if hollow else color,
+                zorder=4,
+                label=None if hollow else fmt.label("evidence.observed_marker", lang, segment=seg),
+            )
             for _, r in g.iterrows():
-                ax.annotate(fmt.share(r["value_share"], lang), (r["period_end"], r["value_share"]),
-                            xytext=(4, 5), textcoords="offset points", fontsize=7, color=color)
+                ax.annotate(
+                    fmt.share(r["value_share"], lang),
+                    (r["period_end"], r["value_share"]),
+                    xytext=(4, 5),
+                    textcoords="offset points",
+                    fontsize=7,
+                    color=color,
+                )
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(lambda v, _: fmt.share(v, lang))
     ax.set_ylabel(fmt.label("axis.fully_online_share", lang))
@@ -75,8 +106,16 @@ def timeline(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | Non
     ax.axhline(0, color="#999999", linewidth=0.5)
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles, labels, fontsize=7, loc="upper left", frameon=False)
-    ax.text(0.99, 0.02, fmt.label("evidence.any_level_note", lang), transform=ax.transAxes,
-            ha="right", va="bottom", fontsize=7, color="#555555")
+    ax.text(
+        0.99,
+        0.02,
+        fmt.label("evidence.any_level_note", lang),
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=7,
+        color="#555555",
+    )
     ax.tick_params(axis="x", rotation=0)
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
@@ -106,17 +145,25 @@ def claims_table(lang: str = "vi", kinds: tuple[str, ...] = ("claim", "target"))
     sel = ev[ev["kind"].isin(kinds)].sort_values(["kind", "period_end", "id"])
     rows = []
     for _, r in sel.iterrows():
-        rows.append({
-            fmt.label("word.kind", lang): _label_or(f"kind.{r['kind']}", r["kind"], lang),
-            fmt.label("word.indicator", lang): _label_or(f"indicator.{r['indicator']}", r["indicator"], lang),
-            fmt.label("word.segment", lang): _label_or(f"segment.{r['segment']}", r["segment"], lang),
-            fmt.label("evidence.col_period", lang): fmt.period(r["period"], lang),
-            fmt.label("evidence.col_bound", lang): fmt.label(f"bound.{r['bound']}", lang),
-            fmt.label("word.value", lang): value_text(r["value"], r["unit"], lang),
-            fmt.label("word.source", lang): evidence.source_label(r["source_id"], lang),
-            fmt.label("word.quote", lang): r["quote_vi"] if lang == "vi" or not r["gloss_en"] else r["gloss_en"],
-            fmt.label("evidence.col_id", lang): r["id"],
-        })
+        rows.append(
+            {
+                fmt.label("word.kind", lang): _label_or(f"kind.{r['kind']}", r["kind"], lang),
+                fmt.label("word.indicator", lang): _label_or(
+                    f"indicator.{r['indicator']}", r["indicator"], lang
+                ),
+                fmt.label("word.segment", lang): _label_or(
+                    f"segment.{r['segment']}", r["segment"], lang
+                ),
+                fmt.label("evidence.col_period", lang): fmt.period(r["period"], lang),
+                fmt.label("evidence.col_bound", lang): fmt.label(f"bound.{r['bound']}", lang),
+                fmt.label("word.value", lang): value_text(r["value"], r["unit"], lang),
+                fmt.label("word.source", lang): evidence.source_label(r["source_id"], lang),
+                fmt.label("word.quote", lang): r["quote_vi"]
+                if lang == "vi" or not r["gloss_en"]
+                else r["gloss_en"],
+                fmt.label("evidence.col_id", lang): r["id"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -141,11 +188,18 @@ def headline(lang: str = "vi") -> str:
         last = s.iloc[-1]
         seg = _label_or(f"segment.{segment}", segment, lang)
         when = fmt.period(last["period"], lang)
-        lines.append(f"- **{seg}** ({when}): **{fmt.share(last['value'], lang)}** — {evidence.source_label(last['source_id'], lang)} [{last['id']}]")
+        lines.append(
+            f"- **{seg}** ({when}): **{fmt.share(last['value'], lang)}** — {evidence.source_label(last['source_id'], lang)} [{last['id']}]"
+        )
     for segment in ("ministries", "localities", "national"):
-        t = evidence.series("fully_online_share", segment, kind="target").drop_duplicates(["period", "value"])
+        t = evidence.series("fully_online_share", segment, kind="target").drop_duplicates(
+            ["period", "value"]
+        )
         seg = _label_or(f"segment.{segment}", segment, lang)
-        parts = [f"{fmt.period(r['period'], lang)}: {fmt.share(r['value'], lang)}" for _, r in t.iterrows()]
+        parts = [
+            f"{fmt.period(r['period'], lang)}: {fmt.share(r['value'], lang)}"
+            for _, r in t.iterrows()
+        ]
         ids = ", ".join(sorted(evidence.series("fully_online_share", segment, kind="target")["id"]))
         lines.append(f"- {fmt.label('kind.target', lang)} **{seg}**: {'; '.join(parts)} [{ids}]")
     return "\n".join(lines)
@@ -155,9 +209,11 @@ def sources_table(lang: str = "vi") -> pd.DataFrame:
     """The sources behind the evidence: id, outlet and date, title, rows cited."""
     src = evidence.load_sources()
     n = evidence.load().groupby("source_id").size()
-    return pd.DataFrame({
-        "source_id": src.index,
-        fmt.label("word.source", lang): [evidence.source_label(s, lang) for s in src.index],
-        "title": src["title"].to_numpy(),
-        fmt.label("word.count", lang): [int(n.get(s, 0)) for s in src.index],
-    })
+    return pd.DataFrame(
+        {
+            "source_id": src.index,
+            fmt.label("word.source", lang): [evidence.source_label(s, lang) for s in src.index],
+            "title": src["title"].to_numpy(),
+            fmt.label("word.count", lang): [int(n.get(s, 0)) for s in src.index],
+        }
+    )

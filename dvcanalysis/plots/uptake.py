@@ -40,7 +40,9 @@ def _segments(frame: pd.DataFrame, segment: str | None) -> list[str]:
         if segment not in set(frame["segment"]):
             from dvcanalysis.errors import InputError
 
-            raise InputError(f"segment={segment!r} is not in the projection; expected one of: all, {', '.join(sorted(set(frame['segment'])))}")
+            raise InputError(
+                f"segment={segment!r} is not in the projection; expected one of: all, {', '.join(sorted(set(frame['segment'])))}"
+            )
         return [segment]
     return [s for s in SEGMENT_ORDER if s in set(frame["segment"])]
 
@@ -49,7 +51,9 @@ def _axes(n: int, ax, width_per: float = 3.4, height: float = 3.8):
     if ax is not None:
         axes = np.atleast_1d(ax).ravel()
         return axes[0].figure, list(axes), False
-    fig, axes = new_figure(width=max(4.6, width_per * n), height=height, ncols=n, sharey=True, squeeze=False)
+    fig, axes = new_figure(
+        width=max(4.6, width_per * n), height=height, ncols=n, sharey=True, squeeze=False
+    )
     return fig, list(axes.ravel()), True
 
 
@@ -88,20 +92,51 @@ def fan_chart(
         color = SEGMENT_COLORS.get(seg, "#333333")
         q = quantiles[quantiles["segment"] == seg].sort_values("year")
         x = q["year"].to_numpy(float) + 1.0
-        a.fill_between(x, q["q05"], q["q95"], color=color, alpha=0.18, lw=0, label=fmt.label("uptake.band90", lang))
+        a.fill_between(
+            x,
+            q["q05"],
+            q["q95"],
+            color=color,
+            alpha=0.18,
+            lw=0,
+            label=fmt.label("uptake.band90", lang),
+        )
         if {"q25", "q75"} <= set(q.columns):
-            a.fill_between(x, q["q25"], q["q75"], color=color, alpha=0.32, lw=0, label=fmt.label("uptake.band50", lang))
+            a.fill_between(
+                x,
+                q["q25"],
+                q["q75"],
+                color=color,
+                alpha=0.32,
+                lw=0,
+                label=fmt.label("uptake.band50", lang),
+            )
         a.plot(x, q["q50"], color=color, lw=2, label=fmt.label("uptake.median", lang))
         xmin = x.min()
         if observations is not None and len(observations):
             o = observations[observations["segment"] == seg]
             styles = (
                 ("anchor", dict(marker="o", color=color, ms=7, ls="none"), "uptake.observed"),
-                ("anchor (proxy via localities_to_national_ratio)", dict(marker="P", color=color, ms=8, ls="none"),
-                 "uptake.observed_proxy"),
-                ("calibration (likelihood)", dict(marker="s", color=color, ms=6, ls="none"), "uptake.observed_likelihood"),
-                ("comparison", dict(marker="o", mfc="white", mec=color, mew=1.5, ms=7, ls="none"), "uptake.observed_other"),
-                ("after cutoff", dict(marker="X", color="#555555", ms=7, ls="none"), "uptake.observed_after"),
+                (
+                    "anchor (proxy via localities_to_national_ratio)",
+                    dict(marker="P", color=color, ms=8, ls="none"),
+                    "uptake.observed_proxy",
+                ),
+                (
+                    "calibration (likelihood)",
+                    dict(marker="s", color=color, ms=6, ls="none"),
+                    "uptake.observed_likelihood",
+                ),
+                (
+                    "comparison",
+                    dict(marker="o", mfc="white", mec=color, mew=1.5, ms=7, ls="none"),
+                    "uptake.observed_other",
+                ),
+                (
+                    "after cutoff",
+                    dict(marker="X", color="#555555", ms=7, ls="none"),
+                    "uptake.observed_after",
+                ),
             )
             for role, style, key in styles:
                 r = o[o["role"] == role]
@@ -111,9 +146,24 @@ def fan_chart(
         if targets is not None and len(targets):
             t = targets[targets["segment"] == seg]
             if len(t):
-                a.plot(t["year"] + 1.0, t["target_share"], marker="D", color=TARGET_COLOR, ls="none", ms=6, label=fmt.label("uptake.target", lang))
+                a.plot(
+                    t["year"] + 1.0,
+                    t["target_share"],
+                    marker="D",
+                    color=TARGET_COLOR,
+                    ls="none",
+                    ms=6,
+                    label=fmt.label("uptake.target", lang),
+                )
                 for r in t.itertuples(index=False):
-                    a.annotate(fmt.share(r.target_share, lang), (r.year + 1.0, r.target_share), textcoords="offset points", xytext=(5, 4), fontsize=7, color=TARGET_COLOR)
+                    a.annotate(
+                        fmt.share(r.target_share, lang),
+                        (r.year + 1.0, r.target_share),
+                        textcoords="offset points",
+                        xytext=(5, 4),
+                        fontsize=7,
+                        color=TARGET_COLOR,
+                    )
         years = list(range(int(np.floor(xmin)) - 1, int(x.max())))
         a.set_xlim(xmin - 0.3, x.max() + 0.3)
         _year_axis(a, [y for y in years if y + 1.0 >= xmin - 0.3], lang)
@@ -128,7 +178,15 @@ def fan_chart(
                 labels.append(lab)
     if own:
         fig.suptitle(fmt.label("uptake.fan_title", lang, scenario=scenario), fontsize=10)
-        fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=7, frameon=False, bbox_to_anchor=(0.5, 0.06))
+        fig.legend(
+            handles,
+            labels,
+            loc="lower center",
+            ncol=min(4, len(labels)),
+            fontsize=7,
+            frameon=False,
+            bbox_to_anchor=(0.5, 0.06),
+        )
         add_footer(fig, provenance, lang)
         fig.subplots_adjust(bottom=0.34, top=0.86, wspace=0.08)
     else:
@@ -171,11 +229,26 @@ def compare_chart(
         color = SEGMENT_COLORS.get(seg, "#333333")
         for i, name in enumerate(names):
             d = frame[(frame["segment"] == seg) & (frame["scenario"] == name)].sort_values("year")
-            a.plot(d["year"] + 1.0, d["q50"], ls=styles[i % len(styles)], color=color, lw=1.8, alpha=1 - 0.12 * i,
-                   label=(titles or {}).get(name, name))
+            a.plot(
+                d["year"] + 1.0,
+                d["q50"],
+                ls=styles[i % len(styles)],
+                color=color,
+                lw=1.8,
+                alpha=1 - 0.12 * i,
+                label=(titles or {}).get(name, name),
+            )
         if targets is not None and len(targets):
             t = targets[targets["segment"] == seg]
-            a.plot(t["year"] + 1.0, t["target_share"], marker="D", color=TARGET_COLOR, ls="none", ms=6, label=fmt.label("uptake.target", lang))
+            a.plot(
+                t["year"] + 1.0,
+                t["target_share"],
+                marker="D",
+                color=TARGET_COLOR,
+                ls="none",
+                ms=6,
+                label=fmt.label("uptake.target", lang),
+            )
         _year_axis(a, sorted(set(frame["year"])), lang)
         _share_axis(a, lang)
         a.set_title(fmt.label(f"segment.{seg}", lang), fontsize=9)
@@ -212,14 +285,21 @@ def attainment_chart(
         fig, own = ax.figure, False
     d = att.reset_index(drop=True)
     labels = [
-        f"{fmt.label(f'segment.{r.segment}', lang)} {r.target_year} ≥ {fmt.share(r.target_share, lang)}" for r in d.itertuples()
+        f"{fmt.label(f'segment.{r.segment}', lang)} {r.target_year} ≥ {fmt.share(r.target_share, lang)}"
+        for r in d.itertuples()
     ]
     y = np.arange(len(d))[::-1]
     colors = [SEGMENT_COLORS.get(s, "#333333") for s in d["segment"]]
     ax.barh(y, d["probability"].fillna(0), color=colors, alpha=0.8)
     for yi, r in zip(y, d.itertuples(), strict=True):
         status = fmt.label("uptake.status." + r.status.replace(" ", "_"), lang)
-        ax.text(min(float(np.nan_to_num(r.probability)) + 0.02, 0.8), yi, f"{fmt.probability(r.probability, lang)} · {status}", va="center", fontsize=7)
+        ax.text(
+            min(float(np.nan_to_num(r.probability)) + 0.02, 0.8),
+            yi,
+            f"{fmt.probability(r.probability, lang)} · {status}",
+            va="center",
+            fontsize=7,
+        )
     ax.axvline(0.5, color=TARGET_COLOR, lw=1, ls="--")
     ax.set_yticks(y)
     ax.set_yticklabels(labels, fontsize=8)
