@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -28,18 +29,25 @@ _RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
-    "grid.alpha": 0.3,
+    "grid.alpha": 0.6,
+    "grid.color": "#dddddd",
+    "axes.edgecolor": "#bbbbbb",
+    "axes.facecolor": "white",
+    "axes.axisbelow": True,
     "svg.hashsalt": "dvcanalysis",  # stable element ids in SVG output
     "svg.fonttype": "path",
 }
 
 
 def style() -> None:
-    """Apply the project's figure style: seaborn's white-grid theme plus the rc settings
-    above (fonts with Vietnamese diacritics, stable SVG ids). Idempotent."""
-    import seaborn as sns
+    """Apply the project's figure style (idempotent): a white-grid look, fonts with
+    Vietnamese diacritics and stable SVG ids.
 
-    sns.set_theme(style="whitegrid", context="paper", rc=_RC)
+    Plain matplotlib settings, not ``seaborn.set_theme``: importing seaborn pulls in
+    ``scipy.stats`` (about 0.5-1 s per kernel, measured with ``python -X importtime``),
+    which would dominate each briefing's run time.
+    """
+    matplotlib.rcParams.update(_RC)
 
 
 def new_figure(width: float = 7.5, height: float = 4.2, **kwargs):
