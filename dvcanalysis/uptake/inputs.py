@@ -1,0 +1,170 @@
+"""What a projection reads, up to a cut-off: scenarios, observations and official targets.
+
+Owns the cut-off parsing, the fully-online observations of the three segments with their
+role for a cut-off (:func:`observations`), the binding official targets of the modelled
+segments (:func:`segment_targets`, :func:`last_target_year`), and the caches that keep a
+repeated :func:`~dvcanalysis.uptake.project` call from re-parsing YAML or re-filtering the
+evidence (keyed on the files' contents or stamps, so any change of the files gives a new key).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dvcanalysis import evidence, paths, scenarios
+from dvcanalysis import targets as _targets  # targets never imports uptake: no cycle
+from dvcanalysis.errors import InputError, check_choice
+from dvcanalysis.scenarios import Scenario
+from dvcanalysis.uptake.curves import end_of_year
+
+INDICATOR = "fully_online_share"
+SEGMENTS = ("ministries", "localities", "national")
+DEFAULT_CUTOFF = "2024-08-31"
+
+
+# Loading is cached by what it reads, so that a repeated project() call does not re-parse
+# YAML or re-filter the evidence; any change of the files gives a new key.
+_CACHE_SIZE = 32
+_scenario_cache: dict[tuple, Scenario] = {}
+_observations_cache: dict[tuple, pd.DataFrame] = {}
+
+
+def _evidence_stamp() -> tuple | None:
+    """``(path, mtime, size)`` of the evidence file (what ``evidence.load`` caches on), or None."""
+    p = paths.data_dir() / "evidence.csv"
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    return (str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+def _remember(cache: dict, key: tuple, value):
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def _load_scenario(name: str) -> Scenario:
+    """``scenarios.load(name)``, cached on the contents of the scenario files and the evidence stamp."""
+    ev = _evidence_stamp()
+    d = scenarios.scenario_dir()
+    try:
+        files = tuple(sorted((f.name, f.read_bytes()) for f in Path(d).glob("*.yml")))
+    except OSError:
+        files = None
+    if ev is None or files is None:  # let the loader report what is missing
+        return scenarios.load(name)
+    key = (str(Path(d).resolve()), name, files, ev)
+    sc = _scenario_cache.get(key)
+    if sc is None:
+        sc = _remember(_scenario_cache, key, scenarios.load(name))
+    # A frozen dataclass whose mappings are copied: a caller changing them leaves the cache alone.
+    return dataclasses.replace(sc, title=dict(sc.title), assumptions=dict(sc.assumptions))
+
+
+def parse_cutoff(cutoff: str | date) -> date:
+    """A cut-off date from ``YYYY-MM-DD`` text (or a date), else :class:`InputError`."""
+    if isinstance(cutoff, date):
+        return cutoff
+    try:
+        return date.fromisoformat(str(cutoff))
+    except ValueError:
+        raise InputError(
+            f"cutoff={cutoff!r} is not a date; expected YYYY-MM-DD, e.g. {DEFAULT_CUTOFF!r}"
+        ) from None
+
+
+def _decimal(ts) -> float:
+    return evidence.decimal_year(pd.Timestamp(ts).date())
+
+
+def observations(*, cutoff: str | date = DEFAULT_CUTOFF) -> pd.DataFrame:
+    """Fully-online observations of the three segments, with their role for ``cutoff``.
+
+    Columns ``id, segment, period, period_end, decimal_year, value, bound, source_id, role``;
+    ``role`` is ``comparison`` (up to the cut-off) or ``after cutoff`` (for backtests);
+    :func:`project` then marks the observations it uses as ``anchor`` (calibrates the
+    segment's curve) or ``calibration (likelihood)`` (national observations that weight the
+    draws, see :func:`condition`).
+    """
+    cut = pd.Timestamp(parse_cutoff(cutoff))
+    ev = _evidence_stamp()
+    if ev is not None and (ev, cut) in _observations_cache:
+        return _observations_cache[(ev, cut)].copy()
+    frames = []
+    for seg in SEGMENTS:
+        s = evidence.series(INDICATOR, seg)
+        s.insert(0, "segment", seg)
+        frames.append(s)
+    obs = pd.concat(frames, ignore_index=True)
+    obs["decimal_year"] = [_decimal(d) for d in obs["period_end"]]
+    obs["role"] = np.where(obs["period_end"] <= cut, "comparison", "after cutoff")
+    cols = [
+        "id",
+        "segment",
+        "period",
+        "period_end",
+        "decimal_year",
+        "value",
+        "bound",
+        "source_id",
+        "role",
+    ]
+    obs = obs[cols].sort_values(["segment", "period_end", "id"]).reset_index(drop=True)
+    if ev is not None and ev == _evidence_stamp():  # unchanged while it was read
+        _remember(_observations_cache, (ev, cut), obs.copy())
+    return obs
+
+
+def _binding_targets() -> pd.DataFrame:
+    """One fully-online target per modelled segment and deadline (:func:`dvcanalysis.targets.binding`:
+    where statements differ, the higher share binds)."""
+    return _targets.binding(indicator=INDICATOR, segments=SEGMENTS)
+
+
+def _path_targets(off: pd.DataFrame, segment: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """One segment's binding targets, in year order: (end times, shares, evidence ids)."""
+    o = off[off["segment"] == segment].sort_values("year")
+    return end_of_year(o["year"].to_numpy()), o["target_share"].to_numpy(float), list(o["ids"])
+
+
+def segment_targets(segment: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Official fully-online targets of ``segment``, from :mod:`dvcanalysis.targets` (``binding``).
+
+    Returns
+    -------
+    tuple
+        ``(end times, shares, evidence ids)``, one per deadline year (the higher value where
+        sources differ).
+
+    Raises
+    ------
+    InputError
+        For a segment other than ``ministries``, ``localities``, ``national``.
+    """
+    check_choice("segment", segment, SEGMENTS)
+    return _path_targets(_binding_targets(), segment)
+
+
+def _all_segment_targets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """:func:`segment_targets` (times, shares) of every segment, from one read of the targets."""
+    off = _binding_targets()
+    return {seg: _path_targets(off, seg)[:2] for seg in SEGMENTS}
+
+
+def last_target_year() -> int | None:
+    """The last deadline year of the official fully-online targets of the modelled segments."""
+    off = _binding_targets()
+    return int(off["year"].max()) if len(off) else None
+
+
+def _latest(obs: pd.DataFrame, segment: str) -> pd.Series | None:
+    sel = obs[(obs["segment"] == segment) & (obs["role"] != "after cutoff")]
+    return None if sel.empty else sel.sort_values(["period_end", "id"]).iloc[-1]

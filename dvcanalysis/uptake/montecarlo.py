@@ -1,0 +1,322 @@
+"""The Monte Carlo projection: :func:`project` and its vectorized core.
+
+Owns the options of a projection (scenario, draws, seed, cut-off, horizon, curve,
+overrides), the choice of anchors and likelihood observations for a cut-off, and the core
+that runs the prior pool, the conditioning and the kept draws' paths (:func:`sample`,
+:func:`simulate`), returning a :class:`~dvcanalysis.uptake.projection.Projection`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from dvcanalysis import scenarios
+from dvcanalysis.errors import InputError
+from dvcanalysis.scenarios import Scenario
+from dvcanalysis.uptake.calibration import (
+    PROXY_RATIO,
+    _calibrate_segments,
+    _condition_calibrated,
+    _segment_columns,
+    draw_assumptions,
+)
+from dvcanalysis.uptake.curves import _stack, end_of_year
+from dvcanalysis.uptake.inputs import (
+    DEFAULT_CUTOFF,
+    SEGMENTS,
+    _all_segment_targets,
+    _latest,
+    _load_scenario,
+    observations,
+    parse_cutoff,
+)
+from dvcanalysis.uptake.projection import Projection
+
+MAX_HORIZON = 2050
+_MAX_DRAWS = 500_000
+# Prior draws per projected draw for sampling-importance-resampling on the national observations.
+POOL_FACTOR = 4
+# Below this effective sample size (as a share of the prior pool) the narrative warns.
+LOW_ESS_SHARE = 0.10
+LIKELIHOOD_ROLE = "calibration (likelihood)"
+ANCHOR_ROLE = "anchor"
+# The national observation that anchors the localities when none of theirs precedes the cut-off.
+PROXY_ANCHOR_ROLE = "anchor (proxy via localities_to_national_ratio)"
+
+
+def _resolve(scenario: str | Scenario, overrides: dict | None, curve: str | None) -> Scenario:
+    sc = _load_scenario(scenario) if isinstance(scenario, str) else scenario
+    if not isinstance(sc, Scenario):
+        raise InputError(
+            f"scenario={scenario!r} is not accepted; expected a scenario name ({', '.join(scenarios.names())}) or a loaded Scenario"
+        )
+    if overrides or curve:
+        sc = sc.with_overrides(overrides, curve=curve)
+    return sc
+
+
+def _check_int(name: str, value: object, low: int, high: int, *, why: str = "") -> int:
+    note = f" ({low} is {why})" if why else ""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise InputError(
+            f"{name}={value!r} is not an integer; expected an integer from {low} to {high}{note}"
+        )
+    if not low <= int(value) <= high:
+        raise InputError(f"{name}={value!r} is out of range; expected {low} to {high}{note}")
+    return int(value)
+
+
+def simulate(
+    sc: Scenario,
+    t: np.ndarray,
+    anchors: dict[str, dict[str, object]],
+    d: dict[str, np.ndarray],
+    targets: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> dict[str, np.ndarray]:
+    """The vectorized core of :func:`project`: shares ``(n_draws, n_years)`` per segment.
+
+    Parameters
+    ----------
+    sc
+        The scenario (curve, national mode, ``pace_from``).
+    t
+        Decimal times of the year ends.
+    anchors
+        Segment -> ``{"time", "value"}`` of the latest observation (localities; national
+        when ``sc.national == "observations"``).
+    d
+        Draws from :func:`draw_assumptions`.
+    targets
+        Segment -> (times, shares) of its official targets (``target-path``).
+    """
+    segs = _calibrate_segments(sc, anchors, d, targets)
+    cols = _segment_columns(segs, d["ministries_volume_share"], np.asarray(t, dtype=float))
+    n = len(d["ministries_volume_share"])
+    return {s: _stack(cols[s], n) for s in SEGMENTS}
+
+
+def sample(
+    sc: Scenario,
+    t: np.ndarray,
+    anchors: dict[str, dict[str, object]],
+    targets: dict[str, tuple[np.ndarray, np.ndarray]],
+    obs_times: np.ndarray,
+    obs_values: np.ndarray,
+    n_draws: int,
+    rng: np.random.Generator,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray, float]:
+    """Prior pool, conditioning and paths: the Monte Carlo core of :func:`project`.
+
+    Draws ``POOL_FACTOR * n_draws`` prior draws (:func:`draw_assumptions`), conditions them
+    on the observations (:func:`condition`) and computes the kept draws' shares at ``t``.
+    The curves are calibrated once on the pool and the kept draws' constants taken from
+    there, so this equals ``simulate(sc, t, anchors, {k: v[idx] ...}, targets)`` exactly.
+
+    Returns
+    -------
+    tuple
+        ``(draws kept, shares per segment, normalized pool weights, effective sample size)``.
+    """
+    pool = draw_assumptions(sc, POOL_FACTOR * n_draws, rng)
+    segs = _calibrate_segments(sc, anchors, pool, targets)
+    _, weights, ess, pick = _condition_calibrated(segs, pool, obs_times, obs_values, n_draws, rng)
+    d = {k: pick(v) for k, v in pool.items()}
+    kept = {seg: c.take(pick) for seg, c in segs.items()}
+    del pool, segs  # the prior pool is no longer needed: free it before the paths are computed
+    cols = _segment_columns(kept, d["ministries_volume_share"], np.asarray(t, dtype=float))
+    return d, {s: _stack(cols[s], n_draws) for s in SEGMENTS}, weights, ess
+
+
+def project(
+    scenario: str | Scenario = "business-as-usual",
+    *,
+    n_draws: int = 1000,
+    seed: int = 0,
+    cutoff: str | date = DEFAULT_CUTOFF,
+    horizon: int = 2030,
+    curve: str | None = None,
+    overrides: dict | None = None,
+    calibrate: bool = True,
+) -> Projection:
+    """Project the fully-online share of dossiers by segment, with Monte Carlo uncertainty.
+
+    Parameters
+    ----------
+    scenario
+        A scenario name (``data/scenarios/<name>.yml``) or a loaded Scenario.
+    n_draws
+        Monte Carlo draws.
+    seed
+        Seed of the ``numpy.random.Generator``; the same seed gives the same draws.
+    cutoff
+        Only observations whose period ends on or before this date are used (for backtests).
+    horizon
+        Last year projected.
+    curve
+        Replace the scenario's curve (``linear``, ``logistic``, ``bass``, ``target-path``).
+    overrides
+        Assumption name -> a number (fixes it) or a mapping of fields to replace
+        (e.g. ``{"ministries_ratio": {"range": [1.5, 2.5]}}``); also ``curve``,
+        ``national`` (``mix`` or ``observations``) and ``pace_from``.
+    calibrate
+        Condition the draws on the national observations up to the cut-off (default);
+        False gives the prior (the first ``n_draws`` of the prior pool).
+
+    Calibration
+    -----------
+    Localities are anchored at their latest observation up to the cut-off (with an error
+    of ``anchor_error_share``). If there is none, they are anchored on the latest national
+    observation times ``localities_to_national_ratio`` (a named assumption drawn per draw;
+    the observation's role is :data:`PROXY_ANCHOR_ROLE`, ``anchors["localities"]["proxy"]``
+    is True), and the national observations are then not used in the likelihood (the series
+    already sets the level; ``calibration["reason"] == "proxy_anchor"``). Ministries have no observation: their anchor is the localities'
+    anchor times ``ministries_ratio``. ``national`` is the mix weighted by
+    ``ministries_volume_share``, or (``national: observations``) its own curve through its
+    latest observation. ``linear`` and ``logistic`` pass through the base point
+    (end of ``base_year``, ``base_share``) and the anchor; ``bass`` through the anchor.
+
+    With ``national: mix``, the national observations up to the cut-off that are not
+    anchors then weight ``4 * n_draws`` prior draws by a normal likelihood (standard
+    deviation ``national_observation_sd_share``) and ``n_draws`` are resampled from them
+    (:func:`condition`); the effective sample size is in ``Projection.calibration``.
+    Observations after the cut-off never enter.
+
+    Raises
+    ------
+    InputError
+        For an unknown scenario, a bad cut-off, too few observations or a bad option.
+    """
+    if overrides is not None and not isinstance(overrides, dict):
+        raise InputError(
+            f"overrides={overrides!r} is not accepted; expected a mapping of assumption name to a number or fields, "
+            "e.g. {'ministries_ratio': 3.0}"
+        )
+    sc = _resolve(scenario, overrides, curve)
+    n_draws = _check_int("n_draws", n_draws, 1, _MAX_DRAWS)
+    seed = _check_int("seed", seed, 0, 2**63 - 1)
+    cut = parse_cutoff(cutoff)
+    first_year = cut.year if (cut.month, cut.day) != (12, 31) else cut.year + 1
+    horizon = _check_int(
+        "horizon",
+        horizon,
+        first_year,
+        MAX_HORIZON,
+        why=f"the first year-end after cutoff={cut.isoformat()}",
+    )
+    years = np.arange(first_year, horizon + 1)
+    t = end_of_year(years)
+
+    obs = observations(cutoff=cut)
+    anchors: dict[str, dict[str, object]] = {}
+    loc = _latest(obs, "localities")
+    proxy = loc is None
+    if proxy:
+        loc = _latest(obs, "national")
+    if loc is None:
+        raise InputError(
+            f"cutoff={cut.isoformat()}: no fully-online observation on or before it; the first is {obs['period_end'].min().date().isoformat()}"
+        )
+    # With ``proxy``, ``value`` is the national figure; the localities' anchor is that times
+    # ``localities_to_national_ratio``, drawn per draw (see ``_calibrate_segments``).
+    anchors["localities"] = {
+        "id": loc["id"],
+        "time": float(loc["decimal_year"]),
+        "value": float(loc["value"]),
+        "proxy": proxy,
+    }
+    if proxy:
+        anchors["localities"]["via"] = PROXY_RATIO
+    anchors["ministries"] = {
+        "id": loc["id"],
+        "time": float(loc["decimal_year"]),
+        "value": float("nan"),
+        "proxy": True,
+    }
+    nat = _latest(obs, "national")
+    if sc.national == "observations":
+        if nat is None:
+            raise InputError(
+                f"national='observations' needs a national observation on or before {cut.isoformat()}; there is none"
+            )
+        anchors["national"] = {
+            "id": nat["id"],
+            "time": float(nat["decimal_year"]),
+            "value": float(nat["value"]),
+            "proxy": False,
+        }
+
+    base_hi = end_of_year(sc.assumptions["base_year"].high)
+    for seg, a in anchors.items():
+        if sc.curve in ("linear", "logistic") and a["time"] <= base_hi:
+            raise InputError(
+                f"cutoff={cut.isoformat()}: the {seg} anchor ({a['id']}, {a['time']:.2f}) is not after the base year "
+                f"range (up to {sc.assumptions['base_year'].high:g}); expected a later cut-off, base_year overrides, "
+                f"or curve='bass' (which needs only the anchor)"
+            )
+
+    used_ids = {a["id"] for a in anchors.values()}
+    obs.loc[obs["id"].isin(used_ids) & (obs["role"] != "after cutoff"), "role"] = ANCHOR_ROLE
+    if proxy:
+        obs.loc[obs["id"] == loc["id"], "role"] = PROXY_ANCHOR_ROLE
+    lik = obs[(obs["segment"] == "national") & (obs["role"] == "comparison")]
+    if not calibrate:
+        reason = "disabled"
+    elif sc.national != "mix":
+        reason = "national_observations"
+    elif proxy:
+        # The national series already sets the localities' level (through the ratio); weighting
+        # the draws by how well their mix reproduces the same series would use it twice, and
+        # would mostly pull the ratio to whatever makes the mix equal the national figure.
+        reason = "proxy_anchor"
+    elif lik.empty:
+        reason = "no_observation"
+    else:
+        reason = ""
+    if reason:
+        lik = lik.iloc[:0]
+
+    rng = np.random.default_rng(seed)
+    n_pool = POOL_FACTOR * n_draws
+    tgt = _all_segment_targets() if sc.curve == "target-path" else {}  # only target-path reads them
+    d, shares, weights, ess = sample(
+        sc,
+        t,
+        anchors,
+        tgt,
+        lik["decimal_year"].to_numpy(float),
+        lik["value"].to_numpy(float),
+        n_draws,
+        rng,
+    )
+    obs.loc[obs["id"].isin(set(lik["id"])), "role"] = LIKELIHOOD_ROLE
+    if proxy:  # the localities' anchor level the kept draws imply (national figure x ratio)
+        level = anchors["localities"]["value"] * d[PROXY_RATIO]
+        anchors["localities"]["share_q05"], anchors["localities"]["share_q95"] = (
+            float(v) for v in np.quantile(level, (0.05, 0.95))
+        )
+    calibration = {
+        "applied": not reason,
+        "observation_ids": list(lik["id"]),
+        "pool": n_pool,
+        "ess": ess,
+        "ess_share": ess / n_pool,
+        "low_ess": ess / n_pool < LOW_ESS_SHARE,
+        "weights": weights,
+        "reason": reason,
+    }
+    params = {
+        "scenario": sc.name,
+        "curve": sc.curve,
+        "national": sc.national,
+        "n_draws": n_draws,
+        "seed": seed,
+        "cutoff": cut.isoformat(),
+        "horizon": horizon,
+        "prior_pool": n_pool,
+        "calibrated_on": ";".join(lik["id"]) or "none",
+    }
+    if overrides:
+        params["overrides"] = {k: v for k, v in overrides.items()}
+    return Projection(sc, years, shares, d, obs, params, anchors, calibration)
