@@ -1,0 +1,438 @@
+"""Strict loading of ``data/savings.yml`` and the official reference case.
+
+Owns the parameter schema (:data:`SECTIONS`, the unit each parameter must be given in, and
+:data:`UNIT_LIMITS`, what a value in each unit may physically be), :class:`Parameter` and
+:class:`Config`, the strict parser behind :func:`load_config` (one line per problem, naming the
+file and key), the resolution of YAML values that name evidence rows or conversions, and
+:class:`Reference` / :func:`reference`, the official claim read from the evidence rows that
+``savings.yml`` names. Loaded configurations and evidence values are cached by modification time.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from dvcanalysis import evidence, paths
+from dvcanalysis.errors import InputError, Problem
+
+# Parameter names the model needs, by YAML section, with the unit each must be given in.
+SECTIONS: dict[str, dict[str, str]] = {
+    "conversions": {"hours_per_month": "hours_per_month", "hours_per_day": "hours"},
+    "per_dossier": {
+        "value_of_time_vnd_per_hour": "vnd_per_hour",
+        "applicant_hours_offline": "hours",
+        "applicant_hours_online": "hours",
+        "trips_offline": "count",
+        "travel_cost_vnd_per_trip": "vnd",
+        "online_out_of_pocket_vnd": "vnd",
+        "paper_cost_offline_vnd": "vnd",
+        "paper_cost_online_vnd": "vnd",
+        "staff_hours_offline": "hours",
+        "staff_hours_online": "hours",
+        "staff_cost_vnd_per_hour": "vnd_per_hour",
+    },
+    "volume": {"dossier_growth_per_year": "share_per_year"},
+    "discounting": {"discount_rate_per_year": "share_per_year"},
+}
+# What a value in each unit may physically be (the YAML range is the plausible part of it).
+UNIT_LIMITS: dict[str, tuple[float, float]] = {
+    "hours_per_month": (1.0, 744.0),
+    "vnd_per_hour": (0.0, math.inf),
+    "vnd": (0.0, math.inf),
+    "hours": (0.0, 744.0),
+    "count": (0.0, 100.0),
+    "share": (0.0, 1.0),
+    "share_per_year": (-0.5, 1.0),
+}
+REFERENCE_KEYS = {
+    "dossiers_online": "count_per_year",
+    "share": "share",
+    "saving": "vnd_per_year",
+    "people": "count",
+    "baseline_share": "share",
+}
+# Names that used to be accepted here and now live elsewhere: where to set them instead.
+MOVED = {
+    "ministries_volume_share": "it lives in data/scenarios/*.yml (the uptake projection draws it, "
+    "and over_time combines segments with those draws)",
+}
+PARAM_FIELDS = ("description", "unit", "default", "range", "source")
+PARAM_OPTIONAL = ("reason",)
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One named assumption of ``data/savings.yml`` (values resolved to numbers)."""
+
+    name: str
+    section: str
+    description: str
+    unit: str
+    default: float
+    low: float
+    high: float
+    source: str
+    reason: str = ""
+    default_spec: object = None
+
+    @property
+    def source_ids(self) -> list[str]:
+        """Source ids (``data/sources.csv``) behind this parameter, empty for an assumption."""
+        return [] if self.source == "assumption" else [_source_of(self.source)]
+
+
+@dataclass(frozen=True)
+class Config:
+    """The loaded savings configuration."""
+
+    path: str
+    parameters: dict[str, Parameter]
+    reference_ids: dict[str, str]
+    calibration_target: str | float
+
+    def section(self, name: str) -> dict[str, Parameter]:
+        return {k: p for k, p in self.parameters.items() if p.section == name}
+
+    def defaults(self) -> dict[str, float]:
+        return {k: p.default for k, p in self.parameters.items()}
+
+    def to_df(self) -> pd.DataFrame:
+        """All parameters: ``section, name, unit, default, low, high, source, reason, description``."""
+        rows = [
+            {
+                "section": p.section,
+                "name": p.name,
+                "unit": p.unit,
+                "default": p.default,
+                "low": p.low,
+                "high": p.high,
+                "source": p.source,
+                "reason": p.reason,
+                "description": p.description,
+            }
+            for p in self.parameters.values()
+        ]
+        return pd.DataFrame(rows)
+
+
+def _evidence_values() -> dict[str, tuple[float, str, str]]:
+    """``id -> (value, unit, source_id)`` of the evidence table (cached by modification time)."""
+    p = paths.data_dir() / "evidence.csv"
+    return _evidence_values_cached(str(p), p.stat().st_mtime if p.exists() else 0.0)
+
+
+@lru_cache(maxsize=4)
+def _evidence_values_cached(path: str, mtime: float) -> dict[str, tuple[float, str, str]]:
+    ev = evidence.load()
+    return {
+        r.id: (float(r.value), r.unit, r.source_id)
+        for r in ev[["id", "value", "unit", "source_id"]].itertuples()
+    }
+
+
+def _source_of(source: str) -> str:
+    """The source id of a ``source`` field (a source id or an evidence row id)."""
+    values = _evidence_values()
+    return values[source][2] if source in values else source
+
+
+def _resolve(spec: object, conversions: Mapping[str, float], ev: Mapping) -> float:
+    """A YAML value: a number, an evidence id, a conversion name, or ``a / b`` of those."""
+    if isinstance(spec, bool):
+        raise ValueError("is a boolean")
+    if isinstance(spec, (int, float)):
+        return float(spec)
+    if not isinstance(spec, str):
+        raise ValueError(f"has type {type(spec).__name__}")
+    parts = [s.strip() for s in spec.split("/")]
+    if len(parts) > 2 or not all(parts):
+        raise ValueError(f"{spec!r} is not '<a>' or '<a> / <b>'")
+
+    def term(t: str) -> float:
+        if _NUMBER.match(t):
+            return float(t)
+        if t in ev:
+            return ev[t][0]
+        if t in conversions:
+            return float(conversions[t])
+        raise ValueError(f"{t!r} is neither a number, an evidence id nor a conversion name")
+
+    value = term(parts[0])
+    if len(parts) == 2:
+        den = term(parts[1])
+        if den == 0:
+            raise ValueError(f"{spec!r} divides by zero")
+        value /= den
+    return value
+
+
+def _evidence_terms(spec: object) -> list[str]:
+    """The evidence row ids a YAML value refers to (``"a / b"``: each side), in order."""
+    if not isinstance(spec, str):
+        return []
+    ev = _evidence_values()
+    return [t.strip() for t in spec.split("/") if t.strip() in ev]
+
+
+_ACCEPTED_VALUE = "expected a number, an evidence row id of data/evidence.csv, a conversion name or '<a> / <b>' of those"
+
+
+def _parse(path: Path) -> Config:
+    shown = paths.relative(path)
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(shown, f"key '{key}': {message}"))
+
+    if not path.exists():
+        raise InputError(
+            Problem(shown, "file not found; expected the savings configuration (data/savings.yml)")
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(
+            Problem(shown, f"not valid YAML ({getattr(exc, 'problem', exc)})", line=line)
+        ) from None
+    except UnicodeDecodeError:
+        raise InputError(Problem(shown, "not valid UTF-8")) from None
+    if not isinstance(data, dict):
+        raise InputError(
+            Problem(
+                shown,
+                "expected a mapping with sections: reference, calibration, " + ", ".join(SECTIONS),
+            )
+        )
+
+    top = ("reference", "calibration", *SECTIONS)
+    for key in data:
+        if key not in top:
+            bad(str(key), f"unknown section; expected one of: {', '.join(top)}")
+    for key in top:
+        if key not in data:
+            bad(key, "missing section")
+        elif not isinstance(data[key], dict):
+            bad(key, "expected a mapping")
+    if problems:
+        raise InputError(problems)
+
+    ev = _evidence_values()
+    sources = set(evidence.load_sources().index)
+
+    # reference rows
+    ref = data["reference"]
+    reference_ids: dict[str, str] = {}
+    for key in ref:
+        if key not in REFERENCE_KEYS:
+            bad(f"reference.{key}", f"unknown key; expected: {', '.join(REFERENCE_KEYS)}")
+    for key, unit in REFERENCE_KEYS.items():
+        k = f"reference.{key}"
+        if key not in ref:
+            bad(k, f"missing; expected an evidence row id in unit {unit}")
+            continue
+        rid = ref[key]
+        if not isinstance(rid, str) or rid not in ev:
+            bad(k, f"{rid!r} is not an evidence row id of data/evidence.csv")
+        elif ev[rid][1] != unit:
+            bad(k, f"evidence row {rid} is in {ev[rid][1]}; expected a row in {unit}")
+        else:
+            reference_ids[key] = rid
+
+    # calibration
+    cal = data["calibration"]
+    target: str | float = "official"
+    for key in cal:
+        if key != "target":
+            bad(f"calibration.{key}", "unknown key; expected: target")
+    if "target" not in cal:
+        bad("calibration.target", "missing; expected official, none or a number of VND per dossier")
+    else:
+        t = cal["target"]
+        if t in ("official", "none"):
+            target = t
+        elif isinstance(t, (int, float)) and not isinstance(t, bool) and t > 0:
+            target = float(t)
+        else:
+            bad(
+                "calibration.target",
+                f"{t!r} is not accepted; expected official, none or a positive number of VND per dossier",
+            )
+
+    # parameters: conversions first (others may refer to them)
+    params: dict[str, Parameter] = {}
+    conversions: dict[str, float] = {}
+    for section, expected in SECTIONS.items():
+        block = data[section]
+        for name in block:
+            if name not in expected:
+                moved = f"; {MOVED[name]}" if name in MOVED else ""
+                bad(
+                    f"{section}.{name}",
+                    f"unknown parameter; expected: {', '.join(expected)}{moved}",
+                )
+        for name, unit in expected.items():
+            key = f"{section}.{name}"
+            entry = block.get(name)
+            if entry is None:
+                bad(key, f"missing parameter; expected a mapping with {', '.join(PARAM_FIELDS)}")
+                continue
+            if not isinstance(entry, dict):
+                bad(key, f"expected a mapping with {', '.join(PARAM_FIELDS)}")
+                continue
+            n_before = len(problems)
+            for f in entry:
+                if f not in PARAM_FIELDS + PARAM_OPTIONAL:
+                    bad(
+                        f"{key}.{f}",
+                        f"unknown field; expected: {', '.join(PARAM_FIELDS + PARAM_OPTIONAL)}",
+                    )
+            for f in PARAM_FIELDS:
+                if f not in entry:
+                    bad(f"{key}.{f}", "missing field")
+            for f in ("description", "unit", "source"):
+                if f in entry and not (isinstance(entry[f], str) and entry[f].strip()):
+                    bad(f"{key}.{f}", "expected a non-empty text")
+            if len(problems) > n_before:
+                continue
+            if entry["unit"] != unit:
+                bad(f"{key}.unit", f"{entry['unit']!r} is not accepted; expected {unit}")
+            src = entry["source"]
+            if src == "assumption":
+                if not str(entry.get("reason") or "").strip():
+                    bad(f"{key}.reason", "missing; an assumption needs a reason")
+            elif src not in sources and src not in ev:
+                bad(
+                    f"{key}.source",
+                    f"{src!r} is not accepted; expected a source id of data/sources.csv, an evidence row id or 'assumption' (with a reason)",
+                )
+            try:
+                default = _resolve(entry["default"], conversions, ev)
+            except ValueError as exc:
+                bad(f"{key}.default", f"{exc}; {_ACCEPTED_VALUE}")
+                continue
+            rng = entry["range"]
+            if not (isinstance(rng, list) and len(rng) == 2):
+                bad(f"{key}.range", f"{rng!r} is not accepted; expected [low, high]")
+                continue
+            try:
+                low, high = (_resolve(v, conversions, ev) for v in rng)
+            except ValueError as exc:
+                bad(f"{key}.range", f"{exc}; {_ACCEPTED_VALUE}")
+                continue
+            lim_lo, lim_hi = UNIT_LIMITS[unit]
+            if not (lim_lo <= low <= high <= lim_hi):
+                within = (
+                    f"{lim_lo:g} to {lim_hi:g}" if math.isfinite(lim_hi) else f"at least {lim_lo:g}"
+                )
+                bad(
+                    f"{key}.range",
+                    f"[{low:g}, {high:g}] is not accepted; expected [low, high] with low <= high, {within} ({unit})",
+                )
+                continue
+            if not low <= default <= high:
+                bad(
+                    f"{key}.default",
+                    f"{default:g} is out of range; expected {low:g} to {high:g} (the declared range)",
+                )
+                continue
+            params[name] = Parameter(
+                name,
+                section,
+                entry["description"].strip(),
+                unit,
+                default,
+                low,
+                high,
+                src,
+                str(entry.get("reason") or "").strip(),
+                entry["default"],
+            )
+            if section == "conversions":
+                conversions[name] = default
+    if problems:
+        raise InputError(problems)
+    return Config(shown, params, reference_ids, target)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, mtime: float, ev_mtime: float) -> Config:
+    return _parse(Path(path))
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Load ``data/savings.yml`` strictly.
+
+    Raises
+    ------
+    InputError
+        One line per problem, naming the file and the key (``section.name.field``) and what
+        is accepted: unknown key, missing field, wrong type, out-of-range value, unknown
+        evidence id or source.
+    """
+    p = Path(path) if path is not None else paths.data_dir() / "savings.yml"
+    if not p.exists():
+        raise InputError(
+            Problem(
+                paths.relative(p),
+                "file not found; expected the savings configuration (data/savings.yml)",
+            )
+        )
+    ev_path = paths.data_dir() / "evidence.csv"
+    ev_mtime = ev_path.stat().st_mtime if ev_path.exists() else 0.0
+    return _load_cached(str(p.resolve()), p.stat().st_mtime, ev_mtime)
+
+
+def _cfg(config: Config | Path | str | None) -> Config:
+    return config if isinstance(config, Config) else load_config(config)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The official claim and what it implies (all derived from evidence rows)."""
+
+    dossiers_online: float
+    share: float
+    saving_vnd: float
+    people: float
+    baseline_share: float
+    ids: dict[str, str]
+
+    @property
+    def total_dossiers(self) -> float:
+        """Total dossiers a year implied by the claim (dossiers online / share)."""
+        return self.dossiers_online / self.share
+
+    @property
+    def per_dossier_vnd(self) -> float:
+        """VND saved per online dossier implied by the claim (saving / dossiers online)."""
+        return self.saving_vnd / self.dossiers_online
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({_source_of(i) for i in self.ids.values()})
+
+
+def reference(config: Config | Path | str | None = None) -> Reference:
+    """The official reference case, read from the evidence rows named in ``savings.yml``."""
+    cfg = _cfg(config)
+    ev = _evidence_values()
+    v = {k: ev[i][0] for k, i in cfg.reference_ids.items()}
+    return Reference(
+        v["dossiers_online"],
+        v["share"],
+        v["saving"],
+        v["people"],
+        v["baseline_share"],
+        dict(cfg.reference_ids),
+    )

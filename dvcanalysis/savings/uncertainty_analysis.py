@@ -1,0 +1,333 @@
+"""Uncertainty in the savings model: Monte Carlo, one-at-a-time (tornado) and Sobol indices.
+
+Owns the joint draws of the per-dossier inputs (:func:`draw_parameters`, triangular over each
+declared range, from the savings stream :func:`~dvcanalysis.savings.model.rng`), the Monte Carlo
+intervals of :func:`uncertainty`, the :func:`tornado` swings and the variance-based indices of
+:func:`sobol_indices` / :func:`sensitivity`. SALib is imported inside :func:`sobol_indices` only,
+so that importing :mod:`dvcanalysis.savings` stays light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dvcanalysis.errors import InputError
+from dvcanalysis.savings.config import Config, _cfg, reference
+from dvcanalysis.savings.model import (
+    _calibration_factor,
+    _config_sources,
+    bottom_up_saving,
+    estimate,
+    parameter_values,
+    rng,
+)
+
+QUANTILES = (0.05, 0.5, 0.95)
+
+
+def uncertain_names(config: Config | Path | str | None = None) -> list[str]:
+    """The uncertain per-dossier inputs (section ``per_dossier``)."""
+    return list(_cfg(config).section("per_dossier"))
+
+
+def draw_parameters(
+    n_draws: int,
+    *,
+    seed: int = 0,
+    config: Config | Path | str | None = None,
+    fixed: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """``n_draws`` joint draws of the per-dossier inputs, each triangular(low, default, high).
+
+    Parameters in ``fixed`` (overrides) are held at their value. Independent draws from the
+    savings stream for ``seed`` (:func:`rng`).
+    """
+    cfg = _cfg(config)
+    if not isinstance(n_draws, (int, np.integer)) or isinstance(n_draws, bool) or n_draws < 1:
+        raise InputError(f"n_draws={n_draws!r} is not accepted; expected a whole number >= 1")
+    values = parameter_values(fixed, config=cfg)
+    gen = rng(seed)
+    out = {}
+    for name, p in cfg.section("per_dossier").items():
+        draw = (
+            gen.triangular(p.low, p.default, p.high, n_draws)
+            if p.high > p.low
+            else np.full(n_draws, p.default)
+        )
+        out[name] = np.full(n_draws, values[name]) if fixed and name in fixed else draw
+    return pd.DataFrame(out)
+
+
+def _quantile_frame(samples: Mapping[str, np.ndarray], units: Mapping[str, str]) -> pd.DataFrame:
+    rows = []
+    for measure, x in samples.items():
+        q = np.quantile(x, QUANTILES)
+        rows.append(
+            {
+                "measure": measure,
+                "unit": units[measure],
+                "mean": float(np.mean(x)),
+                "q05": q[0],
+                "q50": q[1],
+                "q95": q[2],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class Uncertainty:
+    """Monte Carlo intervals for :func:`estimate` (see :func:`uncertainty`)."""
+
+    draws: pd.DataFrame
+    parameters: dict[str, object]
+    sources: list[str]
+
+    def to_df(self) -> pd.DataFrame:
+        """``measure, unit, mean, q05, q50, q95`` for each output measure."""
+        cols = [
+            c
+            for c in (
+                "per_dossier_vnd",
+                "bottom_up_per_dossier_vnd",
+                "savings_vnd",
+                "incremental_savings_vnd",
+            )
+            if c in self.draws
+        ]
+        units = {
+            "per_dossier_vnd": "vnd",
+            "bottom_up_per_dossier_vnd": "vnd",
+            "savings_vnd": "vnd_per_year",
+            "incremental_savings_vnd": "vnd_per_year",
+        }
+        return _quantile_frame({c: self.draws[c].to_numpy() for c in cols}, units)
+
+
+def uncertainty(
+    share: float,
+    *,
+    n_draws: int = 2000,
+    seed: int = 0,
+    baseline_share: float | None = None,
+    total_dossiers: float | None = None,
+    calibration: str | float | None = None,
+    config: Config | Path | str | None = None,
+    **overrides: float,
+) -> Uncertainty:
+    """Monte Carlo over the per-dossier inputs (vectorized; seeded, savings stream :func:`rng`).
+
+    Overridden inputs are held fixed. The calibration factor is the one of :func:`estimate`,
+    fixed at the defaults, so the interval shows how far the official figure could move if
+    the components were uncertain in the declared ranges.
+    """
+    cfg = _cfg(config)
+    point = estimate(
+        share,
+        baseline_share=baseline_share,
+        total_dossiers=total_dossiers,
+        calibration=calibration,
+        config=cfg,
+        **overrides,
+    )
+    draws = draw_parameters(n_draws, seed=seed, config=cfg, fixed=overrides)
+    values = {**parameter_values(overrides, config=cfg), **{c: draws[c].to_numpy() for c in draws}}
+    bu = bottom_up_saving(values)
+    out = draws.copy()
+    out.insert(0, "draw", np.arange(n_draws))
+    out["bottom_up_per_dossier_vnd"] = bu
+    out["per_dossier_vnd"] = point.calibration_factor * bu
+    out["savings_vnd"] = out["per_dossier_vnd"] * point.dossiers_online
+    if baseline_share is not None:
+        out["incremental_savings_vnd"] = (
+            out["per_dossier_vnd"] * point.total_dossiers * (point.share - point.baseline_share)
+        )
+    return Uncertainty(out, {**point.parameters, "n_draws": n_draws, "seed": seed}, point.sources)
+
+
+@dataclass
+class Tornado:
+    """One-at-a-time sensitivity (see :func:`tornado`)."""
+
+    table: pd.DataFrame
+    base_vnd: float
+    parameters: dict[str, object]
+    sources: list[str]
+
+    def to_df(self) -> pd.DataFrame:
+        """``parameter, unit, low, default, high, savings_at_low_vnd, savings_at_high_vnd, swing_vnd, base_vnd``,
+        widest swing first."""
+        return self.table.copy()
+
+
+def tornado(
+    share: float | None = None,
+    *,
+    total_dossiers: float | None = None,
+    calibration: str | float | None = None,
+    config: Config | Path | str | None = None,
+    **overrides: float,
+) -> Tornado:
+    """Yearly savings at ``share`` with each per-dossier input set to the low and the high end of
+    its declared range, the others at their defaults; sorted by swing (widest first).
+
+    ``share`` defaults to the official reference share (0.70). ``**overrides`` are parameter
+    values by name, checked as in :func:`estimate`; the base and every swing are computed with
+    them, and an overridden per-dossier input is held at its value (as in :func:`uncertainty`),
+    so it has no row.
+    """
+    cfg = _cfg(config)
+    parameter_values(overrides, config=cfg)  # unknown names and bad values: InputError
+    share = reference(cfg).share if share is None else share
+    base = estimate(
+        share, total_dossiers=total_dossiers, calibration=calibration, config=cfg, **overrides
+    )
+    rows = []
+    for name, p in cfg.section("per_dossier").items():
+        if name in overrides:
+            continue
+        lo = estimate(
+            share,
+            total_dossiers=total_dossiers,
+            calibration=calibration,
+            config=cfg,
+            **{**overrides, name: p.low},
+        ).savings_vnd
+        hi = estimate(
+            share,
+            total_dossiers=total_dossiers,
+            calibration=calibration,
+            config=cfg,
+            **{**overrides, name: p.high},
+        ).savings_vnd
+        rows.append(
+            {
+                "parameter": name,
+                "unit": p.unit,
+                "low": p.low,
+                "default": p.default,
+                "high": p.high,
+                "savings_at_low_vnd": lo,
+                "savings_at_high_vnd": hi,
+                "swing_vnd": abs(hi - lo),
+                "base_vnd": base.savings_vnd,
+            }
+        )
+    table = (
+        pd.DataFrame(rows)
+        .sort_values(["swing_vnd", "parameter"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+    return Tornado(table, base.savings_vnd, dict(base.parameters), base.sources)
+
+
+@dataclass
+class Sobol:
+    """Variance-based sensitivity indices (see :func:`sobol_indices`)."""
+
+    names: list[str]
+    S1: np.ndarray
+    S1_conf: np.ndarray
+    ST: np.ndarray
+    ST_conf: np.ndarray
+    n_evaluations: int
+    parameters: dict[str, object] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+
+    def to_df(self) -> pd.DataFrame:
+        """``parameter, S1, S1_conf, ST, ST_conf`` (conf: half-width of the 95% bootstrap
+        interval), largest ST first."""
+        df = pd.DataFrame(
+            {
+                "parameter": self.names,
+                "S1": self.S1,
+                "S1_conf": self.S1_conf,
+                "ST": self.ST,
+                "ST_conf": self.ST_conf,
+            }
+        )
+        return df.sort_values(
+            ["ST", "parameter"], ascending=[False, True], kind="stable"
+        ).reset_index(drop=True)
+
+
+def sobol_indices(
+    model: Callable[[np.ndarray], np.ndarray],
+    problem: Mapping[str, object],
+    *,
+    n: int = 512,
+    seed: int = 0,
+) -> Sobol:
+    """First-order and total Sobol indices of ``model`` with SALib (Saltelli sampling, seeded).
+
+    The sampling and bootstrap seeds are derived from ``seed`` on the savings stream (:func:`rng`).
+
+    Parameters
+    ----------
+    model
+        Maps an ``(N, D)`` array of inputs to ``N`` outputs (vectorized).
+    problem
+        A SALib problem: ``names``, ``bounds`` (and optionally ``dists``), ``num_vars``.
+    n
+        Base sample size (a power of 2); ``n * (D + 2)`` model evaluations.
+    """
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    if not isinstance(n, (int, np.integer)) or n < 2 or n & (n - 1):
+        raise InputError(
+            f"n={n!r} is not accepted; expected a power of 2 (for example 256, 512, 1024)"
+        )
+    problem = dict(problem)
+    problem.setdefault("num_vars", len(problem["names"]))
+    # Both seeds come from the savings stream (:func:`rng`). SALib's analyze() tests `if seed:`,
+    # so seed=0 would fall back to global random state and the bootstrap confidence intervals
+    # would change from run to run: the derived seeds are non-zero.
+    sample_seed, boot_seed = (int(x) for x in rng(seed).integers(1, 2**31 - 1, size=2))
+    X = sobol_sample.sample(problem, n, calc_second_order=False, seed=sample_seed)
+    Y = np.asarray(model(X), dtype=float)
+    res = sobol_analyze.analyze(problem, Y, calc_second_order=False, seed=boot_seed)
+    return Sobol(
+        list(problem["names"]), res["S1"], res["S1_conf"], res["ST"], res["ST_conf"], int(len(Y))
+    )
+
+
+def sensitivity(
+    *,
+    n: int = 512,
+    seed: int = 0,
+    calibration: str | float | None = None,
+    config: Config | Path | str | None = None,
+) -> Sobol:
+    """Sobol indices of the per-dossier saving over the per-dossier inputs.
+
+    Each input is triangular(low, default, high) over its declared range, as in the Monte
+    Carlo. Indices do not depend on the calibration factor (a constant scale).
+    """
+    cfg = _cfg(config)
+    varied = {k: p for k, p in cfg.section("per_dossier").items() if p.high > p.low}
+    names = list(varied)
+    problem = {
+        "names": names,
+        "num_vars": len(names),
+        "bounds": [
+            [p.low, p.high, (p.default - p.low) / (p.high - p.low)] for p in varied.values()
+        ],
+        "dists": ["triang"] * len(names),
+    }
+    base = cfg.defaults()
+    k, target = _calibration_factor(cfg, calibration)
+
+    def model(X: np.ndarray) -> np.ndarray:
+        values = {**base, **{name: X[:, i] for i, name in enumerate(names)}}
+        return k * bottom_up_saving(values)
+
+    out = sobol_indices(model, problem, n=n, seed=seed)
+    out.parameters = {"n": n, "seed": seed, "calibration": target, "output": "per_dossier_vnd"}
+    out.sources = _config_sources(cfg, names)
+    return out
