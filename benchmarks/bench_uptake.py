@@ -4,7 +4,8 @@
 (business-as-usual assumptions), conditioned on the national observations by
 sampling-importance-resampling: 400,000 prior draws, each one's national mix at the
 observation dates, a normal log-likelihood, multinomial resampling, then the paths of
-the draws kept. The loop computes the same thing one draw at a time with plain Python
+the draws kept (the time after the anchor runs ``trend_pace_ratio`` times faster, drawn per
+draw). The loop computes the same thing one draw at a time with plain Python
 floats (and ``bisect`` on the cumulative weights, with the same uniforms); the run
 checks the two agree (and that the core equals ``project()`` and the public steps
 ``draw_assumptions``, ``condition``, ``simulate`` run one after the other, to the bit),
@@ -51,8 +52,9 @@ def _logistic_pair(
     return out
 
 
-def _share(m: float, ya: float, k: float, te: float, ta: float) -> float:
-    return min(max(m / (1.0 + math.exp(-(ya + k * (te - ta)))), 0.0), 1.0)
+def _share(m: float, ya: float, k: float, x: float) -> float:
+    """The logistic at effective time ``x`` after the anchor, clipped to 0-1."""
+    return min(max(m / (1.0 + math.exp(-(ya + k * x))), 0.0), 1.0)
 
 
 def loop(
@@ -74,7 +76,7 @@ def loop(
         sd = pool["national_observation_sd_share"][i]
         ll = 0.0
         for tj, vj in zip(obs_t, obs_v, strict=True):
-            nat = w * _share(mm, yam, km, tj, ta) + (1 - w) * _share(ml, yal, kl, tj, ta)
+            nat = w * _share(mm, yam, km, tj - ta) + (1 - w) * _share(ml, yal, kl, tj - ta)
             z = (nat - vj) / sd
             ll += -0.5 * z * z - math.log(sd)
         lw.append(ll)
@@ -88,10 +90,12 @@ def loop(
     for r, i in enumerate(idx):
         (mm, yam, km), (ml, yal, kl) = _logistic_pair(pool, i, ta, s_loc)
         w, pace = pool["ministries_volume_share"][i], pool["pace_multiplier"][i]
+        ratio = pool["trend_pace_ratio"][i]
         for j, tj in enumerate(t):
-            te = tj if tj <= ta else ta + pace * (tj - ta)
-            out[0, r, j] = _share(mm, yam, km, te, ta)
-            out[1, r, j] = _share(ml, yal, kl, te, ta)
+            # Effective time after the anchor (business as usual: the pace applies from it).
+            x = tj - ta if tj <= ta else ratio * pace * (tj - ta)
+            out[0, r, j] = _share(mm, yam, km, x)
+            out[1, r, j] = _share(ml, yal, kl, x)
             out[2, r, j] = w * out[0, r, j] + (1 - w) * out[1, r, j]
     return out, idx
 

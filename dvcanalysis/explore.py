@@ -23,8 +23,9 @@ def uptake(
 
     Controls: scenario, curve, national mode, n_draws, seed, cut-off, horizon, and the
     main assumptions (ministries ratio, ministries' volume share, ceiling, pace multiplier,
-    Bass p and q, and the localities-to-national ratio used when the cut-off precedes every
-    localities observation), each fixed at the chosen value. Every change re-runs
+    trend-pace ratio (the current pace after the latest observation over the calibrated
+    trend), Bass p and q, and the localities-to-national ratio used when the cut-off precedes
+    every localities observation), each fixed at the chosen value. Every change re-runs
     :func:`dvcanalysis.uptake.project` and redraws the fan chart and the attainment table.
 
     Returns
@@ -117,6 +118,7 @@ def uptake(
         "ministries_volume_share": slider("ministries_volume_share", 0.05),
         "ceiling_share": slider("ceiling_share", 0.01),
         "pace_multiplier": slider("pace_multiplier", 0.1),
+        "trend_pace_ratio": slider("trend_pace_ratio", 0.1),
         "bass_p": slider("bass_p", 0.005),
         "bass_q": slider("bass_q", 0.01),
         "localities_to_national_ratio": slider("localities_to_national_ratio", 0.05),
@@ -127,6 +129,7 @@ def uptake(
         "ministries_volume_share",
         "ceiling_share",
         "pace_multiplier",
+        "trend_pace_ratio",
         "bass_p",
         "bass_q",
         "localities_to_national_ratio",

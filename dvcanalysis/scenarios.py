@@ -80,6 +80,10 @@ SPECS: dict[str, Spec] = {
     # anchored on the national figure times this ratio); drawn after the anchor errors (see
     # ``uptake.LATE_DRAWS``) so that adding it left every earlier draw unchanged.
     "localities_to_national_ratio": Spec("ratio", 0.05, 2.0),
+    # The current pace after the latest observation over the pace calibrated from the base to
+    # the anchor (1 = the long-run trend continues); also drawn in ``uptake.LATE_DRAWS``, after
+    # the ratio above, so that adding it left every other assumption's draws unchanged.
+    "trend_pace_ratio": Spec("ratio", 0.1, 5.0),
 }
 
 

@@ -52,6 +52,10 @@ def test_extends_replaces_only_the_fields_given():
             "missing_reason",
             "key 'assumptions.ministries_ratio.reason': missing; source 'assumption' needs a reason",
         ),
+        (
+            "trend_pace_out_of_range",
+            "key 'assumptions.trend_pace_ratio.range': 6 is out of range; expected 0.1 to 5 (ratio)",
+        ),
     ],
 )
 def test_broken_fixture_names_file_and_key(fixtures, case, wording):
@@ -141,3 +145,41 @@ def test_localities_to_national_ratio_is_a_named_sourced_assumption_in_every_sce
         match=r"key 'assumptions.localities_to_national_ratio.range': 3 is out of range; expected 0.05 to 2",
     ):
         sc.with_overrides({"localities_to_national_ratio": {"range": [0.25, 3]}})
+
+
+def test_trend_pace_ratio_is_a_named_assumption_in_every_scenario():
+    for name in scenarios.names():  # the others extend business-as-usual and inherit it
+        a = scenarios.load(name).assumptions["trend_pace_ratio"]
+        assert (a.unit, a.distribution, a.low, a.default, a.high, a.source) == (
+            "ratio",
+            "triangular",
+            0.5,
+            1.0,
+            3.0,
+            "assumption",
+        )
+        assert a.describe() == "triangular(0.5, 1, 3)"
+        for cited in ("seed000-02", "ref_vietnamnet_en-01", "ref_vietnamnet_en-03"):
+            assert cited in a.reason
+        assert "not a policy lever" in a.reason and "pace_multiplier" in a.reason
+        assert "1 = the long-run trend continues" in a.description
+    assert (scenarios.SPECS["trend_pace_ratio"].low, scenarios.SPECS["trend_pace_ratio"].high) == (
+        0.1,
+        5.0,
+    )
+
+
+def test_trend_pace_ratio_out_of_range_is_one_line_naming_file_and_key(fixtures):
+    path = fixtures / "scenarios" / "trend_pace_out_of_range" / "scenarios" / "broken.yml"
+    with pytest.raises(InputError) as exc:
+        scenarios.load_file(path)
+    (line,) = str(exc.value).splitlines()
+    assert "broken.yml" in line and "key 'assumptions.trend_pace_ratio.range'" in line
+    sc = scenarios.load("business-as-usual")
+    assert sc.with_overrides({"trend_pace_ratio": 2.0}).assumptions["trend_pace_ratio"].default == 2
+    with pytest.raises(InputError) as exc:
+        sc.with_overrides({"trend_pace_ratio": 0.05})
+    assert str(exc.value).splitlines() == [
+        "overrides for scenario 'business-as-usual': key 'assumptions.trend_pace_ratio.default': "
+        "0.05 is out of range; expected 0.1 to 5 (ratio)"
+    ]

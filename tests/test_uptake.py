@@ -70,6 +70,45 @@ def test_effective_time_applies_pace_after_its_start():
     np.testing.assert_allclose(te, [[2024, 2025, 2026], [2024, 2025, 2027]])
 
 
+def test_effective_time_with_the_trend_pace_ratio_by_hand():
+    t = np.array([2023.0, 2024.5, 2025.0, 2026.0, 2027.0])
+    ta = 2024.5
+    # r = 2 with t_pace = ta (no lever): the time after the anchor doubles, the history does not move.
+    te = uptake.effective_time(t, np.array([1.0, 1.0]), ta, ratio=np.array([2.0, 1.0]), ta=ta)
+    np.testing.assert_allclose(te[0], [2023.0, 2024.5, 2025.5, 2027.5, 2029.5])
+    np.testing.assert_array_equal(te[1], t)  # r = 1: the time unchanged
+    # Composed with a lever: r = 2 from the anchor, then pace 1.5 from t_pace = 2025.0:
+    # x = 2 x 0.5 + 2 x 1.5 x (t - 2025) -> 2026.0: 1 + 3 = 4, 2027.0: 1 + 6 = 7.
+    te = uptake.effective_time(t, np.array([1.5, 1.5]), 2025.0, ratio=np.array([2.0, 1.0]), ta=ta)
+    np.testing.assert_allclose(te[0], [2023.0, 2024.5, 2025.5, 2028.5, 2031.5])
+    # r = 1 for every draw is the old path, to the bit.
+    np.testing.assert_array_equal(te[1], uptake.effective_time(t, np.array([1.5]), 2025.0)[0])
+    with pytest.raises(InputError, match="ta=None is not accepted with a ratio"):
+        uptake.effective_time(t, np.array([1.0]), ta, ratio=np.array([2.0]))
+
+
+def test_calibrated_curves_read_time_through_the_trend_pace_ratio():
+    # Linear from 5% at 2020.0 to 17% at 2024.5 (slope 0.12 / 4.5 a year), ceiling 0.9.
+    t = np.array([2022.0, 2024.5, 2025.5, 2026.5])
+    kw = dict(t0=np.full(2, 2020.0), s0=np.full(2, 0.05), ta=2024.5, sa=np.full(2, 0.17))
+    kw |= dict(m=np.full(2, 0.9), p=np.full(2, 0.03), q=np.full(2, 0.38), t_pace=2024.5)
+    one = uptake.curve_paths("linear", t, pace=np.ones(2), **kw)
+    paths = uptake.curve_paths("linear", t, pace=np.ones(2), ratio=np.array([2.0, 1.0]), **kw)
+    slope = 0.12 / 4.5
+    np.testing.assert_allclose(
+        paths[0], [0.17 - 2.5 * slope, 0.17, 0.17 + 2 * slope, 0.17 + 4 * slope]
+    )
+    np.testing.assert_array_equal(paths[1], one[1])  # r = 1 in a mixed batch: the old numbers
+    np.testing.assert_array_equal(paths[0, :2], one[0, :2])  # history up to the anchor unchanged
+    # Every curve evaluates the same effective time as effective_time.
+    te = uptake.effective_time(t, np.ones(2), 2024.5, ratio=np.array([2.0, 1.0]), ta=2024.5)
+    for curve in ("linear", "logistic", "bass"):
+        got = uptake.curve_paths(curve, t, pace=np.ones(2), ratio=np.array([2.0, 1.0]), **kw)
+        for i in range(2):
+            ref = uptake.curve_paths(curve, te[i], pace=np.ones(2), **kw)[i]
+            np.testing.assert_allclose(got[i], ref, rtol=1e-12)
+
+
 # ---------------------------------------------------------------- projection
 def test_project_shapes_columns_and_calibration():
     proj = uptake.project("business-as-usual", n_draws=200, seed=1)
@@ -96,6 +135,7 @@ def test_fixed_assumptions_give_a_hand_checkable_national_mix():
         "anchor_error_share": 0.0,
         "ministries_ratio": 2.0,
         "ministries_volume_share": 0.25,
+        "trend_pace_ratio": 1.0,
     }
     proj = uptake.project("business-as-usual", n_draws=3, seed=0, curve="linear", overrides=fixed)
     t_a = 2024 + 244 / 366  # 31 Aug 2024 = day 244 of 366, read at end of day
@@ -105,6 +145,15 @@ def test_fixed_assumptions_give_a_hand_checkable_national_mix():
     min_2025 = 0.34 + (0.34 - 0.05) / (t_a - 2020.0) * (2026.0 - t_a)
     np.testing.assert_allclose(proj.shares["ministries"][:, 1], min_2025)
     np.testing.assert_allclose(proj.shares["national"][:, 1], 0.25 * min_2025 + 0.75 * loc_2025)
+    # Twice the calibrated pace after the anchor: the same lines, twice as steep after t_a.
+    fast = uptake.project(
+        "business-as-usual",
+        n_draws=3,
+        seed=0,
+        curve="linear",
+        overrides={**fixed, "trend_pace_ratio": 2.0},
+    )
+    np.testing.assert_allclose(fast.shares["localities"][:, 1], 0.17 + 2 * slope * (2026.0 - t_a))
 
 
 def test_seeded_run_is_pinned():
@@ -118,8 +167,101 @@ def test_seeded_run_is_pinned():
 
 
 # Medians of a seeded run (500 draws, seed 0, conditioned on the national observations);
-# pinned so that a change of the model is noticed.
-PINNED = [0.25262916188197465, 0.8380341368472833, 0.7373301124189486]
+# pinned so that a change of the model is noticed. Re-pinned when trend_pace_ratio
+# (triangular 0.5-1-3 after the anchor) was added; with it fixed at 1 the old numbers hold
+# (test_trend_pace_ratio_fixed_at_one_gives_the_old_pinned_medians).
+PINNED = [0.29353754812902627, 0.8596449661087933, 0.8081592868699764]
+PINNED_RATIO_ONE = [0.25262916188197465, 0.8380341368472833, 0.7373301124189486]
+
+
+def test_trend_pace_ratio_fixed_at_one_gives_the_old_pinned_medians():
+    proj = uptake.project(
+        "business-as-usual", n_draws=500, seed=0, overrides={"trend_pace_ratio": 1.0}
+    )
+    got = proj.quantiles((0.5,)).set_index(["segment", "year"])["q50"]
+    np.testing.assert_allclose(
+        [got[("localities", 2025)], got[("ministries", 2025)], got[("national", 2030)]],
+        PINNED_RATIO_ONE,
+        rtol=1e-12,
+    )
+
+
+# ---------------------------------------------------------------- trend_pace_ratio (uncertainty about the present pace)
+def test_trend_pace_ratio_is_drawn_late_and_leaves_every_other_draw_alone():
+    assert uptake.LATE_DRAWS == ("localities_to_national_ratio", "trend_pace_ratio")
+    sc = uptake._load_scenario("business-as-usual")
+    d = uptake.draw_assumptions(sc, 5000, np.random.default_rng(0))
+    r = d["trend_pace_ratio"]
+    assert 0.5 <= r.min() and r.max() <= 3.0
+    # Triangular(0.5, 1, 3): P(r <= 1) = 0.5 / 2.5 = 0.2, median 3 - sqrt(2.5 x 2 x 0.5).
+    assert np.mean(r <= 1.0) == pytest.approx(0.2, abs=0.02)
+    assert np.median(r) == pytest.approx(3 - math.sqrt(2.5), abs=0.05)
+    # Fixing it changes no other draw (its uniforms come after the proxy ratio's, in the child stream).
+    fixed = uptake.draw_assumptions(
+        sc.with_overrides({"trend_pace_ratio": 1.0}), 5000, np.random.default_rng(0)
+    )
+    assert (fixed["trend_pace_ratio"] == 1.0).all()
+    for k, v in d.items():
+        if k != "trend_pace_ratio":
+            np.testing.assert_array_equal(fixed[k], v)
+
+
+def test_business_as_usual_localities_band_is_honest_about_one_observation():
+    proj = uptake.project("business-as-usual", n_draws=2000, seed=0)
+    q = proj.quantiles((0.05, 0.5, 0.95)).set_index(["segment", "year"]).loc[("localities", 2025)]
+    assert q["q95"] - q["q05"] > 0.2  # was [0.19, 0.34] with the pace fixed at the trend
+    assert q["q05"] <= 0.3 <= q["q95"] and q["q05"] <= 0.45 <= q["q95"]
+    # The history up to the anchor (the likelihood) is unchanged, so the same draws are kept.
+    old = uptake.project(
+        "business-as-usual", n_draws=2000, seed=0, overrides={"trend_pace_ratio": 1.0}
+    )
+    for k in old.draws:
+        if k != "trend_pace_ratio":
+            np.testing.assert_array_equal(proj.draws[k], old.draws[k])
+    assert old.calibration["ess"] == proj.calibration["ess"]
+
+
+@pytest.mark.parametrize("name", ["business-as-usual", "accelerated", "stalled", "target-path"])
+def test_trend_pace_ratio_is_used_by_every_curve_but_the_target_path(name):
+    proj = uptake.project(name, n_draws=20, seed=0)
+    used = proj.assumptions.set_index("name")["used"]
+    assert used["trend_pace_ratio"] == (name != "target-path")
+    for curve in ("linear", "bass"):
+        other = uptake.project(name, n_draws=20, seed=0, curve=curve)
+        assert other.assumptions.set_index("name")["used"]["trend_pace_ratio"]
+
+
+def test_target_path_ignores_the_trend_pace_ratio():
+    a = uptake.project("target-path", n_draws=200, seed=1)
+    b = uptake.project("target-path", n_draws=200, seed=1, overrides={"trend_pace_ratio": 3.0})
+    for seg in a.shares:
+        np.testing.assert_array_equal(a.shares[seg], b.shares[seg])
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    scenario=st.sampled_from(["business-as-usual", "accelerated", "stalled"]),
+    curve=st.sampled_from(["linear", "logistic", "bass"]),
+)
+def test_a_higher_trend_pace_ratio_never_lowers_a_share_or_an_attainment_probability(
+    seed, scenario, curve
+):
+    from dvcanalysis import targets
+
+    grid = (0.5, 1.0, 1.7, 3.0)
+    runs = [
+        uptake.project(
+            scenario, n_draws=40, seed=seed, curve=curve, overrides={"trend_pace_ratio": r}
+        )
+        for r in grid
+    ]
+    for lo, hi in zip(runs, runs[1:], strict=False):
+        for seg in lo.shares:  # same draws kept (the history is unchanged), paths only faster
+            assert (hi.shares[seg] >= lo.shares[seg] - 1e-12).all()
+        p_lo = targets.attainment(lo)["probability"].to_numpy()
+        p_hi = targets.attainment(hi)["probability"].to_numpy()
+        assert (np.nan_to_num(p_hi) >= np.nan_to_num(p_lo)).all()
 
 
 # ---------------------------------------------------------------- conditioning on national observations
@@ -466,6 +608,7 @@ def test_proxy_anchor_by_hand():
         "base_share": 0.05,
         "anchor_error_share": 0.0,
         "localities_to_national_ratio": 0.4,
+        "trend_pace_ratio": 1.0,
     }
     proj = uptake.project(
         "business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear", overrides=fixed
@@ -561,6 +704,7 @@ def test_backtest_projection_evaluates_the_curves_at_the_observation_date_by_han
         "base_share": 0.05,
         "anchor_error_share": 0.0,
         "localities_to_national_ratio": 0.4,
+        "trend_pace_ratio": 1.0,
     }
     proj = uptake.project(
         "business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear", overrides=fixed

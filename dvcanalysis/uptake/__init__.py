@@ -23,6 +23,11 @@ Curves (choose with the scenario's ``curve`` or ``project(..., curve=...)``):
     Piecewise-linear from the latest observation through each official target at the end
     of its year, then flat: what meeting the targets requires.
 
+After the anchor (the latest observation) every curve but ``target-path`` runs
+``trend_pace_ratio`` times its calibrated pace (drawn per draw; 1 = the long-run trend from
+the base to the anchor continues), composed with the scenario's ``pace_multiplier`` from
+``pace_from`` (:func:`effective_time`); the history up to the anchor is unchanged.
+
 The evidence is thin: localities have one fully-online observation, national a few
 from a secondary source, ministries none. Everything else is a named assumption of
 the scenario (``data/scenarios/*.yml``), and the Monte Carlo draws each over its
@@ -79,6 +84,7 @@ from dvcanalysis.uptake.backtesting import (
 from dvcanalysis.uptake.calibration import (
     LATE_DRAWS,
     PROXY_RATIO,
+    TREND_PACE_RATIO,
     condition,
     draw_assumptions,
     implied_ministries_share,
@@ -156,6 +162,7 @@ __all__ = [
     "PROXY_ANCHOR_ROLE",
     "PROXY_RATIO",
     "SEGMENTS",
+    "TREND_PACE_RATIO",
     "Comparison",
     "Projection",
     "backtest",

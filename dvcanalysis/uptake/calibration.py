@@ -16,10 +16,12 @@ from dvcanalysis.scenarios import SPECS, Scenario
 from dvcanalysis.uptake.curves import _FLOOR_SHARE, _Calibrated, end_of_year
 
 PROXY_RATIO = "localities_to_national_ratio"
+TREND_PACE_RATIO = "trend_pace_ratio"
 # Assumptions whose uniforms come from a child stream (``rng.spawn``), which leaves the parent
 # stream untouched: adding them changed no other draw, so every projection that does not use
-# them (and the resampling that follows) is unchanged to the bit.
-LATE_DRAWS = (PROXY_RATIO,)
+# them (and the resampling that follows) is unchanged to the bit. Each new one is appended: the
+# child stream's rows are filled in order, so the earlier rows keep their uniforms.
+LATE_DRAWS = (PROXY_RATIO, TREND_PACE_RATIO)
 
 
 def draw_assumptions(
@@ -102,6 +104,7 @@ def _calibrate_segments(
             pace=d["pace_multiplier"],
             t_pace=max(ta, pace_from),
             targets=(tt, tv) if len(tt) else None,
+            ratio=d[TREND_PACE_RATIO],
         )
 
     la = anchors["localities"]

@@ -2,7 +2,8 @@
 
 Owns the curve formulas of :mod:`dvcanalysis.uptake`: the straight line and the logistic
 through a base point and an anchor, the Bass closed form and its inverse, the piecewise-linear
-target path, the pace multiplier (effective time), and the per-draw calibrated curve
+target path, the effective time (the trend-pace ratio after the anchor composed with the
+pace multiplier), and the per-draw calibrated curve
 (``_Calibrated``) that :func:`curve_paths` and the projection evaluate one time at a time.
 Time is a decimal year where the end of year ``Y`` is ``Y + 1.0``; shares are 0-1.
 """
@@ -26,17 +27,49 @@ def end_of_year(year: int | np.ndarray) -> float | np.ndarray:
     )
 
 
-def effective_time(t: np.ndarray, pace: np.ndarray, t_pace: float) -> np.ndarray:
-    """Time as the curve sees it: unchanged up to ``t_pace``, then ``pace`` times faster.
+def effective_time(
+    t: np.ndarray,
+    pace: np.ndarray,
+    t_pace: float,
+    *,
+    ratio: np.ndarray | None = None,
+    ta: float | None = None,
+) -> np.ndarray:
+    """Time as the curve sees it: the trend-pace ratio after the anchor, then the pace multiplier.
 
-    ``t`` has shape ``(n_years,)``, ``pace`` ``(n_draws,)``; the result ``(n_draws, n_years)``.
-    Curves are non-decreasing in time, so a higher pace never lowers a share.
+    With ``x`` the effective time after the anchor ``ta`` (``ta <= t_pace``) and ``r`` the
+    ``ratio`` (``trend_pace_ratio``)::
+
+        x = t - ta                                   for t <= ta (history unchanged)
+        x = r (t - ta)                               for ta < t <= t_pace
+        x = r (t_pace - ta) + r pace (t - t_pace)    for t > t_pace
+
+    and the result is ``ta + x``. Without ``ratio`` (or with ``r = 1`` for every draw) it is
+    the time unchanged up to ``t_pace``, then ``pace`` times faster: ``t_pace + pace (t -
+    t_pace)``, computed as before.
+
+    ``t`` has shape ``(n_years,)``, ``pace`` and ``ratio`` ``(n_draws,)``; the result
+    ``(n_draws, n_years)``. Curves are non-decreasing in time, so a higher pace or ratio never
+    lowers a share.
     """
     t = np.asarray(t, dtype=float)[None, :]
     pace = np.asarray(pace, dtype=float)[:, None]
-    if np.all(pace == 1.0):  # the common case: no change of pace
-        return np.broadcast_to(t, (pace.shape[0], t.shape[1]))
-    return np.where(t <= t_pace, t, t_pace + pace * (t - t_pace))
+    if ratio is None or np.all(np.asarray(ratio) == 1.0):
+        if np.all(pace == 1.0):  # the common case: no change of pace
+            return np.broadcast_to(t, (pace.shape[0], t.shape[1]))
+        return np.where(t <= t_pace, t, t_pace + pace * (t - t_pace))
+    if ta is None or not ta <= t_pace:
+        raise InputError(
+            f"effective_time: ta={ta!r} is not accepted with a ratio; expected the anchor time, "
+            f"at or before t_pace={t_pace!r}"
+        )
+    r = np.asarray(ratio, dtype=float)[:, None]
+    x = np.where(
+        t <= ta,
+        t - ta,
+        np.where(t <= t_pace, r * (t - ta), r * (t_pace - ta) + r * pace * (t - t_pace)),
+    )
+    return ta + x
 
 
 def bass_cdf(tau, p, q, m):
@@ -100,12 +133,24 @@ class _Calibrated:
     all draws on contiguous 1-D arrays (numpy broadcasting over a short years axis is
     slow), with the same operations in the same order as the textbook formulas of
     :func:`logistic_through`, :func:`linear_through` and :func:`bass_cdf`, so the numbers
-    are identical. :meth:`take` keeps a subset of draws (after resampling).
+    are identical. Time after the anchor is :func:`effective_time`'s, with the per-draw
+    ``ratio`` (``trend_pace_ratio``; None or all ones: the time is read as before, to the
+    bit). :meth:`take` keeps a subset of draws (after resampling).
     """
 
-    __slots__ = ("curve", "ta", "t_pace", "params", "pace", "pace_one", "targets")
+    __slots__ = (
+        "curve",
+        "ta",
+        "t_pace",
+        "params",
+        "pace",
+        "pace_one",
+        "ratio",
+        "ratio_one",
+        "targets",
+    )
 
-    def __init__(self, curve, ta, t_pace, params, pace, targets):
+    def __init__(self, curve, ta, t_pace, params, pace, targets, ratio=None):
         self.curve, self.ta, self.t_pace, self.params, self.targets = (
             curve,
             ta,
@@ -115,9 +160,13 @@ class _Calibrated:
         )
         self.pace = pace
         self.pace_one = pace is None or bool(np.all(pace == 1.0))
+        self.ratio = ratio
+        self.ratio_one = ratio is None or bool(np.all(ratio == 1.0))
 
     @classmethod
-    def fit(cls, curve, *, t0, s0, ta, sa, m, p, q, pace, t_pace, targets=None) -> _Calibrated:
+    def fit(
+        cls, curve, *, t0, s0, ta, sa, m, p, q, pace, t_pace, targets=None, ratio=None
+    ) -> _Calibrated:
         m = np.asarray(m, dtype=float)
         sa = np.clip(np.asarray(sa, dtype=float), _FLOOR_SHARE, _BELOW_CEILING * m)
         s0 = np.clip(np.asarray(s0, dtype=float), _FLOOR_SHARE / 2, sa)
@@ -139,11 +188,13 @@ class _Calibrated:
             raise InputError(
                 f"curve={curve!r} is not accepted; expected one of: {', '.join(scenarios.CURVES)}"
             )
-        return cls(curve, ta, t_pace, params, np.asarray(pace, dtype=float), None)
+        ratio = None if ratio is None else np.asarray(ratio, dtype=float)
+        return cls(curve, ta, t_pace, params, np.asarray(pace, dtype=float), None, ratio)
 
     def take(self, pick) -> _Calibrated:
         """The draws that ``pick`` (a :class:`_Picker`) selects."""
         pace = None if self.pace is None else pick(self.pace)
+        ratio = None if self.ratio is None else pick(self.ratio)
         return type(self)(
             self.curve,
             self.ta,
@@ -151,16 +202,33 @@ class _Calibrated:
             {k: pick(v) for k, v in self.params.items()},
             pace,
             self.targets,
+            ratio,
         )
+
+    def after_anchor(self, tj: float) -> float | np.ndarray:
+        """The effective time after the anchor at ``tj`` (:func:`effective_time` minus ``ta``).
+
+        A number when it is the same for every draw, else a new 1-D array.
+        """
+        ta, tp = self.ta, self.t_pace
+        if self.ratio_one:  # no trend-pace ratio: exactly as before it existed
+            if self.pace_one or tj <= tp:
+                return tj - ta
+            x = tp + self.pace * (tj - tp)
+            x -= ta
+            return x
+        if tj <= ta:  # the history up to the anchor is unchanged
+            return tj - ta
+        if self.pace_one or tj <= tp:  # r (t - ta)
+            return self.ratio * (tj - ta)
+        x = self.ratio * (tp - ta)  # r (t_pace - ta) + r pace (t - t_pace)
+        x += self.ratio * self.pace * (tj - tp)
+        return x
 
     def column(self, tj: float) -> np.ndarray:
         """Shares of every draw at time ``tj`` (clipped to 0-1), a new 1-D array."""
-        c, ta = self.params, self.ta
-        if self.pace_one or tj <= self.t_pace:  # effective_time, one year at a time
-            x = tj - ta
-        else:
-            x = self.t_pace + self.pace * (tj - self.t_pace)
-            x -= ta
+        c = self.params
+        x = self.after_anchor(tj)  # effective_time - ta, one year at a time
         if self.curve == "logistic":  # m / (1 + exp(-(ya + k x)))
             v = c["k"] * x
             v += c["ya"]
@@ -214,6 +282,7 @@ def curve_paths(
     pace: np.ndarray,
     t_pace: float,
     targets: tuple[np.ndarray, np.ndarray] | None = None,
+    ratio: np.ndarray | None = None,
 ) -> np.ndarray:
     """Shares ``(n_draws, n_years)`` of one segment under ``curve``, calibrated per draw.
 
@@ -233,9 +302,24 @@ def curve_paths(
         Pace multiplier per draw and the time from which it applies.
     targets
         ``(times, values)`` of the official targets (``target-path``).
+    ratio
+        ``trend_pace_ratio`` per draw: the time after ``ta`` runs ``ratio`` times faster
+        (:func:`effective_time`); None (or all ones) leaves it unchanged. ``target-path``
+        ignores it.
     """
     seg = _Calibrated.fit(
-        curve, t0=t0, s0=s0, ta=ta, sa=sa, m=m, p=p, q=q, pace=pace, t_pace=t_pace, targets=targets
+        curve,
+        t0=t0,
+        s0=s0,
+        ta=ta,
+        sa=sa,
+        m=m,
+        p=p,
+        q=q,
+        pace=pace,
+        t_pace=t_pace,
+        targets=targets,
+        ratio=ratio,
     )
     t = np.asarray(t, dtype=float)
     if curve == "target-path":

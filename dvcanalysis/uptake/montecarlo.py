@@ -176,6 +176,9 @@ def project(
     ``ministries_volume_share``, or (``national: observations``) its own curve through its
     latest observation. ``linear`` and ``logistic`` pass through the base point
     (end of ``base_year``, ``base_share``) and the anchor; ``bass`` through the anchor.
+    After the anchor the curves run ``trend_pace_ratio`` times their calibrated pace (per
+    draw), composed with ``pace_multiplier`` from ``pace_from``
+    (:func:`~dvcanalysis.uptake.curves.effective_time`); ``target-path`` ignores both.
 
     With ``national: mix``, the national observations up to the cut-off that are not
     anchors then weight ``4 * n_draws`` prior draws by a normal likelihood (standard

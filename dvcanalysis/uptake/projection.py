@@ -19,7 +19,7 @@ from dvcanalysis import evidence
 from dvcanalysis import targets as _targets  # targets never imports uptake: no cycle
 from dvcanalysis.errors import InputError
 from dvcanalysis.scenarios import Scenario
-from dvcanalysis.uptake.calibration import PROXY_RATIO
+from dvcanalysis.uptake.calibration import PROXY_RATIO, TREND_PACE_RATIO
 from dvcanalysis.uptake.inputs import INDICATOR
 
 
@@ -85,6 +85,7 @@ class Projection:
                 "base_share",
                 "ceiling_share",
                 "pace_multiplier",
+                TREND_PACE_RATIO,
             },
         }[curve]
         if self.scenario.national != "mix" or not self.calibration.get("applied", False):
