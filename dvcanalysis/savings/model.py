@@ -81,6 +81,14 @@ def _check_nonneg(name: str, value: object, what: str) -> float:
     return v
 
 
+def _check_total_dossiers(value: object, default: float | None) -> float | None:
+    """``default`` when ``value`` is None (the volume implied by the official claim), else
+    ``value`` checked as a number of dossiers a year."""
+    if value is None:
+        return default
+    return _check_nonneg("total_dossiers", value, "a number of dossiers a year")
+
+
 def parameter_values(
     overrides: Mapping[str, object] | None = None, *, config: Config | Path | str | None = None
 ) -> dict[str, float]:
@@ -259,11 +267,7 @@ def estimate(
     if baseline_share is not None:
         baseline_share = _check_share("baseline_share", baseline_share)
     ref = reference(cfg)
-    total = (
-        ref.total_dossiers
-        if total_dossiers is None
-        else _check_nonneg("total_dossiers", total_dossiers, "a number of dossiers a year")
-    )
+    total = _check_total_dossiers(total_dossiers, ref.total_dossiers)
     include = _check_include(include)
     values = parameter_values(overrides, config=cfg)
     k, target = _calibration_factor(cfg, calibration)
@@ -329,11 +333,7 @@ def notebook_inputs(
         if baseline_share is None
         else _check_share("baseline_share", baseline_share)
     )
-    out["total_dossiers"] = (
-        None
-        if total_dossiers is None
-        else _check_nonneg("total_dossiers", total_dossiers, "a number of dossiers a year")
-    )
+    out["total_dossiers"] = _check_total_dossiers(total_dossiers, None)
     if value_of_time_vnd_per_hour is not None:
         out["value_of_time_vnd_per_hour"] = _check_nonneg(
             "value_of_time_vnd_per_hour", value_of_time_vnd_per_hour, "VND per hour"

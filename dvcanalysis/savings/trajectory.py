@@ -21,6 +21,7 @@ from dvcanalysis.savings.config import UNIT_LIMITS, Config, _cfg, reference
 from dvcanalysis.savings.model import (
     _check_nonneg,
     _check_share,
+    _check_total_dossiers,
     bottom_up_saving,
     estimate,
     parameter_values,
@@ -227,11 +228,7 @@ def over_time(
     if baseline_share is not None:
         baseline_share = _check_share("baseline_share", baseline_share)
     ref = reference(cfg)
-    total = (
-        ref.total_dossiers
-        if total_dossiers is None
-        else _check_nonneg("total_dossiers", total_dossiers, "a number of dossiers a year")
-    )
+    total = _check_total_dossiers(total_dossiers, ref.total_dossiers)
     ref_year = int(
         evidence.load().set_index("id").loc[ref.ids["dossiers_online"], "period_end"].year
     )
