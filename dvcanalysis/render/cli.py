@@ -49,6 +49,11 @@ def add_cli(subparsers: Any) -> None:
         "--scheduler", metavar="tcp://HOST:PORT", help="run on this Dask distributed scheduler"
     )
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="start a new kernel per notebook instead of forking it from a warm template",
+    )
     r.set_defaults(func=cmd_render)
 
 
@@ -100,6 +105,7 @@ def cmd_render(args: Any) -> int:
             progress=False if args.no_progress else None,
             grid_path=grid_path,
             listed=grid.jobs,
+            fresh_kernels=args.fresh_kernels,
         )
     finally:
         if client is not None:

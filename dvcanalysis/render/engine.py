@@ -81,6 +81,13 @@ def _engine_class():
     class Client(PapermillNotebookClient):
         sink: dict = {}
 
+        def create_kernel_manager(self):
+            km = super().create_kernel_manager()
+            prepare = self.sink.get("prepare_km")  # warm kernels (render/warm.py)
+            if prepare is not None:
+                prepare(km)
+            return km
+
         def papermill_execute_cells(self):
             try:
                 super().papermill_execute_cells()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dvcanalysis import paths
+from dvcanalysis.render import warm
 from dvcanalysis.render.grid import Job
 from dvcanalysis.render.records import _clean_partials, job_inputs, shared_hashes, up_to_date
 from dvcanalysis.render.report import write_index, write_manifest
@@ -67,6 +68,7 @@ def _skipped_row(p: Planned) -> dict[str, Any]:
         "status": "skipped",
         "duration_s": p.record.get("duration_s") if p.record else None,
         "outputs": p.record.get("outputs", []) if p.record else [],
+        "kernel_mode": p.record.get("kernel_mode") if p.record else None,
         "error": None,
     }
 
@@ -89,6 +91,7 @@ def run_grid(
     progress: bool | None = None,
     grid_path: Path | None = None,
     listed: Sequence[Job] | None = None,
+    fresh_kernels: bool = False,
 ) -> list[dict]:
     """Run ``jobs`` (skipping up-to-date ones) and write ``manifest.json`` and ``index.html``.
 
@@ -111,6 +114,10 @@ def run_grid(
         The whole grid when ``jobs`` is a selection (``--only``): its other briefings
         that are up to date are listed too (as skipped), so ``index.html`` still links
         every briefing in the folder.
+    fresh_kernels
+        Start a new kernel for every notebook (``--fresh-kernels``) instead of forking
+        it from the worker's warm template (:mod:`dvcanalysis.render.warm`). The
+        manifest's ``kernel_mode`` says which mode produced each output.
 
     Returns
     -------
@@ -158,6 +165,7 @@ def run_grid(
         file=sys.stderr,
     )
     futures: dict = {}
+    preload = [] if fresh_kernels else warm.preload_for(p.job.notebook for p in todo)
     try:
         for p in todo:
             spec = {
@@ -167,6 +175,8 @@ def run_grid(
                 "timeout": p.job.timeout,
                 "out_dir": str(out_dir.resolve()),
                 "inputs": p.inputs,
+                "kernels": "fresh" if fresh_kernels else "warm",
+                "preload": preload,
             }
             futures[executor.submit(_run_job, spec)] = p
         from concurrent.futures import as_completed

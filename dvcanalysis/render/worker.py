@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dvcanalysis import paths
+from dvcanalysis.render import warm
 from dvcanalysis.render.engine import _engine_class
 from dvcanalysis.render.records import _record_path, _write
 
@@ -140,6 +141,7 @@ def _run_job(spec: dict) -> dict:
             .get("kernelspec", {})
         )
         sink: dict[str, Any] = {}
+        warm.prepare(spec, sink)  # a kernel forked from the worker's template, or a fresh one
         try:
             pm.execute_notebook(
                 str(notebook),
@@ -174,10 +176,17 @@ def _run_job(spec: dict) -> dict:
         result["kernel_peak_mb"] = (
             round(sink["kernel_peak_kb"] / 1024, 1) if sink.get("kernel_peak_kb") else None
         )
+        result["kernel_mode"] = sink.get("kernel_mode")
+        for key in ("template_peak", "kernel_private"):  # warm kernels (render/warm.py)
+            if sink.get(f"{key}_kb"):
+                result[f"{key}_mb"] = round(sink[f"{key}_kb"] / 1024, 1)
         if nb is not None:
             meta = nb.metadata.setdefault("papermill", {})
             meta["input_path"] = paths.relative(notebook)
             meta["output_path"] = f"{name}.ipynb"
+            for cell in nb.cells:  # papermill's injected cell has a random id: make it stable
+                if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+                    cell["id"] = "injected-parameters"
             _write(out_dir / f"{name}.ipynb", nbformat.writes(nb) + "\n")
             lang = spec["parameters"].get("lang")
             html_text = _export_html(nb, name, lang if lang in ("vi", "en") else "en")
@@ -205,6 +214,7 @@ def _run_job(spec: dict) -> dict:
             "inputs": spec["inputs"],
             "outputs": result["outputs"],
             "duration_s": result["duration_s"],
+            "kernel_mode": result.get("kernel_mode"),
         }
         _write(_record_path(out_dir, name), json.dumps(done, indent=1, ensure_ascii=False) + "\n")
     return result

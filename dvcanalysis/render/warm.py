@@ -1,0 +1,576 @@
+"""Warm kernels: a template process imports the heavy modules once, then forks a fresh kernel per notebook.
+
+Starting a kernel and importing numpy, pandas, matplotlib and the package costs
+about 1.2 s of CPU per notebook, more than most briefings compute. Each worker
+process therefore keeps one *template*: a single-threaded Python process that
+imports ipykernel and every module the grid's notebooks import (found by reading
+their ``import`` statements, :func:`preload_for`), then waits. For each notebook
+the worker's kernel manager asks it to ``fork()``; the child becomes an ordinary
+ipykernel (``python -m ipykernel_launcher -f CONNECTION_FILE``) with the
+notebook's environment and working directory. The child starts from the template's
+untouched state, so whatever a notebook changes (globals, rc parameters, working
+directory, environment, warnings filters, random state, imported modules) dies
+with its process: the next notebook forks from the same clean template. A pool of
+pre-started kernels reset between notebooks would have to undo every such change
+and could never be sure it had (a module-level cache, a monkey-patch); a fork gets
+that for free, and it starts faster (see ``benchmarks/bench_render.py``).
+
+What a forked kernel does differently from a fresh one, and why it is the same:
+
+* modules are already imported (with the template's environment: the worker's,
+  with ``MPLBACKEND`` set as ipykernel would; per-notebook variables such as
+  ``DVC_FIGURES_DIR`` must be read when used, not at import, as
+  :mod:`dvcanalysis.paths` does);
+* a module whose import asks ``get_ipython()`` (it behaves differently inside a
+  kernel, e.g. ipywidgets) is not pre-imported: the template notes it and is
+  restarted without it, so the notebook imports it itself, inside its kernel;
+* numpy's global random state is reseeded from the OS in every child, as a new
+  process would be (Python's ``random`` reseeds itself after ``fork``);
+* ``PYTHONHASHSEED`` is the template's: a notebook whose output depends on the
+  order of a set of strings is not reproducible in either mode.
+
+A template is used only while every file it imported is unchanged (size and
+mtime), so a long-lived Dask worker picks up an edited package. The template
+exits when its stdin closes, which happens however its worker ends (also on
+SIGKILL); a kernel dies with its template (``PR_SET_PDEATHSIG``) and is stopped by
+the worker's kernel manager through a pidfd (no pid reuse race). Kernels talk
+over ``ipc`` sockets in a private temporary folder: no TCP port is picked.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+#: imported by every template: what ``ipykernel_launcher`` and the kernel's start-up need
+BASE_PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "IPython.core.interactiveshell",
+    "IPython.core.completer",
+)
+#: never pre-imported: modules that hook into the running kernel when imported
+NEVER_PRELOAD = (
+    "ipywidgets",
+    "matplotlib_inline.backend_inline",
+    "tqdm.notebook",
+    "tqdm.autonotebook",
+    "tqdm.auto",
+)
+LAUNCHER = "ipykernel_launcher"
+
+
+# --------------------------------------------------------------------------
+# Which modules to pre-import (read from the notebooks; no kernel)
+# --------------------------------------------------------------------------
+
+
+def notebook_imports(notebook: Path | str) -> list[str]:
+    """Absolute module names a notebook's code cells import (``a.b`` for ``from a import b``).
+
+    Cells that are not plain Python (magics) are skipped; relative imports are ignored.
+    """
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    names: list[str] = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        src = cell.get("source", "")
+        src = "".join(src) if isinstance(src, list) else src
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names += [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.append(node.module)
+                names += [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
+    return list(dict.fromkeys(names))
+
+
+def preload_for(notebooks: Iterable[Path | str]) -> list[str]:
+    """The modules a template pre-imports for these notebooks: :data:`BASE_PRELOAD` and their
+    imports, without :data:`NEVER_PRELOAD` (``a.b`` names that are attributes, not modules,
+    are tried and skipped by the template)."""
+    names = list(BASE_PRELOAD)
+    for nb in dict.fromkeys(str(n) for n in notebooks):
+        names += notebook_imports(nb)
+    return [n for n in dict.fromkeys(names) if not _never(n)]
+
+
+def _never(name: str) -> bool:
+    return any(name == m or name.startswith(m + ".") for m in NEVER_PRELOAD)
+
+
+# --------------------------------------------------------------------------
+# The template process (python -c "from dvcanalysis.render.warm import _serve; _serve()")
+# --------------------------------------------------------------------------
+
+
+def _set_pdeathsig(parent: int) -> None:
+    """Die (SIGKILL) when the parent dies; exit now if it already has (Linux; else a no-op)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except Exception:  # not Linux
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _preload(names: Sequence[str]) -> dict[str, Any]:
+    """Import ``names`` in order; report failures and the modules whose import asked get_ipython()."""
+    import importlib
+
+    from IPython.core import getipython
+
+    real = getipython.get_ipython
+    asked: list[str] = []
+    current: list[str] = []
+
+    def get_ipython():  # noqa: ANN202 - same signature as IPython's
+        if current:
+            asked.append(current[0])
+        return real()
+
+    get_ipython.__doc__ = real.__doc__
+    import IPython
+
+    getipython.get_ipython = IPython.get_ipython = get_ipython
+    failed: dict[str, str] = {}
+    try:
+        for name in names:
+            parent, _, attr = name.rpartition(".")
+            if parent and parent in sys.modules and hasattr(sys.modules[parent], attr):
+                if not isinstance(getattr(sys.modules[parent], attr), type(sys)):
+                    continue  # `from a import b` where b is not a module
+            current[:] = [name]
+            try:
+                importlib.import_module(name)
+            except Exception as exc:  # noqa: BLE001 - the notebook will import it itself
+                if not (parent and isinstance(exc, ModuleNotFoundError) and exc.name == name):
+                    failed[name] = f"{type(exc).__name__}: {exc}"[:300]
+            current.clear()
+    finally:
+        getipython.get_ipython = IPython.get_ipython = real
+    files = {}
+    for mod in list(sys.modules.values()):
+        f = getattr(mod, "__file__", None)
+        if f:
+            try:
+                st = os.stat(f)
+            except OSError:
+                continue
+            files[f] = [st.st_mtime_ns, st.st_size]
+    return {"failed": failed, "tainted": sorted(set(asked)), "files": files}
+
+
+def _serve() -> None:
+    """The template's main loop: pre-import, say ready, then fork a kernel per request line."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped by the system
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]  # as ipykernel_launcher does
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    first = json.loads(inp.readline())
+    start = time.perf_counter()
+    report = _preload(first["preload"])
+    report["import_s"] = round(time.perf_counter() - start, 3)
+    report["threads"] = threading.active_count()
+    report["pid"] = os.getpid()
+    out.write(json.dumps(report).encode() + b"\n")
+    out.flush()
+    while True:
+        line = inp.readline()
+        if not line:  # the worker closed our stdin or died
+            os._exit(0)
+        req = json.loads(line)
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            out.write(json.dumps({"error": str(exc)}).encode() + b"\n")
+            out.flush()
+            continue
+        if pid == 0:
+            _child(req, report["pid"])
+        out.write(json.dumps({"pid": pid}).encode() + b"\n")
+        out.flush()
+
+
+def _child(req: dict, template: int) -> None:
+    """In the forked child: become ``python -m ipykernel_launcher ARGS`` with the job's env and cwd."""
+    code = 1
+    try:
+        os.setsid()  # its own process group, as jupyter_client starts kernels
+        _set_pdeathsig(template)
+        for sig in (signal.SIGINT, signal.SIGCHLD, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDWR)
+        err = (
+            os.open(req["stderr"], os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            if req.get("stderr")
+            else null
+        )
+        os.dup2(null, 0)
+        os.dup2(null, 1)
+        os.dup2(err, 2)
+        os.chdir(req["cwd"])
+        os.environ.clear()
+        os.environ.update(req["env"])
+        if "numpy" in sys.modules:  # a new process would draw a new seed
+            sys.modules["numpy"].random.seed()
+        sys.argv = [str(Path(sys.modules["ipykernel"].__file__).parent.parent / f"{LAUNCHER}.py")]
+        sys.argv += req["args"]
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - report on the kernel's stderr, then exit
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+# --------------------------------------------------------------------------
+# The worker side: one template per worker process, a provisioner that forks from it
+# --------------------------------------------------------------------------
+
+
+class TemplateError(RuntimeError):
+    """The template process could not be started or did not answer."""
+
+
+class Template:
+    """A running template process (worker side); :meth:`fork` is safe to call from threads."""
+
+    def __init__(self, preload: Sequence[str], *, start_timeout: float = 120.0) -> None:
+        self.preload = list(preload)
+        env = {
+            **os.environ,
+            "MPLBACKEND": os.environ.get("MPLBACKEND")
+            or "module://matplotlib_inline.backend_inline",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from dvcanalysis.render.warm import _serve; _serve()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd="/",
+            start_new_session=True,  # Ctrl-C in the terminal is the runner's to handle
+        )
+        self._lock = threading.Lock()
+        self.proc.stdin.write(json.dumps({"preload": self.preload}).encode() + b"\n")
+        self.proc.stdin.flush()
+        self.report = self._reply(start_timeout)
+        self.files: dict[str, list[int]] = self.report.pop("files")
+
+    def _reply(self, timeout: float) -> dict:
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline() if ready else b""
+        if not line:
+            self.close()
+            raise TemplateError(
+                "the warm-kernel template process "
+                + (
+                    "exited"
+                    if self.proc.poll() is not None
+                    else f"did not answer in {timeout:.0f} s"
+                )
+            )
+        return json.loads(line)
+
+    @property
+    def tainted(self) -> list[str]:
+        return self.report.get("tainted", [])
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def unchanged(self) -> bool:
+        """Every file the template imported still has its size and mtime."""
+        for f, (mtime, size) in self.files.items():
+            try:
+                st = os.stat(f)
+            except OSError:
+                return False
+            if st.st_mtime_ns != mtime or st.st_size != size:
+                return False
+        return True
+
+    def fork(self, args: Sequence[str], env: dict[str, str], cwd: str, stderr: str | None) -> int:
+        """Fork a kernel (``ipykernel_launcher ARGS``); its pid."""
+        req = {"args": list(args), "env": env, "cwd": cwd, "stderr": stderr}
+        with self._lock:
+            try:
+                self.proc.stdin.write(json.dumps(req).encode() + b"\n")
+                self.proc.stdin.flush()
+            except OSError as exc:
+                raise TemplateError(f"the warm-kernel template process is gone ({exc})") from None
+            reply = self._reply(30.0)
+        if "pid" not in reply:
+            raise TemplateError(f"the warm-kernel template could not fork: {reply.get('error')}")
+        return int(reply["pid"])
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except OSError:
+                pass
+
+
+class ForkedProcess:
+    """The bits of :class:`subprocess.Popen` a kernel provisioner uses, for a process that is
+    not our child: liveness and signals through a pidfd (Linux), else the pid."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        try:
+            self.fd: int | None = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            self.fd = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            if self.fd is not None:
+                ready, _, _ = select.select([self.fd], [], [], 0)
+                gone = bool(ready)
+            else:
+                try:
+                    os.kill(self.pid, 0)
+                    gone = False
+                except ProcessLookupError:
+                    gone = True
+            if gone:
+                self.returncode = -1  # not our child: the exit status is the template's
+                self._close()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if self.fd is not None:
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                select.select([self.fd], [], [], left)
+            else:
+                time.sleep(0.01)
+            if deadline is not None and time.monotonic() >= deadline and self.poll() is None:
+                raise subprocess.TimeoutExpired("kernel", timeout or 0)
+        return self.returncode  # type: ignore[return-value]
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is not None:
+            return
+        if self.fd is not None:
+            signal.pidfd_send_signal(self.fd, sig)
+        else:
+            os.kill(self.pid, sig)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def _close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+_TEMPLATE_LOCK = threading.Lock()
+_TEMPLATE: dict[str, Any] = {}
+
+
+def get_template(preload: Sequence[str]) -> Template:
+    """This process's template for ``preload``, started (or restarted) as needed.
+
+    Restarted when it died, when a file it imported changed, or when it lacks a module
+    of ``preload``; a template whose pre-imports asked ``get_ipython()`` is replaced by
+    one without them.
+    """
+    with _TEMPLATE_LOCK:
+        tpl: Template | None = _TEMPLATE.get("template")
+        wanted = [n for n in preload if n not in _TEMPLATE.get("tainted", ())]
+        if tpl is not None and (
+            not tpl.alive() or not set(wanted) <= set(tpl.preload) or not tpl.unchanged()
+        ):
+            tpl.close()
+            tpl = None
+        for _ in range(3):
+            if tpl is not None:
+                break
+            tpl = Template(wanted)
+            if tpl.tainted:
+                _TEMPLATE.setdefault("tainted", set()).update(tpl.tainted)
+                wanted = [n for n in wanted if n not in tpl.tainted]
+                tpl.close()
+                tpl = None
+        if tpl is None:
+            tpl = Template([n for n in BASE_PRELOAD])
+        _TEMPLATE["template"] = tpl
+        return tpl
+
+
+def close_template() -> None:
+    """Stop this process's template (it would also die with the process)."""
+    with _TEMPLATE_LOCK:
+        tpl = _TEMPLATE.pop("template", None)
+        if tpl is not None:
+            tpl.close()
+
+
+_IPC_DIR: list[str] = []
+
+
+def _ipc_dir() -> str:
+    """A private folder for this process's kernels' ipc sockets (short: socket paths are limited)."""
+    if not _IPC_DIR:
+        _IPC_DIR.append(tempfile.mkdtemp(prefix="dvc-k-"))
+        import atexit
+        import shutil
+
+        atexit.register(shutil.rmtree, _IPC_DIR[0], True)
+    return _IPC_DIR[0]
+
+
+def provisioner_hook(template: Template, sink: dict) -> Any:
+    """A function ``(kernel manager) -> None`` that makes the manager fork its kernel from
+    ``template`` over ipc sockets; ``sink["kernel_mode"]`` says what happened (``warm``, or
+    ``fresh`` when the kernel spec is not this Python's ipykernel)."""
+    import uuid
+
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class WarmProvisioner(LocalProvisioner):
+        async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+            args = _launcher_args(cmd)
+            if args is None:  # another language or Python: start it as jupyter_client would
+                sink["kernel_mode"] = "fresh"
+                return await super().launch_kernel(cmd, **kwargs)
+            env = dict(kwargs.get("env") or os.environ)
+            env["JPY_PARENT_PID"] = str(template.proc.pid)  # its parent; PDEATHSIG does the rest
+            cwd = str(kwargs.get("cwd") or os.getcwd())
+            pid = template.fork(args, env, cwd, sink.get("kernel_stderr"))
+            self.process = ForkedProcess(pid)
+            self.pid = self.pgid = pid
+            self.cwd = cwd
+            sink["kernel_mode"] = "warm"
+            return self.connection_info
+
+        async def kill(self, restart: bool = False) -> None:
+            if isinstance(self.process, ForkedProcess):
+                sink["kernel_private_kb"] = _private_kb(self.process.pid)
+            await super().kill(restart)
+            if isinstance(self.process, ForkedProcess):
+                # wait here (briefly) so the manager's first liveness check sees it gone
+                # instead of sleeping 0.1 s
+                await _exited(self.process, 2.0)
+
+    def hook(km: Any) -> None:
+        kernel_id = str(uuid.uuid4())
+        km.kernel_id = kernel_id
+        km.transport = "ipc"
+        km.cache_ports = False
+        km.ip = os.path.join(_ipc_dir(), kernel_id[:8])
+        km.provisioner = WarmProvisioner(kernel_id=kernel_id, kernel_spec=km.kernel_spec, parent=km)
+
+    return hook
+
+
+async def _exited(proc: ForkedProcess, timeout: float) -> None:
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        await asyncio.sleep(0.002)
+
+
+def _launcher_args(cmd: Sequence[str]) -> list[str] | None:
+    """``ARGS`` of ``<this python> -m ipykernel_launcher ARGS``, else None."""
+    if len(cmd) < 3 or list(cmd[1:3]) != ["-m", LAUNCHER]:
+        return None
+    try:
+        same = os.path.samefile(cmd[0], sys.executable)
+    except OSError:
+        same = False
+    if not same and os.path.basename(cmd[0]) not in ("python", "python3"):
+        return None
+    if not same:
+        import shutil
+
+        found = shutil.which(cmd[0])
+        if not found or not os.path.samefile(found, sys.executable):
+            return None
+    return list(cmd[3:])
+
+
+# --------------------------------------------------------------------------
+# What the worker calls
+# --------------------------------------------------------------------------
+
+
+def prepare(spec: dict, sink: dict) -> None:
+    """Set up ``sink`` so that the engine forks this job's kernel from the worker's template
+    (``spec["kernels"] == "warm"``, the default), or leave it to start a fresh kernel."""
+    if spec.get("kernels", "warm") != "warm":
+        sink["kernel_mode"] = "fresh"
+        return
+    template = get_template(spec.get("preload") or BASE_PRELOAD)
+    sink["template_peak_kb"] = _peak_kb(template.proc.pid)
+    sink["prepare_km"] = provisioner_hook(template, sink)
+
+
+def _private_kb(pid: int) -> int | None:
+    """Memory a forked kernel does not share with its template (``Private_*`` of
+    ``smaps_rollup``), Linux only."""
+    try:
+        rows = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return None
+    return sum(
+        int(r.split()[1]) for r in rows if r.startswith(("Private_Clean:", "Private_Dirty:"))
+    )
+
+
+def _peak_kb(pid: int) -> int | None:
+    """Peak resident memory (``VmHWM``) of a process, Linux only."""
+    try:
+        for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if row.startswith("VmHWM:"):
+                return int(row.split()[1])
+    except OSError:
+        return None
+    return None
