@@ -53,13 +53,33 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-#: imported by every template: what ``ipykernel_launcher`` and the kernel's start-up need
+#: imported by every template: what ``ipykernel_launcher`` and a kernel's start-up import
+#: (the debugger alone is about 130 modules), and what figures and tables import on first
+#: display or save (measured: modules in a kernel after a briefing, not in the template)
 BASE_PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
+    "ipykernel.debugger",
     "IPython.core.interactiveshell",
     "IPython.core.completer",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.core.pylabtools",
+    "IPython.extensions.storemagic",
+    "sqlite3",
+    "tornado.locks",
+    "tornado.platform.asyncio",
+    "tornado.queues",
+    "zmq.utils.garbage",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.backends.backend_svg",
+    "pandas.io.formats.csvs",
+    "pandas.io.formats.html",
+    "pandas.io.formats.string",
+    "PIL.PngImagePlugin",
 )
 #: never pre-imported: modules that hook into the running kernel when imported
 NEVER_PRELOAD = (
