@@ -3,8 +3,9 @@
 Starting a kernel and importing numpy, pandas, matplotlib and the package costs
 about 1.2 s of CPU per notebook, more than most briefings compute. Each worker
 process therefore keeps one *template*: a single-threaded Python process that
-imports ipykernel and every module the grid's notebooks import (found by reading
-their ``import`` statements, :func:`preload_for`), then waits. For each notebook
+imports what a kernel imports at start and the modules that every notebook of the
+grid imports (found by reading their ``import`` statements, :func:`preload_for`),
+then waits. For each notebook
 the worker's kernel manager asks it to ``fork()``; the child becomes an ordinary
 ipykernel (``python -m ipykernel_launcher -f CONNECTION_FILE``) with the
 notebook's environment and working directory. The child starts from the template's
@@ -17,13 +18,17 @@ that for free, and it starts faster (see ``benchmarks/bench_render.py``).
 
 What a forked kernel does differently from a fresh one, and why it is the same:
 
-* modules are already imported (with the template's environment: the worker's,
+* modules are already imported, but only those the notebook imports itself (and
+  the submodules matplotlib and pandas import on first use), before its first cell
+  runs, with the template's environment: the worker's,
   with ``MPLBACKEND`` set as ipykernel would; per-notebook variables such as
   ``DVC_FIGURES_DIR`` must be read when used, not at import, as
   :mod:`dvcanalysis.paths` does);
 * a module whose import asks ``get_ipython()`` (it behaves differently inside a
   kernel, e.g. ipywidgets) is not pre-imported: the template notes it and is
   restarted without it, so the notebook imports it itself, inside its kernel;
+  except modules that only test whether they run in a kernel (:data:`KERNEL_CHECKS`:
+  pandas' display defaults), which are told yes, as their kernel would;
 * numpy's global random state is reseeded from the OS in every child, as a new
   process would be (Python's ``random`` reseeds itself after ``fork``);
 * ``PYTHONHASHSEED`` is the template's: a notebook whose output depends on the
@@ -53,9 +58,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-#: imported by every template: what ``ipykernel_launcher`` and a kernel's start-up import
-#: (the debugger alone is about 130 modules), and what figures and tables import on first
-#: display or save (measured: modules in a kernel after a briefing, not in the template)
+#: imported by every template: what a fresh kernel imports while it starts (the debugger
+#: alone is about 130 modules); ``test_base_preload_is_what_a_fresh_kernel_imports`` checks it
 BASE_PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
@@ -67,20 +71,24 @@ BASE_PRELOAD = (
     "IPython.core.debugger",
     "IPython.core.logger",
     "IPython.core.oinspect",
-    "IPython.core.pylabtools",
     "IPython.extensions.storemagic",
     "sqlite3",
     "tornado.locks",
     "tornado.platform.asyncio",
     "tornado.queues",
-    "zmq.utils.garbage",
-    "matplotlib.backends.backend_agg",
-    "matplotlib.backends.backend_svg",
-    "pandas.io.formats.csvs",
-    "pandas.io.formats.html",
-    "pandas.io.formats.string",
-    "PIL.PngImagePlugin",
 )
+#: submodules a package imports on first use (a figure drawn or saved, a table shown),
+#: pre-imported when the package itself is (measured: in a kernel after a briefing, not
+#: in the template)
+LAZY_SUBMODULES = {
+    "matplotlib": (
+        "matplotlib.backends.backend_agg",
+        "matplotlib.backends.backend_svg",
+        "IPython.core.pylabtools",
+        "PIL.PngImagePlugin",
+    ),
+    "pandas": ("pandas.io.formats.csvs", "pandas.io.formats.html", "pandas.io.formats.string"),
+}
 #: never pre-imported: modules that hook into the running kernel when imported
 NEVER_PRELOAD = (
     "ipywidgets",
@@ -123,12 +131,17 @@ def notebook_imports(notebook: Path | str) -> list[str]:
 
 
 def preload_for(notebooks: Iterable[Path | str]) -> list[str]:
-    """The modules a template pre-imports for these notebooks: :data:`BASE_PRELOAD` and their
-    imports, without :data:`NEVER_PRELOAD` (``a.b`` names that are attributes, not modules,
-    are tried and skipped by the template)."""
-    names = list(BASE_PRELOAD)
-    for nb in dict.fromkeys(str(n) for n in notebooks):
-        names += notebook_imports(nb)
+    """The modules a template pre-imports for these notebooks: :data:`BASE_PRELOAD`, then the
+    modules *every* one of them imports (in the first one's order), without
+    :data:`NEVER_PRELOAD`.
+
+    Only common imports: a kernel must not find a module that its own notebook does not
+    import (a module can change global state when imported, e.g. matplotlib's style).
+    ``a.b`` names that are attributes, not modules, are skipped by the template.
+    """
+    sets = [notebook_imports(nb) for nb in dict.fromkeys(str(n) for n in notebooks)]
+    common = set(sets[0]).intersection(*sets[1:]) if sets else set()
+    names = list(BASE_PRELOAD) + [n for n in (sets[0] if sets else []) if n in common]
     return [n for n in dict.fromkeys(names) if not _never(n)]
 
 
@@ -154,8 +167,22 @@ def _set_pdeathsig(parent: int) -> None:
         os._exit(1)
 
 
+#: modules that call the bare name ``get_ipython()`` at import only to test whether they
+#: run in a kernel (``hasattr(get_ipython(), "kernel")``); pandas sets its display
+#: defaults that way (``display.max_columns`` 20 in a kernel, 0 in a terminal)
+KERNEL_CHECKS = ("pandas.core.config_init",)
+
+
+class _KernelShellStandIn:
+    """What :data:`KERNEL_CHECKS` modules get from ``get_ipython()`` in the template: like
+    the shell of the kernel they will run in, it has a ``kernel``."""
+
+    kernel = None
+
+
 def _preload(names: Sequence[str]) -> dict[str, Any]:
     """Import ``names`` in order; report failures and the modules whose import asked get_ipython()."""
+    import builtins
     import importlib
 
     from IPython.core import getipython
@@ -169,10 +196,22 @@ def _preload(names: Sequence[str]) -> dict[str, Any]:
             asked.append(current[0])
         return real()
 
+    def bare_get_ipython():  # noqa: ANN202 - the name IPython puts in builtins
+        # in a kernel, the bare name exists; here it would not: answer as a kernel would
+        # for known checks, and count any other use as asking
+        if sys._getframe(1).f_globals.get("__name__") in KERNEL_CHECKS:
+            return _KernelShellStandIn()
+        if current:
+            asked.append(current[0])
+        raise NameError("name 'get_ipython' is not defined")
+
     get_ipython.__doc__ = real.__doc__
     import IPython
 
     getipython.get_ipython = IPython.get_ipython = get_ipython
+    had_bare = hasattr(builtins, "get_ipython")
+    if not had_bare:
+        builtins.get_ipython = bare_get_ipython  # type: ignore[attr-defined]
     failed: dict[str, str] = {}
     try:
         for name in names:
@@ -187,8 +226,19 @@ def _preload(names: Sequence[str]) -> dict[str, Any]:
                 if not (parent and isinstance(exc, ModuleNotFoundError) and exc.name == name):
                     failed[name] = f"{type(exc).__name__}: {exc}"[:300]
             current.clear()
+        for package, lazy in LAZY_SUBMODULES.items():
+            if package in sys.modules:
+                for name in lazy:
+                    current[:] = [name]
+                    try:
+                        importlib.import_module(name)
+                    except Exception as exc:  # noqa: BLE001
+                        failed[name] = f"{type(exc).__name__}: {exc}"[:300]
+                    current.clear()
     finally:
         getipython.get_ipython = IPython.get_ipython = real
+        if not had_bare:
+            del builtins.get_ipython
     files = {}
     for mod in list(sys.modules.values()):
         f = getattr(mod, "__file__", None)
@@ -437,15 +487,15 @@ _TEMPLATE: dict[str, Any] = {}
 def get_template(preload: Sequence[str]) -> Template:
     """This process's template for ``preload``, started (or restarted) as needed.
 
-    Restarted when it died, when a file it imported changed, or when it lacks a module
-    of ``preload``; a template whose pre-imports asked ``get_ipython()`` is replaced by
-    one without them.
+    Restarted when it died, when a file it imported changed, or when ``preload`` differs
+    (a template with more modules would show them to notebooks that do not import them);
+    a template whose pre-imports asked ``get_ipython()`` is replaced by one without them.
     """
     with _TEMPLATE_LOCK:
         tpl: Template | None = _TEMPLATE.get("template")
         wanted = [n for n in preload if n not in _TEMPLATE.get("tainted", ())]
         if tpl is not None and (
-            not tpl.alive() or not set(wanted) <= set(tpl.preload) or not tpl.unchanged()
+            not tpl.alive() or set(wanted) != set(tpl.preload) or not tpl.unchanged()
         ):
             tpl.close()
             tpl = None

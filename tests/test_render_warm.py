@@ -1,0 +1,315 @@
+"""Warm kernels (dvcanalysis.render.warm): same outputs as fresh kernels, clean state, no orphans.
+
+The renderer's other promises (failure isolation, timeouts, resume, kills,
+Ctrl-C, Dask) are tested in test_render.py, where warm kernels are the default.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dvcanalysis import render
+from dvcanalysis.cli import main
+from dvcanalysis.render import warm
+
+FIX = Path(__file__).parent / "fixtures" / "render"
+ROOT = Path(__file__).resolve().parent.parent
+TIMING = ("start_time", "end_time", "duration")
+KERNEL_META = {
+    "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+    "language_info": {"name": "python"},
+}
+
+
+def manifest(out: Path) -> dict:
+    doc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return {r["name"]: r for r in doc["runs"]}
+
+
+def without_timing(path: Path) -> str:
+    """An executed notebook without its clock readings (papermill and nbclient timings)."""
+    nb = nbformat.read(path, as_version=4)
+    for key in TIMING:
+        nb.metadata.get("papermill", {}).pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for key in TIMING:
+            cell.metadata.get("papermill", {}).pop(key, None)
+    return nbformat.writes(nb)
+
+
+# --------------------------------------------------------------------------
+# Which modules a template pre-imports (no kernel)
+# --------------------------------------------------------------------------
+
+
+def test_notebook_imports_are_read_not_run(tmp_path):
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("import numpy as np, os.path\nfrom pandas import DataFrame"),
+            nbformat.v4.new_code_cell("%matplotlib inline\nimport nothing_at_all"),  # a magic
+            nbformat.v4.new_code_cell("def f():\n    from . import sibling\n    import json"),
+            nbformat.v4.new_code_cell("from ipywidgets import IntSlider"),
+        ]
+    )
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    assert warm.notebook_imports(path) == [
+        "numpy",
+        "os.path",
+        "pandas",
+        "pandas.DataFrame",
+        "json",
+        "ipywidgets",
+        "ipywidgets.IntSlider",
+    ]
+    pre = warm.preload_for([path, path])
+    assert pre[: len(warm.BASE_PRELOAD)] == list(warm.BASE_PRELOAD)
+    assert pre[len(warm.BASE_PRELOAD) :] == [
+        "numpy",
+        "os.path",
+        "pandas",
+        "pandas.DataFrame",
+        "json",
+    ]
+    # ipywidgets hooks into the kernel when imported: never pre-imported
+    other = tmp_path / "o.ipynb"
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import json, numpy")]), other
+    )
+    # only what every notebook imports: a kernel never finds a module its notebook does not import
+    assert warm.preload_for([path, other])[len(warm.BASE_PRELOAD) :] == ["numpy", "json"]
+
+
+def test_base_preload_is_what_a_fresh_kernel_imports(tmp_path):
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("k: int = 0", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("import json, sys\nprint(json.dumps(sorted(sys.modules)))"),
+        ],
+        metadata=KERNEL_META,
+    )
+    nbformat.write(nb, tmp_path / "mods.ipynb")
+    grid = tmp_path / "grid.yml"
+    grid.write_text(f"- notebook: {tmp_path / 'mods.ipynb'}\n  grid: {{k: [0]}}\n")
+    out = tmp_path / "out"
+    args = ["render", str(grid), "--out", str(out), "--jobs", "1", "--no-progress"]
+    assert main([*args, "--fresh-kernels"]) == 0
+    done = nbformat.read(out / "mods_0.ipynb", as_version=4)
+    fresh = set(json.loads(done.cells[-1].outputs[0]["text"]))
+    assert set(warm.BASE_PRELOAD) <= fresh
+    assert "numpy" not in fresh  # the check can fail: not everything is imported at start
+
+
+# --------------------------------------------------------------------------
+# Clean state: a notebook's changes do not reach the next one in the same worker
+# --------------------------------------------------------------------------
+
+
+def test_state_changed_by_a_notebook_does_not_reach_the_next(tmp_path):
+    grid = tmp_path / "grid.yml"
+    grid.write_text(
+        f"- notebook: {FIX / 'meddle.ipynb'}\n  grid: {{k: [0]}}\n"
+        f"- notebook: {FIX / 'probe.ipynb'}\n  grid: {{k: [0, 1]}}\n"
+    )
+    out = tmp_path / "out"
+    assert main(["render", str(grid), "--out", str(out), "--jobs", "1", "--no-progress"]) == 0
+    runs = manifest(out)
+    assert [r["status"] for r in runs.values()] == ["ok", "ok", "ok"]
+    assert {r["kernel_mode"] for r in runs.values()} == {"warm"}
+    assert len({r["worker_pid"] for r in runs.values()}) == 1  # one worker, one template
+    assert "clean" in (out / "probe_1.html").read_text(encoding="utf-8")
+
+
+def test_the_probe_sees_every_change_within_one_kernel(tmp_path):
+    """The probe is not vacuous: run after meddle's cells in the same kernel, it names them all."""
+    meddle = nbformat.read(FIX / "meddle.ipynb", as_version=4)
+    probe = nbformat.read(FIX / "probe.ipynb", as_version=4)
+    meddle.cells.append(probe.cells[-1])
+    both = tmp_path / "render" / "both.ipynb"  # the probe expects a folder named render
+    both.parent.mkdir()
+    nbformat.write(meddle, both)
+    grid = tmp_path / "grid.yml"
+    grid.write_text(f"- notebook: {both}\n  grid: {{k: [0]}}\n")
+    out = tmp_path / "out"
+    assert main(["render", str(grid), "--out", str(out), "--jobs", "1", "--no-progress"]) == 1
+    err = manifest(out)["both_0"]["error"]
+    assert err["ename"] == "AssertionError"
+    left = err["evalue"].split(": ", 1)[1].split(", ")
+    assert sorted(left) == sorted(
+        [
+            "global",
+            "rc parameter",
+            "working directory",
+            "environment variable",
+            "warnings filter",
+            "numpy random state",
+            "random state",
+            "monkey-patch",
+            "imported module",
+        ]
+    )
+
+
+# --------------------------------------------------------------------------
+# Same outputs in both modes
+# --------------------------------------------------------------------------
+
+SUBSET = ["01_evidence_vi", "briefing_stalled_localities_en", "backtest_2023-12-31_vi"]
+
+
+@pytest.fixture(scope="module")
+def both_modes(tmp_path_factory):
+    """A representative subset of the default grid, rendered with warm and with fresh kernels."""
+    tmp = tmp_path_factory.mktemp("modes")
+    grid = ROOT / "data" / "briefings.yml"
+    outs = {}
+    for mode, extra in (("warm", []), ("fresh", ["--fresh-kernels"])):
+        outs[mode] = tmp / mode
+        args = ["render", str(grid), "--out", str(outs[mode]), "--jobs", "2", "--no-progress"]
+        for name in SUBSET:
+            args += ["--only", name]
+        assert main([*args, *extra]) == 0
+    return outs
+
+
+def test_default_grid_subset_is_byte_identical_in_both_modes(both_modes):
+    warm_out, fresh_out = both_modes["warm"], both_modes["fresh"]
+    runs = {mode: manifest(both_modes[mode]) for mode in both_modes}
+    for name in SUBSET:
+        assert runs["warm"][name]["kernel_mode"] == "warm"
+        assert runs["fresh"][name]["kernel_mode"] == "fresh"
+        assert (warm_out / f"{name}.html").read_bytes() == (fresh_out / f"{name}.html").read_bytes()
+        assert without_timing(warm_out / f"{name}.ipynb") == without_timing(
+            fresh_out / f"{name}.ipynb"
+        )
+        figs = sorted(p.name for p in (fresh_out / f"{name}_figures").iterdir())
+        assert figs and figs == sorted(p.name for p in (warm_out / f"{name}_figures").iterdir())
+        for f in figs:
+            assert (warm_out / f"{name}_figures" / f).read_bytes() == (
+                fresh_out / f"{name}_figures" / f
+            ).read_bytes(), f
+    # only the clock differs in the executed notebooks
+    raw_warm = (warm_out / f"{SUBSET[1]}.ipynb").read_text(encoding="utf-8")
+    assert '"id": "injected-parameters"' in raw_warm  # stable, not papermill's random id
+
+
+def test_manifest_and_record_say_which_mode_made_an_output(both_modes, tmp_path):
+    import shutil
+
+    work = tmp_path / "out"
+    shutil.copytree(both_modes["fresh"], work)
+    grid = ROOT / "data" / "briefings.yml"
+    args = ["render", str(grid), "--out", str(work), "--no-progress", "--only", SUBSET[0]]
+    assert main(args) == 0  # up to date: skipped, and still says fresh
+    row = manifest(work)[SUBSET[0]]
+    assert (row["status"], row["kernel_mode"]) == ("skipped", "fresh")
+    record = json.loads((work / render.RECORDS / f"{SUBSET[0]}.json").read_text())
+    assert record["kernel_mode"] == "fresh"
+
+
+# --------------------------------------------------------------------------
+# The template: get_ipython() at import, stale files, no orphans
+# --------------------------------------------------------------------------
+
+
+def test_module_asking_get_ipython_at_import_is_imported_in_the_kernel(tmp_path):
+    (tmp_path / "askipy.py").write_text(
+        "from IPython import get_ipython\nIN_KERNEL = get_ipython() is not None\n"
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("k: int = 0", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("import askipy\nprint('in kernel', askipy.IN_KERNEL)"),
+        ],
+        metadata=KERNEL_META,
+    )
+    nbformat.write(nb, tmp_path / "ask.ipynb")
+    grid = tmp_path / "grid.yml"
+    grid.write_text(f"- notebook: {tmp_path / 'ask.ipynb'}\n  grid: {{k: [0, 1]}}\n")
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    cmd = [sys.executable, "-m", "dvcanalysis.cli", "render", str(grid), "--out", str(out)]
+    subprocess.run([*cmd, "--jobs", "1", "--no-progress"], env=env, cwd=ROOT, check=True)
+    for k in (0, 1):
+        assert manifest(out)[f"ask_{k}"]["kernel_mode"] == "warm"
+        assert "in kernel True" in (out / f"ask_{k}.html").read_text(encoding="utf-8")
+
+
+def test_template_is_replaced_when_a_file_it_imported_changes(tmp_path, monkeypatch):
+    mod = tmp_path / "warm_probe_mod.py"
+    mod.write_text("VALUE = 1\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    try:
+        first = warm.get_template(["warm_probe_mod"])
+        assert warm.get_template(["warm_probe_mod"]) is first  # reused while unchanged
+        assert first.report["threads"] == 1  # nothing running in the template at fork time
+        assert str(mod) in first.files
+        mod.write_text("VALUE = 22\n")  # another size
+        assert not first.unchanged()
+        second = warm.get_template(["warm_probe_mod"])
+        assert second is not first and second.proc.pid != first.proc.pid
+        assert first.proc.poll() is not None  # the stale one was stopped
+    finally:
+        warm.close_template()
+
+
+def _ours(marker: str) -> list[int]:
+    """Processes whose environment carries ``marker`` (the render, workers, templates, kernels)."""
+    pids = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit() and int(p.name) != os.getpid():
+            try:
+                if marker.encode() in (p / "environ").read_bytes():
+                    pids.append(int(p.name))
+            except OSError:
+                continue
+    return pids
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
+def test_killed_render_leaves_no_template_or_kernel(tmp_path):
+    grid = tmp_path / "grid.yml"
+    grid.write_text(f"- notebook: {FIX / 'slow.ipynb'}\n  grid: {{delay: [0.0, 60.0]}}\n")
+    out = tmp_path / "out"
+    marker = f"DVC_TEST_MARK={uuid.uuid4().hex}"
+    env = {**os.environ, marker.split("=")[0]: marker.split("=")[1]}
+    cmd = [sys.executable, "-m", "dvcanalysis.cli", "render", str(grid), "--out", str(out)]
+    proc = subprocess.Popen(
+        [*cmd, "--jobs", "1", "--no-progress"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / render.RECORDS / "slow_0.0.json").exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "first run never finished"
+            time.sleep(0.1)
+        time.sleep(1.0)  # the second notebook's kernel is now sleeping
+        # the render, its worker, the worker's template and the running kernel (at least)
+        assert len(_ours(marker)) >= 4
+    finally:
+        # the render's process group (runner and workers); templates and kernels have
+        # sessions of their own, as kernels do, so they must go by themselves
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 15
+    while _ours(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = _ours(marker)
+    for pid in left:  # do not leave them to other tests
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"orphans: {left}"
