@@ -1,10 +1,14 @@
 """Benchmark: ``dvcanalysis render`` against the obvious way, measured in the same run.
 
 The obvious way is a shell loop over the grid: ``papermill`` (CLI) then
-``jupyter nbconvert --to html`` per briefing. The runner is
-``dvcanalysis render GRID --force --jobs 2``: long-lived worker processes that
-import papermill and nbconvert once, a fresh kernel per notebook shut down
-immediately, and the HTML exported in-process.
+``jupyter nbconvert --to html`` per briefing. The runner is timed twice:
+
+* ``dvcanalysis render GRID --force --jobs 2`` (warm kernels, the default): long-lived
+  worker processes that import papermill and nbconvert once, each with a template
+  process that has imported the notebooks' modules and forks a fresh kernel per
+  notebook, and the HTML exported in-process;
+* the same with ``--fresh-kernels``: a new kernel per notebook (the renderer before
+  warm kernels).
 
 Two grids are timed:
 
@@ -13,8 +17,11 @@ Two grids are timed:
 * ``small``: a small pandas/seaborn notebook (written to a temporary folder) over
   lang x 3 values, where the runner's own overhead dominates.
 
-Prints both times, the ratio, and the peak memory per worker (the worker process
-and its largest kernel) read from the runner's manifest.
+Prints the times, the ratios, whether the two modes wrote the same outputs (HTML
+and figures byte for byte, executed notebooks apart from their clock readings), and
+the peak memory per worker read from the runner's manifest: the worker process, its
+template and the most a kernel did not share with the template (warm); the worker
+process and its largest kernel (fresh).
 
 Usage: ``python benchmarks/bench_render.py [--only default|small] [--jobs 2]``
 """
@@ -55,7 +62,7 @@ cells = [
         "df.groupby('segment')['share'].describe()"),
     new_code_cell(
         "fig, ax = plt.subplots(figsize=(5, 3))\\n"
-        "sns.barplot(df, x='segment', y='share', ax=ax)\\n"
+        "sns.barplot(df, x='segment', y='share', seed=k, ax=ax)\\n"
         "ax.set_title({'vi': 'Tỷ lệ', 'en': 'Share'}[lang])\\n"
         "out = Path(os.environ.get('DVC_FIGURES_DIR', '.'))\\nout.mkdir(parents=True, exist_ok=True)\\n"
         "fig.savefig(out / 'share.png')\\nplt.show()"),
@@ -108,9 +115,9 @@ def obvious(grid: Path, out: Path) -> float:
     return time.perf_counter() - start
 
 
-def runner(grid: Path, out: Path, jobs: int) -> tuple[float, dict]:
+def runner(grid: Path, out: Path, jobs: int, *extra: str) -> tuple[float, dict]:
     cmd = [sys.executable, "-m", "dvcanalysis.cli", "render", str(grid), "--out", str(out)]
-    cmd += ["--force", "--jobs", str(jobs), "--no-progress"]
+    cmd += ["--force", "--jobs", str(jobs), "--no-progress", *extra]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - start
@@ -119,6 +126,54 @@ def runner(grid: Path, out: Path, jobs: int) -> tuple[float, dict]:
         raise SystemExit(f"dvcanalysis render failed (exit {proc.returncode})")
     doc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return seconds, doc
+
+
+def _without_timing(path: Path) -> str:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for key in ("start_time", "end_time", "duration"):
+        nb.metadata.get("papermill", {}).pop(key, None)
+        for cell in nb.cells:
+            cell.metadata.get("papermill", {}).pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    return nbformat.writes(nb)
+
+
+def differences(a: Path, b: Path, names: list[str]) -> list[str]:
+    """Outputs that differ between two output folders (the notebooks without their timings)."""
+    diff = []
+    for name in names:
+        if (a / f"{name}.html").read_bytes() != (b / f"{name}.html").read_bytes():
+            diff.append(f"{name}.html")
+        if _without_timing(a / f"{name}.ipynb") != _without_timing(b / f"{name}.ipynb"):
+            diff.append(f"{name}.ipynb")
+        fa, fb = a / f"{name}_figures", b / f"{name}_figures"
+        files = sorted({p.name for d in (fa, fb) if d.is_dir() for p in d.iterdir()})
+        for f in files:
+            if not ((fa / f).is_file() and (fb / f).is_file()) or (
+                (fa / f).read_bytes() != (fb / f).read_bytes()
+            ):
+                diff.append(f"{name}_figures/{f}")
+    return diff
+
+
+def memory(doc: dict) -> tuple[float, str]:
+    """Peak memory per worker (MB) from a manifest, and how it adds up."""
+    runs = doc["runs"]
+    worker = max(r.get("worker_peak_mb") or 0 for r in runs)
+    kernel = max(r.get("kernel_peak_mb") or 0 for r in runs)
+    template = max(r.get("template_peak_mb") or 0 for r in runs)
+    if template:
+        private = max(r.get("kernel_private_mb") or 0 for r in runs)
+        total = worker + template + private
+        return total, (
+            f"{worker:.0f} MB worker + {template:.0f} MB template + {private:.0f} MB kernel's own "
+            f"(its peak RSS {kernel:.0f} MB, mostly shared with the template) = {total:.0f} MB"
+        )
+    total = worker + kernel
+    return total, f"{worker:.0f} MB worker process + {kernel:.0f} MB kernel = {total:.0f} MB"
 
 
 def main() -> int:
@@ -139,22 +194,30 @@ def main() -> int:
         if args.only in (None, "small"):
             grids["small"] = small_grid(tmp)
         for label, grid in grids.items():
-            n = len(render.load_grid(grid).jobs)
+            names = [j.name for j in render.load_grid(grid).jobs]
             t_obvious = obvious(grid, tmp / f"{label}_obvious")
-            t_runner, doc = runner(grid, tmp / f"{label}_runner", args.jobs)
-            runs = doc["runs"]
-            worker = max(r.get("worker_peak_mb") or 0 for r in runs)
-            kernel = max(r.get("kernel_peak_mb") or 0 for r in runs)
-            ratio = t_obvious / t_runner
-            print(f"{label} grid: {n} briefings ({grid.name})")
-            print(f"  obvious (papermill CLI + nbconvert CLI loop): {t_obvious:6.1f} s")
-            print(f"  dvcanalysis render --force --jobs {args.jobs}:      {t_runner:6.1f} s")
-            print(f"  ratio: {ratio:.1f}x faster")
+            t_fresh, doc_fresh = runner(grid, tmp / f"{label}_fresh", args.jobs, "--fresh-kernels")
+            t_warm, doc_warm = runner(grid, tmp / f"{label}_warm", args.jobs)
+            modes = {r.get("kernel_mode") for r in doc_warm["runs"]}
+            diff = differences(tmp / f"{label}_fresh", tmp / f"{label}_warm", names)
+            print(f"{label} grid: {len(names)} briefings ({grid.name})")
+            print(f"  obvious (papermill CLI + nbconvert CLI loop):   {t_obvious:6.1f} s")
             print(
-                f"  peak memory per worker: {worker:.0f} MB worker process + {kernel:.0f} MB "
-                f"kernel = {worker + kernel:.0f} MB"
+                f"  dvcanalysis render --fresh-kernels --jobs {args.jobs}: {t_fresh:6.1f} s"
+                f"  ({t_obvious / t_fresh:.1f}x faster than obvious)"
             )
-            worst = max(worst, worker + kernel)
+            print(f"  dvcanalysis render --jobs {args.jobs} (warm kernels): {t_warm:6.1f} s")
+            print(f"  ratio: {t_obvious / t_warm:.1f}x faster than obvious")
+            print(f"  ratio: {t_fresh / t_warm:.1f}x faster than fresh kernels")
+            print(f"  kernel modes: {', '.join(sorted(map(str, modes)))}")
+            print(
+                "  outputs fresh vs warm: "
+                + ("identical" if not diff else f"{len(diff)} differ: {', '.join(diff[:5])}")
+            )
+            for mode, doc in (("warm", doc_warm), ("fresh", doc_fresh)):
+                total, how = memory(doc)
+                print(f"  peak memory per worker ({mode}): {how}")
+                worst = max(worst, total)
     print(f"cores: {os.cpu_count()}; worst peak memory per worker: {worst:.0f} MB")
     return 0
 

@@ -59,7 +59,7 @@ def test_notebook_imports_are_read_not_run(tmp_path):
             nbformat.v4.new_code_cell("import numpy as np, os.path\nfrom pandas import DataFrame"),
             nbformat.v4.new_code_cell("%matplotlib inline\nimport nothing_at_all"),  # a magic
             nbformat.v4.new_code_cell("def f():\n    from . import sibling\n    import json"),
-            nbformat.v4.new_code_cell("from ipywidgets import IntSlider"),
+            nbformat.v4.new_code_cell("from tqdm.notebook import tqdm"),
         ]
     )
     path = tmp_path / "n.ipynb"
@@ -70,8 +70,8 @@ def test_notebook_imports_are_read_not_run(tmp_path):
         "pandas",
         "pandas.DataFrame",
         "json",
-        "ipywidgets",
-        "ipywidgets.IntSlider",
+        "tqdm.notebook",
+        "tqdm.notebook.tqdm",
     ]
     pre = warm.preload_for([path, path])
     assert pre[: len(warm.BASE_PRELOAD)] == list(warm.BASE_PRELOAD)
@@ -82,7 +82,7 @@ def test_notebook_imports_are_read_not_run(tmp_path):
         "pandas.DataFrame",
         "json",
     ]
-    # ipywidgets hooks into the kernel when imported: never pre-imported
+    # tqdm.notebook hooks into the kernel when imported: never pre-imported
     other = tmp_path / "o.ipynb"
     nbformat.write(
         nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import json, numpy")]), other
@@ -159,6 +159,36 @@ def test_the_probe_sees_every_change_within_one_kernel(tmp_path):
             "imported module",
         ]
     )
+
+
+def test_a_kernel_that_dies_costs_only_its_own_notebook(tmp_path):
+    dies = tmp_path / "render" / "dies.ipynb"  # the probe expects a folder named render
+    dies.parent.mkdir()
+    nbformat.write(
+        nbformat.v4.new_notebook(
+            cells=[
+                nbformat.v4.new_code_cell("k: int = 0", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell(
+                    "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
+                ),
+            ],
+            metadata=KERNEL_META,
+        ),
+        dies,
+    )
+    grid = tmp_path / "grid.yml"
+    grid.write_text(
+        f"- notebook: {dies}\n  grid: {{k: [0]}}\n"
+        f"- notebook: {FIX / 'probe.ipynb'}\n  grid: {{k: [0]}}\n"
+    )
+    out = tmp_path / "out"
+    assert main(["render", str(grid), "--out", str(out), "--jobs", "1", "--no-progress"]) == 1
+    runs = manifest(out)
+    assert runs["dies_0"]["status"] == "failed"
+    assert runs["dies_0"]["error"]["ename"] == "DeadKernelError"
+    assert runs["dies_0"]["error"]["cell_index"] == 1
+    assert runs["probe_0"]["status"] == "ok"  # the same worker's template forks the next one
+    assert runs["probe_0"]["worker_pid"] == runs["dies_0"]["worker_pid"]
 
 
 # --------------------------------------------------------------------------
@@ -246,6 +276,27 @@ def test_module_asking_get_ipython_at_import_is_imported_in_the_kernel(tmp_path)
         assert "in kernel True" in (out / f"ask_{k}.html").read_text(encoding="utf-8")
 
 
+def test_ipywidgets_preloaded_still_registers_with_its_kernel(tmp_path):
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("k: int = 0", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(
+                "import ipywidgets\nfrom comm import get_comm_manager\n"
+                "print('widget target', 'jupyter.widget' in get_comm_manager().targets)"
+            ),
+        ],
+        metadata=KERNEL_META,
+    )
+    nbformat.write(nb, tmp_path / "widgets.ipynb")
+    assert "ipywidgets" in warm.preload_for([tmp_path / "widgets.ipynb"])
+    grid = tmp_path / "grid.yml"
+    grid.write_text(f"- notebook: {tmp_path / 'widgets.ipynb'}\n  grid: {{k: [0]}}\n")
+    out = tmp_path / "out"
+    assert main(["render", str(grid), "--out", str(out), "--jobs", "1", "--no-progress"]) == 0
+    assert manifest(out)["widgets_0"]["kernel_mode"] == "warm"
+    assert "widget target True" in (out / "widgets_0.html").read_text(encoding="utf-8")
+
+
 def test_template_is_replaced_when_a_file_it_imported_changes(tmp_path, monkeypatch):
     mod = tmp_path / "warm_probe_mod.py"
     mod.write_text("VALUE = 1\n")
@@ -260,6 +311,10 @@ def test_template_is_replaced_when_a_file_it_imported_changes(tmp_path, monkeypa
         second = warm.get_template(["warm_probe_mod"])
         assert second is not first and second.proc.pid != first.proc.pid
         assert first.proc.poll() is not None  # the stale one was stopped
+        second.proc.kill()  # a template that died is replaced too
+        second.proc.wait()
+        third = warm.get_template(["warm_probe_mod"])
+        assert third is not second and third.alive()
     finally:
         warm.close_template()
 
@@ -313,3 +368,33 @@ def test_killed_render_leaves_no_template_or_kernel(tmp_path):
     for pid in left:  # do not leave them to other tests
         os.kill(pid, signal.SIGKILL)
     assert not left, f"orphans: {left}"
+
+
+# jupyter_core gives each Dask worker thread its own event loop and leaves it open
+@pytest.mark.filterwarnings("ignore:unclosed event loop:ResourceWarning")
+def test_dask_workers_fork_warm_kernels_too(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    grid = tmp_path / "grid.yml"
+    grid.write_text(
+        f"- notebook: {FIX / 'meddle.ipynb'}\n  grid: {{k: [0]}}\n"
+        f"- notebook: {FIX / 'probe.ipynb'}\n  grid: {{k: [0, 1, 2]}}\n"
+    )
+    jobs = render.load_grid(grid).jobs
+    try:
+        with (
+            distributed.LocalCluster(
+                n_workers=1,
+                processes=False,
+                threads_per_worker=2,
+                protocol="tcp",
+                host="127.0.0.1",
+                dashboard_address=None,
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            rows = render.run_grid(jobs, out_dir=tmp_path / "out", executor=client.get_executor())
+    finally:
+        warm.close_template()  # the template of this (pytest) process, where Dask ran
+    assert [r["status"] for r in rows] == ["ok"] * 4
+    assert {r["kernel_mode"] for r in rows} == {"warm"}
+    assert len({r["worker_pid"] for r in rows}) == 1

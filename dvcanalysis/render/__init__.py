@@ -4,7 +4,8 @@
 ``data/briefings.yml``), checks every parameter against the notebook's cell
 tagged ``parameters`` before any kernel starts, runs the cartesian product of
 each entry's grid with papermill in long-lived worker processes (a fresh kernel
-per notebook), and writes under ``DIR`` (default ``out/``):
+process per notebook, forked from a warm template: :mod:`~dvcanalysis.render.warm`),
+and writes under ``DIR`` (default ``out/``):
 
 ``<name>.ipynb``
     the executed notebook (papermill's injected-parameters cell included);
@@ -18,6 +19,10 @@ per notebook), and writes under ``DIR`` (default ``out/``):
     per run: ``parameters``, ``status`` (ok / failed / skipped), ``duration_s``,
     ``worker_peak_mb`` (``ru_maxrss`` of the worker process so far),
     ``kernel_peak_mb`` (``VmHWM`` of that run's kernel, read before it shuts down),
+    ``kernel_mode`` (``warm``: forked from the worker's template; ``fresh``: a new
+    kernel, ``--fresh-kernels``; the same outputs either way), with warm kernels
+    ``template_peak_mb`` (the template process) and ``kernel_private_mb`` (what the
+    kernel did not share with it, at its end),
     ``error`` (``cell_index`` in the source notebook, ``ename``, ``evalue``),
     ``outputs`` (relative to ``DIR``) and ``inputs`` (hashes and their ``key``).
 
@@ -36,8 +41,10 @@ The grid file is a list of entries::
       timeout: 600                                # optional; seconds per cell
 
 Speed: worker processes import papermill and nbconvert once (without
-jsonschema's optional IRI checker, about 1-2 s per import), every notebook gets a
-fresh kernel that is shut down immediately, and the HTML is exported in-process.
+jsonschema's optional IRI checker, about 1-2 s per import); each keeps a template
+process that has imported what the grid's notebooks import (numpy, pandas,
+matplotlib, the package) and forks a new kernel per notebook, shut down
+immediately; the HTML is exported in-process.
 ``run_grid`` takes any :class:`concurrent.futures.Executor`; ``--scheduler``
 uses a Dask cluster's ``Client.get_executor()``.
 
@@ -47,7 +54,9 @@ imports this package at start-up.
 Modules: :mod:`~dvcanalysis.render.params` (a notebook's parameters cell),
 :mod:`~dvcanalysis.render.grid` (the grid file), :mod:`~dvcanalysis.render.records`
 (input hashes, records, atomic writes), :mod:`~dvcanalysis.render.engine` (the
-papermill engine), :mod:`~dvcanalysis.render.worker` (one run in a worker process),
+papermill engine), :mod:`~dvcanalysis.render.warm` (warm kernels: the template
+process and the provisioner that forks from it), :mod:`~dvcanalysis.render.worker`
+(one run in a worker process),
 :mod:`~dvcanalysis.render.runner` (plan and run a grid), :mod:`~dvcanalysis.render.report`
 (manifest, index, summary) and :mod:`~dvcanalysis.render.cli` (``dvcanalysis render``).
 """

@@ -25,8 +25,10 @@ What a forked kernel does differently from a fresh one, and why it is the same:
   ``DVC_FIGURES_DIR`` must be read when used, not at import, as
   :mod:`dvcanalysis.paths` does);
 * a module whose import asks ``get_ipython()`` (it behaves differently inside a
-  kernel, e.g. ipywidgets) is not pre-imported: the template notes it and is
-  restarted without it, so the notebook imports it itself, inside its kernel;
+  kernel) is not pre-imported: the template notes it and is restarted without
+  it, so the notebook imports it itself, inside its kernel; except known hooks
+  (:data:`KERNEL_HOOKS`: ipywidgets registers its comm targets), which the forked
+  kernel runs once its shell exists,
   except modules that only test whether they run in a kernel (:data:`KERNEL_CHECKS`:
   pandas' display defaults), which are told yes, as their kernel would;
 * numpy's global random state is reseeded from the OS in every child, as a new
@@ -91,7 +93,6 @@ LAZY_SUBMODULES = {
 }
 #: never pre-imported: modules that hook into the running kernel when imported
 NEVER_PRELOAD = (
-    "ipywidgets",
     "matplotlib_inline.backend_inline",
     "tqdm.notebook",
     "tqdm.autonotebook",
@@ -173,6 +174,12 @@ def _set_pdeathsig(parent: int) -> None:
 KERNEL_CHECKS = ("pandas.core.config_init",)
 
 
+#: modules that hook into the kernel when imported, and the function that does it: a
+#: forked kernel calls it once its shell exists, as the import would have in a fresh
+#: kernel (ipywidgets registers its comm targets; seaborn imports ipywidgets)
+KERNEL_HOOKS = {"ipywidgets": "_handle_ipython"}
+
+
 class _KernelShellStandIn:
     """What :data:`KERNEL_CHECKS` modules get from ``get_ipython()`` in the template: like
     the shell of the kernel they will run in, it has a ``kernel``."""
@@ -192,7 +199,7 @@ def _preload(names: Sequence[str]) -> dict[str, Any]:
     current: list[str] = []
 
     def get_ipython():  # noqa: ANN202 - same signature as IPython's
-        if current:
+        if current and sys._getframe(1).f_globals.get("__name__") not in KERNEL_HOOKS:
             asked.append(current[0])
         return real()
 
@@ -263,6 +270,10 @@ def _serve() -> None:
     report = _preload(first["preload"])
     report["import_s"] = round(time.perf_counter() - start, 3)
     report["threads"] = threading.active_count()
+    import gc
+
+    gc.collect()
+    gc.freeze()  # a kernel's collections leave the template's objects alone (and unshared pages)
     report["pid"] = os.getpid()
     out.write(json.dumps(report).encode() + b"\n")
     out.flush()
@@ -307,9 +318,14 @@ def _child(req: dict, template: int) -> None:
             sys.modules["numpy"].random.seed()
         sys.argv = [str(Path(sys.modules["ipykernel"].__file__).parent.parent / f"{LAUNCHER}.py")]
         sys.argv += req["args"]
-        from ipykernel import kernelapp
+        from ipykernel.kernelapp import IPKernelApp
 
-        kernelapp.launch_new_instance()
+        app = IPKernelApp.instance()  # as kernelapp.launch_new_instance, with the hooks
+        app.initialize()
+        for module, hook in KERNEL_HOOKS.items():
+            if module in sys.modules:
+                getattr(sys.modules[module], hook)()
+        app.start()
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
