@@ -33,8 +33,11 @@ What a forked kernel does differently from a fresh one, and why it is the same:
   pandas' display defaults), which are told yes, as their kernel would;
 * numpy's global random state is reseeded from the OS in every child, as a new
   process would be (Python's ``random`` reseeds itself after ``fork``);
-* ``PYTHONHASHSEED`` is the template's: a notebook whose output depends on the
-  order of a set of strings is not reproducible in either mode.
+* ``PYTHONHASHSEED`` is the template's (the same for every kernel of a worker): a
+  notebook whose output depends on the order of a set of strings is not
+  reproducible in either mode;
+* the template's objects are frozen out of the garbage collector (``gc.freeze``)
+  before it forks, so kernels do not copy the pages they live on.
 
 A template is used only while every file it imported is unchanged (size and
 mtime), so a long-lived Dask worker picks up an edited package. The template
@@ -311,6 +314,8 @@ def _child(req: dict, template: int) -> None:
         os.dup2(null, 0)
         os.dup2(null, 1)
         os.dup2(err, 2)
+        for fd in {null, err}:
+            os.close(fd)
         os.chdir(req["cwd"])
         os.environ.clear()
         os.environ.update(req["env"])
