@@ -19,9 +19,10 @@ Two grids are timed:
 
 Prints the times, the ratios, whether the two modes wrote the same outputs (HTML
 and figures byte for byte, executed notebooks apart from their clock readings), and
-the peak memory per worker read from the runner's manifest: the worker process, its
-template and the most a kernel did not share with the template (warm); the worker
-process and its largest kernel (fresh).
+the peak memory per worker read from the runner's manifest: the worker process with
+the larger of its template while importing and its template afterwards plus the most
+a kernel did not share with the template (warm); the worker process and its largest
+kernel (fresh).
 
 Usage: ``python benchmarks/bench_render.py [--only default|small] [--jobs 2]``
 """
@@ -166,11 +167,15 @@ def memory(doc: dict) -> tuple[float, str]:
     kernel = max(r.get("kernel_peak_mb") or 0 for r in runs)
     template = max(r.get("template_peak_mb") or 0 for r in runs)
     if template:
+        # the template peaks while importing, before any kernel exists; then it holds
+        # template_rss while each kernel adds what it does not share with it
+        rss = max(r.get("template_rss_mb") or 0 for r in runs)
         private = max(r.get("kernel_private_mb") or 0 for r in runs)
-        total = worker + template + private
+        total = max(worker + template, worker + rss + private)
         return total, (
-            f"{worker:.0f} MB worker + {template:.0f} MB template + {private:.0f} MB kernel's own "
-            f"(its peak RSS {kernel:.0f} MB, mostly shared with the template) = {total:.0f} MB"
+            f"{worker:.0f} MB worker + max({template:.0f} MB template importing, "
+            f"{rss:.0f} MB template + {private:.0f} MB kernel's own) = {total:.0f} MB "
+            f"(a kernel's peak RSS, shared pages counted: {kernel:.0f} MB)"
         )
     total = worker + kernel
     return total, f"{worker:.0f} MB worker process + {kernel:.0f} MB kernel = {total:.0f} MB"

@@ -21,8 +21,9 @@ and writes under ``DIR`` (default ``out/``):
     ``kernel_peak_mb`` (``VmHWM`` of that run's kernel, read before it shuts down),
     ``kernel_mode`` (``warm``: forked from the worker's template; ``fresh``: a new
     kernel, ``--fresh-kernels``; the same outputs either way), with warm kernels
-    ``template_peak_mb`` (the template process) and ``kernel_private_mb`` (what the
-    kernel did not share with it, at its end),
+    ``template_peak_mb`` and ``template_rss_mb`` (the template process: its peak,
+    while importing, and its size when the kernel was forked) and ``kernel_private_mb``
+    (what the kernel did not share with it, at its end),
     ``error`` (``cell_index`` in the source notebook, ``ename``, ``evalue``),
     ``outputs`` (relative to ``DIR``) and ``inputs`` (hashes and their ``key``).
 

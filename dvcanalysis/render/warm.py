@@ -574,7 +574,9 @@ def provisioner_hook(template: Template, sink: dict) -> Any:
             env = dict(kwargs.get("env") or os.environ)
             env["JPY_PARENT_PID"] = str(template.proc.pid)  # its parent; PDEATHSIG does the rest
             cwd = str(kwargs.get("cwd") or os.getcwd())
-            pid = template.fork(args, env, cwd, sink.get("kernel_stderr"))
+            # the engine may hand the kernel a file for its stderr: the child appends to it
+            err = getattr(kwargs.get("stderr"), "name", None)
+            pid = template.fork(args, env, cwd, err if isinstance(err, str) else None)
             self.process = ForkedProcess(pid)
             self.pid = self.pgid = pid
             self.cwd = cwd
@@ -593,9 +595,10 @@ def provisioner_hook(template: Template, sink: dict) -> Any:
     def hook(km: Any) -> None:
         kernel_id = str(uuid.uuid4())
         km.kernel_id = kernel_id
-        km.transport = "ipc"
+        if km.transport != "ipc":  # the engine may already have put it on Unix sockets
+            km.transport = "ipc"
+            km.ip = os.path.join(_ipc_dir(), kernel_id[:8])
         km.cache_ports = False
-        km.ip = os.path.join(_ipc_dir(), kernel_id[:8])
         km.provisioner = WarmProvisioner(kernel_id=kernel_id, kernel_spec=km.kernel_spec, parent=km)
 
     return hook
@@ -640,7 +643,8 @@ def prepare(spec: dict, sink: dict) -> None:
         sink["kernel_mode"] = "fresh"
         return
     template = get_template(spec.get("preload") or BASE_PRELOAD)
-    sink["template_peak_kb"] = _peak_kb(template.proc.pid)
+    sink["template_peak_kb"] = _status_kb(template.proc.pid, "VmHWM")  # while importing
+    sink["template_rss_kb"] = _status_kb(template.proc.pid, "VmRSS")  # while forking kernels
     sink["prepare_km"] = provisioner_hook(template, sink)
 
 
@@ -656,11 +660,11 @@ def _private_kb(pid: int) -> int | None:
     )
 
 
-def _peak_kb(pid: int) -> int | None:
-    """Peak resident memory (``VmHWM``) of a process, Linux only."""
+def _status_kb(pid: int, field: str) -> int | None:
+    """A memory figure of a process (``VmHWM``: peak, ``VmRSS``: now), Linux only."""
     try:
         for row in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if row.startswith("VmHWM:"):
+            if row.startswith(f"{field}:"):
                 return int(row.split()[1])
     except OSError:
         return None

@@ -177,7 +177,7 @@ def _run_job(spec: dict) -> dict:
             round(sink["kernel_peak_kb"] / 1024, 1) if sink.get("kernel_peak_kb") else None
         )
         result["kernel_mode"] = sink.get("kernel_mode")
-        for key in ("template_peak", "kernel_private"):  # warm kernels (render/warm.py)
+        for key in ("template_peak", "template_rss", "kernel_private"):  # render/warm.py
             if sink.get(f"{key}_kb"):
                 result[f"{key}_mb"] = round(sink[f"{key}_kb"] / 1024, 1)
         if nb is not None:
