@@ -355,7 +355,10 @@ def test_killed_render_leaves_no_template_or_kernel(tmp_path):
             time.sleep(0.1)
         time.sleep(1.0)  # the second notebook's kernel is now sleeping
         # the render, its worker, the worker's template and the running kernel (at least)
-        assert len(_ours(marker)) >= 4
+        ours = _ours(marker)
+        assert len(ours) >= 4
+        names = sorted(Path(f"/proc/{p}/comm").read_text().strip() for p in ours)
+        assert names.count("dvc-template") == names.count("dvc-kernel") == 1
     finally:
         # the render's process group (runner and workers); templates and kernels have
         # sessions of their own, as kernels do, so they must go by themselves

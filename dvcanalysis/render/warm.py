@@ -158,6 +158,22 @@ def _never(name: str) -> bool:
 # --------------------------------------------------------------------------
 
 
+#: the process names (``/proc/PID/comm``, what ``ps -o comm`` and ``top`` show) of a
+#: template and of the kernels it forks; their command line is the template's
+TEMPLATE_NAME = b"dvc-template"
+KERNEL_NAME = b"dvc-kernel"
+
+
+def _set_name(name: bytes) -> None:
+    """Name this process (Linux ``PR_SET_NAME``; else a no-op)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(15, ctypes.c_char_p(name), 0, 0, 0)
+    except Exception:  # noqa: BLE001 - not Linux
+        pass
+
+
 def _set_pdeathsig(parent: int) -> None:
     """Die (SIGKILL) when the parent dies; exit now if it already has (Linux; else a no-op)."""
     try:
@@ -263,6 +279,7 @@ def _preload(names: Sequence[str]) -> dict[str, Any]:
 
 def _serve() -> None:
     """The template's main loop: pre-import, say ready, then fork a kernel per request line."""
+    _set_name(TEMPLATE_NAME)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped by the system
     if sys.path and sys.path[0] in ("", os.getcwd()):
@@ -303,6 +320,7 @@ def _child(req: dict, template: int) -> None:
     try:
         os.setsid()  # its own process group, as jupyter_client starts kernels
         _set_pdeathsig(template)
+        _set_name(KERNEL_NAME)
         for sig in (signal.SIGINT, signal.SIGCHLD, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
         null = os.open(os.devnull, os.O_RDWR)
