@@ -1,7 +1,8 @@
 """Atomic writes: write to a temporary file beside the target, then rename.
 
 A crash or kill never leaves a half-written output that a later run would take
-for done.
+for done. The file that lands has the ordinary permissions of a new file under
+the user's umask (``0o666 & ~umask``), not the 0600 of a temporary file.
 """
 
 from __future__ import annotations
@@ -11,6 +12,20 @@ import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: read it by setting it, and put it back
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
@@ -30,6 +45,7 @@ def atomic_path(target: Path | str, suffix: str | None = None):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
