@@ -24,9 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from dvcanalysis import paths
+from dvcanalysis import _io, paths
 from dvcanalysis.errors import InputError, Problem
 
 EVIDENCE_COLUMNS = (
@@ -125,14 +124,7 @@ def _vocabulary(path: str) -> dict[str, dict[str, str]]:
         raise InputError(
             f"{paths.relative(p)}: file not found (the vocabulary of units, kinds and segments)"
         )
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f":{where.line + 1}" if where is not None else ""
-        raise InputError(
-            f"{paths.relative(p)}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})"
-        ) from None
+    data = _io.read_yaml(p, what="vocabulary file (YAML)") or {}
     if not isinstance(data, dict):
         raise InputError(
             f"{paths.relative(p)}: expected a mapping with sections units, kinds, precisions, segments"
