@@ -149,10 +149,13 @@ def _read_csv(
     shown = paths.relative(path)
     if not path.exists():
         return [], [Problem(shown, "file not found")]
+    if path.is_dir():
+        return [], [Problem(shown, "is a folder; expected a CSV file")]
     problems: list[Problem] = []
     rows: list[tuple[int, dict[str, str]]] = []
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
+        # a leading byte-order mark (Excel's "CSV UTF-8") is accepted, as by every reader
+        with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader, None)
             if header is None:
@@ -290,8 +293,17 @@ def validate(
     except InputError as exc:
         return [p if isinstance(p, Problem) else Problem(shown, str(p)) for p in exc.problems]
     sources, problems = _validate_sources(data_dir / "sources.csv", raw)
+    if problems:  # every row cites a source: say what is wrong with the table and stop
+        return [
+            *problems,
+            Problem(shown, "not checked: sources.csv has the problems above"),
+        ]
     rows, row_problems = _read_csv(path, EVIDENCE_COLUMNS)
     problems += row_problems
+    if not rows and not row_problems:
+        problems.append(
+            Problem(shown, "has a header but no rows; expected at least one evidence row", 2)
+        )
 
     def bad(line: int, column: str, message: str) -> None:
         problems.append(Problem(shown, message, line, column))
@@ -390,7 +402,7 @@ def _check(path: Path | None = None) -> None:
 @lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> pd.DataFrame:
     _check(Path(path))
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     df["value"] = df["value"].astype(float)
     df["period_end"] = pd.to_datetime(
         [period_end(p, q) for p, q in zip(df["period"], df["period_precision"], strict=True)]
@@ -422,7 +434,9 @@ def load_sources(path: Path | str | None = None) -> pd.DataFrame:
     _, problems = _validate_sources(p, p.parent / "raw")
     if problems:
         raise InputError(problems)
-    return pd.read_csv(p, dtype=str, keep_default_na=False).set_index("source_id")
+    return pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig").set_index(
+        "source_id"
+    )
 
 
 def source_label(source_id: str, lang: str = "vi") -> str:

@@ -409,6 +409,10 @@ def load_file(path: Path | str, *, _seen: tuple[str, ...] = ()) -> Scenario:
         )
         for n in {**pa, **ca}
     }
+    if parent_raw == {} and "extends" in data:
+        # the parent could not be read: what it would give is unknown, so stop here
+        # rather than report its keys as missing
+        raise InputError(problems)
     for k in REQUIRED_TOP:
         if k not in merged:
             problems.append(
