@@ -105,9 +105,9 @@ def load_grid(path: Path | str) -> Grid:
     are unique and safe as file names.
     """
 
+    text = _io.read_text_strict(path, what="grid file (YAML)")
     path = Path(path)
     where = paths.relative(path)
-    text = _io.read_text_strict(path, what="grid file (YAML)")
     data = _io.load_yaml(text, where)
     line = _key_lines(text)
     accepted = ", ".join(ENTRY_KEYS)
