@@ -304,3 +304,48 @@ def test_outputs_have_the_permissions_of_the_umask(tmp_path):
         assert stat.S_IMODE((tmp_path / "b.txt").stat().st_mode) == 0o600
     finally:
         os.umask(old)
+
+
+def test_kernel_that_dies_in_a_cell_is_not_retried_and_its_stderr_is_shown(tmp_path):
+    nb = json.loads((FIX / "ok.ipynb").read_text(encoding="utf-8"))
+    nb["cells"].insert(
+        2,
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "die",
+            "metadata": {},
+            "outputs": [],
+            "source": "import os\nos.write(2, b'segfault-like death of the kernel\\n')\nos._exit(7)",
+        },
+    )
+    path = tmp_path / "dies.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    grid = tmp_path / "g.yml"
+    grid.write_text(f"- notebook: {path}\n  grid: {{lang: [en]}}\n")
+    (row,) = render.run_grid(render.load_grid(grid).jobs, out_dir=tmp_path / "out")
+    assert row["status"] == "failed"
+    assert "attempts" not in row  # it had started: a failure of the notebook, not of the start
+    assert row["error"]["ename"] == "DeadKernelError"
+    assert row["error"]["cell_index"] == 2
+    assert row["error"]["evalue"].endswith(
+        "kernel stderr (last lines):\nsegfault-like death of the kernel"
+    )
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused_before_any_kernel(
+    tmp_path, monkeypatch, capsys
+):
+    from dvcanalysis.render import lock
+
+    grid = write_grid(tmp_path / "grid.yml", "- notebook: FIX/ok.ipynb\n  grid: {lang: [vi]}\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    # (tests may run as root, for whom chmod does not forbid writing: ask os.access)
+    monkeypatch.setattr(lock.os, "access", lambda p, mode: Path(p) != out)
+    assert main(["render", str(grid), "--out", str(out), "--no-progress"]) == 2
+    assert capsys.readouterr().err == (
+        f"--out {out}: cannot write into this folder (Permission denied); "
+        "expected a folder you may write to (it is created if missing)\n"
+    )
+    assert sorted(p.name for p in out.iterdir()) == [".lock"]

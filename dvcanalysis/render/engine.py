@@ -134,8 +134,15 @@ def _engine_class():
             finally:
                 self.sink["kernel_peak_kb"] = _kernel_peak_kb(self.km)
 
+        # the kernel answered kernel_info: from here on a failure is the notebook's,
+        # not the start's (papermill calls the sync wrapper, nbclient's async code the other)
         async def async_start_new_kernel_client(self):
             kc = await super().async_start_new_kernel_client()
+            self.sink["kernel_ready"] = True
+            return kc
+
+        def start_new_kernel_client(self):
+            kc = super().start_new_kernel_client()
             self.sink["kernel_ready"] = True
             return kc
 
