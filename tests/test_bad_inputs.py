@@ -446,11 +446,12 @@ def _edit(name: str, edit: Callable[[bytes], bytes]) -> Callable[[Path], Path]:
     return make
 
 
-def _first_row(field: int, value: str) -> Callable[[bytes], bytes]:
-    """Replace field ``field`` of the first data row of a CSV (plain cells only)."""
+def _first_row(column: str, value: str) -> Callable[[bytes], bytes]:
+    """Replace ``column`` of the first data row of a CSV (plain cells before it only)."""
 
     def edit(raw: bytes) -> bytes:
         lines = raw.decode("utf-8").split("\n")
+        field = lines[0].split(",").index(column)
         cells = lines[1].split(",")
         cells[field] = value
         lines[1] = ",".join(cells)
@@ -481,7 +482,7 @@ EVIDENCE_CASES = [
     ),
     (
         "evidence-value-not-a-number",
-        _edit("evidence.csv", _first_row(5, "two")),
+        _edit("evidence.csv", _first_row("value", "two")),
         1,
         "evidence.csv:2: column 'value': value 'two' is not a finite number",
     ),
@@ -493,19 +494,19 @@ EVIDENCE_CASES = [
     ),
     (
         "evidence-unknown-unit",
-        _edit("evidence.csv", _first_row(6, "dozens")),
+        _edit("evidence.csv", _first_row("unit", "dozens")),
         1,
         "evidence.csv:2: column 'unit': 'dozens' is not in the vocabulary; expected one of:",
     ),
     (
         "evidence-bad-period",
-        _edit("evidence.csv", _first_row(3, "2024-13-45")),
+        _edit("evidence.csv", _first_row("period", "2024-13-45")),
         1,
         "evidence.csv:2: column 'period': period '2024-13-45' is not parseable at precision 'day'",
     ),
     (
         "evidence-unknown-segment",
-        _edit("evidence.csv", _first_row(2, "districts")),
+        _edit("evidence.csv", _first_row("segment", "districts")),
         1,
         "evidence.csv:2: column 'segment': 'districts' is not in the vocabulary",
     ),
