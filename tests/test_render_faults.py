@@ -13,6 +13,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -134,6 +135,18 @@ def test_kill_9_of_the_render_ends_every_process_it_started(tmp_path):
             proc.kill()
             proc.wait()
     assert not any((out / f"slow_{d}.html").exists() for d in ("20.0", "21.0", "22.0"))
+    # the killed render's kernel folder is left; the next render removes it
+    assert len(_kernel_dirs(proc.pid)) == 1
+    grid2 = write_grid(tmp_path / "g2.yml", "- notebook: FIX/ok.ipynb\n  grid: {lang: [en]}\n")
+    assert main(["render", str(grid2), "--out", str(tmp_path / "out2"), "--no-progress"]) == 0
+    assert _kernel_dirs(proc.pid) == []
+    assert _kernel_dirs(os.getpid()) == []  # and its own, at its end
+
+
+def _kernel_dirs(pid: int) -> list[Path]:
+    from dvcanalysis.render.engine import _short_tmp
+
+    return sorted(Path(_short_tmp() or tempfile.gettempdir()).glob(f"dvcr-{pid}-*"))
 
 
 @linux_only

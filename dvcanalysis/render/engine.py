@@ -35,17 +35,26 @@ def _kernel_peak_kb(km: Any) -> int | None:
     return None
 
 
+KERNEL_DIR_ENV = "DVC_KERNEL_DIR"
+
+
+def _short_tmp() -> str | None:
+    """Where to make socket folders: the temp folder, or ``/tmp`` under a long ``TMPDIR``
+    (Unix socket paths are limited to about 100 bytes)."""
+    tmp = tempfile.gettempdir()
+    return "/tmp" if len(tmp) > 40 and os.path.isdir("/tmp") else None
+
+
 def _private_dir() -> str:
     """A new private folder (mode 0700) for one kernel's sockets, connection file and stderr.
 
-    Unix socket paths are limited to about 100 bytes: under a long ``TMPDIR`` the
-    folder goes to ``/tmp`` instead.
+    Inside ``$DVC_KERNEL_DIR`` when set (the render's worker pool sets it to a folder
+    it removes when it ends), else in the temporary folder.
     """
-    d = tempfile.mkdtemp(prefix="dvck-")
-    if len(d) > 80 and os.path.isdir("/tmp"):
-        os.rmdir(d)
-        d = tempfile.mkdtemp(prefix="dvck-", dir="/tmp")
-    return d
+    base = os.environ.get(KERNEL_DIR_ENV)
+    if base and os.path.isdir(base):
+        return tempfile.mkdtemp(prefix="k-", dir=base)
+    return tempfile.mkdtemp(prefix="dvck-", dir=_short_tmp())
 
 
 def _tail(path: str, lines: int = 15, chars: int = 1500) -> str:

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 PR_SET_PDEATHSIG = 1
@@ -59,9 +62,14 @@ def die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, daemon=True, name="dvc-parent-watch").start()
 
 
-def _worker_main(conn: Connection, parent_pid: int, target: Callable[[dict], dict]) -> None:
+def _worker_main(
+    conn: Connection, parent_pid: int, target: Callable[[dict], dict], kernel_dir: str
+) -> None:
     """A worker: run the specs received on ``conn`` one at a time; ``None`` ends it."""
     die_with_parent(parent_pid)
+    from dvcanalysis.render.engine import KERNEL_DIR_ENV
+
+    os.environ[KERNEL_DIR_ENV] = kernel_dir  # the kernels' socket folders go there
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the render process's to handle
     from dvcanalysis.render.worker import _warm
 
@@ -77,10 +85,13 @@ def _worker_main(conn: Connection, parent_pid: int, target: Callable[[dict], dic
 
 
 class _Worker:
-    def __init__(self, ctx: Any, target: Callable[[dict], dict]) -> None:
+    def __init__(self, ctx: Any, target: Callable[[dict], dict], kernel_dir: str) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(
-            target=_worker_main, args=(child, os.getpid(), target), daemon=True, name="dvc-worker"
+            target=_worker_main,
+            args=(child, os.getpid(), target, kernel_dir),
+            daemon=True,
+            name="dvc-worker",
         )
         self.proc.start()
         child.close()
@@ -122,7 +133,12 @@ def run_pool(
     """
     if target is None:
         from dvcanalysis.render.worker import _run_job as target
+    from dvcanalysis.render.engine import _short_tmp
+
     ctx = multiprocessing.get_context("spawn")
+    tmp = _short_tmp()
+    _sweep(tmp)
+    kernel_dir = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=tmp)
     pending: deque[dict] = deque(specs)
     retried: dict[str, str] = {}
     pool: list[_Worker] = []
@@ -130,7 +146,7 @@ def run_pool(
         while pending or any(w.spec is not None for w in pool):
             busy = sum(w.spec is not None for w in pool)
             while len(pool) < min(workers, busy + len(pending)):
-                pool.append(_Worker(ctx, target))
+                pool.append(_Worker(ctx, target, kernel_dir))
             for w in pool:
                 if w.spec is None and pending:
                     w.spec = pending.popleft()
@@ -192,3 +208,22 @@ def run_pool(
                 w.proc.kill()
         for w in pool:
             w.stop(timeout=10)
+        shutil.rmtree(kernel_dir, ignore_errors=True)
+
+
+_PREFIX = "dvcr-"
+
+
+def _sweep(tmp: str | None) -> None:
+    """Remove the kernel folders of renders that were killed (their PID is gone)."""
+    base = Path(tmp or tempfile.gettempdir())
+    for d in base.glob(f"{_PREFIX}*-*"):
+        try:
+            pid = int(d.name[len(_PREFIX) :].split("-", 1)[0])
+            os.kill(pid, 0)
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except OSError:  # alive, someone else's
+            continue
