@@ -272,8 +272,13 @@ def test_kernel_that_dies_at_start_is_retried_once_and_says_why(tmp_path, monkey
     ok = got["dvc-flaky_en"]
     assert ok["status"] == "ok"
     assert ok["attempts"] == 2
-    assert ok["retried"].startswith("the kernel did not start (RuntimeError: Kernel died")
-    assert "Address already in use (a deliberate first failure)" in ok["retried"]
+    assert ok["retried"] == (
+        "the kernel did not start (RuntimeError: Kernel died before replying to kernel_info); "
+        "retried once"
+    )
+    assert ok["first_error"]["evalue"].endswith(
+        "kernel stderr (last lines):\nAddress already in use (a deliberate first failure)"
+    )
     bad = got["dvc-dead_en"]
     assert bad["status"] == "failed"
     assert bad["attempts"] == 2

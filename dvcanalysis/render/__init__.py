@@ -21,7 +21,8 @@ per notebook), and writes under ``DIR`` (default ``out/``):
     ``error`` (``cell_index`` in the source notebook, ``ename``, ``evalue``; a
     kernel error ends with the last lines of the kernel's stderr),
     ``outputs`` (relative to ``DIR``) and ``inputs`` (hashes and their ``key``);
-    ``attempts`` and ``retried`` (why) when the run needed a second attempt.
+    ``attempts`` and ``retried`` (why) when the run needed a second attempt
+    (and ``first_error`` when it was the kernel's start that failed).
 
 Never failing by chance: kernels talk over Unix sockets in a private folder
 (no TCP port to collide on); a kernel that dies before answering, or a worker

@@ -41,6 +41,9 @@ def die_with_parent(parent_pid: int) -> None:
     Linux: ``prctl(PR_SET_PDEATHSIG, SIGKILL)``, then a check that the parent did not
     already end before the call. Everywhere: a daemon thread that polls the parent
     id every half second (the fallback where ``prctl`` is missing).
+
+    ``PR_SET_PDEATHSIG`` fires when the *thread* that started the process ends: the
+    pool starts and stops its workers in the one thread that iterates :func:`run_pool`.
     """
     if sys.platform.startswith("linux"):
         try:

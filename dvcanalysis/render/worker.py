@@ -162,11 +162,12 @@ def _run_job(spec: dict) -> dict:
                     # the kernel died (or never answered) before running anything:
                     # start it once more, and say so
                     first = result["error"]
+                    why = (first["evalue"].splitlines() or [""])[0]
                     result["attempts"] = 2
                     result["retried"] = (
-                        f"the kernel did not start ({first['ename']}: {first['evalue']}); "
-                        "retried once"
+                        f"the kernel did not start ({first['ename']}: {why}); retried once"
                     )
+                    result["first_error"] = first  # with the kernel's stderr
                     shutil.rmtree(figures, ignore_errors=True)
                     continue
             break
