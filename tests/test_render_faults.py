@@ -310,6 +310,10 @@ def test_kernels_talk_over_private_unix_sockets(tmp_path):
     assert rows[0]["status"] == "ok" and "attempts" not in rows[0]
     executed = json.loads((out / "o_vi.ipynb").read_text(encoding="utf-8"))
     assert executed["metadata"]["papermill"]["parameters"] == {"lang": "vi"}
+    # what the render writes is readable as the umask allows (not the 0600 of a temp file)
+    umask = _io._umask()
+    for f in ("o_vi.html", "o_vi.ipynb", "manifest.json", "index.html", ".records/o_vi.json"):
+        assert stat.S_IMODE((out / f).stat().st_mode) == 0o666 & ~umask, f
 
 
 def test_outputs_have_the_permissions_of_the_umask(tmp_path):
