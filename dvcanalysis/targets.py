@@ -374,7 +374,9 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
         years_left = due - now if not math.isnan(now) else math.inf
         years_since = max(now - lt, 0.0) if not math.isnan(lt) else 0.0
         if t.year in years:
-            col = shares[:, years.index(t.year)]
+            # a year's target is assessed on that year's published (full-year) share
+            year_shares = getattr(projection, "year_shares", None) or projection.shares
+            col = year_shares[seg][:, years.index(t.year)]
             p = probability_at_least(col, t.target_share)
             med = float(np.median(col))
         else:

@@ -48,6 +48,7 @@ def test_attainment_of_a_hand_made_projection():
     loc = np.tile(np.linspace(0.2, 0.5, len(years)), (n, 1))
     loc[:2, years.index(2025)] = 0.75
     proj.shares = {"localities": loc}
+    proj.year_shares = None  # assessed on these shares (no separate full-year shares)
     att = targets.attainment(proj).set_index("target_year")
     row = att.loc[2025]
     assert row["probability"] == pytest.approx(0.25)

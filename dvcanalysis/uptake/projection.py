@@ -51,6 +51,10 @@ class Projection:
         ``calibrate=False``; ``national_observations``: national follows its own curve;
         ``no_observation``: no national observation up to the cut-off besides the anchors;
         ``proxy_anchor``: the national series anchors the localities, see :func:`project`).
+    year_shares
+        Segment -> array ``(n_draws, n_years)`` of each year's **full-year share** (the share
+        of the year's dossiers, read as the level at mid-year; see ``data/README.md``): what
+        a year's published figure and its target are compared with. None when not computed.
     """
 
     scenario: Scenario
@@ -61,6 +65,7 @@ class Projection:
     parameters: dict[str, object]
     anchors: dict[str, dict[str, object]] = field(default_factory=dict)
     calibration: dict[str, object] = field(default_factory=dict)
+    year_shares: dict[str, np.ndarray] | None = None
 
     @property
     def n_draws(self) -> int:
