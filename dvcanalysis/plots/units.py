@@ -28,6 +28,7 @@ from dvcanalysis.plots._base import (
 STATUS_COLORS = {
     "met": "#1e8449",
     "on track": "#82e0aa",
+    "uncertain": "#f4d03f",
     "off track": "#e67e22",
     "missed": "#c0392b",
     "unknown": "#d5d8dc",
