@@ -567,7 +567,8 @@ def consistency(ue: UnitEvidence) -> Consistency:
         f = float(full["value"].iloc[0])
         if not handled.empty:
             computed = f / float(handled["value"].iloc[0])
-            tol = 0.5 * 10 ** -_decimals(x["value_share"]) + 1e-12
+            # a share is published as a percentage: 60% (0.6) is 59.5-60.5%, 68.54% is 68.535-68.545%
+            tol = 0.5 * 10 ** -max(_decimals(x["value_share"]), 2) + 1e-12
             rows.append(
                 {
                     "check": "counts_share",
