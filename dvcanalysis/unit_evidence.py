@@ -373,12 +373,26 @@ CHECKS = (
     "implied_dossiers_handled",
     "list_count",
 )
+#: What ``computed`` (and ``low``/``high``) measure, by check: a share (0-1), a number of
+#: dossiers, or a number of units.
+_COMPUTED_UNIT = {
+    "unweighted_mean_range": "share",
+    "unknown_mean_needed": "share",
+    "weighted_range": "share",
+    "counts_share": "share",
+    "min_dossiers_handled": "dossiers",
+    "max_dossier_weight": "share",
+    "implied_dossiers_handled": "dossiers",
+    "list_count": "units",
+}
 _CHECK_COLUMNS = [
     "check",
     "segment",
     "unit_code",
     "stated",
     "computed",
+    "stated_unit",
+    "computed_unit",
     "listed",
     "low",
     "high",
@@ -394,11 +408,18 @@ _CHECK_COLUMNS = [
 class Consistency:
     """What the per-unit evidence says about the published aggregates.
 
-    ``checks`` is one row per statement (columns: ``check`` one of :data:`CHECKS`,
-    ``segment``, ``unit_code``, ``stated`` (the published figure), ``computed``, ``listed``
-    and ``list_source_id`` (``list_count`` only: units the list names, the list's source), ``low`` and ``high`` (a range worked out from the evidence), ``consistent`` (True, False, or
-    None where the statement is a derived bound rather than a test), ``evidence_ids`` and
-    ``source_ids`` (``;``-joined: every number is traced), ``note`` (machine note, English).
+    ``checks`` is one row per statement, with columns:
+
+    * ``check``: one of :data:`CHECKS`; ``segment`` and ``unit_code``: what it is about;
+    * ``stated``: the published figure; ``computed``: the number worked out from the
+      evidence; ``low`` and ``high``: a range worked out from it; ``stated_unit`` and
+      ``computed_unit``: what they measure (``share`` 0-1, ``dossiers`` or ``units``);
+    * ``listed`` and ``list_source_id`` (``list_count`` only): the units the list names
+      and the list's source;
+    * ``consistent``: True, False, or None where the statement is a derived bound rather
+      than a test;
+    * ``evidence_ids`` and ``source_ids`` (``;``-joined: every number is traced);
+      ``note``: a machine note (English).
     """
 
     year: int
@@ -629,6 +650,9 @@ def consistency(ue: UnitEvidence) -> Consistency:
                 f"{lst['side']} {round(100 * thr)}% ({', '.join(on_side['unit_code'])})",
             }
         )
+    for row in rows:
+        row["stated_unit"] = "units" if row["check"] == "list_count" else "share"
+        row["computed_unit"] = _COMPUTED_UNIT[row["check"]]
     out = pd.DataFrame(rows, columns=_CHECK_COLUMNS)
     out["list_source_id"] = out["list_source_id"].fillna("")
     return Consistency(ue.year, out.reset_index(drop=True))

@@ -314,3 +314,10 @@ def test_figures_and_text_show_no_evidence_ids(shipped_data, figures_tmp, lang):
     assert "data/" not in joined
     outlet = "Báo Mới (baomoi.com)"
     assert outlet in joined  # the footer and the list statement cite the outlet
+
+
+def test_every_check_says_its_units(syn):
+    c = unit_evidence.consistency(syn).to_df().set_index("check")
+    assert c.loc["min_dossiers_handled", "computed_unit"].tolist() == ["dossiers", "dossiers"]
+    assert c.loc["list_count", ["stated_unit", "computed_unit"]].tolist() == ["units", "units"]
+    assert set(c["computed_unit"]) == {"share", "dossiers", "units"}
