@@ -376,9 +376,21 @@ def validate(
                     f"period {row['period']!r} is not parseable at precision {row['period_precision']!r}; expected {example}",
                 )
             else:
-                _check_period_start(row["period_start"].strip(), end, lambda m: bad(line, "period_start", m))
-        _check_unit_code(row["segment"], row["unit_code"].strip(), codes, lambda m: bad(line, "unit_code", m))
-        _check_definition(row["indicator"], row["definition"].strip(), vocab, lambda m: bad(line, "definition", m))
+                _check_period_start(
+                    row["period_start"].strip(), end, lambda m, ln=line: bad(ln, "period_start", m)
+                )
+        _check_unit_code(
+            row["segment"],
+            row["unit_code"].strip(),
+            codes,
+            lambda m, ln=line: bad(ln, "unit_code", m),
+        )
+        _check_definition(
+            row["indicator"],
+            row["definition"].strip(),
+            vocab,
+            lambda m, ln=line: bad(ln, "definition", m),
+        )
         try:
             value = float(row["value"])
             if not math.isfinite(value):
@@ -442,10 +454,14 @@ def _check_period_start(text: str, end: date, bad) -> None:
     try:
         start = date.fromisoformat(text)
     except ValueError:
-        bad(f"{text!r} is not a date; expected YYYY-MM-DD (the first day the figure measures) or empty")
+        bad(
+            f"{text!r} is not a date; expected YYYY-MM-DD (the first day the figure measures) or empty"
+        )
         return
     if start > end:
-        bad(f"period_start {text} is after the period's end {end.isoformat()}; expected a date on or before it")
+        bad(
+            f"period_start {text} is after the period's end {end.isoformat()}; expected a date on or before it"
+        )
 
 
 def _unit_codes(data_dir: Path) -> dict[str, set[str] | None]:
@@ -465,11 +481,17 @@ def _check_unit_code(segment: str, code: str, codes: dict[str, set[str] | None],
     if segment in UNIT_SEGMENTS:
         known = codes.get(segment)
         if not code:
-            bad(f"empty unit_code; a {segment} row names its unit (a code of data/units/{UNIT_SEGMENTS[segment]})")
+            bad(
+                f"empty unit_code; a {segment} row names its unit (a code of data/units/{UNIT_SEGMENTS[segment]})"
+            )
         elif known is not None and code not in known:
-            bad(f"unit_code {code!r} is not a {segment} code of data/units/{UNIT_SEGMENTS[segment]}")
+            bad(
+                f"unit_code {code!r} is not a {segment} code of data/units/{UNIT_SEGMENTS[segment]}"
+            )
     elif code:
-        bad(f"unit_code {code!r} given for segment {segment!r}; only {', '.join(UNIT_SEGMENTS)} rows name a unit")
+        bad(
+            f"unit_code {code!r} given for segment {segment!r}; only {', '.join(UNIT_SEGMENTS)} rows name a unit"
+        )
 
 
 def _check_definition(indicator: str, definition: str, vocab: dict, bad) -> None:
@@ -478,9 +500,13 @@ def _check_definition(indicator: str, definition: str, vocab: dict, bad) -> None
     known = vocab.get("definitions") or {}
     allowed = (vocab.get("indicator_definitions") or {}).get(indicator)
     if definition and definition not in known:
-        bad(f"{definition!r} is not in the vocabulary; expected one of: {', '.join(known) or '(none)'}")
+        bad(
+            f"{definition!r} is not in the vocabulary; expected one of: {', '.join(known) or '(none)'}"
+        )
     elif allowed is not None and definition not in allowed:
-        others = [i for i, d in (vocab.get("indicator_definitions") or {}).items() if definition in d]
+        others = [
+            i for i, d in (vocab.get("indicator_definitions") or {}).items() if definition in d
+        ]
         hint = f" (a {definition} figure belongs to indicator {others[0]})" if others else ""
         bad(
             f"indicator {indicator} needs definition {' or '.join(allowed)}, not {definition or '(empty)'!r}{hint}"
@@ -508,7 +534,9 @@ def _load(path: str, mtime: float) -> pd.DataFrame:
     df["period_start"] = pd.to_datetime(
         [
             s or period_start(p, q)
-            for s, p, q in zip(df["period_start"], df["period"], df["period_precision"], strict=True)
+            for s, p, q in zip(
+                df["period_start"], df["period"], df["period_precision"], strict=True
+            )
         ]
     )
     return df[[*EVIDENCE_COLUMNS, "period_end"]]
@@ -660,7 +688,9 @@ def data_date(indicator: str = "fully_online_share") -> date:
     ev = load()
     sel = ev[(ev["indicator"] == indicator) & (ev["kind"] == "observed")]
     if sel.empty:
-        raise InputError(f"no observed {indicator!r} row in the evidence base; cannot date the data")
+        raise InputError(
+            f"no observed {indicator!r} row in the evidence base; cannot date the data"
+        )
     return sel["period_end"].max().date()
 
 
@@ -672,18 +702,24 @@ def summary() -> pd.DataFrame:
 
 
 def shares_timeline(
-    indicators: Iterable[str] = ("fully_online_share", "online_share_any_level"),
+    indicators: Iterable[str] = (
+        "fully_online_share",
+        "online_submission_share",
+        "online_share_any_level",
+    ),
 ) -> pd.DataFrame:
     """Observed shares and official targets on one timeline (long table).
 
     Columns ``indicator, segment, kind, bound, period, period_end, value_share, id, source_id``;
-    one row per evidence row with ``unit == "share"`` and kind observed or target.
+    one row per evidence row with ``unit == "share"`` and kind observed or target, for the
+    segments as a whole (a single unit's figures are left out).
     """
     ev = load()
     sel = ev[
         ev["indicator"].isin(list(indicators))
         & ev["kind"].isin(["observed", "target"])
         & (ev["unit"] == "share")
+        & ~ev["segment"].isin([*UNIT_SEGMENTS, "agency"])
     ]
     out = sel.rename(columns={"value": "value_share"})[
         [
@@ -699,3 +735,34 @@ def shares_timeline(
         ]
     ]
     return out.sort_values(["indicator", "segment", "period_end", "id"]).reset_index(drop=True)
+
+
+def disagreements() -> pd.DataFrame:
+    """Where sources disagree: figures of one quantity that differ, and rows flagged as contradictory.
+
+    A quantity is an (indicator, segment, unit, period end, kind, definition); it disagrees when
+    its rows carry more than one value (for example 45.8% and 45% nationally for 2024). Rows
+    whose note says a source contradicts itself or another are added (``reason``
+    ``flagged``), so that self-contradictory lists show too.
+
+    Returns
+    -------
+    DataFrame
+        ``group, reason, id, indicator, segment, unit_code, period, kind, value, unit, source_id,
+        note``, one row per evidence row involved, grouped by ``group`` (1, 2, ...).
+    """
+    ev = load()
+    key = ["indicator", "segment", "unit_code", "period_end", "kind", "definition"]
+    n_values = ev.groupby(key)["value"].transform("nunique")
+    differ = ev[n_values > 1].assign(reason="values differ")
+    flagged_ids = ev["note"].str.contains(r"contradict|inconsistent", case=False, regex=True)
+    flagged = ev[flagged_ids & ~ev["id"].isin(differ["id"])]
+    # a flagged row joins the group of its quantity when it has one
+    flagged = flagged.assign(reason="flagged")
+    out = pd.concat([differ, flagged], ignore_index=True)
+    out["_key"] = out[key].astype(str).agg("|".join, axis=1)
+    out = out.sort_values(["_key", "period_end", "id"])
+    out["group"] = pd.factorize(out["_key"])[0] + 1
+    cols = ["group", "reason", "id", "indicator", "segment", "unit_code", "period", "kind"]
+    cols += ["value", "unit", "source_id", "note"]
+    return out[cols].reset_index(drop=True)

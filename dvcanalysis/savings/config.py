@@ -146,7 +146,9 @@ def _latest_row(spec: str, bad) -> str | None:
     """The evidence id that ``latest <indicator> <segment>`` names (its newest observed row)."""
     parts = spec.split()
     if len(parts) != 3:
-        bad(f"{spec!r} is not accepted; expected 'latest <indicator> <segment>', e.g. 'latest fully_online_share localities'")
+        bad(
+            f"{spec!r} is not accepted; expected 'latest <indicator> <segment>', e.g. 'latest fully_online_share localities'"
+        )
         return None
     try:
         s = evidence.series(parts[1], parts[2])
