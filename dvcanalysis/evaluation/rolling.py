@@ -1,0 +1,452 @@
+"""Rolling-origin evaluation: forecasts made at past data vintages, scored on what came later.
+
+For each origin (a cut-off; by default every date at which the evidence gained a fully-online
+observation and after which there is at least one more), the model (:func:`uptake.project`
+with the data up to the origin) and the naive baselines (:mod:`dvcanalysis.uptake.baselines`)
+forecast every later fully-online observation of every segment, and each forecast is scored
+(:mod:`~dvcanalysis.evaluation.scoring`). An origin at which one forecaster cannot be built is
+dropped for all of them and listed in :attr:`Evaluation.skipped`, so every forecaster is scored
+on exactly the same (origin, observation) pairs.
+
+Periods. An observation is compared with the forecast's value over the same period: when the
+evidence records a period start (column ``period_start``), the forecast is the time-average of
+each draw's share over the period (``period="span"``; the average of the instantaneous share
+equals the period's share of dossiers when the volume is spread evenly over the period);
+otherwise, or with ``period="end"``, its value at the period's end.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from dvcanalysis import evidence, targets
+from dvcanalysis.errors import InputError, check_choice
+from dvcanalysis.evaluation import scoring
+from dvcanalysis.scenarios import Scenario
+from dvcanalysis.uptake import baselines as _baselines
+from dvcanalysis.uptake.inputs import INDICATOR, SEGMENTS, observations, parse_cutoff
+from dvcanalysis.uptake.montecarlo import _resolve, project
+
+REFERENCE = "persistence"
+PERIODS = ("span", "end")
+FORECAST_COLUMNS = (
+    "model",
+    "kind",
+    "origin",
+    "segment",
+    "id",
+    "period",
+    "period_start",
+    "period_end",
+    "lead_years",
+    "own_observation",
+    "observed",
+    *scoring.SCORE_COLUMNS,
+    "source_id",
+)
+BRIER_COLUMNS = (
+    "model",
+    "kind",
+    "origin",
+    "segment",
+    "id",
+    "target_year",
+    "target_share",
+    "probability",
+    "observed",
+    "outcome",
+    "brier",
+)
+SUMMARY_COLUMNS = (
+    "model",
+    "kind",
+    "segment",
+    "n_forecasts",
+    "n_origins",
+    "coverage50",
+    "coverage90",
+    "mean_crps_share",
+    "mean_wis_share",
+    "mean_abs_error_share",
+    "crps_skill",
+    "n_brier",
+    "mean_brier",
+)
+SKIPPED_COLUMNS = ("origin", "model", "reason")
+
+
+def _all_observations() -> pd.DataFrame:
+    return observations(cutoff=date.max)
+
+
+def default_origins() -> list[date]:
+    """Every date at which the evidence gained a fully-online observation with a later one.
+
+    The dates are the observations' period ends (a data vintage is the evidence up to one of
+    them); the latest is left out, as nothing after it can be scored. New rows of the
+    evidence add origins by themselves.
+    """
+    ends = sorted({d.date() for d in _all_observations()["period_end"]})
+    return ends[:-1]
+
+
+def _origins(origins: Sequence[str | date] | None) -> list[date]:
+    if origins is None or (isinstance(origins, Sequence) and len(origins) == 0):
+        out = default_origins()
+        if not out:
+            raise InputError(
+                "origins: the evidence has fewer than two dates of fully-online observations; "
+                "nothing can be scored"
+            )
+        return out
+    if isinstance(origins, (str, bytes, date)) or not isinstance(origins, Sequence):
+        raise InputError(
+            f"origins={origins!r} is not accepted; expected a list of dates (YYYY-MM-DD), "
+            "or empty for every data vintage"
+        )
+    last = _all_observations()["period_end"].max().date()
+    out = []
+    for o in origins:
+        d = parse_cutoff(o)
+        if d >= last:
+            raise InputError(
+                f"origins: {d.isoformat()} has no later fully-online observation (the latest is "
+                f"{last.isoformat()}); expected earlier dates"
+            )
+        out.append(d)
+    return sorted(set(out))
+
+
+def _period_starts(ids: Sequence[str]) -> dict[str, date]:
+    """Period start by evidence id, where the evidence records one (column ``period_start``)."""
+    ev = evidence.load()
+    if "period_start" not in ev.columns:
+        return {}
+    sel = ev.set_index("id").reindex(list(ids))["period_start"]
+    return {i: pd.Timestamp(v).date() for i, v in sel.items() if pd.notna(v) and str(v) != ""}
+
+
+def _period_times(start: date | None, end: date) -> np.ndarray:
+    """Decimal times at which a period's share is read: its end, or midpoints spanning it."""
+    t1 = evidence.decimal_year(end)
+    if start is None or start >= end:
+        return np.array([t1])
+    t0 = evidence.decimal_year(start - timedelta(days=1))  # the start of the first day
+    k = max(2, math.ceil(24 * (t1 - t0)))  # at least two points a month
+    return t0 + (np.arange(k) + 0.5) * (t1 - t0) / k
+
+
+def _forecast_draws(proj, later: pd.DataFrame, starts: dict[str, date], period: str) -> np.ndarray:
+    """``(n_observations, n_draws)``: each draw's value over each observation's period."""
+    grids = [
+        _period_times(starts.get(r.id) if period == "span" else None, r.period_end.date())
+        for r in later.itertuples(index=False)
+    ]
+    times = np.unique(np.concatenate(grids))
+    shares = proj.shares_at(times)
+    rows = []
+    for r, g in zip(later.itertuples(index=False), grids, strict=True):
+        cols = np.searchsorted(times, g)
+        rows.append(shares[r.segment][:, cols].mean(axis=1))
+    return np.vstack(rows)
+
+
+def _first_year(cut: date) -> int:
+    return cut.year if (cut.month, cut.day) != (12, 31) else cut.year + 1
+
+
+@dataclass
+class Evaluation:
+    """Scored forecasts of the model and the baselines over rolling origins.
+
+    Attributes
+    ----------
+    forecasts
+        One row per (forecaster, origin, later observation): :data:`FORECAST_COLUMNS`
+        (``model`` is the scenario's name or the baseline's; ``kind`` ``model`` or
+        ``baseline``; ``lead_years`` from the origin to the period's end; ``own_observation``
+        whether the segment had an observation of its own up to the origin; shares 0-1;
+        scores in share units, lower is better).
+    brier
+        One row per (forecaster, origin, official target whose deadline has an observation):
+        :data:`BRIER_COLUMNS` (``probability`` of meeting the target, ``outcome`` 1 if the
+        observation met it).
+    skipped
+        Origins left out, with the forecaster that could not be built and why.
+    parameters
+        What produced it (scenario, origins, baselines, n_draws, seed, period, data as of).
+    """
+
+    forecasts: pd.DataFrame
+    brier: pd.DataFrame
+    skipped: pd.DataFrame
+    parameters: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def models(self) -> list[str]:
+        """Forecasters in display order: the model, then the baselines."""
+        return list(dict.fromkeys(self.forecasts["model"])) if len(self.forecasts) else []
+
+    @property
+    def origins(self) -> list[str]:
+        """The origins scored (ISO dates)."""
+        return sorted(set(self.forecasts["origin"])) if len(self.forecasts) else []
+
+    @property
+    def sources(self) -> list[str]:
+        """Source ids of the observations the forecasts were made from or scored on."""
+        obs = _all_observations()
+        last = max(self.parameters.get("origins", []) or ["0000-01-01"])
+        used = obs[obs["period_end"] <= pd.Timestamp(last)]["source_id"]
+        return sorted(set(used) | set(self.forecasts.get("source_id", [])))
+
+    def to_df(self) -> pd.DataFrame:
+        """The per-forecast table (:attr:`forecasts`), a copy."""
+        return self.forecasts.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """By forecaster and segment (and ``all``): :data:`SUMMARY_COLUMNS`.
+
+        ``coverage50``/``coverage90`` are the fractions (0-1) of observations inside the
+        central 50%/90% bands (nominal 0.5 and 0.9); ``crps_skill`` is
+        ``1 - mean CRPS / mean CRPS of persistence`` on the same forecasts (positive: better
+        than persistence; NaN without persistence or when its mean CRPS is 0); ``mean_brier``
+        over the target probabilities (NaN where no target's deadline has an observation).
+        """
+        f, b = self.forecasts, self.brier
+        segs = ["all"] + [s for s in SEGMENTS if s in set(f["segment"])]
+        rows = []
+        for seg in segs:
+            fs = f if seg == "all" else f[f["segment"] == seg]
+            bs = b if seg == "all" else b[b["segment"] == seg]
+            ref = fs[fs["model"] == REFERENCE]["crps_share"]
+            ref_mean = float(ref.mean()) if len(ref) else float("nan")
+            for m in self.models:
+                g = fs[fs["model"] == m]
+                if g.empty:
+                    continue
+                gb = bs[bs["model"] == m]
+                crps = float(g["crps_share"].mean())
+                rows.append(
+                    {
+                        "model": m,
+                        "kind": g["kind"].iloc[0],
+                        "segment": seg,
+                        "n_forecasts": len(g),
+                        "n_origins": g["origin"].nunique(),
+                        "coverage50": float(g["in50"].mean()),
+                        "coverage90": float(g["in90"].mean()),
+                        "mean_crps_share": crps,
+                        "mean_wis_share": float(g["wis_share"].mean()),
+                        "mean_abs_error_share": float(g["abs_error_share"].mean()),
+                        "crps_skill": 1.0 - crps / ref_mean
+                        if ref_mean > 0 and math.isfinite(ref_mean)
+                        else float("nan"),
+                        "n_brier": len(gb),
+                        "mean_brier": float(gb["brier"].mean()) if len(gb) else float("nan"),
+                    }
+                )
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+    def by_origin(self) -> pd.DataFrame:
+        """Mean scores by forecaster and origin: ``model, origin, n_forecasts,
+        mean_crps_share, mean_wis_share, coverage90``."""
+        f = self.forecasts
+        if f.empty:
+            return pd.DataFrame(
+                columns=[
+                    "model",
+                    "origin",
+                    "n_forecasts",
+                    "mean_crps_share",
+                    "mean_wis_share",
+                    "coverage90",
+                ]
+            )
+        g = f.groupby(["model", "origin"], sort=False)
+        out = g.agg(
+            n_forecasts=("crps_share", "size"),
+            mean_crps_share=("crps_share", "mean"),
+            mean_wis_share=("wis_share", "mean"),
+            coverage90=("in90", "mean"),
+        ).reset_index()
+        return out.sort_values(["origin"], kind="stable").reset_index(drop=True)
+
+    def provenance(self):
+        """A :class:`~dvcanalysis.provenance.Provenance` for figures and tables of it."""
+        from dvcanalysis.provenance import Provenance
+
+        keep = ("scenario", "origins", "baselines", "n_draws", "seed", "period")
+        return Provenance(
+            sources=self.sources,
+            parameters={k: self.parameters[k] for k in keep if k in self.parameters},
+        )
+
+    def plot(self, lang: str = "vi"):
+        """PIT histogram, coverage at 50% and 90%, and mean CRPS by origin, one panel each.
+
+        See :func:`dvcanalysis.plots.evaluation.evaluation_chart`.
+        """
+        from dvcanalysis.plots import evaluation as eplot
+
+        return eplot.evaluation_chart(
+            self.forecasts,
+            self.summary(),
+            self.by_origin(),
+            lang=lang,
+            provenance=self.provenance(),
+        )
+
+
+def evaluate(
+    scenario: str | Scenario = "business-as-usual",
+    *,
+    origins: Sequence[str | date] | None = None,
+    baselines: Sequence[str] = _baselines.BASELINES,
+    n_draws: int = 1000,
+    seed: int = 0,
+    period: str = "span",
+) -> Evaluation:
+    """Score the scenario's projections and the baselines at rolling origins.
+
+    Parameters
+    ----------
+    scenario
+        The model: a scenario name or a loaded Scenario (projected with :func:`uptake.project`).
+    origins
+        Cut-off dates (YYYY-MM-DD); None or empty: :func:`default_origins`.
+    baselines
+        Baselines scored beside the model (:data:`~dvcanalysis.uptake.baselines.BASELINES`);
+        ``persistence`` is the reference of the skill score.
+    n_draws, seed
+        Draws per forecast and the seed (the same for every origin and forecaster).
+    period
+        ``span`` (compare a period's share with the forecast over the same period, where the
+        evidence records the period's start) or ``end`` (the value at the period's end).
+
+    Raises
+    ------
+    InputError
+        For a bad option, an origin with no later observation, or when no origin can be
+        forecast by every forecaster.
+    """
+    check_choice("period", period, PERIODS)
+    if isinstance(baselines, str) or not isinstance(baselines, Sequence):
+        raise InputError(
+            f"baselines={baselines!r} is not accepted; expected a list of: {', '.join(_baselines.BASELINES)}"
+        )
+    for b in baselines:
+        check_choice("baselines", b, _baselines.BASELINES)
+    sc = _resolve(scenario, None, None)
+    cuts = _origins(origins)
+    binding = targets.binding(indicator=INDICATOR, segments=SEGMENTS)
+    rows, brier_rows, skipped = [], [], []
+    for cut in cuts:
+        obs = observations(cutoff=cut)
+        later = obs[obs["role"] == "after cutoff"].sort_values(["period_end", "segment", "id"])
+        later = later.reset_index(drop=True)
+        if later.empty:
+            continue
+        horizon = max(_first_year(cut), int(later["period_end"].max().year))
+        made, failed = [], []
+        makers = [
+            (
+                sc.name,
+                "model",
+                lambda c=cut, h=horizon: project(
+                    sc, n_draws=n_draws, seed=seed, cutoff=c, horizon=h
+                ),
+            )
+        ]
+        makers += [
+            (
+                b,
+                "baseline",
+                lambda b=b, c=cut, h=horizon: _baselines.baseline(
+                    b, n_draws=n_draws, seed=seed, cutoff=c, horizon=h
+                ),
+            )
+            for b in baselines
+        ]
+        for name, kind, make in makers:
+            try:
+                made.append((name, kind, make()))
+            except InputError as e:
+                failed.append({"origin": cut.isoformat(), "model": name, "reason": str(e)})
+        if failed:
+            skipped += failed
+            continue
+        known = obs[obs["role"] != "after cutoff"]
+        own = set(known["segment"])
+        starts = _period_starts(later["id"])
+        for name, kind, proj in made:
+            draws = _forecast_draws(proj, later, starts, period)
+            sc_ = scoring.score(later["value"].to_numpy(float), draws)
+            for i, r in enumerate(later.itertuples(index=False)):
+                row = {
+                    "model": name,
+                    "kind": kind,
+                    "origin": cut.isoformat(),
+                    "segment": r.segment,
+                    "id": r.id,
+                    "period": r.period,
+                    "period_start": starts.get(r.id, pd.NaT),
+                    "period_end": r.period_end,
+                    "lead_years": float(r.decimal_year) - evidence.decimal_year(cut),
+                    "own_observation": r.segment in own,
+                    "observed": float(r.value),
+                    "source_id": r.source_id,
+                }
+                row.update({k: sc_[k][i].item() for k in scoring.SCORE_COLUMNS})
+                rows.append(row)
+            for t in binding.itertuples(index=False):
+                hit = later[
+                    (later["segment"] == t.segment)
+                    & (later["period_end"] == pd.Timestamp(date(int(t.year), 12, 31)))
+                ]
+                for j in hit.index:
+                    p = float(np.mean(draws[j] >= t.target_share))
+                    outcome = float(later.at[j, "value"] >= t.target_share)
+                    brier_rows.append(
+                        {
+                            "model": name,
+                            "kind": kind,
+                            "origin": cut.isoformat(),
+                            "segment": t.segment,
+                            "id": later.at[j, "id"],
+                            "target_year": int(t.year),
+                            "target_share": float(t.target_share),
+                            "probability": p,
+                            "observed": float(later.at[j, "value"]),
+                            "outcome": int(outcome),
+                            "brier": float(scoring.brier(outcome, p)[0]),
+                        }
+                    )
+    if not rows:
+        why = "; ".join(f"{s['origin']} {s['model']}: {s['reason']}" for s in skipped[:3])
+        raise InputError(
+            f"evaluate: no origin could be forecast by every forecaster ({why}); "
+            "expected origins after the scenario's base year range, or a curve that needs one point"
+        )
+    last = _all_observations()["period_end"].max().date().isoformat()
+    params = {
+        "scenario": sc.name,
+        "origins": [c.isoformat() for c in cuts],
+        "baselines": list(baselines),
+        "n_draws": n_draws,
+        "seed": seed,
+        "period": period,
+        "data_as_of": last,
+    }
+    return Evaluation(
+        pd.DataFrame(rows, columns=list(FORECAST_COLUMNS)),
+        pd.DataFrame(brier_rows, columns=list(BRIER_COLUMNS)),
+        pd.DataFrame(skipped, columns=list(SKIPPED_COLUMNS)),
+        params,
+    )
