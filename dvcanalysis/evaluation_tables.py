@@ -93,6 +93,7 @@ def brier_table(brier: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Target probabilities scored where a target's deadline has an observation."""
     fmt.check_lang(lang)
     L = lambda k: fmt.label(f"evaluation.col.{k}", lang)  # noqa: E731
+    cols = ("origin", "segment", "target", "model", "probability", "observed", "outcome", "brier")
     return pd.DataFrame(
         [
             {
@@ -106,7 +107,8 @@ def brier_table(brier: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("brier"): fmt.number(r.brier, lang, 3),
             }
             for r in brier.itertuples(index=False)
-        ]
+        ],
+        columns=[L(c) for c in cols],
     )
 
 
@@ -198,3 +200,30 @@ def track_record_text(record: TrackRecord | None, lang: str = "vi") -> str:
     else:
         second = fmt.label("evaluation.track_equal", lang, **counts)
     return f"{first} {second}"
+
+
+def brier_text(ev: Evaluation, lang: str = "vi") -> str:
+    """How many target probabilities could be scored (a deadline with a published figure)."""
+    fmt.check_lang(lang)
+    b = ev.brier
+    if b.empty:
+        return fmt.label("evaluation.brier_none", lang)
+    return fmt.label(
+        "evaluation.brier_some",
+        lang,
+        n=fmt.number(len(b[b["kind"] == "model"]), lang),
+    )
+
+
+def track_records_md(ev: Evaluation, lang: str = "vi") -> str:
+    """One markdown bullet per segment with its track record (:func:`track_record_text`)."""
+    from dvcanalysis.evaluation import track_record
+
+    fmt.check_lang(lang)
+    lines = []
+    for seg in ("national", "ministries", "localities"):
+        text = track_record_text(track_record(seg, evaluation=ev), lang)
+        if not text:
+            text = fmt.label("evaluation.track_none", lang)
+        lines.append(f"- **{fmt.label(f'segment.{seg}', lang)}.** {text}")
+    return "\n".join(lines)

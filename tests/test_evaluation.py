@@ -121,6 +121,8 @@ def test_persistence_rule_hand_checked(synthetic):
     assert b.anchors["localities"]["proxy"] is False
     loc = np.clip(0.20 + 0.2 * b.draws["z_localities"], 0, 1)
     assert b.shares["localities"][:, j] == pytest.approx(loc)
+    # antithetic draws: the median path is the line itself (here flat), not sampling noise
+    assert np.median(b.shares["national"], axis=0) == pytest.approx(np.full(len(b.years), 0.30))
 
 
 def test_linear_trend_rule_hand_checked(synthetic):

@@ -21,7 +21,7 @@ model would do; the model instead uses named ratios.
 
 Spread rule (both baselines). A random walk whose variance grows linearly with the time since
 the anchor: ``share(t) = clip(level + slope (t - t_a) + sigma sqrt(t - t_a) z, 0, 1)`` with one
-standard normal ``z`` per draw and segment, and ``sigma`` (share per square-root year) measured
+standard normal ``z`` per draw and segment (in antithetic pairs ``z, -z``), and ``sigma`` (share per square-root year) measured
 from past changes: ``sigma^2`` is the mean of ``(change)^2 / (years between)`` over every pair of
 consecutive observations of the same segment up to the cut-off (dated apart), pooled over the
 segments. Before the anchor the path is the line itself (no spread). It needs at least one such
@@ -137,6 +137,13 @@ def _changes(known: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     return np.asarray(vals, dtype=float), ids
 
 
+def _antithetic(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` standard normals in antithetic pairs (``z``, ``-z``): the median and mean of the
+    draws are 0 (for even ``n``), so a baseline's median path is its line, not sampling noise."""
+    half = rng.standard_normal((n + 1) // 2)
+    return np.concatenate([half, -half])[:n]
+
+
 def _drift(series: pd.DataFrame) -> float | None:
     """Slope through the first and the latest observation, or None without two dated apart."""
     s = series.sort_values(["period_end", "id"])
@@ -246,7 +253,7 @@ def baseline(
     obs.loc[obs["id"].isin(used) & (obs["role"] != "after cutoff"), "role"] = ANCHOR_ROLE
 
     rng = np.random.default_rng(seed)
-    draws = {f"z_{seg}": rng.standard_normal(n_draws) for seg in SEGMENTS}
+    draws = {f"z_{seg}": _antithetic(rng, n_draws) for seg in SEGMENTS}
     years = np.arange(first_year, horizon + 1)
     sc = Scenario(
         name=kind,
@@ -264,7 +271,6 @@ def baseline(
         "cutoff": cut.isoformat(),
         "horizon": horizon,
         "sigma_share_per_sqrt_year": round(sigma, 6),
-        "spread_from": ";".join(pairs),
     }
     proj = BaselineProjection(
         scenario=sc,
