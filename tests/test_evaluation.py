@@ -181,6 +181,17 @@ def test_new_observation_adds_origin_and_brier(synthetic):
     )
 
 
+def test_bounds_are_not_scored_and_own_only(synthetic):
+    bound = LATER.iloc[[0]].assign(id="syn-06", bound="max", value=0.9)
+    synthetic["frame"] = pd.concat([SYNTHETIC, LATER, bound], ignore_index=True)
+    ev = evaluation.evaluate("business-as-usual", n_draws=200, seed=0)
+    assert "syn-06" not in set(ev.forecasts["id"])
+    assert set(ev.forecasts["id"]) == {"syn-04", "syn-05"}
+    # at 2022-12-31 both segments scored had a figure of their own: own_only changes nothing
+    assert ev.forecasts["own_observation"].all()
+    pd.testing.assert_frame_equal(ev.summary(own_only=True), ev.summary())
+
+
 # ---------------------------------------------------------------- on the evidence (no pinned values)
 
 
@@ -219,6 +230,12 @@ def test_summary_consistent_with_forecasts(ev):
         1 - m["crps_share"].mean() / p["crps_share"].mean()
     )
     assert s.loc[("persistence", "all"), "crps_skill"] == pytest.approx(0.0)
+    own = ev.summary(own_only=True)
+    n_own = int((m["own_observation"]).sum())
+    assert (
+        own[(own["model"] == "business-as-usual") & (own["segment"] == "all")]["n_forecasts"].sum()
+        == n_own
+    )
 
 
 def test_track_record_and_text(ev):
@@ -265,3 +282,14 @@ def test_bad_options():
         evaluation.evaluate(origins=["2100-01-01"])
     with pytest.raises(InputError, match="baselines"):
         evaluation.evaluate(baselines="persistence")
+
+
+def test_command_prints_summary_and_exits_2_on_bad_input(capsys):
+    from dvcanalysis.evaluation.__main__ import main
+
+    assert main(["--n-draws", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "origins scored:" in out and "crps_skill" in out and "persistence" in out
+    assert main(["--origin", "2100-01-01"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "2100-01-01" in err

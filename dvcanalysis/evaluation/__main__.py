@@ -1,7 +1,8 @@
 """``python -m dvcanalysis.evaluation``: print the evaluation summary (coverage, CRPS, skill).
 
 Options: ``--scenario NAME`` (default business-as-usual), ``--n-draws N``, ``--seed S``,
-``--origin YYYY-MM-DD`` (repeatable; default every data vintage). Exit code 2 on bad input.
+``--origin YYYY-MM-DD`` (repeatable; default every data vintage), ``--own-only`` (only forecasts
+of segments that had a figure of their own at the origin). Exit code 2 on bad input.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-draws", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--origin", action="append", default=None)
+    ap.add_argument(
+        "--own-only",
+        action="store_true",
+        help="only forecasts of segments that had a figure of their own at the origin",
+    )
     args = ap.parse_args(argv)
     from dvcanalysis.evaluation import evaluate
 
@@ -32,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"origins scored: {', '.join(ev.origins)}; data as of {ev.parameters['data_as_of']}")
         if len(ev.skipped):
             print(f"origins skipped: {', '.join(sorted(set(ev.skipped['origin'])))}")
-        print(ev.summary().round(4).to_string(index=False))
+        print(ev.summary(own_only=args.own_only).round(4).to_string(index=False))
     return 0
 
 

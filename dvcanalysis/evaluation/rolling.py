@@ -12,7 +12,8 @@ Periods. An observation is compared with the forecast's value over the same peri
 evidence records a period start (column ``period_start``), the forecast is the time-average of
 each draw's share over the period (``period="span"``; the average of the instantaneous share
 equals the period's share of dossiers when the volume is spread evenly over the period);
-otherwise, or with ``period="end"``, its value at the period's end.
+otherwise, or with ``period="end"``, its value at the period's end. Only point values are
+scored (bound ``eq`` or ``approx``); a figure known only as a bound is not a point forecast target.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from dvcanalysis.uptake.inputs import INDICATOR, SEGMENTS, observations, parse_c
 from dvcanalysis.uptake.montecarlo import _resolve, project
 
 REFERENCE = "persistence"
+# Observations scored: point values (``eq``, ``approx``); a bound (``min``, ``max``) is not one.
+POINT_BOUNDS = ("eq", "approx")
 PERIODS = ("span", "end")
 FORECAST_COLUMNS = (
     "model",
@@ -92,8 +95,12 @@ def default_origins() -> list[date]:
     them); the latest is left out, as nothing after it can be scored. New rows of the
     evidence add origins by themselves.
     """
-    ends = sorted({d.date() for d in _all_observations()["period_end"]})
-    return ends[:-1]
+    obs = _all_observations()
+    points = obs[obs["bound"].isin(POINT_BOUNDS)]
+    if points.empty:
+        return []
+    last = points["period_end"].max()
+    return sorted({d.date() for d in obs["period_end"] if d < last})
 
 
 def _origins(origins: Sequence[str | date] | None) -> list[date]:
@@ -110,7 +117,8 @@ def _origins(origins: Sequence[str | date] | None) -> list[date]:
             f"origins={origins!r} is not accepted; expected a list of dates (YYYY-MM-DD), "
             "or empty for every data vintage"
         )
-    last = _all_observations()["period_end"].max().date()
+    obs = _all_observations()
+    last = obs[obs["bound"].isin(POINT_BOUNDS)]["period_end"].max().date()
     out = []
     for o in origins:
         d = parse_cutoff(o)
@@ -210,8 +218,12 @@ class Evaluation:
         """The per-forecast table (:attr:`forecasts`), a copy."""
         return self.forecasts.copy()
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self, *, own_only: bool = False) -> pd.DataFrame:
         """By forecaster and segment (and ``all``): :data:`SUMMARY_COLUMNS`.
+
+        With ``own_only``, only the forecasts of a segment that had an observation of its own
+        at the origin count (where it had none, the baselines carry the national figure and the
+        model its assumed ratios: a comparison of assumptions rather than of forecasts).
 
         ``coverage50``/``coverage90`` are the fractions (0-1) of observations inside the
         central 50%/90% bands (nominal 0.5 and 0.9); ``crps_skill`` is
@@ -220,6 +232,11 @@ class Evaluation:
         over the target probabilities (NaN where no target's deadline has an observation).
         """
         f, b = self.forecasts, self.brier
+        if own_only:
+            f = f[f["own_observation"].astype(bool)]
+            keep = set(zip(f["model"], f["origin"], f["id"], strict=True))
+            mask = [k in keep for k in zip(b["model"], b["origin"], b["id"], strict=True)]
+            b = b[np.asarray(mask, dtype=bool)]
         segs = ["all"] + [s for s in SEGMENTS if s in set(f["segment"])]
         rows = []
         for seg in segs:
@@ -349,7 +366,8 @@ def evaluate(
     rows, brier_rows, skipped = [], [], []
     for cut in cuts:
         obs = observations(cutoff=cut)
-        later = obs[obs["role"] == "after cutoff"].sort_values(["period_end", "segment", "id"])
+        later = obs[(obs["role"] == "after cutoff") & obs["bound"].isin(POINT_BOUNDS)]
+        later = later.sort_values(["period_end", "segment", "id"])
         later = later.reset_index(drop=True)
         if later.empty:
             continue
