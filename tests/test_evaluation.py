@@ -8,6 +8,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dvcanalysis import evaluation, evaluation_tables, evidence, targets, uptake
 from dvcanalysis.errors import InputError
@@ -51,6 +53,21 @@ def test_pit_of_known_sample():
     assert scoring.pit([0.495], draws)[0] == pytest.approx(0.5)
     assert scoring.pit([0.5], draws)[0] == pytest.approx(0.505)  # 50 below, one tie split
     assert scoring.pit([-1.0], draws)[0] == 0.0 and scoring.pit([2.0], draws)[0] == 1.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    y=st.floats(0, 1),
+    m=st.floats(0, 1),
+    draws=st.lists(st.floats(0, 1), min_size=1, max_size=30),
+)
+def test_score_properties(y, m, draws):
+    s = scoring.score([y], draws)
+    assert s["crps_share"][0] >= -1e-12 and s["wis_share"][0] >= -1e-12
+    assert 0.0 <= s["pit"][0] <= 1.0
+    point = scoring.score([y], [m] * 5)  # a point forecast scores its absolute error
+    assert point["crps_share"][0] == pytest.approx(abs(y - m), abs=1e-12)
+    assert point["wis_share"][0] == pytest.approx(abs(y - m), abs=1e-12)
 
 
 def test_bands_and_brier():
