@@ -357,7 +357,8 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
         cross_sorted = np.where(np.isnan(cross), np.inf, cross)
         med_cross = float(np.median(cross_sorted))
         latest = obs[(obs["segment"] == seg) & (obs["role"] != "after cutoff")]
-        latest = latest.sort_values("period_end").tail(1)
+        # stable: the projection's observations put the preferred report of a period last
+        latest = latest.sort_values("period_end", kind="stable").tail(1)
         if len(latest):
             lv, ld, lid = (
                 float(latest["value"].iloc[0]),

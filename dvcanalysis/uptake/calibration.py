@@ -114,8 +114,13 @@ def _calibrate_segments(
     else:
         sa_loc = la["value"] + err * d["z_localities"]
     out = {"localities": fit(sa_loc, la["time"], "localities")}
-    sa_min = np.clip(sa_loc, _FLOOR_SHARE, None) * d["ministries_ratio"] + err * d["z_ministries"]
-    out["ministries"] = fit(sa_min, la["time"], "ministries")
+    ma = anchors.get("ministries") or {"proxy": True}
+    if ma["proxy"]:  # no ministries observation: the localities' anchor x ministries_ratio
+        sa_min = np.clip(sa_loc, _FLOOR_SHARE, None) * d["ministries_ratio"]
+        sa_min += err * d["z_ministries"]
+        out["ministries"] = fit(sa_min, la["time"], "ministries")
+    else:
+        out["ministries"] = fit(ma["value"] + err * d["z_ministries"], ma["time"], "ministries")
     if sc.national == "observations":
         na = anchors["national"]
         out["national"] = fit(na["value"] + err * d["z_national"], na["time"], "national")

@@ -59,7 +59,7 @@ def compare(
     *,
     n_draws: int = 1000,
     seed: int = 0,
-    cutoff: str | date = DEFAULT_CUTOFF,
+    cutoff: str | date | None = DEFAULT_CUTOFF,
     horizon: int = 2030,
     qs: Sequence[float] = (0.05, 0.5, 0.95),
 ) -> Comparison:

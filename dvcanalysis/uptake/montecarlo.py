@@ -134,7 +134,7 @@ def project(
     *,
     n_draws: int = 1000,
     seed: int = 0,
-    cutoff: str | date = DEFAULT_CUTOFF,
+    cutoff: str | date | None = DEFAULT_CUTOFF,
     horizon: int = 2030,
     curve: str | None = None,
     overrides: dict | None = None,
@@ -151,7 +151,8 @@ def project(
     seed
         Seed of the ``numpy.random.Generator``; the same seed gives the same draws.
     cutoff
-        Only observations whose period ends on or before this date are used (for backtests).
+        Only observations whose period ends on or before this date are used (for backtests);
+        None (default) is the date of the latest observation in the evidence base.
     horizon
         Last year projected.
     curve
@@ -171,8 +172,11 @@ def project(
     observation times ``localities_to_national_ratio`` (a named assumption drawn per draw;
     the observation's role is :data:`PROXY_ANCHOR_ROLE`, ``anchors["localities"]["proxy"]``
     is True), and the national observations are then not used in the likelihood (the series
-    already sets the level; ``calibration["reason"] == "proxy_anchor"``). Ministries have no observation: their anchor is the localities'
-    anchor times ``ministries_ratio``. ``national`` is the mix weighted by
+    already sets the level; ``calibration["reason"] == "proxy_anchor"``). Ministries are anchored
+    at their own latest observation up to the cut-off when there is one; otherwise their anchor
+    is the localities' anchor times ``ministries_ratio`` (``anchors["ministries"]["proxy"]``).
+    Anchors and likelihood observations are compared at the midpoint of the period they
+    measure (``decimal_year`` of :func:`observations`). ``national`` is the mix weighted by
     ``ministries_volume_share``, or (``national: observations``) its own curve through its
     latest observation. ``linear`` and ``logistic`` pass through the base point
     (end of ``base_year``, ``base_share``) and the anchor; ``bass`` through the anchor.
@@ -231,12 +235,21 @@ def project(
     }
     if proxy:
         anchors["localities"]["via"] = PROXY_RATIO
-    anchors["ministries"] = {
-        "id": loc["id"],
-        "time": float(loc["decimal_year"]),
-        "value": float("nan"),
-        "proxy": True,
-    }
+    mins = _latest(obs, "ministries")
+    if mins is not None:
+        anchors["ministries"] = {
+            "id": mins["id"],
+            "time": float(mins["decimal_year"]),
+            "value": float(mins["value"]),
+            "proxy": False,
+        }
+    else:  # no ministries observation up to the cut-off: localities x ministries_ratio
+        anchors["ministries"] = {
+            "id": loc["id"],
+            "time": float(loc["decimal_year"]),
+            "value": float("nan"),
+            "proxy": True,
+        }
     nat = _latest(obs, "national")
     if sc.national == "observations":
         if nat is None:
