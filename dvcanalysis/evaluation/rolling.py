@@ -8,11 +8,12 @@ forecast every later fully-online observation of every segment, and each forecas
 dropped for all of them and listed in :attr:`Evaluation.skipped`, so every forecaster is scored
 on exactly the same (origin, observation) pairs.
 
-Periods. An observation is compared with the forecast's value over the same period: when the
-evidence records a period start (column ``period_start``), the forecast is the time-average of
-each draw's share over the period (``period="span"``; the average of the instantaneous share
-equals the period's share of dossiers when the volume is spread evenly over the period);
-otherwise, or with ``period="end"``, its value at the period's end. Only point values are
+Periods. An observation is the share of its period's dossiers (``period_start`` to
+``period_end``; a level on a day when they are equal). It is compared with the forecast's value
+over the same period: by default (``period="span"``) the time-average of each draw's share over
+the period, which is the period's share when the dossiers flow evenly; ``"midpoint"`` reads the
+forecast at the period's midpoint (the models' own convention, equal to the average for a path
+close to linear; ``data/README.md``); ``"end"`` at the period's end. Only point values are
 scored (bound ``eq`` or ``approx``); a figure known only as a bound is not a point forecast target.
 """
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ from dvcanalysis.uptake.montecarlo import _resolve, project
 REFERENCE = "persistence"
 # Observations scored: point values (``eq``, ``approx``); a bound (``min``, ``max``) is not one.
 POINT_BOUNDS = ("eq", "approx")
-PERIODS = ("span", "end")
+PERIODS = ("span", "midpoint", "end")
 FORECAST_COLUMNS = (
     "model",
     "kind",
@@ -131,37 +132,37 @@ def _origins(origins: Sequence[str | date] | None) -> list[date]:
     return sorted(set(out))
 
 
-def _period_starts(ids: Sequence[str]) -> dict[str, date]:
-    """Period start by evidence id, where the evidence records one (column ``period_start``)."""
-    ev = evidence.load()
-    if "period_start" not in ev.columns:
-        return {}
-    sel = ev.set_index("id").reindex(list(ids))["period_start"]
-    return {i: pd.Timestamp(v).date() for i, v in sel.items() if pd.notna(v) and str(v) != ""}
+def _bounds(later: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each observation's period as decimal times ``(t_start, t_end)`` (equal for a day's level).
+
+    Read from :func:`~dvcanalysis.uptake.observations` (``t_start``, ``t_end``); an evidence
+    without period starts gives every observation its end only.
+    """
+    if {"t_start", "t_end"} <= set(later.columns):
+        return later["t_start"].to_numpy(float), later["t_end"].to_numpy(float)
+    t_end = np.array([evidence.decimal_year(d.date()) for d in later["period_end"]])
+    return t_end.copy(), t_end
 
 
-def _period_times(start: date | None, end: date) -> np.ndarray:
-    """Decimal times at which a period's share is read: its end, or midpoints spanning it."""
-    t1 = evidence.decimal_year(end)
-    if start is None or start >= end:
+def _period_times(t0: float, t1: float, period: str) -> np.ndarray:
+    """Decimal times at which a forecast of a period's share is read (see :func:`evaluate`)."""
+    if period == "end" or t1 - t0 < 1.5 / 365:
         return np.array([t1])
-    t0 = evidence.decimal_year(start - timedelta(days=1))  # the start of the first day
-    k = max(2, math.ceil(24 * (t1 - t0)))  # at least two points a month
+    if period == "midpoint":
+        return np.array([(t0 + t1) / 2])
+    k = max(2, math.ceil(24 * (t1 - t0)))  # span: midpoints of at least two slices a month
     return t0 + (np.arange(k) + 0.5) * (t1 - t0) / k
 
 
-def _forecast_draws(proj, later: pd.DataFrame, starts: dict[str, date], period: str) -> np.ndarray:
+def _forecast_draws(proj, later: pd.DataFrame, period: str) -> np.ndarray:
     """``(n_observations, n_draws)``: each draw's value over each observation's period."""
-    grids = [
-        _period_times(starts.get(r.id) if period == "span" else None, r.period_end.date())
-        for r in later.itertuples(index=False)
-    ]
+    t0, t1 = _bounds(later)
+    grids = [_period_times(a, b, period) for a, b in zip(t0, t1, strict=True)]
     times = np.unique(np.concatenate(grids))
     shares = proj.shares_at(times)
     rows = []
-    for r, g in zip(later.itertuples(index=False), grids, strict=True):
-        cols = np.searchsorted(times, g)
-        rows.append(shares[r.segment][:, cols].mean(axis=1))
+    for seg, g in zip(later["segment"], grids, strict=True):
+        rows.append(shares[seg][:, np.searchsorted(times, g)].mean(axis=1))
     return np.vstack(rows)
 
 
@@ -344,8 +345,8 @@ def evaluate(
     n_draws, seed
         Draws per forecast and the seed (the same for every origin and forecaster).
     period
-        ``span`` (compare a period's share with the forecast over the same period, where the
-        evidence records the period's start) or ``end`` (the value at the period's end).
+        ``span`` (the forecast averaged over the observation's period), ``midpoint`` (at the
+        period's midpoint) or ``end`` (at its end); a level on a day is read on that day.
 
     Raises
     ------
@@ -367,7 +368,8 @@ def evaluate(
     for cut in cuts:
         obs = observations(cutoff=cut)
         later = obs[(obs["role"] == "after cutoff") & obs["bound"].isin(POINT_BOUNDS)]
-        later = later.sort_values(["period_end", "segment", "id"])
+        # stable: within a segment and period end, observations() puts the preferred report last
+        later = later.sort_values(["period_end", "segment"], kind="stable")
         later = later.reset_index(drop=True)
         if later.empty:
             continue
@@ -402,9 +404,9 @@ def evaluate(
             continue
         known = obs[obs["role"] != "after cutoff"]
         own = set(known["segment"])
-        starts = _period_starts(later["id"])
+        t_end = _bounds(later)[1]
         for name, kind, proj in made:
-            draws = _forecast_draws(proj, later, starts, period)
+            draws = _forecast_draws(proj, later, period)
             sc_ = scoring.score(later["value"].to_numpy(float), draws)
             for i, r in enumerate(later.itertuples(index=False)):
                 row = {
@@ -414,9 +416,9 @@ def evaluate(
                     "segment": r.segment,
                     "id": r.id,
                     "period": r.period,
-                    "period_start": starts.get(r.id, pd.NaT),
+                    "period_start": getattr(r, "period_start", pd.NaT),
                     "period_end": r.period_end,
-                    "lead_years": float(r.decimal_year) - evidence.decimal_year(cut),
+                    "lead_years": float(t_end[i]) - evidence.decimal_year(cut),
                     "own_observation": r.segment in own,
                     "observed": float(r.value),
                     "source_id": r.source_id,

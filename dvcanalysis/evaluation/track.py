@@ -99,7 +99,9 @@ def track_record(
     model = f[(f["kind"] == "model") & (f["segment"] == segment)]
     if model.empty:
         return None
-    newest = model.sort_values(["period_end", "id"]).iloc[-1]
+    # the forecasts keep the observations' order: where two reports give the segment's newest
+    # period, the preferred one (see uptake.observations) comes last
+    newest = model.sort_values("period_end", kind="stable").iloc[-1]
     same = model[model["id"] == newest["id"]].sort_values("origin")
     last = same.iloc[-1]  # the latest origin before the observation: the previous vintage
     summ = ev.summary()

@@ -19,6 +19,10 @@ the trend, the slope of the national series (or of the first series with two dat
 observations); ``anchors[segment]["proxy"]`` is then True. This is what a forecaster without a
 model would do; the model instead uses named ratios.
 
+Times are the models' (an observation sits at the midpoint of its period, see
+:func:`~dvcanalysis.uptake.observations`); where two reports give the same period, the one the
+observations order last is used.
+
 Spread rule (both baselines). A random walk whose variance grows linearly with the time since
 the anchor: ``share(t) = clip(level + slope (t - t_a) + sigma sqrt(t - t_a) z, 0, 1)`` with one
 standard normal ``z`` per draw and segment (in antithetic pairs ``z, -z``), and ``sigma`` (share per square-root year) measured
@@ -124,11 +128,19 @@ class BaselineProjection(Projection):
         return out
 
 
+def _series(known: pd.DataFrame, segment: str) -> pd.DataFrame:
+    """One segment's observations in time order, one per period: where two reports give the same
+    period, the one :func:`~dvcanalysis.uptake.observations` orders last (the preferred) is kept."""
+    g = known[known["segment"] == segment].sort_values("period_end", kind="stable")
+    keys = [c for c in ("period_start", "period_end") if c in g.columns]
+    return g.drop_duplicates(subset=keys, keep="last")
+
+
 def _changes(known: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """Per consecutive pair of observations of one segment (dated apart): change^2 / years."""
     vals, ids = [], []
-    for _seg, g in known.groupby("segment", sort=True):
-        g = g.sort_values(["period_end", "id"])
+    for seg in SEGMENTS:
+        g = _series(known, seg)
         t, v, i = g["decimal_year"].to_numpy(float), g["value"].to_numpy(float), list(g["id"])
         for k in range(1, len(g)):
             if t[k] > t[k - 1]:
@@ -146,7 +158,7 @@ def _antithetic(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def _drift(series: pd.DataFrame) -> float | None:
     """Slope through the first and the latest observation, or None without two dated apart."""
-    s = series.sort_values(["period_end", "id"])
+    s = series
     if len(s) < 2:
         return None
     t0, t1 = float(s["decimal_year"].iloc[0]), float(s["decimal_year"].iloc[-1])
@@ -160,7 +172,7 @@ def baseline(
     *,
     n_draws: int = 1000,
     seed: int = 0,
-    cutoff: str | date = DEFAULT_CUTOFF,
+    cutoff: str | date | None = DEFAULT_CUTOFF,
     horizon: int = 2030,
 ) -> BaselineProjection:
     """A naive baseline projection from the observations up to ``cutoff``.
@@ -172,7 +184,8 @@ def baseline(
     n_draws, seed
         Draws of the spread and the seed of their ``numpy.random.Generator``.
     cutoff
-        Only observations whose period ends on or before this date are used.
+        Only observations whose period ends on or before this date are used; None: the date
+        of the latest observation in the evidence.
     horizon
         Last year projected (end-of-year values from the first year-end after the cut-off).
 
@@ -210,17 +223,17 @@ def baseline(
         )
     sigma = float(np.sqrt(sq.mean()))
 
-    def latest(frame: pd.DataFrame) -> pd.Series:
-        return frame.sort_values(["period_end", "id"]).iloc[-1]
+    def latest(frame: pd.DataFrame) -> pd.Series:  # observations() orders the preferred last
+        return frame.sort_values("period_end", kind="stable").iloc[-1]
 
-    nat = known[known["segment"] == "national"]
+    nat = _series(known, "national")
     fallback = latest(nat) if len(nat) else latest(known)
-    trend_series = [nat] + [known[known["segment"] == s] for s in SEGMENTS if s != "national"]
+    trend_series = [nat] + [_series(known, s) for s in SEGMENTS if s != "national"]
     fallback_slope = next((d for d in map(_drift, trend_series) if d is not None), None)
     rule_segments: dict[str, dict[str, object]] = {}
     anchors: dict[str, dict[str, object]] = {}
     for seg in SEGMENTS:
-        own = known[known["segment"] == seg]
+        own = _series(known, seg)
         a = latest(own) if len(own) else fallback
         slope = 0.0
         source = f"latest observation {a['id']}"
