@@ -123,7 +123,7 @@ def summary_text(ev: Evaluation, lang: str = "vi") -> str:
         fmt.label(
             "evaluation.summary_text",
             lang,
-            n=fmt.number(len(f), lang),
+            n=fmt.number(len(f) // max(len(ev.models), 1), lang),
             models=models,
             n_origins=fmt.number(len(ev.origins), lang),
             origins=origins,
@@ -163,6 +163,13 @@ def summary_text(ev: Evaluation, lang: str = "vi") -> str:
                 total=fmt.number(len(mine), lang),
             )
         )
+        own = ev.summary(own_only=True)
+        own = own[(own["kind"] == "model") & (own["segment"] == "all")]
+        if len(own) and math.isfinite(float(own["crps_skill"].iloc[0])):
+            skill = float(own["crps_skill"].iloc[0])
+            key = "evaluation.skill_own_better" if skill > 0 else "evaluation.skill_own_worse"
+            n = fmt.number(int(own["n_forecasts"].iloc[0]), lang)
+            parts.append(fmt.label(key, lang, n=n, pct=_pct(skill, lang)))
     if len(ev.skipped):
         skipped = ", ".join(fmt.day(o, lang) for o in sorted(set(ev.skipped["origin"])))
         parts.append(fmt.label("evaluation.skipped_text", lang, origins=skipped))

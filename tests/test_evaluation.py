@@ -265,6 +265,9 @@ def test_track_record_and_text(ev):
     assert rec.observation_id == newest["id"]
     assert rec.origin.isoformat() == mine[mine["id"] == newest["id"]]["origin"].max()
     assert rec.inside_band == (rec.low_share <= rec.observed_share <= rec.high_share)
+    own = evaluation.track_record("localities", evaluation=ev, own_only=True)
+    assert own.n_forecasts == int(mine["own_observation"].sum())
+    assert own.observation_id == rec.observation_id
     en = evaluation_tables.track_record_text(rec, "en")
     vi = evaluation_tables.track_record_text(rec, "vi")
     assert ("did NOT beat" in en) == (rec.crps_skill < 0)

@@ -74,6 +74,7 @@ def track_record(
     evaluation: Evaluation | None = None,
     n_draws: int = 1000,
     seed: int = 0,
+    own_only: bool = False,
 ) -> TrackRecord | None:
     """The track record of ``segment``: last forecast vs the newest observation, and skill.
 
@@ -86,6 +87,9 @@ def track_record(
     evaluation
         A ready :class:`Evaluation` (e.g. the one a notebook already computed); else
         :func:`evaluate` runs with the default origins, ``n_draws`` and ``seed``.
+    own_only
+        Count in the skill only the forecasts made when the segment had a figure of its own
+        (see :meth:`Evaluation.summary`); the forecast shown is the same either way.
 
     Returns
     -------
@@ -104,7 +108,7 @@ def track_record(
     newest = model.sort_values("period_end", kind="stable").iloc[-1]
     same = model[model["id"] == newest["id"]].sort_values("origin")
     last = same.iloc[-1]  # the latest origin before the observation: the previous vintage
-    summ = ev.summary()
+    summ = ev.summary(own_only=own_only)
     row = summ[(summ["kind"] == "model") & (summ["segment"] == segment)]
     skill = float(row["crps_skill"].iloc[0]) if len(row) else float("nan")
     has_ref = (f["model"] == REFERENCE).any()
