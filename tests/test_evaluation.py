@@ -340,3 +340,17 @@ def test_on_the_shipped_data(shipped_data):
             rec.observation_id
             == mine[mine["period_end"] == mine["period_end"].max()]["id"].iloc[-1]
         )
+
+
+def test_shares_at_is_what_the_backtest_reads():
+    """``Projection.shares_at`` (what the evaluation scores) gives the model's numbers at the
+    year ends and the same quantiles as ``backtest_projection`` at the observations' dates: a
+    change to how a projection is read at a date must change both."""
+    proj = uptake.project("business-as-usual", n_draws=400, seed=3, cutoff="2024-06-30")
+    again = proj.shares_at(uptake.end_of_year(proj.years))
+    assert all(np.array_equal(again[s], proj.shares[s]) for s in proj.segments)
+    bt = uptake.backtest_projection(proj)
+    assert len(bt)
+    for r in bt.itertuples(index=False):
+        col = proj.shares_at([r.decimal_year])[r.segment][:, 0]
+        assert np.quantile(col, (0.05, 0.5, 0.95)) == pytest.approx([r.q05, r.q50, r.q95])
