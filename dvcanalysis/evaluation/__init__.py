@@ -10,8 +10,9 @@ official target whose deadline has an observation with a Brier score.
 :mod:`~dvcanalysis.evaluation.scoring`
     Per-forecast measures from draws (:func:`score`, :func:`pit`, :func:`brier`).
 :mod:`~dvcanalysis.evaluation.rolling`
-    :func:`evaluate`, :func:`default_origins` and the :class:`Evaluation` result
-    (``.to_df()``, ``.summary()``, ``.by_origin()``, ``.plot()``).
+    :func:`evaluate` (rolling origins, forecasters, periods) and :func:`default_origins`.
+:mod:`~dvcanalysis.evaluation.result`
+    The :class:`Evaluation` result (``.to_df()``, ``.summary()``, ``.by_origin()``, ``.plot()``).
 :mod:`~dvcanalysis.evaluation.track`
     :func:`track_record` and :class:`TrackRecord`, the numbers of a briefing's track record.
 
@@ -27,16 +28,15 @@ Examples
 
 from __future__ import annotations
 
-from dvcanalysis.evaluation.rolling import (
+from dvcanalysis.evaluation.result import (
     BRIER_COLUMNS,
     FORECAST_COLUMNS,
     REFERENCE,
     SKIPPED_COLUMNS,
     SUMMARY_COLUMNS,
     Evaluation,
-    default_origins,
-    evaluate,
 )
+from dvcanalysis.evaluation.rolling import default_origins, evaluate
 from dvcanalysis.evaluation.scoring import SCORE_COLUMNS, brier, pit, score
 from dvcanalysis.evaluation.track import TrackRecord, track_record
 

@@ -13,7 +13,8 @@ from datetime import date
 import pandas as pd
 
 from dvcanalysis.errors import check_choice
-from dvcanalysis.evaluation.rolling import REFERENCE, Evaluation, evaluate
+from dvcanalysis.evaluation.result import REFERENCE, Evaluation
+from dvcanalysis.evaluation.rolling import evaluate
 from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake.inputs import SEGMENTS
 
