@@ -144,6 +144,23 @@ class Projection:
             ids |= set(sid.split(";"))
         return sorted(ids)
 
+    def shares_at(self, times: Sequence[float] | np.ndarray) -> dict[str, np.ndarray]:
+        """Shares ``(n_draws, len(times))`` per segment at decimal ``times``, for the kept draws.
+
+        The same numbers :func:`~dvcanalysis.uptake.project` computed at the year ends
+        (``shares_at(end_of_year(years))`` equals ``shares``), at any other time too: the
+        curves are not straight between year ends. The forecast evaluation reads a projection
+        only through this method, so a projection type with its own rule (a baseline,
+        :mod:`~dvcanalysis.uptake.baselines`) overrides it.
+        """
+        from dvcanalysis.uptake.inputs import _all_segment_targets
+        from dvcanalysis.uptake.montecarlo import simulate  # montecarlo imports this module
+
+        t = np.asarray(times, dtype=float)
+        tgt = _all_segment_targets() if self.scenario.curve == "target-path" else {}
+        out = simulate(self.scenario, t, self.anchors, self.draws, tgt)
+        return {seg: out[seg] for seg in self.segments}
+
     def to_df(self) -> pd.DataFrame:
         """Long table ``draw, year, segment, share`` (share 0-1, end of year)."""
         n, k = self.n_draws, len(self.years)
