@@ -708,18 +708,24 @@ def summary() -> pd.DataFrame:
 
 
 def shares_timeline(
-    indicators: Iterable[str] = ("fully_online_share", "online_share_any_level"),
+    indicators: Iterable[str] = (
+        "fully_online_share",
+        "online_submission_share",
+        "online_share_any_level",
+    ),
 ) -> pd.DataFrame:
     """Observed shares and official targets on one timeline (long table).
 
     Columns ``indicator, segment, kind, bound, period, period_end, value_share, id, source_id``;
-    one row per evidence row with ``unit == "share"`` and kind observed or target.
+    one row per evidence row with ``unit == "share"`` and kind observed or target, for the
+    segments as a whole (a single unit's figures are left out).
     """
     ev = load()
     sel = ev[
         ev["indicator"].isin(list(indicators))
         & ev["kind"].isin(["observed", "target"])
         & (ev["unit"] == "share")
+        & ~ev["segment"].isin([*UNIT_SEGMENTS, "agency"])
     ]
     out = sel.rename(columns={"value": "value_share"})[
         [
@@ -735,3 +741,34 @@ def shares_timeline(
         ]
     ]
     return out.sort_values(["indicator", "segment", "period_end", "id"]).reset_index(drop=True)
+
+
+def disagreements() -> pd.DataFrame:
+    """Where sources disagree: figures of one quantity that differ, and rows flagged as contradictory.
+
+    A quantity is an (indicator, segment, unit, period end, kind, definition); it disagrees when
+    its rows carry more than one value (for example 45.8% and 45% nationally for 2024). Rows
+    whose note says a source contradicts itself or another are added (``reason``
+    ``flagged``), so that self-contradictory lists show too.
+
+    Returns
+    -------
+    DataFrame
+        ``group, reason, id, indicator, segment, unit_code, period, kind, value, unit, source_id,
+        note``, one row per evidence row involved, grouped by ``group`` (1, 2, ...).
+    """
+    ev = load()
+    key = ["indicator", "segment", "unit_code", "period_end", "kind", "definition"]
+    n_values = ev.groupby(key)["value"].transform("nunique")
+    differ = ev[n_values > 1].assign(reason="values differ")
+    flagged_ids = ev["note"].str.contains(r"contradict|inconsistent", case=False, regex=True)
+    flagged = ev[flagged_ids & ~ev["id"].isin(differ["id"])]
+    # a flagged row joins the group of its quantity when it has one
+    flagged = flagged.assign(reason="flagged")
+    out = pd.concat([differ, flagged], ignore_index=True)
+    out["_key"] = out[key].astype(str).agg("|".join, axis=1)
+    out = out.sort_values(["_key", "period_end", "id"])
+    out["group"] = pd.factorize(out["_key"])[0] + 1
+    cols = ["group", "reason", "id", "indicator", "segment", "unit_code", "period", "kind"]
+    cols += ["value", "unit", "source_id", "note"]
+    return out[cols].reset_index(drop=True)

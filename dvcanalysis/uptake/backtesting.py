@@ -16,10 +16,11 @@ import pandas as pd
 from dvcanalysis import evidence
 from dvcanalysis.errors import InputError, check_choice
 from dvcanalysis.scenarios import Scenario
+from dvcanalysis.uptake import shocks
 from dvcanalysis.uptake.calibration import draw_assumptions
 from dvcanalysis.uptake.curves import curve_paths
 from dvcanalysis.uptake.inputs import INDICATOR, _all_segment_targets, _decimal, parse_cutoff
-from dvcanalysis.uptake.montecarlo import _resolve, simulate
+from dvcanalysis.uptake.montecarlo import _resolve, shock_rng, shock_time, simulate
 from dvcanalysis.uptake.projection import Projection
 
 BACKTESTS = (
@@ -160,9 +161,11 @@ def backtest_projection(projection: Projection) -> pd.DataFrame:
 
     Every fully-online observation of a projected segment dated after the projection's
     cut-off (role ``after cutoff``) is set against the projection's 5%, 50% and 95% at that
-    date. The curves are evaluated at the observation's own decimal date for the projection's
-    kept draws (:func:`simulate` on ``projection.draws`` and ``projection.anchors``, the same
-    numbers :func:`project` computed at the year ends), not interpolated between year ends:
+    date. The curves are evaluated at the observation's own decimal date (the midpoint of the
+    period it measures) for the projection's kept draws (:func:`simulate` on
+    ``projection.draws`` and ``projection.anchors``, the same numbers :func:`project` computed
+    at the year ends), with the shocks of :func:`~dvcanalysis.uptake.shocks.at_times` (the same
+    distribution as the year-end paths at every date), not interpolated between year ends:
     the curves are not straight between year ends, and an observation between the cut-off and
     the first year end (e.g. August for a July cut-off) has no grid point before it.
 
@@ -197,6 +200,15 @@ def backtest_projection(projection: Projection) -> pd.DataFrame:
     times = np.unique(later["decimal_year"].to_numpy(float))
     tgt = _all_segment_targets() if sc.curve == "target-path" else {}
     shares = simulate(sc, times, projection.anchors, projection.draws, tgt)
+    shares = shocks.at_times(
+        shares,
+        times,
+        projection.anchors,
+        projection.draws,
+        shock_from=shock_time(sc),
+        national=sc.national,
+        rng=shock_rng(int(projection.parameters["seed"]), "dates"),
+    )
     rows = []
     for r in later.itertuples(index=False):
         col = shares[r.segment][:, int(np.searchsorted(times, r.decimal_year))]

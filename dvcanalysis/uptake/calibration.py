@@ -21,7 +21,13 @@ TREND_PACE_RATIO = "trend_pace_ratio"
 # stream untouched: adding them changed no other draw, so every projection that does not use
 # them (and the resampling that follows) is unchanged to the bit. Each new one is appended: the
 # child stream's rows are filled in order, so the earlier rows keep their uniforms.
-LATE_DRAWS = (PROXY_RATIO, TREND_PACE_RATIO)
+LATE_DRAWS = (
+    PROXY_RATIO,
+    TREND_PACE_RATIO,
+    "logit_shock_sd",
+    "coverage_shock_logit",
+    "coverage_shock_year",
+)
 
 
 def draw_assumptions(

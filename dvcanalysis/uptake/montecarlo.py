@@ -15,6 +15,7 @@ import numpy as np
 from dvcanalysis import scenarios
 from dvcanalysis.errors import InputError
 from dvcanalysis.scenarios import Scenario
+from dvcanalysis.uptake import shocks
 from dvcanalysis.uptake.calibration import (
     PROXY_RATIO,
     _calibrate_segments,
@@ -55,6 +56,20 @@ def _resolve(scenario: str | Scenario, overrides: dict | None, curve: str | None
     if overrides or curve:
         sc = sc.with_overrides(overrides, curve=curve)
     return sc
+
+
+def shock_time(sc: Scenario) -> float | None:
+    """The decimal time of the scenario's coverage shock, or None when it has none."""
+    a = sc.assumptions.get(shocks.COVERAGE_SHOCK)
+    if a is None or (a.low == a.high == 0.0):
+        return None
+    return float(sc.assumptions[shocks.COVERAGE_YEAR].default)
+
+
+def shock_rng(seed: int, use: str) -> np.random.Generator:
+    """The stream of the shocks' normals: its own per seed and use (``grid`` for the year ends,
+    ``dates`` for evaluations at other dates), so no other draw of a projection changes."""
+    return np.random.default_rng([int(seed), {"grid": 0x5E0C, "dates": 0xDA7E}[use]])
 
 
 def _check_int(name: str, value: object, low: int, high: int, *, why: str = "") -> int:
@@ -181,8 +196,12 @@ def project(
     latest observation. ``linear`` and ``logistic`` pass through the base point
     (end of ``base_year``, ``base_share``) and the anchor; ``bass`` through the anchor.
     After the anchor the curves run ``trend_pace_ratio`` times their calibrated pace (per
-    draw), composed with ``pace_multiplier`` from ``pace_from``
-    (:func:`~dvcanalysis.uptake.curves.effective_time`); ``target-path`` ignores both.
+    draw, 0 = a stall), composed with ``pace_multiplier`` from ``pace_from``
+    (:func:`~dvcanalysis.uptake.curves.effective_time`); ``target-path`` ignores both. The
+    shares then depart from the curves on the log-odds scale by a random walk of yearly
+    standard deviation ``logit_shock_sd`` started at each anchor, plus a one-off
+    ``coverage_shock_logit`` from ``coverage_shock_year`` (:mod:`~dvcanalysis.uptake.shocks`),
+    so they can stall or fall.
 
     With ``national: mix``, the national observations up to the cut-off that are not
     anchors then weight ``4 * n_draws`` prior draws by a normal likelihood (standard
@@ -214,6 +233,11 @@ def project(
     )
     years = np.arange(first_year, horizon + 1)
     t = end_of_year(years)
+    # Year ends (the projection's levels) and mid-years (each year's full-year share: the share
+    # of the year's dossiers, read as the level at mid-year), computed on one path per draw.
+    t_mid = years + 0.5
+    t_all = np.sort(np.concatenate([t, t_mid]))
+    is_end = np.isin(t_all, t)
 
     obs = observations(cutoff=cut)
     anchors: dict[str, dict[str, object]] = {}
@@ -298,7 +322,7 @@ def project(
     tgt = _all_segment_targets() if sc.curve == "target-path" else {}  # only target-path reads them
     d, shares, weights, ess = sample(
         sc,
-        t,
+        t_all,
         anchors,
         tgt,
         lik["decimal_year"].to_numpy(float),
@@ -306,6 +330,17 @@ def project(
         n_draws,
         rng,
     )
+    shares = shocks.apply(
+        shares,
+        t_all,
+        anchors,
+        d,
+        shock_from=shock_time(sc),
+        national=sc.national,
+        rng=shock_rng(seed, "grid"),
+    )
+    year_shares = {s: np.ascontiguousarray(v[:, ~is_end]) for s, v in shares.items()}
+    shares = {s: np.ascontiguousarray(v[:, is_end]) for s, v in shares.items()}
     obs.loc[obs["id"].isin(set(lik["id"])), "role"] = LIKELIHOOD_ROLE
     if proxy:  # the localities' anchor level the kept draws imply (national figure x ratio)
         level = anchors["localities"]["value"] * d[PROXY_RATIO]
@@ -335,4 +370,4 @@ def project(
     }
     if overrides:
         params["overrides"] = {k: v for k, v in overrides.items()}
-    return Projection(sc, years, shares, d, obs, params, anchors, calibration)
+    return Projection(sc, years, shares, d, obs, params, anchors, calibration, year_shares)

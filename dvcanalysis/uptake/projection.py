@@ -51,6 +51,10 @@ class Projection:
         ``calibrate=False``; ``national_observations``: national follows its own curve;
         ``no_observation``: no national observation up to the cut-off besides the anchors;
         ``proxy_anchor``: the national series anchors the localities, see :func:`project`).
+    year_shares
+        Segment -> array ``(n_draws, n_years)`` of each year's **full-year share** (the share
+        of the year's dossiers, read as the level at mid-year; see ``data/README.md``): what
+        a year's published figure and its target are compared with. None when not computed.
     """
 
     scenario: Scenario
@@ -61,6 +65,7 @@ class Projection:
     parameters: dict[str, object]
     anchors: dict[str, dict[str, object]] = field(default_factory=dict)
     calibration: dict[str, object] = field(default_factory=dict)
+    year_shares: dict[str, np.ndarray] | None = None
 
     @property
     def n_draws(self) -> int:
@@ -138,6 +143,23 @@ class Projection:
         for sid in self.targets["source_ids"]:
             ids |= set(sid.split(";"))
         return sorted(ids)
+
+    def shares_at(self, times: Sequence[float] | np.ndarray) -> dict[str, np.ndarray]:
+        """Shares ``(n_draws, len(times))`` per segment at decimal ``times``, for the kept draws.
+
+        The same numbers :func:`~dvcanalysis.uptake.project` computed at the year ends
+        (``shares_at(end_of_year(years))`` equals ``shares``), at any other time too: the
+        curves are not straight between year ends. The forecast evaluation reads a projection
+        only through this method, so a projection type with its own rule (a baseline,
+        :mod:`~dvcanalysis.uptake.baselines`) overrides it.
+        """
+        from dvcanalysis.uptake.inputs import _all_segment_targets
+        from dvcanalysis.uptake.montecarlo import simulate  # montecarlo imports this module
+
+        t = np.asarray(times, dtype=float)
+        tgt = _all_segment_targets() if self.scenario.curve == "target-path" else {}
+        out = simulate(self.scenario, t, self.anchors, self.draws, tgt)
+        return {seg: out[seg] for seg in self.segments}
 
     def to_df(self) -> pd.DataFrame:
         """Long table ``draw, year, segment, share`` (share 0-1, end of year)."""
