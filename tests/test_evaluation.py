@@ -346,9 +346,25 @@ def test_shares_at_is_what_the_backtest_reads():
     """``Projection.shares_at`` (what the evaluation scores) gives the model's numbers at the
     year ends and the same quantiles as ``backtest_projection`` at the observations' dates: a
     change to how a projection is read at a date must change both."""
+    # without shocks, exactly the year-end numbers; with them, the same distribution
+    flat = uptake.project(
+        "business-as-usual",
+        n_draws=400,
+        seed=3,
+        cutoff="2024-06-30",
+        overrides={"logit_shock_sd": 0.0},
+    )
+    again = flat.shares_at(uptake.end_of_year(flat.years))
+    assert all(np.array_equal(again[s], flat.shares[s]) for s in flat.segments)
+    big = uptake.project("business-as-usual", n_draws=20_000, seed=3, cutoff="2024-06-30")
+    again = big.shares_at(uptake.end_of_year(big.years))
+    for s in big.segments:
+        np.testing.assert_allclose(
+            np.quantile(again[s], (0.1, 0.5, 0.9), axis=0),
+            np.quantile(big.shares[s], (0.1, 0.5, 0.9), axis=0),
+            atol=0.02,
+        )
     proj = uptake.project("business-as-usual", n_draws=400, seed=3, cutoff="2024-06-30")
-    again = proj.shares_at(uptake.end_of_year(proj.years))
-    assert all(np.array_equal(again[s], proj.shares[s]) for s in proj.segments)
     bt = uptake.backtest_projection(proj)
     assert len(bt)
     for r in bt.itertuples(index=False):

@@ -39,7 +39,7 @@ def test_marginal_evaluation_has_the_same_distribution_as_the_paths():
     draws = {"logit_shock_sd": np.full(n, 0.6), "ministries_volume_share": np.full(n, 0.5)}
     kw = dict(shock_from=None, national="mix")
     grid = shocks.apply(_flat(n, 2, 0.3), t, ANCHORS, draws, rng=np.random.default_rng(1), **kw)
-    marg = shocks.at_times(_flat(n, 2, 0.3), t, ANCHORS, draws, rng=np.random.default_rng(2), **kw)
+    marg = shocks.at_times(_flat(n, 2, 0.3), t, ANCHORS, draws, seed=2, **kw)
     for q in (0.05, 0.5, 0.95):
         np.testing.assert_allclose(
             np.quantile(grid["localities"], q, axis=0),
@@ -117,3 +117,12 @@ def test_a_years_target_is_assessed_on_that_years_full_year_share():
     row = targets.attainment(proj).set_index("target_year").loc[2025]
     assert row["probability"] == pytest.approx(0.25)
     assert row["median_share"] == pytest.approx(0.2)
+
+
+def test_a_dates_shock_does_not_depend_on_the_other_dates_asked_for():
+    n = 50
+    draws = {"logit_shock_sd": np.full(n, 0.5), "ministries_volume_share": np.full(n, 0.5)}
+    kw = dict(shock_from=None, national="mix", seed=7)
+    both = shocks.at_times(_flat(n, 2), np.array([2025.0, 2025.7]), ANCHORS, draws, **kw)
+    one = shocks.at_times(_flat(n, 1), np.array([2025.7]), ANCHORS, draws, **kw)
+    np.testing.assert_array_equal(both["localities"][:, 1], one["localities"][:, 0])

@@ -16,11 +16,10 @@ import pandas as pd
 from dvcanalysis import evidence
 from dvcanalysis.errors import InputError, check_choice
 from dvcanalysis.scenarios import Scenario
-from dvcanalysis.uptake import shocks
 from dvcanalysis.uptake.calibration import draw_assumptions
 from dvcanalysis.uptake.curves import curve_paths
-from dvcanalysis.uptake.inputs import INDICATOR, _all_segment_targets, _decimal, parse_cutoff
-from dvcanalysis.uptake.montecarlo import _resolve, shock_rng, shock_time, simulate
+from dvcanalysis.uptake.inputs import INDICATOR, _decimal, parse_cutoff
+from dvcanalysis.uptake.montecarlo import _resolve
 from dvcanalysis.uptake.projection import Projection
 
 BACKTESTS = (
@@ -198,17 +197,7 @@ def backtest_projection(projection: Projection) -> pd.DataFrame:
         return pd.DataFrame(columns=list(BACKTEST_COLUMNS))
     sc = projection.scenario
     times = np.unique(later["decimal_year"].to_numpy(float))
-    tgt = _all_segment_targets() if sc.curve == "target-path" else {}
-    shares = simulate(sc, times, projection.anchors, projection.draws, tgt)
-    shares = shocks.at_times(
-        shares,
-        times,
-        projection.anchors,
-        projection.draws,
-        shock_from=shock_time(sc),
-        national=sc.national,
-        rng=shock_rng(int(projection.parameters["seed"]), "dates"),
-    )
+    shares = projection.shares_at(times)
     rows = []
     for r in later.itertuples(index=False):
         col = shares[r.segment][:, int(np.searchsorted(times, r.decimal_year))]

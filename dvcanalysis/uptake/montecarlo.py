@@ -66,10 +66,12 @@ def shock_time(sc: Scenario) -> float | None:
     return float(sc.assumptions[shocks.COVERAGE_YEAR].default)
 
 
-def shock_rng(seed: int, use: str) -> np.random.Generator:
-    """The stream of the shocks' normals: its own per seed and use (``grid`` for the year ends,
-    ``dates`` for evaluations at other dates), so no other draw of a projection changes."""
-    return np.random.default_rng([int(seed), {"grid": 0x5E0C, "dates": 0xDA7E}[use]])
+def shock_rng(seed: int, use: str = "grid") -> np.random.Generator:
+    """The stream of the year-end paths' shocks, its own per seed, so no other draw of a
+    projection changes (dates between year ends: :func:`~dvcanalysis.uptake.shocks.at_times`)."""
+    if use != "grid":
+        raise ValueError(f"use={use!r}; expected 'grid'")
+    return np.random.default_rng([int(seed), 0x5E0C])
 
 
 def _check_int(name: str, value: object, low: int, high: int, *, why: str = "") -> int:

@@ -147,18 +147,32 @@ class Projection:
     def shares_at(self, times: Sequence[float] | np.ndarray) -> dict[str, np.ndarray]:
         """Shares ``(n_draws, len(times))`` per segment at decimal ``times``, for the kept draws.
 
-        The same numbers :func:`~dvcanalysis.uptake.project` computed at the year ends
-        (``shares_at(end_of_year(years))`` equals ``shares``), at any other time too: the
-        curves are not straight between year ends. The forecast evaluation reads a projection
-        only through this method, so a projection type with its own rule (a baseline,
-        :mod:`~dvcanalysis.uptake.baselines`) overrides it.
+        The kept draws' curves evaluated at the dates themselves (the curves are not straight
+        between year ends), with the departures of :func:`~dvcanalysis.uptake.shocks.at_times`:
+        at every date the same distribution as the year-end paths of
+        :func:`~dvcanalysis.uptake.project` (each date's shock drawn with its own variance, from
+        streams that depend only on the seed and the date). The forecast evaluation and :func:`backtest_projection` read a
+        projection only through this method, so a projection type with its own rule (a
+        baseline, :mod:`~dvcanalysis.uptake.baselines`) overrides it.
         """
+        from dvcanalysis.uptake import shocks
         from dvcanalysis.uptake.inputs import _all_segment_targets
-        from dvcanalysis.uptake.montecarlo import simulate  # montecarlo imports this module
+
+        # montecarlo imports this module
+        from dvcanalysis.uptake.montecarlo import shock_time, simulate
 
         t = np.asarray(times, dtype=float)
         tgt = _all_segment_targets() if self.scenario.curve == "target-path" else {}
         out = simulate(self.scenario, t, self.anchors, self.draws, tgt)
+        out = shocks.at_times(
+            out,
+            t,
+            self.anchors,
+            self.draws,
+            shock_from=shock_time(self.scenario),
+            national=self.scenario.national,
+            seed=int(self.parameters.get("seed", 0)),
+        )
         return {seg: out[seg] for seg in self.segments}
 
     def to_df(self) -> pd.DataFrame:

@@ -88,11 +88,20 @@ def _shock_segments(national: str) -> tuple[str, ...]:
     )
 
 
-def _apply(shares, t, anchors, draws, shock_from, national, rng, walk) -> dict[str, np.ndarray]:
+def _normals_per_time(seed: int, t: np.ndarray, n_segs: int, n: int) -> np.ndarray:
+    """Normals ``(n_segs, n, len(t))`` where each time's column comes from a stream of its own
+    (seeded by ``seed`` and the time), so a date gets the same numbers whatever other dates
+    are asked for at once."""
+    z = np.empty((n_segs, n, len(t)))
+    for j, tj in enumerate(np.asarray(t, dtype=float)):
+        key = int(round(tj * 1_000_000))
+        z[:, :, j] = np.random.default_rng([int(seed), 0xDA7E, key]).standard_normal((n_segs, n))
+    return z
+
+
+def _apply(shares, t, anchors, draws, shock_from, national, z, walk) -> dict[str, np.ndarray]:
     out = dict(shares)
     segs = _shock_segments(national)
-    n, k = next(iter(shares.values())).shape
-    z = rng.standard_normal((len(segs), n, k))  # fixed order: ministries, localities[, national]
     for i, seg in enumerate(segs):
         ta = float(anchors[seg]["time"])
         out[seg] = _shift(shares[seg], t, ta, walk(t, ta, z[i]), draws, shock_from)
@@ -132,7 +141,10 @@ def apply(
     rng
         The stream of the shocks' normals (one per segment, draw and time).
     """
-    return _apply(shares, t, anchors, draws, shock_from, national, rng, _walk_on_grid)
+    n, k = next(iter(shares.values())).shape
+    # fixed order: ministries, localities[, national]
+    z = rng.standard_normal((len(_shock_segments(national)), n, k))
+    return _apply(shares, t, anchors, draws, shock_from, national, z, _walk_on_grid)
 
 
 def at_times(
@@ -143,7 +155,10 @@ def at_times(
     *,
     shock_from: float | None,
     national: str,
-    rng: np.random.Generator,
+    seed: int,
 ) -> dict[str, np.ndarray]:
-    """As :func:`apply` at arbitrary times, each time's shock drawn with its own variance."""
-    return _apply(shares, t, anchors, draws, shock_from, national, rng, _walk_marginal)
+    """As :func:`apply` at arbitrary times, each time's shock drawn with its own variance,
+    from normals that depend only on ``seed`` and the time (:func:`_normals_per_time`)."""
+    n = next(iter(shares.values())).shape[0]
+    z = _normals_per_time(seed, t, len(_shock_segments(national)), n)
+    return _apply(shares, t, anchors, draws, shock_from, national, z, _walk_marginal)
