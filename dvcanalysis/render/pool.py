@@ -153,7 +153,10 @@ def run_pool(
             for w in pool:
                 if w.spec is None and pending:
                     w.spec = pending.popleft()
-                    w.conn.send(w.spec)
+                    try:
+                        w.conn.send(w.spec)
+                    except (OSError, ValueError):
+                        pass  # it just died: its sentinel says so below, and the job is retried
             ready = set(wait([w.conn for w in pool] + [w.proc.sentinel for w in pool]))
             for w in list(pool):
                 if w.conn not in ready and w.proc.sentinel not in ready:
