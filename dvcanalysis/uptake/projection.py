@@ -49,8 +49,7 @@ class Projection:
         ``ess_share`` (``ess / pool``), ``low_ess`` (``ess_share`` below 10%), ``weights``
         (normalized, one per prior draw) and ``reason`` when not applied (``disabled``:
         ``calibrate=False``; ``national_observations``: national follows its own curve;
-        ``no_observation``: no national observation up to the cut-off besides the anchors;
-        ``proxy_anchor``: the national series anchors the localities, see :func:`project`).
+        ``no_observation``: no national observation up to the cut-off besides the anchors).
     year_shares
         Segment -> array ``(n_draws, n_years)`` of each year's **full-year share** (the share
         of the year's dossiers, read as the level at mid-year; see ``data/README.md``): what
