@@ -51,7 +51,11 @@ class Comparison:
         """A :class:`~dvcanalysis.provenance.Provenance` for the comparison chart and table."""
         from dvcanalysis.provenance import Provenance
 
-        return Provenance(sources=list(self.sources), parameters=dict(self.parameters))
+        return Provenance(
+            sources=list(self.sources),
+            parameters=dict(self.parameters),
+            data_date=str(self.parameters["cutoff"]),
+        )
 
 
 def compare(

@@ -217,7 +217,11 @@ class Projection:
         """A :class:`~dvcanalysis.plots.Provenance` for figures and tables of this projection."""
         from dvcanalysis.provenance import Provenance
 
-        return Provenance(sources=self.sources, parameters=dict(self.parameters))
+        return Provenance(
+            sources=self.sources,
+            parameters=dict(self.parameters),
+            data_date=str(self.parameters["cutoff"]),
+        )
 
     def plot(self, segment: str | None = None, lang: str = "vi", ax=None):
         """Fan chart (5-95% and 25-75% bands, median) with observations and targets.
