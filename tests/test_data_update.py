@@ -184,3 +184,13 @@ def test_a_typo_in_a_value_is_one_line_naming_row_and_column(tmp_path, frozen_da
 )
 def test_value_in_quote_reads_both_number_conventions(value, unit, quote, ok):
     assert quotes.value_in_quote(value, unit, quote) is ok
+
+
+def test_every_footer_says_the_date_of_its_data(later_data):
+    from dvcanalysis.provenance import Provenance
+
+    assert Provenance().text("en").startswith("Data as of 30 Jun 2025")
+    assert Provenance().text("vi").startswith("Số liệu đến ngày 30/6/2025")
+    proj = uptake.project(n_draws=20, seed=0, cutoff="2024-08-31")
+    assert proj.provenance().text("en").startswith("Data as of 31 Aug 2024")
+    assert proj.provenance().to_dict()["data_date"] == "2024-08-31"

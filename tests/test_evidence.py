@@ -252,3 +252,7 @@ def test_value_text_units():
     assert value_text(1, "days", "vi") == "1 ngày"
     assert value_text(2.6e12, "vnd_per_year", "en") == "VND 2,600 billion a year"
     assert value_text(28e9, "usd_per_year", "en") == "USD 28 billion a year"
+
+
+def test_frozen_end_2024_fixture_is_valid(data_2024_12_31):
+    assert evidence.validate() == []

@@ -126,3 +126,24 @@ def test_a_dates_shock_does_not_depend_on_the_other_dates_asked_for():
     both = shocks.at_times(_flat(n, 2), np.array([2025.0, 2025.7]), ANCHORS, draws, **kw)
     one = shocks.at_times(_flat(n, 1), np.array([2025.7]), ANCHORS, draws, **kw)
     np.testing.assert_array_equal(both["localities"][:, 1], one["localities"][:, 0])
+
+
+def test_choice_range_spans_the_curve_shapes():
+    r = uptake.choice_range("business-as-usual", n_draws=300, seed=0)
+    df = r.to_df()
+    assert set(r.frame["choice"]) == set(uptake.CURVE_CHOICES)
+    assert (df["probability_low"] <= df["probability_high"]).all()
+    cols = [f"probability_{c}" for c in uptake.CURVE_CHOICES]
+    np.testing.assert_allclose(df["probability_low"], df[cols].min(axis=1))
+    lo, hi = r.for_target("localities", 2025)
+    row = df.set_index(["segment", "target_year"]).loc[("localities", 2025)]
+    assert (lo, hi) == (row["probability_low"], row["probability_high"])
+    # each choice's probability is the attainment of that curve's own projection
+    p = uptake.project("business-as-usual", n_draws=300, seed=0, curve="linear")
+    att = targets.attainment(p).set_index(["segment", "target_year"])
+    assert row["probability_linear"] == att.loc[("localities", 2025), "probability"]
+
+
+def test_choice_range_of_the_target_path_is_the_path_itself():
+    r = uptake.choice_range("target-path", n_draws=50, seed=0)
+    assert set(r.frame["choice"]) == {"target-path"}

@@ -347,20 +347,19 @@ def test_observations_after_the_cutoff_never_enter_the_likelihood():
     proj = uptake.project(
         "business-as-usual", n_draws=100, seed=0, cutoff="2023-12-31", curve="bass"
     )
+    # The proxy anchor (2019) also weights the draws: the mix must reproduce it.
     cal = proj.calibration
-    assert not cal["applied"] and cal["reason"] == "proxy_anchor" and cal["observation_ids"] == []
-    np.testing.assert_array_equal(cal["weights"], np.full(cal["pool"], 1 / cal["pool"]))
-    assert cal["ess"] == cal["pool"]
+    assert cal["applied"] and cal["observation_ids"] == ["ref_vietnamnet_en-01"]
     roles = proj.observations.set_index("id")["role"]
     assert (roles[["ref_vietnamnet_en-02", "ref_vietnamnet_en-04"]] == "after cutoff").all()
     assert roles["ref_vietnamnet_en-01"] == uptake.PROXY_ANCHOR_ROLE
     # Mid-2024 cut-off before July: the first-half figure anchors the localities (through the
-    # ratio), so the national series is not used again in the likelihood; July is after it.
+    # ratio) and, with 2019, weights the draws; July is after the cut-off and never enters.
     mid = uptake.project(
         "business-as-usual", n_draws=100, seed=0, cutoff="2024-06-30", curve="bass"
     )
     assert mid.anchors["localities"]["id"] == "ref_vietnamnet_en-02"
-    assert mid.calibration["observation_ids"] == [] and mid.calibration["reason"] == "proxy_anchor"
+    assert mid.calibration["observation_ids"] == ["ref_vietnamnet_en-01", "ref_vietnamnet_en-02"]
     assert mid.observations.set_index("id").loc["ref_vietnamnet_en-04", "role"] == "after cutoff"
 
 
@@ -601,10 +600,11 @@ def test_cutoff_before_localities_observation_anchors_through_the_named_ratio():
         == "anchor (proxy via localities_to_national_ratio)"
     )
     assert roles["seed000-02"] == "after cutoff"
-    # The national series anchors the localities, so none of it also enters the likelihood.
+    # The national series anchors the localities and still weights the draws (the mix must
+    # reproduce it); the anchor keeps its role.
     cal = proj.calibration
-    assert not cal["applied"] and cal["reason"] == "proxy_anchor" and cal["observation_ids"] == []
-    assert (roles != uptake.LIKELIHOOD_ROLE).all()
+    assert cal["applied"] and "ref_vietnamnet_en-04" in cal["observation_ids"]
+    assert roles["ref_vietnamnet_en-02"] == uptake.LIKELIHOOD_ROLE
     # The ratio is drawn per draw over its range, and listed as used.
     r = proj.draws["localities_to_national_ratio"]
     assert 0.25 <= r.min() and r.max() <= 1.0 and r.std() > 0.1
@@ -667,7 +667,6 @@ def test_narrative_says_localities_are_anchored_through_the_national_figure():
         "latest national figure (43%, Jul 2024, ref_vietnamnet_en-04) times the assumption `localities_to_national_ratio`"
         in text
     )
-    assert "not also conditioned on that same series" in text
     assert "localities_to_national_ratio" in tables.uptake_evidence_text(proj, "vi")
     kinds = tables.observations_table(proj.observations, "en").set_index("id")["Kind"]
     assert (

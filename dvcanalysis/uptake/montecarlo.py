@@ -188,8 +188,8 @@ def project(
     of ``anchor_error_share``). If there is none, they are anchored on the latest national
     observation times ``localities_to_national_ratio`` (a named assumption drawn per draw;
     the observation's role is :data:`PROXY_ANCHOR_ROLE`, ``anchors["localities"]["proxy"]``
-    is True), and the national observations are then not used in the likelihood (the series
-    already sets the level; ``calibration["reason"] == "proxy_anchor"``). Ministries are anchored
+    is True); the national observations, that one included, still weight the draws, so that the
+    volume-weighted mix reproduces them. Ministries are anchored
     at their own latest observation up to the cut-off when there is one; otherwise their anchor
     is the localities' anchor times ``ministries_ratio`` (``anchors["ministries"]["proxy"]``).
     Anchors and likelihood observations are compared at the midpoint of the period they
@@ -302,16 +302,17 @@ def project(
     obs.loc[obs["id"].isin(used_ids) & (obs["role"] != "after cutoff"), "role"] = ANCHOR_ROLE
     if proxy:
         obs.loc[obs["id"] == loc["id"], "role"] = PROXY_ANCHOR_ROLE
-    lik = obs[(obs["segment"] == "national") & (obs["role"] == "comparison")]
+    # With a proxy anchor the national figures still weight the draws, the anchor's own
+    # included: the localities' level comes from it through the ratio, but the ministries'
+    # level and the volume weight do not, and the mix must reproduce the national figure
+    # (without this the national forecast from a proxy anchor is far too wide; see the forecast
+    # evaluation, notebook 06).
+    lik_roles = ["comparison", PROXY_ANCHOR_ROLE] if proxy else ["comparison"]
+    lik = obs[(obs["segment"] == "national") & obs["role"].isin(lik_roles)]
     if not calibrate:
         reason = "disabled"
     elif sc.national != "mix":
         reason = "national_observations"
-    elif proxy:
-        # The national series already sets the localities' level (through the ratio); weighting
-        # the draws by how well their mix reproduces the same series would use it twice, and
-        # would mostly pull the ratio to whatever makes the mix equal the national figure.
-        reason = "proxy_anchor"
     elif lik.empty:
         reason = "no_observation"
     else:
@@ -343,7 +344,9 @@ def project(
     )
     year_shares = {s: np.ascontiguousarray(v[:, ~is_end]) for s, v in shares.items()}
     shares = {s: np.ascontiguousarray(v[:, is_end]) for s, v in shares.items()}
-    obs.loc[obs["id"].isin(set(lik["id"])), "role"] = LIKELIHOOD_ROLE
+    obs.loc[obs["id"].isin(set(lik["id"])) & (obs["role"] == "comparison"), "role"] = (
+        LIKELIHOOD_ROLE
+    )
     if proxy:  # the localities' anchor level the kept draws imply (national figure x ratio)
         level = anchors["localities"]["value"] * d[PROXY_RATIO]
         anchors["localities"]["share_q05"], anchors["localities"]["share_q95"] = (

@@ -49,8 +49,7 @@ class Projection:
         ``ess_share`` (``ess / pool``), ``low_ess`` (``ess_share`` below 10%), ``weights``
         (normalized, one per prior draw) and ``reason`` when not applied (``disabled``:
         ``calibrate=False``; ``national_observations``: national follows its own curve;
-        ``no_observation``: no national observation up to the cut-off besides the anchors;
-        ``proxy_anchor``: the national series anchors the localities, see :func:`project`).
+        ``no_observation``: no national observation up to the cut-off besides the anchors).
     year_shares
         Segment -> array ``(n_draws, n_years)`` of each year's **full-year share** (the share
         of the year's dossiers, read as the level at mid-year; see ``data/README.md``): what
@@ -218,7 +217,11 @@ class Projection:
         """A :class:`~dvcanalysis.plots.Provenance` for figures and tables of this projection."""
         from dvcanalysis.provenance import Provenance
 
-        return Provenance(sources=self.sources, parameters=dict(self.parameters))
+        return Provenance(
+            sources=self.sources,
+            parameters=dict(self.parameters),
+            data_date=str(self.parameters["cutoff"]),
+        )
 
     def plot(self, segment: str | None = None, lang: str = "vi", ax=None):
         """Fan chart (5-95% and 25-75% bands, median) with observations and targets.
