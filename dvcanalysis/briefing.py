@@ -201,7 +201,7 @@ def build(
     lang: str = "vi",
     n_draws: int = 1000,
     seed: int = 0,
-    cutoff: str = uptake.DEFAULT_CUTOFF,
+    cutoff: str | None = uptake.DEFAULT_CUTOFF,
     horizon: int = 2030,
 ) -> Briefing:
     """Compute everything a briefing shows.
@@ -236,7 +236,7 @@ def build(
         "lang": lang,
         "n_draws": n_draws,
         "seed": seed,
-        "cutoff": str(cutoff),
+        "cutoff": projection.parameters["cutoff"],
         "horizon": horizon,
     }
     return Briefing(projection=projection, attainment=att, savings=ot, parameters=params)

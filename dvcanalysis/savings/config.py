@@ -18,9 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from dvcanalysis import evidence, paths
+from dvcanalysis import _io, evidence, paths
 from dvcanalysis.errors import InputError, Problem
 
 # Parameter names the model needs, by YAML section, with the unit each must be given in.
@@ -66,6 +65,9 @@ MOVED = {
 }
 PARAM_FIELDS = ("description", "unit", "default", "range", "source")
 PARAM_OPTIONAL = ("reason",)
+# ``latest <indicator> <segment>``: the newest observation of a series, resolved at load time,
+# so that newly published figures move the reference without an edit here.
+LATEST = "latest "
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -139,6 +141,25 @@ def _evidence_values_cached(path: str, mtime: float) -> dict[str, tuple[float, s
     }
 
 
+def _latest_row(spec: str, bad) -> str | None:
+    """The evidence id that ``latest <indicator> <segment>`` names (its newest observed row)."""
+    parts = spec.split()
+    if len(parts) != 3:
+        bad(
+            f"{spec!r} is not accepted; expected 'latest <indicator> <segment>', e.g. 'latest fully_online_share localities'"
+        )
+        return None
+    try:
+        s = evidence.series(parts[1], parts[2])
+    except InputError as exc:
+        bad(f"{spec!r}: {exc}")
+        return None
+    if s.empty:
+        bad(f"{spec!r}: no observed row of {parts[1]} for {parts[2]} in the evidence base")
+        return None
+    return str(s.iloc[-1]["id"])
+
+
 def _source_of(source: str) -> str:
     """The source id of a ``source`` field (a source id or an evidence row id)."""
     values = _evidence_values()
@@ -197,16 +218,7 @@ def _parse(path: Path) -> Config:
         raise InputError(
             Problem(shown, "file not found; expected the savings configuration (data/savings.yml)")
         )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(
-            Problem(shown, f"not valid YAML ({getattr(exc, 'problem', exc)})", line=line)
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError(Problem(shown, "not valid UTF-8")) from None
+    data = _io.read_yaml(path, what="savings configuration (YAML)")
     if not isinstance(data, dict):
         raise InputError(
             Problem(
@@ -242,6 +254,10 @@ def _parse(path: Path) -> Config:
             bad(k, f"missing; expected an evidence row id in unit {unit}")
             continue
         rid = ref[key]
+        if isinstance(rid, str) and rid.startswith(LATEST):
+            rid = _latest_row(rid, lambda m, k=k: bad(k, m))
+            if rid is None:
+                continue
         if not isinstance(rid, str) or rid not in ev:
             bad(k, f"{rid!r} is not an evidence row id of data/evidence.csv")
         elif ev[rid][1] != unit:
