@@ -78,8 +78,22 @@ def alive(pid: int) -> bool:
     return st is not None and st[0] not in ("Z", "X")
 
 
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def kernels(pids: set[int]) -> set[int]:
-    return {p for p in pids if "ipykernel" in _cmdline(p)}
+    """Kernels started by jupyter_client, or forked by a warm template (render/warm.py)."""
+    return {p for p in pids if "ipykernel" in _cmdline(p) or _comm(p) == "dvc-kernel"}
+
+
+def worker_of(kernel: int) -> int:
+    """The worker process a kernel belongs to (a warm kernel's parent is its template)."""
+    parent = _stat(kernel)[1]
+    return _stat(parent)[1] if _comm(parent) == "dvc-template" else parent
 
 
 def running_kernels(pid: int, n: int) -> set[int] | None:
@@ -159,7 +173,7 @@ def test_kill_9_of_one_worker_costs_only_its_own_job_which_is_retried(tmp_path):
     proc = start_render(grid, out, "--jobs", "2")
     try:
         tree = wait_for(lambda: running_kernels(proc.pid, 2), 60, proc)
-        workers = sorted(_stat(k)[1] for k in kernels(tree))  # the kernels' parents
+        workers = sorted(worker_of(k) for k in kernels(tree))
         assert len(workers) == 2
         victim = workers[0]
         os.kill(victim, signal.SIGKILL)

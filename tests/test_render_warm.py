@@ -204,12 +204,20 @@ def both_modes(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("modes")
     grid = ROOT / "data" / "briefings.yml"
     outs = {}
-    for mode, extra in (("warm", []), ("fresh", ["--fresh-kernels"])):
-        outs[mode] = tmp / mode
-        args = ["render", str(grid), "--out", str(outs[mode]), "--jobs", "2", "--no-progress"]
-        for name in SUBSET:
-            args += ["--only", name]
-        assert main([*args, *extra]) == 0
+    before = os.environ.get("DVC_DATA_DIR")
+    os.environ["DVC_DATA_DIR"] = str(ROOT / "data")  # the grid's notebooks with the shipped data
+    try:
+        for mode, extra in (("warm", []), ("fresh", ["--fresh-kernels"])):
+            outs[mode] = tmp / mode
+            args = ["render", str(grid), "--out", str(outs[mode]), "--jobs", "2", "--no-progress"]
+            for name in SUBSET:
+                args += ["--only", name]
+            assert main([*args, *extra]) == 0
+    finally:
+        if before is None:
+            os.environ.pop("DVC_DATA_DIR", None)
+        else:
+            os.environ["DVC_DATA_DIR"] = before
     return outs
 
 
@@ -234,7 +242,7 @@ def test_default_grid_subset_is_byte_identical_in_both_modes(both_modes):
     assert '"id": "injected-parameters"' in raw_warm  # stable, not papermill's random id
 
 
-def test_manifest_and_record_say_which_mode_made_an_output(both_modes, tmp_path):
+def test_manifest_and_record_say_which_mode_made_an_output(both_modes, tmp_path, shipped_data):
     import shutil
 
     work = tmp_path / "out"

@@ -447,7 +447,12 @@ class Template:
         return int(reply["pid"])
 
     def close(self) -> None:
-        if self.proc.poll() is None:
+        """End the template (it exits at the end of its stdin; killed if it does not) and
+        reap it, so that it does not linger as a zombie."""
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=2)
+        except (OSError, subprocess.TimeoutExpired):
             self.proc.kill()
         self.proc.wait()
         for f in (self.proc.stdin, self.proc.stdout):
@@ -541,6 +546,11 @@ def get_template(preload: Sequence[str]) -> Template:
         for _ in range(3):
             if tpl is not None:
                 break
+            if not _TEMPLATE.get("atexit"):  # reap it when the worker exits normally
+                import atexit
+
+                atexit.register(close_template)
+                _TEMPLATE["atexit"] = True
             tpl = Template(wanted)
             if tpl.tainted:
                 _TEMPLATE.setdefault("tainted", set()).update(tpl.tainted)
