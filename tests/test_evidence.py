@@ -208,10 +208,9 @@ def test_missing_seed_file_reported_not_raised(tmp_path):
         "column 'raw_file': raw file 'seeds/001_6e4f5c529fecaefb.txt' not found" in p
         for p in problems
     )
-    assert any(
-        "cannot check the quote: seeds/001_6e4f5c529fecaefb.txt is missing or not UTF-8 text" in p
-        for p in problems
-    )
+    # said once, at the source; the evidence rows that cite it are not checked
+    assert len(problems) == 2
+    assert problems[1].endswith("/evidence.csv: not checked: sources.csv has the problems above")
 
 
 def test_non_utf8_seed_reported(tmp_path):
