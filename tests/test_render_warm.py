@@ -327,6 +327,26 @@ def test_template_is_replaced_when_a_file_it_imported_changes(tmp_path, monkeypa
         warm.close_template()
 
 
+def test_a_template_that_fails_says_why():
+    """A template that dies before it is ready: one error with the end of its stderr."""
+    import tempfile
+
+    bad = warm.Template.__new__(warm.Template)  # started by hand, to feed it a bad request
+    bad.preload = []
+    bad._stderr = tempfile.TemporaryFile()
+    bad.proc = subprocess.Popen(
+        [sys.executable, "-c", "from dvcanalysis.render.warm import _serve; _serve()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=bad._stderr,
+    )
+    bad.proc.stdin.write(b"not json\n")
+    bad.proc.stdin.flush()
+    with pytest.raises(warm.TemplateError, match="exited; its stderr ends: .*JSONDecodeError"):
+        bad._reply(30)
+    assert bad.proc.poll() is not None
+
+
 def _ours(marker: str) -> list[int]:
     """Processes whose environment carries ``marker`` (the render, workers, templates, kernels)."""
     pids = []

@@ -384,11 +384,12 @@ class Template:
             or "module://matplotlib_inline.backend_inline",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         }
+        self._stderr = tempfile.TemporaryFile()  # why it failed, if it does
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from dvcanalysis.render.warm import _serve; _serve()"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=self._stderr,
             env=env,
             cwd="/",
             start_new_session=True,  # Ctrl-C in the terminal is the runner's to handle
@@ -403,14 +404,13 @@ class Template:
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
         line = self.proc.stdout.readline() if ready else b""
         if not line:
+            how = "exited" if self.proc.poll() is not None else f"did not answer in {timeout:.0f} s"
             self.close()
+            self._stderr.seek(0)
+            tail = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
             raise TemplateError(
-                "the warm-kernel template process "
-                + (
-                    "exited"
-                    if self.proc.poll() is not None
-                    else f"did not answer in {timeout:.0f} s"
-                )
+                f"the warm-kernel template process {how}"
+                + ("; its stderr ends: " + " | ".join(tail) if tail else "")
             )
         return json.loads(line)
 
