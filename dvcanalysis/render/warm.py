@@ -404,7 +404,8 @@ class Template:
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
         line = self.proc.stdout.readline() if ready else b""
         if not line:
-            how = "exited" if self.proc.poll() is not None else f"did not answer in {timeout:.0f} s"
+            # end of its stdout: it ended (perhaps not reaped yet); else it is still silent
+            how = "exited" if ready else f"did not answer in {timeout:.0f} s"
             self.close()
             self._stderr.seek(0)
             tail = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
