@@ -92,6 +92,8 @@ def number(x: float, lang: str = "vi", decimals: int = 0) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     s = f"{x:,.{decimals}f}"
+    if s.lstrip("-").strip("0.,") == "":  # -0.001 shown with 0 decimals is "0", not "-0"
+        s = s.lstrip("-")
     if lang == "vi":
         s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return s
@@ -145,7 +147,9 @@ def pp(x: float, lang: str = "vi", decimals: int = 1, signed: bool = True) -> st
     """A difference of shares in percentage points: vi ``-12,3 điểm %``, en ``-12.3 pp``."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
-    s = number(100 * x, lang, decimals)
+    if round(100 * x, decimals) == 0:  # no "-0 pp" nor "+0 pp"
+        x = 0.0
+    s = number(100 * x + 0.0, lang, decimals)
     if signed and x > 0:
         s = "+" + s
     return f"{s} {'điểm %' if lang == 'vi' else 'pp'}"

@@ -56,17 +56,29 @@ def new_figure(width: float = 7.5, height: float = 4.2, **kwargs):
     return plt.subplots(figsize=(width, height), **kwargs)
 
 
-def add_footer(fig, provenance: Provenance | None, lang: str = "vi", wrap: int = 150) -> None:
-    """Write the provenance line under the figure (wrapped, small grey text)."""
+def add_footer(fig, provenance: Provenance | None, lang: str = "vi", wrap: int = 125) -> float:
+    """Write the sources under the figure as readers cite them (wrapped, grey text legible
+    in print). Parameters and ids stay in the provenance JSON saved beside the figure.
+
+    Returns the top of the footer in figure coordinates (0 when there is none), so that a
+    legend placed under the axes can sit above it.
+    """
     if provenance is None:
-        return
+        return 0.0
     import textwrap
 
-    text = "\n".join(textwrap.wrap(provenance.text(lang), wrap))
+    from dvcanalysis import citations
+
+    text = "\n".join(
+        textwrap.wrap(citations.footer(provenance.sources, lang, note=provenance.note), wrap)
+    )
     if text:
-        fig.text(0.01, 0.005, text, fontsize=6, color="#555555", ha="left", va="bottom")
+        fig.text(0.01, 0.005, text, fontsize=7.5, color="#444444", ha="left", va="bottom")
         n = text.count("\n") + 1
-        fig.subplots_adjust(bottom=min(0.35, 0.11 + 0.03 * n))
+        top = 0.005 + n * 7.5 * 1.3 / (fig.get_figheight() * 72)
+        fig.subplots_adjust(bottom=min(0.45, top + 0.12))
+        return top
+    return 0.0
 
 
 def save(

@@ -178,17 +178,19 @@ def fan_chart(
                 labels.append(lab)
     if own:
         fig.suptitle(fmt.label("uptake.fan_title", lang, scenario=scenario), fontsize=10)
+        top = add_footer(fig, provenance, lang)
         fig.legend(
             handles,
             labels,
             loc="lower center",
             ncol=min(4, len(labels)),
-            fontsize=7,
+            fontsize=7.5,
             frameon=False,
-            bbox_to_anchor=(0.5, 0.06),
+            bbox_to_anchor=(0.5, top + 0.01),
         )
-        add_footer(fig, provenance, lang)
-        fig.subplots_adjust(bottom=0.34, top=0.86, wspace=0.08)
+        rows = -(-len(labels) // min(4, len(labels) or 1))
+        legend_h = rows * 7.5 * 1.9 / (fig.get_figheight() * 72)
+        fig.subplots_adjust(bottom=top + legend_h + 0.13, top=0.86, wspace=0.08)
     else:
         axes[0].legend(handles, labels, fontsize=7, loc="upper left", frameon=False)
     return fig
