@@ -20,7 +20,9 @@ date       ``31/8/2024``               ``31 Aug 2024``
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -83,6 +85,18 @@ def label(key: str, lang: str = "vi", **kwargs: object) -> str:
 def has_label(key: str) -> bool:
     """Whether a label ``key`` exists."""
     return key in _labels()
+
+
+# ---------------------------------------------------------------- markup
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!~])")
+
+
+def md(text: object) -> str:
+    """Text from data files (titles, labels, sources) made safe to insert into Markdown:
+    HTML's ``& < >`` become entities and Markdown's markup characters are backslash-escaped,
+    so ``<img src=x onerror=...>`` or ``**`` show as written and run or format nothing."""
+    s = html.escape(str(text), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", s)
 
 
 # ---------------------------------------------------------------- numbers

@@ -270,7 +270,7 @@ def projection_backtest_text(bt: pd.DataFrame, projection, lang: str = "vi") -> 
     return fmt.label(
         "uptake.text.backtest_some",
         lang,
-        scenario=sc.title.get(lang, sc.name),
+        scenario=fmt.md(sc.title.get(lang, sc.name)),
         cutoff=cutoff,
         n=len(bt),
         n_in=int(bt["covered"].sum()),
@@ -423,7 +423,7 @@ def uptake_headline_text(projection, lang: str = "vi", *, year: int | None = Non
     head = fmt.label(
         "uptake.text.headline",
         lang,
-        scenario=sc.title.get(lang, sc.name),
+        scenario=fmt.md(sc.title.get(lang, sc.name)),
         curve=fmt.label(f"uptake.curve.{sc.curve}", lang),
         year=year,
         min=_q(q, "ministries", year, lang),
@@ -455,7 +455,7 @@ def attainment_text(att: pd.DataFrame, projection, lang: str = "vi") -> str:
     text = fmt.label(
         "uptake.text.attainment",
         lang,
-        scenario=sc.title.get(lang, sc.name),
+        scenario=fmt.md(sc.title.get(lang, sc.name)),
         n_met=int((att["status"] == "met").sum()),
         n_on=int((att["status"] == "on track").sum()),
         n_off=int((att["status"] == "off track").sum()),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dvcanalysis import evidence, fmt
+from dvcanalysis import citations, evidence, fmt
 from dvcanalysis.plots._base import SEGMENT_COLORS, Provenance, add_footer, new_figure
 
 _UNITS_DISPLAY = {
@@ -157,7 +157,7 @@ def claims_table(lang: str = "vi", kinds: tuple[str, ...] = ("claim", "target"))
                 fmt.label("evidence.col_period", lang): fmt.period(r["period"], lang),
                 fmt.label("evidence.col_bound", lang): fmt.label(f"bound.{r['bound']}", lang),
                 fmt.label("word.value", lang): value_text(r["value"], r["unit"], lang),
-                fmt.label("word.source", lang): evidence.source_label(r["source_id"], lang),
+                fmt.label("word.source", lang): citations.reader(r["source_id"], lang),
                 fmt.label("word.quote", lang): r["quote_vi"]
                 if lang == "vi" or not r["gloss_en"]
                 else r["gloss_en"],
@@ -189,7 +189,7 @@ def headline(lang: str = "vi") -> str:
         seg = _label_or(f"segment.{segment}", segment, lang)
         when = fmt.period(last["period"], lang)
         lines.append(
-            f"- **{seg}** ({when}): **{fmt.share(last['value'], lang)}** — {evidence.source_label(last['source_id'], lang)} [{last['id']}]"
+            f"- **{fmt.md(seg)}** ({when}): **{fmt.share(last['value'], lang)}** — {fmt.md(citations.reader(last['source_id'], lang))}"
         )
     for segment in ("ministries", "localities", "national"):
         t = evidence.series("fully_online_share", segment, kind="target").drop_duplicates(
@@ -200,20 +200,23 @@ def headline(lang: str = "vi") -> str:
             f"{fmt.period(r['period'], lang)}: {fmt.share(r['value'], lang)}"
             for _, r in t.iterrows()
         ]
-        ids = ", ".join(sorted(evidence.series("fully_online_share", segment, kind="target")["id"]))
-        lines.append(f"- {fmt.label('kind.target', lang)} **{seg}**: {'; '.join(parts)} [{ids}]")
+        srcs = sorted(
+            set(evidence.series("fully_online_share", segment, kind="target")["source_id"])
+        )
+        cites = "; ".join(citations.reader(x, lang) for x in srcs)
+        lines.append(
+            f"- {fmt.label('kind.target', lang)} **{fmt.md(seg)}**: {'; '.join(parts)} — {fmt.md(cites)}"
+        )
     return "\n".join(lines)
 
 
 def sources_table(lang: str = "vi") -> pd.DataFrame:
-    """The sources behind the evidence: id, outlet and date, title, rows cited."""
+    """The sources behind the evidence as readers cite them, and the rows each gives."""
     src = evidence.load_sources()
     n = evidence.load().groupby("source_id").size()
     return pd.DataFrame(
         {
-            "source_id": src.index,
-            fmt.label("word.source", lang): [evidence.source_label(s, lang) for s in src.index],
-            "title": src["title"].to_numpy(),
+            fmt.label("word.source", lang): [citations.reader(s, lang) for s in src.index],
             fmt.label("word.count", lang): [int(n.get(s, 0)) for s in src.index],
         }
     )
