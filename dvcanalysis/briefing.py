@@ -19,7 +19,17 @@ from datetime import date
 
 import pandas as pd
 
-from dvcanalysis import __version__, citations, evidence, fmt, savings, tables, targets, uptake
+from dvcanalysis import (
+    __version__,
+    citations,
+    document,
+    evidence,
+    fmt,
+    savings,
+    tables,
+    targets,
+    uptake,
+)
 from dvcanalysis.document import Document, production_date, runs
 from dvcanalysis.errors import check_choice
 
@@ -141,7 +151,7 @@ class Briefing:
         """Two or three sentences composed from the numbers: the last target (met, or how
         likely under the scenario), the year the median reaches it, the savings in that year."""
         lang, att = self.lang, self.last_target()
-        L = lambda k, **kw: fmt.label(k, lang, **kw)  # noqa: E731
+        L = lambda k, **kw: document.label(k, lang, **kw)  # noqa: E731
         subject = L(f"briefing.subject.{self.segment}")
         year = int(att["target_year"])
         target = fmt.share(att["target_share"], lang)
@@ -165,7 +175,7 @@ class Briefing:
                     year=year,
                     subject=subject,
                     likelihood=L(f"briefing.likelihood.{self.likelihood(att['probability'])}"),
-                    p="**" + fmt.probability(att["probability"], lang) + "**",
+                    p=document.bold(fmt.probability(att["probability"], lang)),
                     median=fmt.share(att["median_share"], lang),
                     gap=fmt.pp(att["gap_share"], lang, 0),
                 )
@@ -181,7 +191,7 @@ class Briefing:
                 L(
                     "briefing.km.savings",
                     year=h.loc["savings_vnd_q50", "note"],
-                    median="**" + fmt.vnd(v["savings_vnd_q50"], lang) + "**",
+                    median=document.bold(fmt.vnd(v["savings_vnd_q50"], lang)),
                     low=fmt.vnd(v["savings_vnd_q05"], lang),
                     high=fmt.vnd(v["savings_vnd_q95"], lang),
                 )
@@ -191,7 +201,7 @@ class Briefing:
     def caveats(self, notes: citations.Notes) -> list[str]:
         """Caveats: no observation, a single observation, a secondary source; savings."""
         lang = self.lang
-        L = lambda k, **kw: fmt.label(k, lang, **kw)  # noqa: E731
+        L = lambda k, **kw: document.label(k, lang, **kw)  # noqa: E731
         subject = L(f"briefing.subject.{self.segment}")
         obs = self.observations()
         out = []
@@ -219,7 +229,7 @@ class Briefing:
         h = self.headline().set_index("figure")["value"]
         note = self.headline().set_index("figure")["note"]
         att = self.last_target()
-        L = lambda k, **kw: fmt.label(k, lang, **kw)  # noqa: E731
+        L = lambda k, **kw: document.label(k, lang, **kw)  # noqa: E731
         if pd.isna(h["latest_share"]):
             latest = L("briefing.no_observation")
         else:
@@ -309,7 +319,7 @@ class Briefing:
             is left out when None.
         """
         lang = self.lang
-        L = lambda k, **kw: fmt.label(k, lang, **kw)  # noqa: E731
+        L = lambda k, **kw: document.label(k, lang, **kw)  # noqa: E731
         notes = citations.Notes(lang)
         doc = Document(
             lang=lang,

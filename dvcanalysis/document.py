@@ -7,7 +7,8 @@ Text is plain text throughout; both renderings escape it where it enters markup
 (:func:`html.escape` for HTML; for PDF the text is handed to Typst as data, never as markup),
 so a title such as ``<img src=x onerror=alert(3)>`` is shown as written and runs nothing.
 
-Runs of text are ``[text, bold]`` pairs; :func:`runs` turns ``**bold**`` in a label into them.
+Runs of text are ``[text, bold]`` pairs; :func:`label` turns a label's ``**bold**`` into marks
+that :func:`runs` splits on, so ``**`` in data (a scenario title) stays text.
 
 The notebook shows the document with :meth:`Document.show` (one display per block, the figure
 as a figure); the last display carries the whole document as JSON in its output metadata under
@@ -31,9 +32,26 @@ TEMPLATE = Path(__file__).resolve().parent / "templates" / "briefing.typ"
 Run = list  # [text, bold]
 
 
+BOLD = "\x01"  # marks bold in composed text; never in data (see :func:`label`)
+
+
+def label(key: str, lang: str, **values: object) -> str:
+    """A label with ``**bold**`` turned into :data:`BOLD` marks, then filled with ``values``
+    (from which any mark is removed): bold comes from the label, never from data."""
+    from dvcanalysis import fmt
+
+    template = fmt.label(key, lang).replace("**", BOLD)
+    return template.format(**{k: str(v).replace(BOLD, "") for k, v in values.items()})
+
+
+def bold(text: object) -> str:
+    """``text`` marked bold (to be passed as a value of :func:`label`, which keeps it)."""
+    return f"{BOLD}{text}{BOLD}"
+
+
 def runs(text: str) -> list[Run]:
-    """``"a **b** c"`` -> ``[["a ", False], ["b", True], [" c", False]]`` (empty runs dropped)."""
-    parts = re.split(r"\*\*", text)
+    """``"a \\x01b\\x01 c"`` -> ``[["a ", False], ["b", True], [" c", False]]`` (empty dropped)."""
+    parts = text.split(BOLD)
     return [[p, i % 2 == 1] for i, p in enumerate(parts) if p]
 
 
