@@ -99,5 +99,5 @@ def footer(source_ids, lang: str = "vi", *, note: str = "") -> str:
             f"{fmt.label('word.sources', lang)}: " + "; ".join(reader(s, lang) for s in ids)
         )
     if note:
-        parts.append(note)
+        parts.append(fmt.label(note, lang) if fmt.has_label(note) else note)
     return " | ".join(parts)

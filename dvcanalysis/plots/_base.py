@@ -72,13 +72,21 @@ def add_footer(fig, provenance: Provenance | None, lang: str = "vi", wrap: int =
     text = "\n".join(
         textwrap.wrap(citations.footer(provenance.sources, lang, note=provenance.note), wrap)
     )
-    if text:
-        fig.text(0.01, 0.005, text, fontsize=7.5, color="#444444", ha="left", va="bottom")
-        n = text.count("\n") + 1
-        top = 0.005 + n * 7.5 * 1.3 / (fig.get_figheight() * 72)
-        fig.subplots_adjust(bottom=min(0.45, top + 0.12))
-        return top
-    return 0.0
+    if not text:
+        return 0.0
+    # the footer gets its own room: the figure grows by the footer's height and the axes keep
+    # theirs, so a long list of sources never runs into the axis labels
+    n = text.count("\n") + 1
+    lines_in = n * 7.5 * 1.3 / 72
+    foot_in = lines_in + 0.45  # the lines, and room for the x-axis label above them
+    h = fig.get_figheight()
+    sp = fig.subplotpars
+    bottom, top = sp.bottom, sp.top
+    new_h = h + foot_in
+    fig.set_figheight(new_h)
+    fig.subplots_adjust(bottom=(bottom * h + foot_in) / new_h, top=1 - (1 - top) * h / new_h)
+    fig.text(0.01, 0.005, text, fontsize=7.5, color="#444444", ha="left", va="bottom")
+    return (lines_in + 0.03) / new_h
 
 
 def save(

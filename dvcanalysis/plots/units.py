@@ -8,6 +8,7 @@ computes a share, a rank or a status.
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import matplotlib as mpl
 import numpy as np
@@ -46,7 +47,7 @@ def provenance(rep, **extra) -> Provenance:
     if rep.has_counts:
         params |= {"counts_path": rep.counts_file, "scenario": rep.scenario}
     params |= extra
-    note = "" if rep.has_counts else "no per-unit counts"
+    note = "" if rep.has_counts else "units.note.no_counts_footer"  # a label key
     return Provenance(sources=list(rep.sources), parameters=params, note=note)
 
 
@@ -198,15 +199,19 @@ def tile_map(
         title = fmt.label(
             "units.title.tiles_merge", lang, layout=fmt.label(f"units.layout.{layout}", lang)
         )
+    for h in handles:  # narrow labels: the legend sits in the empty columns left of the coast
+        h.set_label("\n".join(textwrap.wrap(h.get_label(), 24)))
     ax.legend(handles=handles, loc="center left", fontsize=6.5, frameon=False)
     ax.set_xlim(-0.2, ncols + 0.2)
     ax.set_ylim(-nrows + 0.9, 1.05)
     ax.set_aspect("equal")
+    ax.set_anchor("S")  # slack above the title, where the saved (tight) figure crops it
     ax.axis("off")
     ax.set_title(title, fontsize=9)
     ax.text(
         0, -nrows + 0.75, fmt.label("units.note.tiles", lang), fontsize=6, color="#555555", va="top"
     )
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.0, top=0.97)  # no axis labels to hold
     add_footer(fig, provenance, lang, wrap=90)
     return fig
 
@@ -333,7 +338,7 @@ def intro(rep, *, lang: str = "vi"):
     text = fmt.label(
         "units.intro.counts",
         lang,
-        file=rep.counts_file,
+        file=fmt.md(Path(str(rep.counts_file)).name),  # the name only: no user's path
         n_units=a[["unit_type", "unit_code"]].drop_duplicates().shape[0],
         n_periods=a["period"].nunique(),
         layout=layout,
