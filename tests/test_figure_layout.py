@@ -162,7 +162,8 @@ def test_observation_sits_inside_its_calendar_year(models):
     ax = fig.axes[0]
     fig.canvas.draw()
     labels = {
-        t.get_text(): x for t, x in zip(ax.get_xticklabels(minor=True), ax.get_xticks(minor=True))
+        t.get_text(): x
+        for t, x in zip(ax.get_xticklabels(minor=True), ax.get_xticks(minor=True), strict=True)
     }
     obs_x = evidence.decimal_year(evidence.period_end("2024-08-31", "day"))
     assert labels["2024"] - 0.5 <= obs_x <= labels["2024"] + 0.5
