@@ -55,6 +55,12 @@ def reader(source_id: str, lang: str = "vi") -> str:
     return f"{body}, {_when(row, lang)}"
 
 
+def short(source_id: str, lang: str = "vi") -> str:
+    """A compact citation for table cells: the issuing body or outlet only (no title, no date)."""
+    text = reader(source_id, lang)
+    return text.split(", ", 1)[0]
+
+
 def is_secondary(source_id: str) -> bool:
     """Whether a source is secondary (named in the reference notes, not a primary article)."""
     src = evidence.load_sources()

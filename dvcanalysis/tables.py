@@ -17,6 +17,23 @@ def _nan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NaT
 
 
+def _observed(ids: str, lang: str, *, cite: bool = True) -> str:
+    """Evidence rows (``id;id``) as readers see them: ``42% (H1 2024; VietNamNet ...)``."""
+    from dvcanalysis import citations, evidence
+
+    ev = evidence.load().set_index("id")
+    out = []
+    for i in str(ids).split(";"):
+        if i not in ev.index:
+            continue
+        r = ev.loc[i]
+        where = fmt.period(r["period"], lang)
+        if cite:
+            where += f"; {citations.short(r['source_id'], lang)}"
+        out.append(f"{fmt.share(float(r['value']), lang)} ({where})")
+    return "; ".join(out)
+
+
 # ================================================================ uptake and targets
 def _status(status: str, lang: str) -> str:
     return fmt.label("uptake.status." + status.replace(" ", "_"), lang)
@@ -38,7 +55,7 @@ def attainment_table(
         if _nan(r.latest_share):
             latest = fmt.label("uptake.no_observation", lang)
         else:
-            latest = f"{fmt.share(r.latest_share, lang)} ({fmt.day(r.latest_date.date(), lang)}, {r.latest_id})"
+            latest = f"{fmt.share(r.latest_share, lang)} ({fmt.day(r.latest_date.date(), lang)})"
         if _nan(r.median_crossing_year):
             cross = fmt.label("uptake.word.never", lang, year=horizon) if horizon else "–"
         else:
@@ -213,10 +230,8 @@ def backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("word.indicator"): fmt.label(f"indicator.{r.indicator}", lang),
                 L("uptake.col.cutoff"): fmt.day(r.cutoff, lang),
                 L("uptake.col.curve"): fmt.label(f"uptake.curve.{r.curve}", lang),
-                L("uptake.col.fitted_on"): r.fitted_on,
-                L(
-                    "uptake.col.observed"
-                ): f"{fmt.share(r.observed, lang)} ({fmt.period(r.period, lang)}, {r.id})",
+                L("uptake.col.fitted_on"): _observed(r.fitted_on, lang, cite=False),
+                L("uptake.col.observed"): _observed(r.id, lang),
                 L("uptake.col.predicted"): pred,
                 L("uptake.col.error"): err,
                 L("uptake.col.covered"): cov,
@@ -247,7 +262,7 @@ def projection_backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFram
     rows = [
         [
             fmt.label(f"segment.{r.segment}", lang),
-            f"{fmt.share(r.observed, lang)} ({fmt.period(r.period, lang)}, {r.id})",
+            _observed(r.id, lang),
             fmt.day(r.period_end.date(), lang),
             fmt.share(r.q05, lang),
             fmt.share(r.q50, lang),
@@ -452,28 +467,50 @@ def attainment_text(att: pd.DataFrame, projection, lang: str = "vi") -> str:
     if loc.empty:
         return ""
     r = loc.iloc[0]
-    text = fmt.label(
-        "uptake.text.attainment",
-        lang,
+    L = lambda k, **kw: fmt.label(k, lang, **kw)  # noqa: E731
+    text = L(
+        "uptake.text.attainment_counts",
         scenario=fmt.md(sc.title.get(lang, sc.name)),
         n_met=int((att["status"] == "met").sum()),
         n_on=int((att["status"] == "on track").sum()),
         n_off=int((att["status"] == "off track").sum()),
         n_other=int((~att["status"].isin(["met", "on track", "off track"])).sum()),
         n=len(att),
-        target=fmt.share(r.target_share, lang),
-        year=int(r.target_year),
-        latest=fmt.share(r.latest_share, lang),
-        date=fmt.day(r.latest_date.date(), lang) if not _nan(r.latest_date) else "–",
-        pace=fmt.pp(r.required_pace_share_per_year, lang, 0, signed=False),
-        p=fmt.probability(r.probability, lang),
     )
+    common = {
+        "target": fmt.share(r.target_share, lang),
+        "year": int(r.target_year),
+        "p": fmt.probability(r.probability, lang),
+    }
+    cutoff = fmt.day(projection.parameters["cutoff"], lang)
+    if _nan(r.latest_share):  # no observation up to the cut-off: no pace can be stated
+        text += " " + L("uptake.text.attainment_loc_none", cutoff=cutoff, **common)
+    else:
+        text += " " + L(
+            "uptake.text.attainment_loc",
+            latest=fmt.share(r.latest_share, lang),
+            date=fmt.day(r.latest_date.date(), lang),
+            pace=fmt.pp(r.required_pace_share_per_year, lang, 0, signed=False),
+            **common,
+        )
+    later = projection.observations["role"].eq("after cutoff").sum()
+    if later:  # a backtest: say so first
+        text = L("uptake.text.backtest_intro", cutoff=cutoff, n=int(later)) + "\n\n" + text
     warn = _low_ess_text(projection, lang)
     return text + ("\n\n" + warn if warn else "")
 
 
+def _source_ids(ids: str) -> list[str]:
+    from dvcanalysis import evidence
+
+    ev = evidence.load().set_index("id")
+    return [ev.loc[i, "source_id"] for i in str(ids).split(";") if i in ev.index]
+
+
 def targets_table(official: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
-    """Official targets (:func:`dvcanalysis.targets.official`) for display, with their evidence ids."""
+    """Official targets (:func:`dvcanalysis.targets.official`) for display, with their sources."""
+    from dvcanalysis import citations
+
     fmt.check_lang(lang)
     L = lambda k: fmt.label(k, lang)  # noqa: E731
     return pd.DataFrame(
@@ -484,7 +521,9 @@ def targets_table(official: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("uptake.col.deadline"): fmt.day(r.deadline.date(), lang),
                 L("uptake.col.target"): ("≥ " if r.bound == "min" else "")
                 + fmt.share(r.target_share, lang),
-                L("uptake.col.evidence_ids"): r.ids.replace(";", ", "),
+                L("word.sources"): "; ".join(
+                    dict.fromkeys(citations.short(x, lang) for x in _source_ids(r.ids))
+                ),
                 L("uptake.col.modelled"): L("uptake.word.yes")
                 if r.modelled
                 else L("uptake.word.no"),

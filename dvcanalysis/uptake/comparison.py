@@ -104,7 +104,9 @@ def compare(
         )
     frames, sources, params = [], set(), {}
     for name in names:
-        proj = project(name, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon, curve=curve)
+        proj = project(
+            name, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon, curve=curve
+        )
         q = proj.quantiles(qs)
         q.insert(0, "scenario", name)
         frames.append(q)
