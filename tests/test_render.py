@@ -264,6 +264,10 @@ def test_failing_notebook_does_not_stop_the_others(rendered):
     assert err["cell_index"] == 2  # the third cell of fail.ipynb
     assert err["ename"] == "ValueError"
     assert err["evalue"] == "deliberate failure for the tests"
+    page = (out / "fail_en.html").read_text(encoding="utf-8")  # readable, not a traceback
+    assert "This briefing could not be completed" in page
+    assert "ValueError: deliberate failure for the tests" in page
+    assert "Traceback" not in page and "ipython-input" not in page
     ok = runs["ok_vi"]
     assert ok["parameters"] == {"n": 3, "lang": "vi"}
     assert ok["outputs"] == ["ok_vi.ipynb", "ok_vi.html", "ok_vi_figures"]
