@@ -369,6 +369,11 @@ class Briefing:
         doc.record = {
             "parameters": dict(p),
             "data_date": str(self.data_date),
+            "catalogue": {  # what index.html shows about this briefing, in its language
+                "segment": fmt.label(f"segment.{self.segment}", lang),
+                "scenario": self.scenario_title(),
+                "data_date": fmt.day(self.data_date, lang),
+            },
             "savings_parameters": {k: v for k, v in self.savings.parameters.items()},
             "projection": self.projection.provenance().to_dict(),
             "notes": notes.ids,

@@ -3,6 +3,7 @@ markup (hostile titles in both languages), and no identifiers, paths or paramete
 what a reader sees."""
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -138,6 +139,20 @@ def test_rendered_briefings_of_the_default_grid_are_reader_text(tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "briefing_business-as-usual_national_vi.pdf" in index
     assert "Bản tin dịch vụ công trực tuyến toàn trình — Cả nước" in index
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for run in manifest["runs"]:
+        assert f"{run['name']}.pdf" in run["outputs"]
+        assert run["document"]["data_date"] == "2024-08-31"
+    # resume: nothing changed, everything skipped, the PDFs and the catalogue kept
+    pdf_before = (out / "briefing_business-as-usual_localities_en.pdf").read_bytes()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {r["status"] for r in manifest["runs"]} == {"skipped"}
+    assert (out / "briefing_business-as-usual_localities_en.pdf").read_bytes() == pdf_before
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Bản tin dịch vụ công trực tuyến toàn trình — Cả nước" in index
+    assert index.count('.pdf">PDF</a>') == 6 and "31 Aug 2024" in index
 
 
 @pytest.mark.skipif(

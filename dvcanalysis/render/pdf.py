@@ -57,5 +57,6 @@ def publish(doc: dict | None, out_dir: Path, name: str) -> dict[str, Any]:
             "title": doc.get("title", ""),
             "lang": doc.get("lang"),
             "data_date": record.get("data_date"),
+            **{f"shown_{k}": v for k, v in record.get("catalogue", {}).items()},
         },
     }

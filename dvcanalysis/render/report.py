@@ -8,7 +8,7 @@ import string
 from pathlib import Path
 
 from dvcanalysis import paths
-from dvcanalysis.render.records import _write
+from dvcanalysis.render.records import _record_path, _write
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # dvcanalysis/templates
 
@@ -47,11 +47,20 @@ def _notebook_title(notebook: str, lang: str) -> str:
     return Path(notebook).stem
 
 
+def _recorded_document(out_dir: Path, name: str) -> dict:
+    """The catalogue entry a finished run recorded (for runs skipped as up to date)."""
+    try:
+        record = json.loads(_record_path(out_dir, name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record.get("document") or {}
+
+
 def _catalogue_row(out_dir: Path, r: dict) -> str:
     """One briefing: title, segment, scenario, language, data date, links; run details last."""
     e = html.escape
     p = r.get("parameters", {})
-    doc = r.get("document") or {}
+    doc = r.get("document") or _recorded_document(out_dir, r["name"])
     lang = str(doc.get("lang") or p.get("lang") or "")
     title = doc.get("title") or _notebook_title(
         r["notebook"], lang if lang in ("vi", "en") else "en"
@@ -71,16 +80,26 @@ def _catalogue_row(out_dir: Path, r: dict) -> str:
         detail = f'<div class="error">{e(where)}: {e(str(err.get("ename", "")))}: {e(first)}</div>'
     dur = r.get("duration_s")
     run = f"{e(status)}, {dur:.1f} s" if isinstance(dur, (int, float)) else e(status)
+
+    def shown(key: str) -> str:
+        return str(doc.get(f"shown_{key}") or p.get(key) or "")
+
+    page = f"{r['name']}.html"
+    name = (
+        f'<a href="{e(page)}">{e(str(title))}</a>'
+        if (out_dir / page).exists() and status != "failed"
+        else e(str(title))
+    )
     cells = [
-        f"<td>{e(str(title))}{detail}</td>",
-        f"<td>{e(str(p.get('segment', '')))}</td>",
-        f"<td>{e(str(p.get('scenario', '')))}</td>",
+        f"<td>{name}{detail}</td>",
+        f"<td>{e(shown('segment'))}</td>",
+        f"<td>{e(shown('scenario'))}</td>",
         f"<td>{e(lang)}</td>",
-        f"<td>{e(str(doc.get('data_date') or p.get('cutoff') or ''))}</td>",
+        f"<td>{e(shown('data_date') or str(p.get('cutoff') or ''))}</td>",
         f"<td>{' · '.join(links)}</td>",
-        f'<td class="run">{run}</td>',
+        f'<td class="run {e(status)}">{run}</td>',
     ]
-    return f'<tr class="{e(status)}">{"".join(cells)}</tr>'
+    return f"<tr>{''.join(cells)}</tr>"
 
 
 def write_index(out_dir: Path, rows: list[dict]) -> Path:

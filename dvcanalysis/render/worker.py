@@ -212,6 +212,7 @@ def _run_job(spec: dict) -> dict:
             "inputs": spec["inputs"],
             "outputs": result["outputs"],
             "duration_s": result["duration_s"],
+            "document": result.get("document"),  # the catalogue entry, kept for resumed runs
         }
         _write(_record_path(out_dir, name), json.dumps(done, indent=1, ensure_ascii=False) + "\n")
     return result
