@@ -281,7 +281,7 @@ class Briefing:
         """Attainment of the segment's targets (display table, one row per target year)."""
         df = tables.attainment_table(self.attainment, self.lang, horizon=self.parameters["horizon"])
         latest = fmt.label("uptake.col.latest", self.lang)
-        return df.drop(columns=[df.columns[0], latest])
+        return df.reset_index(drop=True).drop(columns=[latest])  # the segment is the title
 
     def savings_table(self) -> pd.DataFrame:
         """Savings along the scenario by year: yearly and cumulative, median and 90% interval,

@@ -55,6 +55,22 @@ def reader(source_id: str, lang: str = "vi") -> str:
     return f"{body}, {_when(row, lang)}"
 
 
+def quote(evidence_id: str, lang: str = "vi") -> str:
+    """One evidence row as a reader cites it: the quote (vi) or gloss and quote (en), then
+    the source (outlet, title, date)."""
+    fmt.check_lang(lang)
+    ev = evidence.load().set_index("id")
+    if evidence_id not in ev.index:
+        evidence.cite(evidence_id, lang)  # raises the one-line error
+    row = ev.loc[evidence_id]
+    text = row["quote_vi"] or row["quote_ref"]
+    if lang == "en" and row["gloss_en"]:
+        text = f"{row['gloss_en']} (“{text}”)"
+    else:
+        text = f"“{text}”"
+    return f"{text} — {reader(row['source_id'], lang)}"
+
+
 def short(source_id: str, lang: str = "vi") -> str:
     """A compact citation for table cells: the issuing body or outlet only (no title, no date)."""
     text = reader(source_id, lang)

@@ -17,6 +17,11 @@ def _nan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NaT
 
 
+def reader_index(df: pd.DataFrame) -> pd.DataFrame:
+    """The first column as the index, so a displayed table shows no row numbers (0, 1, 2...)."""
+    return df.set_index(df.columns[0]) if len(df.columns) > 1 else df
+
+
 def _observed(ids: str, lang: str, *, cite: bool = True) -> str:
     """Evidence rows (``id;id``) as readers see them: ``42% (H1 2024; VietNamNet ...)``."""
     from dvcanalysis import citations, evidence
@@ -79,7 +84,7 @@ def attainment_table(
                 L("uptake.col.status"): _status(r.status, lang),
             }
         )
-    return pd.DataFrame(rows)
+    return reader_index(pd.DataFrame(rows))
 
 
 def assumptions_table(assumptions: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -237,7 +242,7 @@ def backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("uptake.col.covered"): cov,
             }
         )
-    return pd.DataFrame(rows)
+    return reader_index(pd.DataFrame(rows))
 
 
 def projection_backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -272,7 +277,7 @@ def projection_backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFram
         ]
         for r in bt.itertuples(index=False)
     ]
-    return pd.DataFrame(rows, columns=cols)
+    return reader_index(pd.DataFrame(rows, columns=cols))
 
 
 def projection_backtest_text(bt: pd.DataFrame, projection, lang: str = "vi") -> str:
@@ -513,21 +518,23 @@ def targets_table(official: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
     fmt.check_lang(lang)
     L = lambda k: fmt.label(k, lang)  # noqa: E731
-    return pd.DataFrame(
-        [
-            {
-                L("word.indicator"): fmt.label(f"indicator.{r.indicator}", lang),
-                L("word.segment"): fmt.label(f"segment.{r.segment}", lang),
-                L("uptake.col.deadline"): fmt.day(r.deadline.date(), lang),
-                L("uptake.col.target"): ("≥ " if r.bound == "min" else "")
-                + fmt.share(r.target_share, lang),
-                L("word.sources"): "; ".join(
-                    dict.fromkeys(citations.short(x, lang) for x in _source_ids(r.ids))
-                ),
-                L("uptake.col.modelled"): L("uptake.word.yes")
-                if r.modelled
-                else L("uptake.word.no"),
-            }
-            for r in official.itertuples(index=False)
-        ]
+    return reader_index(
+        pd.DataFrame(
+            [
+                {
+                    L("word.indicator"): fmt.label(f"indicator.{r.indicator}", lang),
+                    L("word.segment"): fmt.label(f"segment.{r.segment}", lang),
+                    L("uptake.col.deadline"): fmt.day(r.deadline.date(), lang),
+                    L("uptake.col.target"): ("≥ " if r.bound == "min" else "")
+                    + fmt.share(r.target_share, lang),
+                    L("word.sources"): "; ".join(
+                        dict.fromkeys(citations.short(x, lang) for x in _source_ids(r.ids))
+                    ),
+                    L("uptake.col.modelled"): L("uptake.word.yes")
+                    if r.modelled
+                    else L("uptake.word.no"),
+                }
+                for r in official.itertuples(index=False)
+            ]
+        )
     )

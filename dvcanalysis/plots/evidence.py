@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dvcanalysis import citations, evidence, fmt
+from dvcanalysis import citations, evidence, fmt, tables
 from dvcanalysis.plots import layout
 from dvcanalysis.plots._base import SEGMENT_COLORS, Provenance, add_footer, new_figure
 
@@ -168,21 +168,28 @@ def claims_table(lang: str = "vi", kinds: tuple[str, ...] = ("claim", "target"))
                 fmt.label("word.quote", lang): r["quote_vi"]
                 if lang == "vi" or not r["gloss_en"]
                 else r["gloss_en"],
-                fmt.label("evidence.col_id", lang): r["id"],
             }
         )
-    return pd.DataFrame(rows)
+    return tables.reader_index(pd.DataFrame(rows))
 
 
 def counts_table(lang: str = "vi") -> pd.DataFrame:
     """Evidence rows counted by source (rows) and kind (columns), with totals."""
     s = evidence.summary()
     wide = s.pivot(index="source_id", columns="kind", values="rows").fillna(0).astype(int)
+    wide.index = [citations.short(i, lang) for i in wide.index]
+    wide = wide.groupby(level=0, sort=False).sum()  # one outlet cited by several sources
     wide["Σ"] = wide.sum(axis=1)
     wide.loc["Σ"] = wide.sum(axis=0)
     wide.columns = [_label_or(f"kind.{k}", k, lang) for k in wide.columns]
     wide.index.name = fmt.label("word.source", lang)
     return wide
+
+
+def overview(lang: str = "vi") -> str:
+    """One Markdown line: how many evidence rows and sources the base holds."""
+    ev = evidence.load()
+    return fmt.label("evidence.overview", lang, rows=len(ev), sources=ev["source_id"].nunique())
 
 
 def headline(lang: str = "vi") -> str:
@@ -221,9 +228,11 @@ def sources_table(lang: str = "vi") -> pd.DataFrame:
     """The sources behind the evidence as readers cite them, and the rows each gives."""
     src = evidence.load_sources()
     n = evidence.load().groupby("source_id").size()
-    return pd.DataFrame(
-        {
-            fmt.label("word.source", lang): [citations.reader(s, lang) for s in src.index],
-            fmt.label("word.count", lang): [int(n.get(s, 0)) for s in src.index],
-        }
+    return tables.reader_index(
+        pd.DataFrame(
+            {
+                fmt.label("word.source", lang): [citations.reader(s, lang) for s in src.index],
+                fmt.label("word.count", lang): [int(n.get(s, 0)) for s in src.index],
+            }
+        )
     )
