@@ -1,11 +1,12 @@
 """Benchmark: the vectorized Monte Carlo core of ``uptake.project`` against a per-draw loop.
 
-100,000 draws x 3 segments x end-of-year values to 2030 under the logistic curve
-(business-as-usual assumptions), conditioned on the national observations by
+100,000 draws x 3 segments x end-of-year and mid-year values to 2030 under the logistic
+curve (business-as-usual assumptions), conditioned on the national observations by
 sampling-importance-resampling: 400,000 prior draws, each one's national mix at the
 observation dates, a normal log-likelihood, multinomial resampling, then the paths of
-the draws kept (the time after the anchor runs ``trend_pace_ratio`` times faster, drawn per
-draw). The loop computes the same thing one draw at a time with plain Python
+the draws kept (the time after each segment's anchor runs ``trend_pace_ratio`` times faster,
+drawn per draw, and the log-odds take a random walk of yearly standard deviation
+``logit_shock_sd``). The loop computes the same thing one draw at a time with plain Python
 floats (and ``bisect`` on the cumulative weights, with the same uniforms); the run
 checks the two agree (and that the core equals ``project()`` and the public steps
 ``draw_assumptions``, ``condition``, ``simulate`` run one after the other, to the bit),
@@ -26,6 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dvcanalysis import uptake  # noqa: E402
+from dvcanalysis.uptake import montecarlo, shocks  # noqa: E402
 
 N_DRAWS = 100_000
 REPEATS = 5
@@ -33,23 +35,24 @@ LOOP_DRAWS = 10_000  # the loop is timed on a tenth and scaled (it is linear in 
 SEED = 1
 
 
-def _logistic_pair(
-    d: dict, i: int, ta: float, s_loc: float
-) -> list[tuple[float, float, float, float, float]]:
-    """Per segment (ministries, localities): ``(m, ya, k)`` of draw ``i``'s calibrated logistic."""
+def _logistic(d: dict, i: int, ta: float, sa: float) -> tuple[float, float, float]:
+    """``(m, ya, k)`` of draw ``i``'s logistic through the base point and the anchor ``(ta, sa)``."""
     m = d["ceiling_share"][i]
-    err = d["anchor_error_share"][i]
     t0 = d["base_year"][i] + 1.0
-    sa_l = s_loc + err * d["z_localities"][i]
-    sa_m = max(sa_l, 0.001) * d["ministries_ratio"][i] + err * d["z_ministries"][i]
-    out = []
-    for sa in (sa_m, sa_l):
-        sa = min(max(sa, 0.001), 0.98 * m)
-        s0 = min(max(d["base_share"][i], 0.0005), sa)
-        ya = math.log(sa / (m - sa))
-        k = (ya - math.log(s0 / (m - s0))) / (ta - t0)
-        out.append((m, ya, k))
-    return out
+    sa = min(max(sa, 0.001), 0.98 * m)
+    s0 = min(max(d["base_share"][i], 0.0005), sa)
+    ya = math.log(sa / (m - sa))
+    return m, ya, (ya - math.log(s0 / (m - s0))) / (ta - t0)
+
+
+def _pair(d: dict, i: int, anchors: dict) -> list[tuple[float, float, float]]:
+    """Ministries and localities, each through its own observed anchor (with the anchor error)."""
+    err = d["anchor_error_share"][i]
+    (ta_m, s_m), (ta_l, s_l) = anchors["ministries"], anchors["localities"]
+    return [
+        _logistic(d, i, ta_m, s_m + err * d["z_ministries"][i]),
+        _logistic(d, i, ta_l, s_l + err * d["z_localities"][i]),
+    ]
 
 
 def _share(m: float, ya: float, k: float, x: float) -> float:
@@ -57,28 +60,36 @@ def _share(m: float, ya: float, k: float, x: float) -> float:
     return min(max(m / (1.0 + math.exp(-(ya + k * x))), 0.0), 1.0)
 
 
+def _shocked(s: float, shift: float) -> float:
+    s = min(max(s, 1e-6), 1 - 1e-6)
+    return 1.0 / (1.0 + math.exp(-(math.log(s / (1 - s)) + shift)))
+
+
 def loop(
     pool: dict,
     rng: np.random.Generator,
     n: int,
     t: np.ndarray,
-    ta: float,
-    s_loc: float,
+    anchors: dict,
     obs_t: np.ndarray,
     obs_v: np.ndarray,
+    z: np.ndarray,
 ) -> tuple[np.ndarray, list[int]]:
-    """Likelihood of every prior draw, resampling, then the kept draws' paths, one at a time."""
+    """Likelihood of every prior draw, resampling, then the kept draws' paths with their yearly
+    log-odds shocks (normals ``z``: ministries, localities x draw x time), one at a time."""
     n_pool = len(pool["ceiling_share"])
+    tas = [anchors["ministries"][0], anchors["localities"][0]]
     lw = []
     for i in range(n_pool):
-        (mm, yam, km), (ml, yal, kl) = _logistic_pair(pool, i, ta, s_loc)
+        curves = _pair(pool, i, anchors)
         w = pool["ministries_volume_share"][i]
         sd = pool["national_observation_sd_share"][i]
         ll = 0.0
         for tj, vj in zip(obs_t, obs_v, strict=True):
-            nat = w * _share(mm, yam, km, tj - ta) + (1 - w) * _share(ml, yal, kl, tj - ta)
-            z = (nat - vj) / sd
-            ll += -0.5 * z * z - math.log(sd)
+            mm, ml = (_share(*c, tj - ta) for c, ta in zip(curves, tas, strict=True))
+            nat = w * mm + (1 - w) * ml
+            zz = (nat - vj) / sd
+            ll += -0.5 * zz * zz - math.log(sd)
         lw.append(ll)
     top = max(lw)
     cdf, acc = [], 0.0
@@ -88,20 +99,34 @@ def loop(
     idx = [min(bisect.bisect_right(cdf, u * acc), n_pool - 1) for u in rng.random(n)]
     out = np.empty((3, n, t.size))
     for r, i in enumerate(idx):
-        (mm, yam, km), (ml, yal, kl) = _logistic_pair(pool, i, ta, s_loc)
+        curves = _pair(pool, i, anchors)
         w, pace = pool["ministries_volume_share"][i], pool["pace_multiplier"][i]
-        ratio = pool["trend_pace_ratio"][i]
-        for j, tj in enumerate(t):
-            # Effective time after the anchor (business as usual: the pace applies from it).
-            x = tj - ta if tj <= ta else ratio * pace * (tj - ta)
-            out[0, r, j] = _share(mm, yam, km, x)
-            out[1, r, j] = _share(ml, yal, kl, x)
-            out[2, r, j] = w * out[0, r, j] + (1 - w) * out[1, r, j]
+        ratio, sd = pool["trend_pace_ratio"][i], pool["logit_shock_sd"][i]
+        for seg, (c, ta) in enumerate(zip(curves, tas, strict=True)):
+            walk, prev = 0.0, ta
+            for j, tj in enumerate(t):
+                # Effective time after the anchor (business as usual: the pace applies from it).
+                x = tj - ta if tj <= ta else ratio * pace * (tj - ta)
+                s = _share(*c, x)
+                if tj > ta:  # a random walk of the log-odds from the anchor
+                    walk += math.sqrt(tj - max(prev, ta)) * z[seg, r, j]
+                    s = _shocked(s, sd * walk)
+                prev = tj
+                out[seg, r, j] = s
+        out[2, r] = w * out[0, r] + (1 - w) * out[1, r]
     return out, idx
 
 
+def grid(years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What project() computes on: year ends and mid-years, and which are year ends."""
+    t_end = uptake.end_of_year(years)
+    t_all = np.sort(np.concatenate([t_end, years + 0.5]))
+    return t_all, np.isin(t_all, t_end)
+
+
 def vectorized(proj: uptake.Projection, n: int, t: np.ndarray, lik) -> tuple[dict, dict]:
-    """What ``project`` does after loading (``uptake.sample``): prior pool, conditioning, paths of the kept draws."""
+    """What ``project`` does after loading: prior pool, conditioning, the kept draws' curves
+    (``uptake.sample``), then their shocks (``uptake.shocks.apply``)."""
     rng = np.random.default_rng(SEED)
     d, shares, _, _ = uptake.sample(
         proj.scenario,
@@ -113,11 +138,20 @@ def vectorized(proj: uptake.Projection, n: int, t: np.ndarray, lik) -> tuple[dic
         n,
         rng,
     )
+    shares = shocks.apply(
+        shares,
+        t,
+        proj.anchors,
+        d,
+        shock_from=None,
+        national=proj.scenario.national,
+        rng=montecarlo.shock_rng(SEED),
+    )
     return d, shares
 
 
 def composed(proj: uptake.Projection, n: int, t: np.ndarray, lik) -> dict:
-    """The same from the public steps, one after the other: the reference the fast core must equal."""
+    """The curves from the public steps, one after the other: what the fast core must equal."""
     sc, rng = proj.scenario, np.random.default_rng(SEED)
     pool = uptake.draw_assumptions(sc, uptake.POOL_FACTOR * n, rng)
     idx, _, _ = uptake.condition(
@@ -130,7 +164,17 @@ def composed(proj: uptake.Projection, n: int, t: np.ndarray, lik) -> dict:
         n,
         rng,
     )
-    return uptake.simulate(sc, t, proj.anchors, {k: v[idx] for k, v in pool.items()}, {})
+    d = {k: v[idx] for k, v in pool.items()}
+    trend = uptake.simulate(sc, t, proj.anchors, d, {})
+    return shocks.apply(
+        trend,
+        t,
+        proj.anchors,
+        d,
+        shock_from=None,
+        national=sc.national,
+        rng=montecarlo.shock_rng(SEED),
+    )
 
 
 def main() -> int:
@@ -143,7 +187,7 @@ def main() -> int:
         start = time.perf_counter()
         uptake.project("business-as-usual", n_draws=N_DRAWS, seed=SEED)
         whole = min(whole, time.perf_counter() - start)
-    a, t = proj.anchors["localities"], uptake.end_of_year(proj.years)
+    t, is_end = grid(proj.years)
     lik = proj.observations[proj.observations["role"] == uptake.LIKELIHOOD_ROLE]
     vec = math.inf
     for _ in range(REPEATS):
@@ -152,7 +196,8 @@ def main() -> int:
         vec = min(vec, time.perf_counter() - start)
     ref = composed(proj, N_DRAWS, t, lik)
     for seg in uptake.SEGMENTS:  # the core is project()'s, and equals the public steps to the bit
-        np.testing.assert_array_equal(shares[seg], proj.shares[seg])
+        np.testing.assert_array_equal(shares[seg][:, is_end], proj.shares[seg])
+        np.testing.assert_array_equal(shares[seg][:, ~is_end], proj.year_shares[seg])
         np.testing.assert_array_equal(shares[seg], ref[seg])
     for k, v in d.items():
         np.testing.assert_array_equal(v, proj.draws[k])
@@ -160,20 +205,22 @@ def main() -> int:
     small = uptake.project("business-as-usual", n_draws=LOOP_DRAWS, seed=SEED)
     rng = np.random.default_rng(SEED)
     pool = uptake.draw_assumptions(small.scenario, uptake.POOL_FACTOR * LOOP_DRAWS, rng)
+    anchors = {s: (small.anchors[s]["time"], small.anchors[s]["value"]) for s in small.anchors}
+    z = montecarlo.shock_rng(SEED).standard_normal((2, LOOP_DRAWS, t.size))
     start = time.perf_counter()
     looped, _ = loop(
         pool,
         rng,
         LOOP_DRAWS,
         t,
-        a["time"],
-        a["value"],
+        anchors,
         lik["decimal_year"].to_numpy(float),
         lik["value"].to_numpy(float),
+        z,
     )
     loop_s = (time.perf_counter() - start) * N_DRAWS / LOOP_DRAWS
     for k, seg in enumerate(("ministries", "localities", "national")):
-        np.testing.assert_allclose(small.shares[seg], looped[k], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(small.shares[seg], looped[k][:, is_end], rtol=1e-9, atol=1e-12)
     cells = N_DRAWS * 3 * len(proj.years)
     pool_n = uptake.POOL_FACTOR * N_DRAWS
     print(

@@ -399,7 +399,7 @@ def build(
     lang: str = "vi",
     n_draws: int = 1000,
     seed: int = 0,
-    cutoff: str = uptake.DEFAULT_CUTOFF,
+    cutoff: str | None = uptake.DEFAULT_CUTOFF,
     horizon: int = 2030,
     data_date: date | str | None = None,
 ) -> Briefing:
@@ -437,7 +437,7 @@ def build(
         "lang": lang,
         "n_draws": n_draws,
         "seed": seed,
-        "cutoff": str(cutoff),
+        "cutoff": projection.parameters["cutoff"],
         "horizon": horizon,
     }
     if isinstance(data_date, str):

@@ -26,25 +26,32 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from dvcanalysis import paths
+from dvcanalysis import paths, quotes
 from dvcanalysis.errors import InputError, Problem
 
 EVIDENCE_COLUMNS = (
     "id",
     "indicator",
     "segment",
+    "unit_code",
     "period",
+    "period_start",
     "period_precision",
     "value",
     "unit",
     "kind",
     "bound",
+    "definition",
     "source_id",
     "quote_vi",
     "quote_ref",
     "gloss_en",
     "note",
 )
+# Columns added in 0.2: a table without them is read as if they were empty.
+OPTIONAL_EVIDENCE_COLUMNS = ("unit_code", "period_start", "definition")
+# Segments whose rows describe one unit, named by ``unit_code`` (file of their codes).
+UNIT_SEGMENTS = {"province": "provinces_pre2025.csv", "ministry": "ministries.csv"}
 SOURCE_COLUMNS = (
     "source_id",
     "kind",
@@ -110,6 +117,24 @@ def period_end(period: str, precision: str) -> date:
     return date.fromordinal(first_next.toordinal() - 1)
 
 
+def period_start(period: str, precision: str) -> date:
+    """The first day of an evidence period at its precision (a day's period is that day).
+
+    Examples
+    --------
+    >>> period_start("2024-H1", "half")
+    datetime.date(2024, 1, 1)
+    >>> period_start("2024-08-31", "day")
+    datetime.date(2024, 8, 31)
+    """
+    end = period_end(period, precision)
+    if precision == "day":
+        return end
+    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[precision]
+    m = end.month - months + 1
+    return date(end.year, m, 1)
+
+
 def decimal_year(d: date) -> float:
     """A date as a decimal year measured at end of day (31 Dec 2024 -> 2025.0)."""
     start = date(d.year, 1, 1)
@@ -151,7 +176,7 @@ def vocabulary(data_dir: Path | None = None) -> dict[str, dict[str, str]]:
 
 # ---------------------------------------------------------------- reading
 def _read_csv(
-    path: Path, required: Iterable[str]
+    path: Path, required: Iterable[str], optional: Iterable[str] = ()
 ) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
     """Rows with their line numbers (pure csv, so messages can name the line)."""
     shown = paths.relative(path)
@@ -166,9 +191,10 @@ def _read_csv(
             if header is None:
                 return [], [Problem(shown, "file is empty; expected a header line", line=1)]
             header = [h.strip() for h in header]
-            required = list(required)
+            optional = list(optional)
+            required = [c for c in required if c not in optional]
             missing = [c for c in required if c not in header]
-            unknown = [c for c in header if c not in required]
+            unknown = [c for c in header if c not in required and c not in optional]
             if missing:
                 problems.append(
                     Problem(
@@ -202,7 +228,9 @@ def _read_csv(
                         )
                     )
                     continue
-                rows.append((start, dict(zip(header, record, strict=True))))
+                row = dict.fromkeys(optional, "")
+                row.update(zip(header, record, strict=True))
+                rows.append((start, row))
     except UnicodeDecodeError as exc:
         return [], [Problem(shown, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")]
     except csv.Error as exc:
@@ -298,7 +326,7 @@ def validate(
     except InputError as exc:
         return [p if isinstance(p, Problem) else Problem(shown, str(p)) for p in exc.problems]
     sources, problems = _validate_sources(data_dir / "sources.csv", raw)
-    rows, row_problems = _read_csv(path, EVIDENCE_COLUMNS)
+    rows, row_problems = _read_csv(path, EVIDENCE_COLUMNS, OPTIONAL_EVIDENCE_COLUMNS)
     problems += row_problems
 
     def bad(line: int, column: str, message: str) -> None:
@@ -315,6 +343,7 @@ def validate(
             return False
         return True
 
+    codes = _unit_codes(data_dir)
     seen: dict[str, int] = {}
     for line, row in rows:
         rid = row["id"].strip()
@@ -338,7 +367,7 @@ def validate(
         choice(line, "bound", row["bound"], BOUNDS)
         if choice(line, "period_precision", row["period_precision"], vocab["precisions"]):
             try:
-                period_end(row["period"], row["period_precision"])
+                end = period_end(row["period"], row["period_precision"])
             except ValueError:
                 example = vocab["precisions"][row["period_precision"]]
                 bad(
@@ -346,6 +375,22 @@ def validate(
                     "period",
                     f"period {row['period']!r} is not parseable at precision {row['period_precision']!r}; expected {example}",
                 )
+            else:
+                _check_period_start(
+                    row["period_start"].strip(), end, lambda m, ln=line: bad(ln, "period_start", m)
+                )
+        _check_unit_code(
+            row["segment"],
+            row["unit_code"].strip(),
+            codes,
+            lambda m, ln=line: bad(ln, "unit_code", m),
+        )
+        _check_definition(
+            row["indicator"],
+            row["definition"].strip(),
+            vocab,
+            lambda m, ln=line: bad(ln, "definition", m),
+        )
         try:
             value = float(row["value"])
             if not math.isfinite(value):
@@ -355,6 +400,7 @@ def validate(
             value = None
         if value is not None and unit_ok and row["unit"] == "share" and not 0 <= value <= 1:
             bad(line, "value", f"share {value} is outside 0-1 (write 17% as 0.17)")
+            value = None  # one problem per cause: no quote check of a value already refused
         sid = row["source_id"]
         if sid not in sources:
             bad(
@@ -383,9 +429,88 @@ def validate(
                 )
             elif quote not in text:
                 bad(line, col, f"quote not found verbatim in {src['raw_file']}: {quote[:60]!r}")
+            elif (
+                value is not None
+                and unit_ok
+                and not row["note"].strip().lower().startswith(quotes.IMPLIED_MARK)
+                and not quotes.value_in_quote(value, row["unit"], quote)
+            ):
+                bad(
+                    line,
+                    "value",
+                    f"value {row['value']} ({row['unit']}) is not a number its quote states ({quote[:60]!r}); "
+                    f"expected the quoted figure (17% as 0.17, 2.600 tỷ as 2.6e12), or a note starting "
+                    f"'{quotes.IMPLIED_MARK}' that says why the value is not written",
+                )
         if row[other].strip():
             bad(line, other, f"{other} must be empty for a {src['kind']} source (use {col})")
     return problems
+
+
+def _check_period_start(text: str, end: date, bad) -> None:
+    """``period_start``: empty (the period's natural start) or an ISO date on or before its end."""
+    if not text:
+        return
+    try:
+        start = date.fromisoformat(text)
+    except ValueError:
+        bad(
+            f"{text!r} is not a date; expected YYYY-MM-DD (the first day the figure measures) or empty"
+        )
+        return
+    if start > end:
+        bad(
+            f"period_start {text} is after the period's end {end.isoformat()}; expected a date on or before it"
+        )
+
+
+def _unit_codes(data_dir: Path) -> dict[str, set[str] | None]:
+    """Known unit codes per unit segment (None where the units file cannot be read)."""
+    out: dict[str, set[str] | None] = {}
+    for seg, name in UNIT_SEGMENTS.items():
+        try:
+            with (data_dir / "units" / name).open(encoding="utf-8", newline="") as fh:
+                out[seg] = {r["unit_code"] for r in csv.DictReader(fh) if r.get("unit_code")}
+        except (OSError, UnicodeDecodeError, KeyError, csv.Error):
+            out[seg] = None
+    return out
+
+
+def _check_unit_code(segment: str, code: str, codes: dict[str, set[str] | None], bad) -> None:
+    """A unit segment (``province``, ``ministry``) names its unit; other segments name none."""
+    if segment in UNIT_SEGMENTS:
+        known = codes.get(segment)
+        if not code:
+            bad(
+                f"empty unit_code; a {segment} row names its unit (a code of data/units/{UNIT_SEGMENTS[segment]})"
+            )
+        elif known is not None and code not in known:
+            bad(
+                f"unit_code {code!r} is not a {segment} code of data/units/{UNIT_SEGMENTS[segment]}"
+            )
+    elif code:
+        bad(
+            f"unit_code {code!r} given for segment {segment!r}; only {', '.join(UNIT_SEGMENTS)} rows name a unit"
+        )
+
+
+def _check_definition(indicator: str, definition: str, vocab: dict, bad) -> None:
+    """A row of an indicator with definitions carries one of them (old-definition figures never
+    enter the fully-online series); a definition is always a vocabulary term."""
+    known = vocab.get("definitions") or {}
+    allowed = (vocab.get("indicator_definitions") or {}).get(indicator)
+    if definition and definition not in known:
+        bad(
+            f"{definition!r} is not in the vocabulary; expected one of: {', '.join(known) or '(none)'}"
+        )
+    elif allowed is not None and definition not in allowed:
+        others = [
+            i for i, d in (vocab.get("indicator_definitions") or {}).items() if definition in d
+        ]
+        hint = f" (a {definition} figure belongs to indicator {others[0]})" if others else ""
+        bad(
+            f"indicator {indicator} needs definition {' or '.join(allowed)}, not {definition or '(empty)'!r}{hint}"
+        )
 
 
 def _check(path: Path | None = None) -> None:
@@ -400,17 +525,29 @@ def _load(path: str, mtime: float) -> pd.DataFrame:
     _check(Path(path))
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     df["value"] = df["value"].astype(float)
+    for col in OPTIONAL_EVIDENCE_COLUMNS:
+        if col not in df:
+            df[col] = ""
     df["period_end"] = pd.to_datetime(
         [period_end(p, q) for p, q in zip(df["period"], df["period_precision"], strict=True)]
     )
-    return df
+    df["period_start"] = pd.to_datetime(
+        [
+            s or period_start(p, q)
+            for s, p, q in zip(
+                df["period_start"], df["period"], df["period_precision"], strict=True
+            )
+        ]
+    )
+    return df[[*EVIDENCE_COLUMNS, "period_end"]]
 
 
 def load(path: Path | str | None = None) -> pd.DataFrame:
     """The validated evidence table.
 
     Columns are :data:`EVIDENCE_COLUMNS` plus ``period_end`` (a Timestamp, the
-    last day of the period). Results are cached by file modification time; a copy
+    last day of the period); ``period_start`` is a Timestamp too (the first day the figure
+    measures: as written, else the period's natural start, see :func:`period_start`). Results are cached by file modification time; a copy
     is returned so callers may modify it.
 
     Raises
@@ -493,7 +630,8 @@ def series(
     Returns
     -------
     DataFrame
-        Columns ``period_end, value, unit, bound, id, source_id, period, period_precision``.
+        Columns ``period_end, value, unit, bound, id, source_id, period, period_precision,
+        period_start, definition``.
         Empty if nothing matches (the indicator and segment are still checked
         against the table so a typo is an error, not an empty series).
     """
@@ -521,8 +659,39 @@ def series(
         except ValueError:
             raise InputError(f"cutoff={cutoff!r} is not a date; expected YYYY-MM-DD") from None
         sel = sel[sel["period_end"] <= when]
-    cols = ["period_end", "value", "unit", "bound", "id", "source_id", "period", "period_precision"]
+    cols = [
+        "period_end",
+        "value",
+        "unit",
+        "bound",
+        "id",
+        "source_id",
+        "period",
+        "period_precision",
+        "period_start",
+        "definition",
+    ]
     return sel.sort_values(["period_end", "id"])[cols].reset_index(drop=True)
+
+
+def data_date(indicator: str = "fully_online_share") -> date:
+    """The date the evidence runs to: the latest period end of an observation of ``indicator``.
+
+    This is the evidence base's clock: the default cut-off of projections and the "data as of"
+    date of briefings. New figures added as rows move it; nothing in code names the date.
+
+    Raises
+    ------
+    InputError
+        If the evidence has no observation of ``indicator``.
+    """
+    ev = load()
+    sel = ev[(ev["indicator"] == indicator) & (ev["kind"] == "observed")]
+    if sel.empty:
+        raise InputError(
+            f"no observed {indicator!r} row in the evidence base; cannot date the data"
+        )
+    return sel["period_end"].max().date()
 
 
 def summary() -> pd.DataFrame:
@@ -533,18 +702,24 @@ def summary() -> pd.DataFrame:
 
 
 def shares_timeline(
-    indicators: Iterable[str] = ("fully_online_share", "online_share_any_level"),
+    indicators: Iterable[str] = (
+        "fully_online_share",
+        "online_submission_share",
+        "online_share_any_level",
+    ),
 ) -> pd.DataFrame:
     """Observed shares and official targets on one timeline (long table).
 
     Columns ``indicator, segment, kind, bound, period, period_end, value_share, id, source_id``;
-    one row per evidence row with ``unit == "share"`` and kind observed or target.
+    one row per evidence row with ``unit == "share"`` and kind observed or target, for the
+    segments as a whole (a single unit's figures are left out).
     """
     ev = load()
     sel = ev[
         ev["indicator"].isin(list(indicators))
         & ev["kind"].isin(["observed", "target"])
         & (ev["unit"] == "share")
+        & ~ev["segment"].isin([*UNIT_SEGMENTS, "agency"])
     ]
     out = sel.rename(columns={"value": "value_share"})[
         [
@@ -560,3 +735,34 @@ def shares_timeline(
         ]
     ]
     return out.sort_values(["indicator", "segment", "period_end", "id"]).reset_index(drop=True)
+
+
+def disagreements() -> pd.DataFrame:
+    """Where sources disagree: figures of one quantity that differ, and rows flagged as contradictory.
+
+    A quantity is an (indicator, segment, unit, period end, kind, definition); it disagrees when
+    its rows carry more than one value (for example 45.8% and 45% nationally for 2024). Rows
+    whose note says a source contradicts itself or another are added (``reason``
+    ``flagged``), so that self-contradictory lists show too.
+
+    Returns
+    -------
+    DataFrame
+        ``group, reason, id, indicator, segment, unit_code, period, kind, value, unit, source_id,
+        note``, one row per evidence row involved, grouped by ``group`` (1, 2, ...).
+    """
+    ev = load()
+    key = ["indicator", "segment", "unit_code", "period_end", "kind", "definition"]
+    n_values = ev.groupby(key)["value"].transform("nunique")
+    differ = ev[n_values > 1].assign(reason="values differ")
+    flagged_ids = ev["note"].str.contains(r"contradict|inconsistent", case=False, regex=True)
+    flagged = ev[flagged_ids & ~ev["id"].isin(differ["id"])]
+    # a flagged row joins the group of its quantity when it has one
+    flagged = flagged.assign(reason="flagged")
+    out = pd.concat([differ, flagged], ignore_index=True)
+    out["_key"] = out[key].astype(str).agg("|".join, axis=1)
+    out = out.sort_values(["_key", "period_end", "id"])
+    out["group"] = pd.factorize(out["_key"])[0] + 1
+    cols = ["group", "reason", "id", "indicator", "segment", "unit_code", "period", "kind"]
+    cols += ["value", "unit", "source_id", "note"]
+    return out[cols].reset_index(drop=True)

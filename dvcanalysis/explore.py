@@ -16,7 +16,7 @@ def uptake(
     lang: str = "vi",
     n_draws: int = 2000,
     seed: int = 0,
-    cutoff: str = "2024-08-31",
+    cutoff: str = "",
     horizon: int = 2030,
 ):
     """A panel to explore uptake projections and target attainment.
@@ -94,7 +94,7 @@ def uptake(
         ),
         "seed": w.IntText(value=seed, description="seed", style=style, layout=layout),
         "cutoff": w.Text(
-            value=cutoff,
+            value=cutoff or up.parse_cutoff(None).isoformat(),  # default: the data date
             description="cutoff (YYYY-MM-DD)",
             style=style,
             layout=layout,

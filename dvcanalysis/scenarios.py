@@ -83,7 +83,14 @@ SPECS: dict[str, Spec] = {
     # The current pace after the latest observation over the pace calibrated from the base to
     # the anchor (1 = the long-run trend continues); also drawn in ``uptake.LATE_DRAWS``, after
     # the ratio above, so that adding it left every other assumption's draws unchanged.
-    "trend_pace_ratio": Spec("ratio", 0.1, 5.0),
+    "trend_pace_ratio": Spec("ratio", 0.0, 5.0),
+    # Departures from the trend after the anchor (``uptake.shocks``), drawn last (also in
+    # ``uptake.LATE_DRAWS``) so that adding them left every other draw unchanged: the standard
+    # deviation of the yearly random walk of the share's log-odds, and a one-off change of the
+    # measured log-odds from a (decimal) year, e.g. when monitoring coverage widens.
+    "logit_shock_sd": Spec("logit", 0.0, 3.0),
+    "coverage_shock_logit": Spec("logit", -3.0, 3.0),
+    "coverage_shock_year": Spec("year", 2000.0, 2100.0),
 }
 
 

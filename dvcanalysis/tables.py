@@ -453,8 +453,9 @@ def uptake_headline_text(projection, lang: str = "vi", *, year: int | None = Non
     width = {
         s: float((d["q95"] - d["q05"]).iloc[0]) for s, d in q[q["year"] == year].groupby("segment")
     }
+    observed = not projection.anchors.get("ministries", {}).get("proxy", True)
     body = fmt.label(
-        "uptake.text.width",
+        "uptake.text.width_observed" if observed else "uptake.text.width",
         lang,
         year=year,
         min_width=fmt.pp(width["ministries"], lang, 0, signed=False),
@@ -478,8 +479,9 @@ def attainment_text(att: pd.DataFrame, projection, lang: str = "vi") -> str:
         scenario=fmt.md(sc.title.get(lang, sc.name)),
         n_met=int((att["status"] == "met").sum()),
         n_on=int((att["status"] == "on track").sum()),
+        n_unc=int((att["status"] == "uncertain").sum()),
         n_off=int((att["status"] == "off track").sum()),
-        n_other=int((~att["status"].isin(["met", "on track", "off track"])).sum()),
+        n_other=int((~att["status"].isin(["met", "on track", "uncertain", "off track"])).sum()),
         n=len(att),
     )
     common = {

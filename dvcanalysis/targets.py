@@ -35,9 +35,12 @@ from dvcanalysis.errors import InputError
 MODEL_INDICATOR = "fully_online_share"
 MODEL_SEGMENTS = ("ministries", "localities", "national")
 #: Every status :func:`status` returns, in display order.
-STATUSES = ("met", "on track", "off track", "missed", "unknown")
-#: A segment is on track when the probability of meeting its target is at least this.
-ON_TRACK_PROBABILITY = 0.5
+STATUSES = ("met", "on track", "uncertain", "off track", "missed", "unknown")
+#: A segment is on track only when the probability of meeting its target is at least this
+#: (a high bar: "on track" is said only when meeting the target is likely)...
+ON_TRACK_PROBABILITY = 0.8
+#: ... and off track when it is below this; in between the outcome is uncertain.
+OFF_TRACK_PROBABILITY = 0.2
 
 
 def official(
@@ -218,9 +221,10 @@ def status(
     1. ``met`` when the observed share is at or above the target;
     2. ``missed`` when the deadline has passed (``years_left <= 0``) and the observed
        share is below the target;
-    3. ``on track`` when the probability is at least :data:`ON_TRACK_PROBABILITY`, or
-       (without a probability) when the share projected at the deadline with the pace,
-       ``share + pace * (years_since + years_left)``, reaches the target; ``off track``
+    3. with a probability: ``on track`` when it is at least :data:`ON_TRACK_PROBABILITY`,
+       ``off track`` below :data:`OFF_TRACK_PROBABILITY`, ``uncertain`` in between; without
+       one, ``on track`` when the share projected at the deadline with the pace,
+       ``share + pace * (years_since + years_left)``, reaches the target, ``off track``
        otherwise;
     4. ``unknown`` when there is nothing to judge by: no observed share and no
        probability (a passed deadline without an observation cannot be called missed),
@@ -235,7 +239,9 @@ def status(
     >>> status(0.20, 0.30, years_left=0.5, pace=0.25), status(0.20, 0.30, years_left=0.5, pace=0.15)
     ('on track', 'off track')
     >>> status(float("nan"), 0.70, years_left=0.33, probability=0.6)
-    'on track'
+    'uncertain'
+    >>> status(0.5, 0.70, years_left=1, probability=0.9), status(0.5, 0.70, years_left=1, probability=0.1)
+    ('on track', 'off track')
     """
     has_share = not _missing(share)
     if has_share and share >= target:
@@ -243,7 +249,9 @@ def status(
     if years_left <= 0:
         return "missed" if has_share else "unknown"
     if not _missing(probability):
-        return "on track" if probability >= ON_TRACK_PROBABILITY else "off track"
+        if probability >= ON_TRACK_PROBABILITY:
+            return "on track"
+        return "off track" if probability < OFF_TRACK_PROBABILITY else "uncertain"
     if has_share and not _missing(pace):
         reached = share + pace * (years_since + years_left)
         return "on track" if reached >= target - 1e-12 else "off track"
@@ -357,7 +365,8 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
         cross_sorted = np.where(np.isnan(cross), np.inf, cross)
         med_cross = float(np.median(cross_sorted))
         latest = obs[(obs["segment"] == seg) & (obs["role"] != "after cutoff")]
-        latest = latest.sort_values("period_end").tail(1)
+        # stable: the projection's observations put the preferred report of a period last
+        latest = latest.sort_values("period_end", kind="stable").tail(1)
         if len(latest):
             lv, ld, lid = (
                 float(latest["value"].iloc[0]),
@@ -373,7 +382,9 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
         years_left = due - now if not math.isnan(now) else math.inf
         years_since = max(now - lt, 0.0) if not math.isnan(lt) else 0.0
         if t.year in years:
-            col = shares[:, years.index(t.year)]
+            # a year's target is assessed on that year's published (full-year) share
+            year_shares = getattr(projection, "year_shares", None) or projection.shares
+            col = year_shares[seg][:, years.index(t.year)]
             p = probability_at_least(col, t.target_share)
             med = float(np.median(col))
         else:

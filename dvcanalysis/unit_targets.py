@@ -294,7 +294,7 @@ def unit_report(
     counts_path: str = "",
     *,
     layout: str = "2025",
-    as_of: str = "2024-08-31",
+    as_of: str = "",
     projection=None,
     scenario_pace: float | Mapping[str, float] | None = None,
     scenario: str = "",
@@ -303,7 +303,8 @@ def unit_report(
 
     Without ``counts_path`` only the national and segment view from the evidence is
     filled. With it: counts loaded strictly, re-expressed in ``layout`` and assessed up to
-    ``as_of`` (:func:`unit_status`).
+    ``as_of`` (:func:`unit_status`; empty: the date of the latest observation,
+    :func:`dvcanalysis.evidence.data_date`).
 
     Parameters
     ----------
@@ -317,10 +318,14 @@ def unit_report(
         The scenario's name for display (default: the projection's).
     """
     check_choice("layout", layout, units.LAYOUTS)
+    if as_of in ("", None):  # the evidence's own date: newly added figures move it
+        as_of = evidence.data_date().isoformat()
     try:
         as_of_date = date.fromisoformat(as_of)
     except (TypeError, ValueError):
-        raise InputError(f"as_of={as_of!r} is not a date; expected YYYY-MM-DD") from None
+        raise InputError(
+            f"as_of={as_of!r} is not a date; expected YYYY-MM-DD, or empty for the date of the latest observation"
+        ) from None
     if projection is not None and not scenario:
         scenario = projection.scenario.name
     national = national_view(as_of=as_of_date)

@@ -11,8 +11,21 @@ from dvcanalysis.errors import InputError
 EV = "tests/fixtures/evidence"
 
 
-def test_shipped_evidence_is_valid():
+def test_shipped_evidence_is_valid(shipped_data):
     assert evidence.validate() == []
+
+
+def test_frozen_fixture_evidence_is_valid():
+    assert evidence.validate() == []
+
+
+def test_raw_reference_notes_are_byte_identical_copies():
+    shared = paths.root().parent / "shared" / "reference"
+    if not shared.is_dir():
+        pytest.skip("shared/reference not beside the checkout")
+    for name in ("README.md", "monitoring-2024.md"):
+        raw = paths.root() / "data" / "raw" / "reference" / name
+        assert raw.read_bytes() == (shared / name).read_bytes()
 
 
 def test_load_has_schema_columns_and_enough_rows():

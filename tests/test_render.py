@@ -185,9 +185,10 @@ def test_default_grid_is_valid_and_expands():
     grid = render.load_grid(ROOT / "data" / "briefings.yml")
     names = [j.name for j in grid.jobs]
     assert names[:2] == ["01_evidence_vi", "01_evidence_en"]
-    # briefing: 4 scenarios x 3 segments x 2 languages
-    assert len(names) == 2 + 4 * 3 * 2 + 2 and len(set(names)) == len(names)
-    assert names[-2:] == ["backtest_2023-12-31_vi", "backtest_2023-12-31_en"]
+    # briefing: 4 scenarios x 3 segments x 2 languages; backtest and forecast evaluation: 2 each
+    assert len(names) == 2 + 4 * 3 * 2 + 2 + 2 and len(set(names)) == len(names)
+    assert names[-4:-2] == ["backtest_2023-12-31_vi", "backtest_2023-12-31_en"]
+    assert names[-2:] == ["06_forecast_evaluation_vi", "06_forecast_evaluation_en"]
     assert "briefing_business-as-usual_localities_en" in names
     assert "briefing_target-path_ministries_vi" in names
 

@@ -54,7 +54,7 @@ def test_extends_replaces_only_the_fields_given():
         ),
         (
             "trend_pace_out_of_range",
-            "key 'assumptions.trend_pace_ratio.range': 6 is out of range; expected 0.1 to 5 (ratio)",
+            "key 'assumptions.trend_pace_ratio.range': 6 is out of range; expected 0 to 5 (ratio)",
         ),
     ],
 )
@@ -114,7 +114,8 @@ def test_national_observation_sd_and_widened_ministries_ranges():
     assert "definition" in sd.reason and "switches the conditioning off" in sd.reason
     ratio, volume = sc.assumptions["ministries_ratio"], sc.assumptions["ministries_volume_share"]
     assert (ratio.low, ratio.high) == (1.0, 5.5)
-    assert volume.low <= 0.1 and volume.high >= 0.6
+    # the end-2024 figures imply about 0.6 ((45.8 - 18.54) / (63.47 - 18.54)): inside the range
+    assert volume.low <= 0.45 and volume.high >= 0.75
     with pytest.raises(
         InputError,
         match=r"key 'assumptions.national_observation_sd_share.default': 0.001 is out of range",
@@ -153,18 +154,19 @@ def test_trend_pace_ratio_is_a_named_assumption_in_every_scenario():
         assert (a.unit, a.distribution, a.low, a.default, a.high, a.source) == (
             "ratio",
             "triangular",
-            0.5,
+            0.0,
             1.0,
-            3.0,
+            2.0,
             "assumption",
         )
-        assert a.describe() == "triangular(0.5, 1, 3)"
-        for cited in ("seed000-02", "ref_vietnamnet_en-01", "ref_vietnamnet_en-03"):
+        # symmetric around the trend (mean 1), a full stall included
+        assert a.describe() == "triangular(0, 1, 2)"
+        for cited in ("ref_vietnamnet_en-01", "ref_vnexpress_2025-02"):
             assert cited in a.reason
         assert "not a policy lever" in a.reason and "pace_multiplier" in a.reason
         assert "1 = the long-run trend continues" in a.description
     assert (scenarios.SPECS["trend_pace_ratio"].low, scenarios.SPECS["trend_pace_ratio"].high) == (
-        0.1,
+        0.0,
         5.0,
     )
 
@@ -178,8 +180,8 @@ def test_trend_pace_ratio_out_of_range_is_one_line_naming_file_and_key(fixtures)
     sc = scenarios.load("business-as-usual")
     assert sc.with_overrides({"trend_pace_ratio": 2.0}).assumptions["trend_pace_ratio"].default == 2
     with pytest.raises(InputError) as exc:
-        sc.with_overrides({"trend_pace_ratio": 0.05})
+        sc.with_overrides({"trend_pace_ratio": -0.05})
     assert str(exc.value).splitlines() == [
         "overrides for scenario 'business-as-usual': key 'assumptions.trend_pace_ratio.default': "
-        "0.05 is out of range; expected 0.1 to 5 (ratio)"
+        "-0.05 is out of range; expected 0 to 5 (ratio)"
     ]

@@ -48,10 +48,11 @@ def test_attainment_of_a_hand_made_projection():
     loc = np.tile(np.linspace(0.2, 0.5, len(years)), (n, 1))
     loc[:2, years.index(2025)] = 0.75
     proj.shares = {"localities": loc}
+    proj.year_shares = None  # assessed on these shares (no separate full-year shares)
     att = targets.attainment(proj).set_index("target_year")
     row = att.loc[2025]
     assert row["probability"] == pytest.approx(0.25)
-    assert row["status"] == "off track"
+    assert row["status"] == "uncertain"  # 0.2 <= 0.25 < 0.8
     assert row["latest_share"] == pytest.approx(0.17) and row["latest_id"] == "seed000-02"
     # From 17% on 31 Aug 2024 to 70% at the end of 2025: 0.53 over 1 + 122/366 years.
     assert row["required_pace_share_per_year"] == pytest.approx(0.53 / (1 + 122 / 366))
@@ -95,9 +96,11 @@ def test_faster_scenario_never_lowers_any_probability():
         (0.17, 0.30, 0.0, {"probability": 1.0}, "missed"),  # deadline reached, not met
         (0.17, 0.30, -1.25, {"pace": 1.0}, "missed"),
         (np.nan, 0.70, -0.5, {"probability": 0.9}, "unknown"),  # no observation: cannot say missed
-        (np.nan, 0.70, 0.5, {"probability": 0.5}, "on track"),  # the probability alone decides
-        (np.nan, 0.70, 0.5, {"probability": 0.49}, "off track"),
-        (0.20, 0.30, 0.5, {"probability": 0.5, "pace": 0.0}, "on track"),  # probability first
+        (np.nan, 0.70, 0.5, {"probability": 0.8}, "on track"),  # the probability alone decides
+        (np.nan, 0.70, 0.5, {"probability": 0.79}, "uncertain"),  # on track only when likely
+        (np.nan, 0.70, 0.5, {"probability": 0.2}, "uncertain"),
+        (np.nan, 0.70, 0.5, {"probability": 0.19}, "off track"),
+        (0.20, 0.30, 0.5, {"probability": 0.9, "pace": 0.0}, "on track"),  # probability first
         (0.20, 0.30, 0.5, {"pace": 0.1, "years_since": 0.5}, "on track"),  # 0.20 + 0.1 * 1.0
         (0.20, 0.30, 0.5, {}, "unknown"),  # nothing to judge by
         (np.nan, 0.30, 0.5, {}, "unknown"),

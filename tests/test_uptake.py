@@ -13,6 +13,7 @@ from scipy.integrate import solve_ivp
 
 from dvcanalysis import uptake
 from dvcanalysis.errors import InputError
+from dvcanalysis.uptake import montecarlo, shocks
 
 
 # ---------------------------------------------------------------- curves, by hand
@@ -136,6 +137,7 @@ def test_fixed_assumptions_give_a_hand_checkable_national_mix():
         "ministries_ratio": 2.0,
         "ministries_volume_share": 0.25,
         "trend_pace_ratio": 1.0,
+        "logit_shock_sd": 0.0,  # the trend alone (shocks are tested on their own)
     }
     proj = uptake.project("business-as-usual", n_draws=3, seed=0, curve="linear", overrides=fixed)
     t_a = 2024 + 244 / 366  # 31 Aug 2024 = day 244 of 366, read at end of day
@@ -168,15 +170,21 @@ def test_seeded_run_is_pinned():
 
 # Medians of a seeded run (500 draws, seed 0, conditioned on the national observations);
 # pinned so that a change of the model is noticed. Re-pinned when trend_pace_ratio
-# (triangular 0.5-1-3 after the anchor) was added; with it fixed at 1 the old numbers hold
-# (test_trend_pace_ratio_fixed_at_one_gives_the_old_pinned_medians).
-PINNED = [0.29353754812902627, 0.8596449661087933, 0.8081592868699764]
-PINNED_RATIO_ONE = [0.25262916188197465, 0.8380341368472833, 0.7373301124189486]
+# (triangular 0.5-1-3 after the anchor) was added; with it fixed at 1 the old numbers held.
+# Re-pinned in 0.2: observations of a period compared at the period's midpoint; the ministries'
+# volume share drawn over 0.3-0.8 (the end-2024 figures imply about 0.6); trend_pace_ratio
+# triangular(0, 1, 2); yearly logit shocks (uptake.shocks). PINNED_RATIO_ONE: the same run with
+# the ratio fixed at 1 and no shocks (the trend alone).
+PINNED = [0.24806542164147283, 0.8263050214453689, 0.7459482802351316]
+PINNED_RATIO_ONE = [0.24220361402588447, 0.8193636262977794, 0.7542959645991569]
 
 
 def test_trend_pace_ratio_fixed_at_one_gives_the_old_pinned_medians():
     proj = uptake.project(
-        "business-as-usual", n_draws=500, seed=0, overrides={"trend_pace_ratio": 1.0}
+        "business-as-usual",
+        n_draws=500,
+        seed=0,
+        overrides={"trend_pace_ratio": 1.0, "logit_shock_sd": 0.0},
     )
     got = proj.quantiles((0.5,)).set_index(["segment", "year"])["q50"]
     np.testing.assert_allclose(
@@ -188,14 +196,21 @@ def test_trend_pace_ratio_fixed_at_one_gives_the_old_pinned_medians():
 
 # ---------------------------------------------------------------- trend_pace_ratio (uncertainty about the present pace)
 def test_trend_pace_ratio_is_drawn_late_and_leaves_every_other_draw_alone():
-    assert uptake.LATE_DRAWS == ("localities_to_national_ratio", "trend_pace_ratio")
+    assert uptake.LATE_DRAWS == (
+        "localities_to_national_ratio",
+        "trend_pace_ratio",
+        "logit_shock_sd",
+        "coverage_shock_logit",
+        "coverage_shock_year",
+    )
     sc = uptake._load_scenario("business-as-usual")
     d = uptake.draw_assumptions(sc, 5000, np.random.default_rng(0))
     r = d["trend_pace_ratio"]
-    assert 0.5 <= r.min() and r.max() <= 3.0
-    # Triangular(0.5, 1, 3): P(r <= 1) = 0.5 / 2.5 = 0.2, median 3 - sqrt(2.5 x 2 x 0.5).
-    assert np.mean(r <= 1.0) == pytest.approx(0.2, abs=0.02)
-    assert np.median(r) == pytest.approx(3 - math.sqrt(2.5), abs=0.05)
+    assert 0.0 <= r.min() and r.max() <= 2.0
+    # Triangular(0, 1, 2): symmetric, P(r <= 1) = 0.5, median 1; P(r <= 0.2) = 0.2^2 / 2 = 0.02.
+    assert np.mean(r <= 1.0) == pytest.approx(0.5, abs=0.02)
+    assert np.median(r) == pytest.approx(1.0, abs=0.05)
+    assert np.mean(r <= 0.2) == pytest.approx(0.02, abs=0.008)
     # Fixing it changes no other draw (its uniforms come after the proxy ratio's, in the child stream).
     fixed = uptake.draw_assumptions(
         sc.with_overrides({"trend_pace_ratio": 1.0}), 5000, np.random.default_rng(0)
@@ -332,20 +347,19 @@ def test_observations_after_the_cutoff_never_enter_the_likelihood():
     proj = uptake.project(
         "business-as-usual", n_draws=100, seed=0, cutoff="2023-12-31", curve="bass"
     )
+    # The proxy anchor (2019) also weights the draws: the mix must reproduce it.
     cal = proj.calibration
-    assert not cal["applied"] and cal["reason"] == "proxy_anchor" and cal["observation_ids"] == []
-    np.testing.assert_array_equal(cal["weights"], np.full(cal["pool"], 1 / cal["pool"]))
-    assert cal["ess"] == cal["pool"]
+    assert cal["applied"] and cal["observation_ids"] == ["ref_vietnamnet_en-01"]
     roles = proj.observations.set_index("id")["role"]
     assert (roles[["ref_vietnamnet_en-02", "ref_vietnamnet_en-04"]] == "after cutoff").all()
     assert roles["ref_vietnamnet_en-01"] == uptake.PROXY_ANCHOR_ROLE
     # Mid-2024 cut-off before July: the first-half figure anchors the localities (through the
-    # ratio), so the national series is not used again in the likelihood; July is after it.
+    # ratio) and, with 2019, weights the draws; July is after the cut-off and never enters.
     mid = uptake.project(
         "business-as-usual", n_draws=100, seed=0, cutoff="2024-06-30", curve="bass"
     )
     assert mid.anchors["localities"]["id"] == "ref_vietnamnet_en-02"
-    assert mid.calibration["observation_ids"] == [] and mid.calibration["reason"] == "proxy_anchor"
+    assert mid.calibration["observation_ids"] == ["ref_vietnamnet_en-01", "ref_vietnamnet_en-02"]
     assert mid.observations.set_index("id").loc["ref_vietnamnet_en-04", "role"] == "after cutoff"
 
 
@@ -465,7 +479,7 @@ def test_bad_quantiles_raise_one_line_input_error(qs, wording):
     ("kwargs", "wording"),
     [
         ({"cutoff": "31/08/2024"}, "cutoff='31/08/2024' is not a date; expected YYYY-MM-DD"),
-        ({"cutoff": None}, "cutoff=None is not a date; expected YYYY-MM-DD"),
+        ({"cutoff": "2024-02-30"}, "cutoff='2024-02-30' is not a date; expected YYYY-MM-DD"),
         ({"n_draws": 0}, "n_draws=0 is out of range; expected 1 to 500000"),
         ({"n_draws": -1}, "n_draws=-1 is out of range; expected 1 to 500000"),
         ({"n_draws": 1.5}, "n_draws=1.5 is not an integer; expected an integer from 1 to 500000"),
@@ -586,10 +600,11 @@ def test_cutoff_before_localities_observation_anchors_through_the_named_ratio():
         == "anchor (proxy via localities_to_national_ratio)"
     )
     assert roles["seed000-02"] == "after cutoff"
-    # The national series anchors the localities, so none of it also enters the likelihood.
+    # The national series anchors the localities and still weights the draws (the mix must
+    # reproduce it); the anchor keeps its role.
     cal = proj.calibration
-    assert not cal["applied"] and cal["reason"] == "proxy_anchor" and cal["observation_ids"] == []
-    assert (roles != uptake.LIKELIHOOD_ROLE).all()
+    assert cal["applied"] and "ref_vietnamnet_en-04" in cal["observation_ids"]
+    assert roles["ref_vietnamnet_en-02"] == uptake.LIKELIHOOD_ROLE
     # The ratio is drawn per draw over its range, and listed as used.
     r = proj.draws["localities_to_national_ratio"]
     assert 0.25 <= r.min() and r.max() <= 1.0 and r.std() > 0.1
@@ -601,20 +616,22 @@ def test_cutoff_before_localities_observation_anchors_through_the_named_ratio():
 
 
 def test_proxy_anchor_by_hand():
-    # Ratio fixed at 0.4, no anchor error: localities sit at 0.43 x 0.4 = 0.172 at the end of July
-    # 2024, and the linear curve runs from 5% at the end of 2019 through that point.
+    # Ratio fixed at 0.4, no anchor error: localities sit at 0.43 x 0.4 = 0.172 at the midpoint of
+    # the year to date that the 43% measures (1 January - July 2024), and the linear curve runs
+    # from 5% at the end of 2019 through that point.
     fixed = {
         "base_year": 2019,
         "base_share": 0.05,
         "anchor_error_share": 0.0,
         "localities_to_national_ratio": 0.4,
         "trend_pace_ratio": 1.0,
+        "logit_shock_sd": 0.0,
     }
     proj = uptake.project(
         "business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear", overrides=fixed
     )
     ta = proj.anchors["localities"]["time"]
-    assert ta == pytest.approx(2024 + 213 / 366)  # 31 Jul 2024, read at the end of the day
+    assert ta == pytest.approx(2024 + 213 / 366 / 2)  # midpoint of 1 Jan - 31 Jul 2024
     at = uptake.simulate(proj.scenario, np.array([ta]), proj.anchors, proj.draws, {})
     np.testing.assert_allclose(at["localities"], 0.172)
     slope = (0.172 - 0.05) / (ta - 2020.0)
@@ -650,7 +667,6 @@ def test_narrative_says_localities_are_anchored_through_the_national_figure():
         "latest national figure (43%, Jul 2024, ref_vietnamnet_en-04) times the assumption `localities_to_national_ratio`"
         in text
     )
-    assert "not also conditioned on that same series" in text
     assert "localities_to_national_ratio" in tables.uptake_evidence_text(proj, "vi")
     kinds = tables.observations_table(proj.observations, "en").set_index("id")["Kind"]
     assert (
@@ -697,14 +713,16 @@ def test_backtest_projection_compares_with_every_later_observation():
 
 
 def test_backtest_projection_evaluates_the_curves_at_the_observation_date_by_hand():
-    # Linear, everything fixed: the median at 31 Aug 2024 is the straight line from 5% (end 2019)
-    # through 0.43 x 0.4 = 0.172 (end Jul 2024), read at 31 Aug 2024.
+    # Linear, everything fixed, no shocks: the median at 31 Aug 2024 is the straight line from
+    # 5% (end 2019) through 0.43 x 0.4 = 0.172 (the midpoint of 1 Jan - 31 Jul 2024, the period
+    # the 43% measures), read at 31 Aug 2024.
     fixed = {
         "base_year": 2019,
         "base_share": 0.05,
         "anchor_error_share": 0.0,
         "localities_to_national_ratio": 0.4,
         "trend_pace_ratio": 1.0,
+        "logit_shock_sd": 0.0,
     }
     proj = uptake.project(
         "business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear", overrides=fixed
@@ -726,14 +744,27 @@ def test_backtest_projection_evaluates_the_curves_at_the_observation_date_by_han
     ],
 )
 def test_curves_recomputed_from_the_kept_draws_equal_the_projection(kwargs):
-    # What backtest_projection relies on: the kept draws and anchors give back the projection's shares.
+    # What backtest_projection relies on: the kept draws and anchors give back the projection's
+    # shares: the trend (simulate) on year ends and mid-years, then the shocks of the grid stream.
     proj = uptake.project("business-as-usual", n_draws=300, seed=2, **kwargs)
-    tgt = uptake._all_segment_targets() if proj.scenario.curve == "target-path" else {}
-    again = uptake.simulate(
-        proj.scenario, uptake.end_of_year(proj.years), proj.anchors, proj.draws, tgt
+    sc = proj.scenario
+    tgt = uptake._all_segment_targets() if sc.curve == "target-path" else {}
+    t_end = uptake.end_of_year(proj.years)
+    t_all = np.sort(np.concatenate([t_end, proj.years + 0.5]))
+    trend = uptake.simulate(sc, t_all, proj.anchors, proj.draws, tgt)
+    again = shocks.apply(
+        trend,
+        t_all,
+        proj.anchors,
+        proj.draws,
+        shock_from=montecarlo.shock_time(sc),
+        national=sc.national,
+        rng=montecarlo.shock_rng(2, "grid"),
     )
+    is_end = np.isin(t_all, t_end)
     for seg in proj.shares:
-        np.testing.assert_array_equal(again[seg], proj.shares[seg])
+        np.testing.assert_array_equal(again[seg][:, is_end], proj.shares[seg])
+        np.testing.assert_array_equal(again[seg][:, ~is_end], proj.year_shares[seg])
 
 
 # ---------------------------------------------------------------- comparison and report year

@@ -8,8 +8,15 @@ from dvcanalysis import citations, evidence, fmt, tables
 from dvcanalysis.plots import layout
 from dvcanalysis.plots._base import SEGMENT_COLORS, Provenance, add_footer, new_figure
 
+
+def _share_as_published(value: float, lang: str) -> str:
+    """A share with the decimals it was published with (45.8%, 63.47%, 17%), at most two."""
+    decimals = len(f"{100 * value:.6g}".partition(".")[2])
+    return fmt.share(value, lang, min(decimals, 2))
+
+
 _UNITS_DISPLAY = {
-    "share": fmt.share,
+    "share": _share_as_published,
     "count": fmt.count,
     "count_per_year": fmt.count,
     "vnd": fmt.vnd,
@@ -236,3 +243,37 @@ def sources_table(lang: str = "vi") -> pd.DataFrame:
             }
         )
     )
+
+
+def disagreements_table(lang: str = "vi") -> pd.DataFrame:
+    """Where sources disagree (:func:`dvcanalysis.evidence.disagreements`), as a display table.
+
+    One row per figure involved, grouped: the quantity, its period, the value each source
+    gives, the source as a reader cites it, and the statement (the quote in Vietnamese, the
+    English gloss in English).
+    """
+    ev = evidence.load().set_index("id")
+    rows = []
+    for _, r in evidence.disagreements().iterrows():
+        e = ev.loc[r["id"]]
+        who = _label_or(f"segment.{r['segment']}", r["segment"], lang)
+        if r["unit_code"]:
+            who = f"{who} ({r['unit_code']})"
+        statement = e["quote_vi"] or e["quote_ref"]
+        if lang == "en" and e["gloss_en"]:
+            statement = e["gloss_en"]
+        rows.append(
+            {
+                fmt.label("evidence.col_group", lang): int(r["group"]),
+                fmt.label("word.indicator", lang): _label_or(
+                    f"indicator.{r['indicator']}", r["indicator"], lang
+                ),
+                fmt.label("word.segment", lang): who,
+                fmt.label("word.kind", lang): _label_or(f"kind.{r['kind']}", r["kind"], lang),
+                fmt.label("evidence.col_period", lang): fmt.period(r["period"], lang),
+                fmt.label("word.value", lang): value_text(r["value"], r["unit"], lang),
+                fmt.label("word.source", lang): evidence.source_label(r["source_id"], lang),
+                fmt.label("word.quote", lang): statement,
+            }
+        )
+    return pd.DataFrame(rows)

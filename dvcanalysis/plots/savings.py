@@ -160,6 +160,8 @@ def audit_table(df: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 vnd_per_hour=money(r["implied_vnd_per_hour"]),
                 wage_ratio=num(r["implied_wage_ratio"], 2),
                 wage_period=_period(r.get("wage_period"), lang),
+                online_dossiers=cnt(r.get("stated_online_dossiers", math.nan)),
+                per_online_dossier=money(r.get("per_stated_online_dossier_vnd", math.nan)),
             )
         )
     return pd.DataFrame(

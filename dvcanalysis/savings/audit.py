@@ -32,7 +32,9 @@ def claims_audit(config: Config | Path | str | None = None) -> pd.DataFrame:
     (seed003): ``claim, evidence_ids, sources, period, claim_vnd_per_year, implied_dossiers,
     implied_per_dossier_vnd, implied_hours_of_avg_wage, basis, ratio, verdict, note,
     wage_period, stated_days_saved, implied_vnd_per_hour, implied_wage_ratio`` (the last three for the
-    health-insurance claim: the VND per hour its day implies, and that over the average wage).
+    health-insurance claim: the VND per hour its day implies, and that over the average wage),
+    ``stated_online_dossiers, per_stated_online_dossier_vnd`` (for the portal's first-year claim:
+    the online dossiers it reported that year, and the saving per such dossier).
     ``wage_period`` is the period of the evidence row the value of time (the average wage of
     ``implied_hours_of_avg_wage`` and ``implied_wage_ratio``) is read from.
     ``ratio`` is the claim's value over the reference's on ``basis`` (``per_dossier``,
@@ -158,7 +160,26 @@ def claims_audit(config: Config | Path | str | None = None) -> pd.DataFrame:
             total / ref.saving_vnd,
             _verdict(total / ref.saving_vnd, True),
         )
-    # 6. health-insurance card reissue: one working day per request
+    # 6. the portal's first year (to December 2020): about 8,000 billion a year, against the
+    # dossiers it actually handled online that year
+    for i in find("portal_cost_saving", source_prefix="ref_binhduong"):
+        total = v(i)
+        online = find("portal_online_dossiers", source_prefix="ref_binhduong")
+        n_online = v(online[0]) if online else math.nan
+        add(
+            "portal_first_year_2020",
+            [i, *online],
+            period(i),
+            total,
+            total / ref.per_dossier_vnd,
+            total / ref.total_dossiers,
+            "per_year",
+            total / ref.saving_vnd,
+            _verdict(total / ref.saving_vnd, True),
+            stated_online_dossiers=n_online,
+            per_stated_online_dossier_vnd=total / n_online,
+        )
+    # 7. health-insurance card reissue: one working day per request
     hi_saving, hi_req = find("hi_card_reissue_saving"), find("hi_card_reissue_requests")
     hi_days = find("hi_card_reissue_time_saved")
     if hi_saving and hi_req:
@@ -179,7 +200,13 @@ def claims_audit(config: Config | Path | str | None = None) -> pd.DataFrame:
         )
         rows[-1]["implied_wage_ratio"] = rows[-1]["implied_vnd_per_hour"] / vot
     df = pd.DataFrame(rows)
-    for col in ("stated_days_saved", "implied_vnd_per_hour", "implied_wage_ratio"):
+    for col in (
+        "stated_days_saved",
+        "implied_vnd_per_hour",
+        "implied_wage_ratio",
+        "stated_online_dossiers",
+        "per_stated_online_dossier_vnd",
+    ):
         if col not in df:
             df[col] = math.nan
     return df

@@ -66,6 +66,9 @@ MOVED = {
 }
 PARAM_FIELDS = ("description", "unit", "default", "range", "source")
 PARAM_OPTIONAL = ("reason",)
+# ``latest <indicator> <segment>``: the newest observation of a series, resolved at load time,
+# so that newly published figures move the reference without an edit here.
+LATEST = "latest "
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -137,6 +140,25 @@ def _evidence_values_cached(path: str, mtime: float) -> dict[str, tuple[float, s
         r.id: (float(r.value), r.unit, r.source_id)
         for r in ev[["id", "value", "unit", "source_id"]].itertuples()
     }
+
+
+def _latest_row(spec: str, bad) -> str | None:
+    """The evidence id that ``latest <indicator> <segment>`` names (its newest observed row)."""
+    parts = spec.split()
+    if len(parts) != 3:
+        bad(
+            f"{spec!r} is not accepted; expected 'latest <indicator> <segment>', e.g. 'latest fully_online_share localities'"
+        )
+        return None
+    try:
+        s = evidence.series(parts[1], parts[2])
+    except InputError as exc:
+        bad(f"{spec!r}: {exc}")
+        return None
+    if s.empty:
+        bad(f"{spec!r}: no observed row of {parts[1]} for {parts[2]} in the evidence base")
+        return None
+    return str(s.iloc[-1]["id"])
 
 
 def _source_of(source: str) -> str:
@@ -242,6 +264,10 @@ def _parse(path: Path) -> Config:
             bad(k, f"missing; expected an evidence row id in unit {unit}")
             continue
         rid = ref[key]
+        if isinstance(rid, str) and rid.startswith(LATEST):
+            rid = _latest_row(rid, lambda m, k=k: bad(k, m))
+            if rid is None:
+                continue
         if not isinstance(rid, str) or rid not in ev:
             bad(k, f"{rid!r} is not an evidence row id of data/evidence.csv")
         elif ev[rid][1] != unit:

@@ -97,7 +97,13 @@ from dvcanalysis.uptake.calibration import _log_likelihood as _log_likelihood
 from dvcanalysis.uptake.calibration import _Picker as _Picker
 from dvcanalysis.uptake.calibration import _resample as _resample
 from dvcanalysis.uptake.calibration import _segment_columns as _segment_columns
-from dvcanalysis.uptake.comparison import Comparison, compare
+from dvcanalysis.uptake.comparison import (
+    CURVE_CHOICES,
+    ChoiceRange,
+    Comparison,
+    choice_range,
+    compare,
+)
 from dvcanalysis.uptake.curves import _BELOW_CEILING as _BELOW_CEILING
 from dvcanalysis.uptake.curves import _FLOOR_SHARE as _FLOOR_SHARE
 from dvcanalysis.uptake.curves import _Calibrated as _Calibrated
@@ -172,6 +178,9 @@ __all__ = [
     "bass_time_to",
     "check_quantiles",
     "compare",
+    "choice_range",
+    "ChoiceRange",
+    "CURVE_CHOICES",
     "condition",
     "curve_paths",
     "draw_assumptions",

@@ -18,8 +18,8 @@ from dvcanalysis.errors import InputError, check_choice
 from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake.calibration import draw_assumptions
 from dvcanalysis.uptake.curves import curve_paths
-from dvcanalysis.uptake.inputs import INDICATOR, _all_segment_targets, _decimal, parse_cutoff
-from dvcanalysis.uptake.montecarlo import _resolve, simulate
+from dvcanalysis.uptake.inputs import INDICATOR, _decimal, parse_cutoff
+from dvcanalysis.uptake.montecarlo import _resolve
 from dvcanalysis.uptake.projection import Projection
 
 BACKTESTS = (
@@ -160,9 +160,11 @@ def backtest_projection(projection: Projection) -> pd.DataFrame:
 
     Every fully-online observation of a projected segment dated after the projection's
     cut-off (role ``after cutoff``) is set against the projection's 5%, 50% and 95% at that
-    date. The curves are evaluated at the observation's own decimal date for the projection's
-    kept draws (:func:`simulate` on ``projection.draws`` and ``projection.anchors``, the same
-    numbers :func:`project` computed at the year ends), not interpolated between year ends:
+    date. The curves are evaluated at the observation's own decimal date (the midpoint of the
+    period it measures) for the projection's kept draws (:func:`simulate` on
+    ``projection.draws`` and ``projection.anchors``, the same numbers :func:`project` computed
+    at the year ends), with the shocks of :func:`~dvcanalysis.uptake.shocks.at_times` (the same
+    distribution as the year-end paths at every date), not interpolated between year ends:
     the curves are not straight between year ends, and an observation between the cut-off and
     the first year end (e.g. August for a July cut-off) has no grid point before it.
 
@@ -195,8 +197,7 @@ def backtest_projection(projection: Projection) -> pd.DataFrame:
         return pd.DataFrame(columns=list(BACKTEST_COLUMNS))
     sc = projection.scenario
     times = np.unique(later["decimal_year"].to_numpy(float))
-    tgt = _all_segment_targets() if sc.curve == "target-path" else {}
-    shares = simulate(sc, times, projection.anchors, projection.draws, tgt)
+    shares = projection.shares_at(times)
     rows = []
     for r in later.itertuples(index=False):
         col = shares[r.segment][:, int(np.searchsorted(times, r.decimal_year))]

@@ -21,7 +21,13 @@ TREND_PACE_RATIO = "trend_pace_ratio"
 # stream untouched: adding them changed no other draw, so every projection that does not use
 # them (and the resampling that follows) is unchanged to the bit. Each new one is appended: the
 # child stream's rows are filled in order, so the earlier rows keep their uniforms.
-LATE_DRAWS = (PROXY_RATIO, TREND_PACE_RATIO)
+LATE_DRAWS = (
+    PROXY_RATIO,
+    TREND_PACE_RATIO,
+    "logit_shock_sd",
+    "coverage_shock_logit",
+    "coverage_shock_year",
+)
 
 
 def draw_assumptions(
@@ -114,8 +120,13 @@ def _calibrate_segments(
     else:
         sa_loc = la["value"] + err * d["z_localities"]
     out = {"localities": fit(sa_loc, la["time"], "localities")}
-    sa_min = np.clip(sa_loc, _FLOOR_SHARE, None) * d["ministries_ratio"] + err * d["z_ministries"]
-    out["ministries"] = fit(sa_min, la["time"], "ministries")
+    ma = anchors.get("ministries") or {"proxy": True}
+    if ma["proxy"]:  # no ministries observation: the localities' anchor x ministries_ratio
+        sa_min = np.clip(sa_loc, _FLOOR_SHARE, None) * d["ministries_ratio"]
+        sa_min += err * d["z_ministries"]
+        out["ministries"] = fit(sa_min, la["time"], "ministries")
+    else:
+        out["ministries"] = fit(ma["value"] + err * d["z_ministries"], ma["time"], "ministries")
     if sc.national == "observations":
         na = anchors["national"]
         out["national"] = fit(na["value"] + err * d["z_national"], na["time"], "national")

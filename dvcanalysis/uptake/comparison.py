@@ -15,7 +15,7 @@ import pandas as pd
 from dvcanalysis import scenarios
 from dvcanalysis.errors import InputError
 from dvcanalysis.uptake.inputs import DEFAULT_CUTOFF
-from dvcanalysis.uptake.montecarlo import project
+from dvcanalysis.uptake.montecarlo import _resolve, project
 from dvcanalysis.uptake.projection import check_quantiles
 
 
@@ -51,7 +51,11 @@ class Comparison:
         """A :class:`~dvcanalysis.provenance.Provenance` for the comparison chart and table."""
         from dvcanalysis.provenance import Provenance
 
-        return Provenance(sources=list(self.sources), parameters=dict(self.parameters))
+        return Provenance(
+            sources=list(self.sources),
+            parameters=dict(self.parameters),
+            data_date=str(self.parameters["cutoff"]),
+        )
 
 
 def compare(
@@ -59,7 +63,7 @@ def compare(
     *,
     n_draws: int = 1000,
     seed: int = 0,
-    cutoff: str | date = DEFAULT_CUTOFF,
+    cutoff: str | date | None = DEFAULT_CUTOFF,
     horizon: int = 2030,
     qs: Sequence[float] = (0.05, 0.5, 0.95),
     curve: str | None = None,
@@ -125,3 +129,103 @@ def compare(
     return Comparison(
         pd.concat(frames, ignore_index=True), names, sorted(sources), parameters, last
     )
+
+
+# The modelling choices the evidence cannot settle: the shape of the curve (the reference notes
+# offer more than one; Estonia's e-governance diffusion was linear, not S-shaped).
+CURVE_CHOICES = ("logistic", "linear", "bass")
+
+
+@dataclass
+class ChoiceRange:
+    """The probability of meeting each official target under several modelling choices.
+
+    Attributes
+    ----------
+    frame
+        ``segment, target_year, target_share, choice, probability`` (one row per target and
+        choice) for the targets the projections cover.
+    scenario
+        The scenario projected under every choice.
+    parameters
+        ``scenario``, ``choices`` (joined by ``;``), ``n_draws``, ``seed``, ``cutoff``.
+    """
+
+    frame: pd.DataFrame
+    scenario: str
+    parameters: dict[str, object]
+
+    def to_df(self) -> pd.DataFrame:
+        """One row per target: ``segment, target_year, target_share, probability_low,
+        probability_high`` and one ``probability_<choice>`` column per choice."""
+        wide = self.frame.pivot_table(
+            index=["segment", "target_year", "target_share"],
+            columns="choice",
+            values="probability",
+        )
+        wide.columns = [f"probability_{c}" for c in wide.columns]
+        wide["probability_low"] = wide.min(axis=1)
+        wide["probability_high"] = wide.max(axis=1)
+        return wide.reset_index()
+
+    def for_target(self, segment: str, year: int) -> tuple[float, float]:
+        """``(lowest, highest)`` probability of a segment's target of ``year`` across the choices."""
+        sel = self.frame[(self.frame["segment"] == segment) & (self.frame["target_year"] == year)]
+        if sel.empty:
+            raise InputError(f"no target of {segment!r} in {year} among the projected years")
+        return float(sel["probability"].min()), float(sel["probability"].max())
+
+
+def choice_range(
+    scenario: str = "business-as-usual",
+    *,
+    curves: Sequence[str] = CURVE_CHOICES,
+    n_draws: int = 1000,
+    seed: int = 0,
+    cutoff: str | date | None = DEFAULT_CUTOFF,
+    horizon: int = 2030,
+) -> ChoiceRange:
+    """Project ``scenario`` under each curve shape and collect the probability of every target.
+
+    Where the probability of meeting a target depends on a choice the evidence cannot settle
+    (the curve's shape), a single number would be overconfident: the briefing shows the range.
+    Every projection uses the same seed (common random numbers). A scenario whose curve is
+    ``target-path`` (a requirement, not a forecast) is projected as it is.
+
+    Raises
+    ------
+    InputError
+        For an unknown scenario or curve name, or a bad option.
+    """
+    from dvcanalysis import targets
+
+    sc = _resolve(scenario, None, None)
+    choices = [sc.curve] if sc.curve == "target-path" else list(curves)
+    for c in choices:
+        if c not in scenarios.CURVES:
+            raise InputError(
+                f"curves: {c!r} is not accepted; expected some of: {', '.join(scenarios.CURVES)}"
+            )
+    rows = []
+    for c in choices:
+        proj = project(sc, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon, curve=c)
+        att = targets.attainment(proj).dropna(subset=["probability"])
+        for r in att.itertuples(index=False):
+            rows.append(
+                {
+                    "segment": r.segment,
+                    "target_year": int(r.target_year),
+                    "target_share": float(r.target_share),
+                    "choice": c,
+                    "probability": float(r.probability),
+                }
+            )
+        cut = proj.parameters["cutoff"]
+    params = {
+        "scenario": sc.name,
+        "choices": ";".join(choices),
+        "n_draws": n_draws,
+        "seed": seed,
+        "cutoff": cut,
+    }
+    return ChoiceRange(pd.DataFrame(rows), sc.name, params)

@@ -24,7 +24,11 @@ from dvcanalysis.uptake.curves import end_of_year
 
 INDICATOR = "fully_online_share"
 SEGMENTS = ("ministries", "localities", "national")
-DEFAULT_CUTOFF = "2024-08-31"
+# The definition of every observation the models read (old-definition figures never enter).
+DEFINITION = "fully_online"
+# ``cutoff=None`` everywhere means the evidence's own date (:func:`dvcanalysis.evidence.data_date`):
+# new rows move it, no code names it.
+DEFAULT_CUTOFF = None
 
 
 # Loading is cached by what it reads, so that a repeated project() call does not re-parse
@@ -69,15 +73,23 @@ def _load_scenario(name: str) -> Scenario:
     return dataclasses.replace(sc, title=dict(sc.title), assumptions=dict(sc.assumptions))
 
 
-def parse_cutoff(cutoff: str | date) -> date:
-    """A cut-off date from ``YYYY-MM-DD`` text (or a date), else :class:`InputError`."""
+def parse_cutoff(cutoff: str | date | None) -> date:
+    """A cut-off date from ``YYYY-MM-DD`` text (or a date), else :class:`InputError`.
+
+    ``None`` (or ``""``, as a notebook parameter) is the date of the latest fully-online
+    observation in the evidence base
+    (:func:`dvcanalysis.evidence.data_date`), so that newly added figures move it.
+    """
+    if cutoff is None or cutoff == "":
+        return evidence.data_date(INDICATOR)
     if isinstance(cutoff, date):
         return cutoff
     try:
         return date.fromisoformat(str(cutoff))
     except ValueError:
         raise InputError(
-            f"cutoff={cutoff!r} is not a date; expected YYYY-MM-DD, e.g. {DEFAULT_CUTOFF!r}"
+            f"cutoff={cutoff!r} is not a date; expected YYYY-MM-DD (e.g. '2024-08-31'), "
+            "or None for the date of the latest observation"
         ) from None
 
 
@@ -85,10 +97,16 @@ def _decimal(ts) -> float:
     return evidence.decimal_year(pd.Timestamp(ts).date())
 
 
-def observations(*, cutoff: str | date = DEFAULT_CUTOFF) -> pd.DataFrame:
+def observations(*, cutoff: str | date | None = DEFAULT_CUTOFF) -> pd.DataFrame:
     """Fully-online observations of the three segments, with their role for ``cutoff``.
 
-    Columns ``id, segment, period, period_end, decimal_year, value, bound, source_id, role``;
+    Columns ``id, segment, period, period_start, period_end, t_start, t_end, decimal_year,
+    value, bound, source_id, role``. An observation is the share of the dossiers of its period
+    (``period_start`` to ``period_end``; a single day for a level on a date); ``t_start`` and
+    ``t_end`` are its bounds as decimal years and ``decimal_year`` its midpoint, the time at
+    which the models compare it with their level (for a path close to linear over the period,
+    the period's share equals the level at its midpoint; see ``data/README.md``).
+    ``role`` is given by the period's end:
     ``role`` is ``comparison`` (up to the cut-off) or ``after cutoff`` (for backtests);
     :func:`project` then marks the observations it uses as ``anchor`` (calibrates the
     segment's curve) or ``calibration (likelihood)`` (national observations that weight the
@@ -101,23 +119,38 @@ def observations(*, cutoff: str | date = DEFAULT_CUTOFF) -> pd.DataFrame:
     frames = []
     for seg in SEGMENTS:
         s = evidence.series(INDICATOR, seg)
+        s = s[s["definition"] == DEFINITION]
         s.insert(0, "segment", seg)
         frames.append(s)
     obs = pd.concat(frames, ignore_index=True)
-    obs["decimal_year"] = [_decimal(d) for d in obs["period_end"]]
+    # A period runs from the start of its first day to the end of its last; a level on a
+    # single day (start == end) is read at the end of that day, as every year-end value is.
+    obs["t_end"] = [_decimal(d) for d in obs["period_end"]]
+    obs["t_start"] = [
+        te if s == e else _decimal(s) - 1 / 365.25
+        for s, e, te in zip(obs["period_start"], obs["period_end"], obs["t_end"], strict=True)
+    ]
+    obs["decimal_year"] = (obs["t_start"] + obs["t_end"]) / 2
     obs["role"] = np.where(obs["period_end"] <= cut, "comparison", "after cutoff")
     cols = [
         "id",
         "segment",
         "period",
+        "period_start",
         "period_end",
+        "t_start",
+        "t_end",
         "decimal_year",
         "value",
         "bound",
         "source_id",
         "role",
     ]
-    obs = obs[cols].sort_values(["segment", "period_end", "id"]).reset_index(drop=True)
+    # Within a segment and period end, the more precise report comes last, so that it is the
+    # "latest" observation (45.8% and 45% for 2024 nationally: 45.8% is the segment's latest).
+    obs["_digits"] = [len(f"{v:.10g}".partition(".")[2]) for v in obs["value"]]
+    obs = obs.sort_values(["segment", "period_end", "_digits", "id"])
+    obs = obs[cols].reset_index(drop=True)
     if ev is not None and ev == _evidence_stamp():  # unchanged while it was read
         _remember(_observations_cache, (ev, cut), obs.copy())
     return obs
@@ -167,4 +200,5 @@ def last_target_year() -> int | None:
 
 def _latest(obs: pd.DataFrame, segment: str) -> pd.Series | None:
     sel = obs[(obs["segment"] == segment) & (obs["role"] != "after cutoff")]
-    return None if sel.empty else sel.sort_values(["period_end", "id"]).iloc[-1]
+    # observations() orders a segment's rows so that the last is the latest (see there)
+    return None if sel.empty else sel.sort_values("period_end", kind="stable").iloc[-1]

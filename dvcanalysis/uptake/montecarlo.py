@@ -15,6 +15,7 @@ import numpy as np
 from dvcanalysis import scenarios
 from dvcanalysis.errors import InputError
 from dvcanalysis.scenarios import Scenario
+from dvcanalysis.uptake import shocks
 from dvcanalysis.uptake.calibration import (
     PROXY_RATIO,
     _calibrate_segments,
@@ -55,6 +56,22 @@ def _resolve(scenario: str | Scenario, overrides: dict | None, curve: str | None
     if overrides or curve:
         sc = sc.with_overrides(overrides, curve=curve)
     return sc
+
+
+def shock_time(sc: Scenario) -> float | None:
+    """The decimal time of the scenario's coverage shock, or None when it has none."""
+    a = sc.assumptions.get(shocks.COVERAGE_SHOCK)
+    if a is None or (a.low == a.high == 0.0):
+        return None
+    return float(sc.assumptions[shocks.COVERAGE_YEAR].default)
+
+
+def shock_rng(seed: int, use: str = "grid") -> np.random.Generator:
+    """The stream of the year-end paths' shocks, its own per seed, so no other draw of a
+    projection changes (dates between year ends: :func:`~dvcanalysis.uptake.shocks.at_times`)."""
+    if use != "grid":
+        raise ValueError(f"use={use!r}; expected 'grid'")
+    return np.random.default_rng([int(seed), 0x5E0C])
 
 
 def _check_int(name: str, value: object, low: int, high: int, *, why: str = "") -> int:
@@ -134,7 +151,7 @@ def project(
     *,
     n_draws: int = 1000,
     seed: int = 0,
-    cutoff: str | date = DEFAULT_CUTOFF,
+    cutoff: str | date | None = DEFAULT_CUTOFF,
     horizon: int = 2030,
     curve: str | None = None,
     overrides: dict | None = None,
@@ -151,7 +168,8 @@ def project(
     seed
         Seed of the ``numpy.random.Generator``; the same seed gives the same draws.
     cutoff
-        Only observations whose period ends on or before this date are used (for backtests).
+        Only observations whose period ends on or before this date are used (for backtests);
+        None (default) is the date of the latest observation in the evidence base.
     horizon
         Last year projected.
     curve
@@ -170,15 +188,22 @@ def project(
     of ``anchor_error_share``). If there is none, they are anchored on the latest national
     observation times ``localities_to_national_ratio`` (a named assumption drawn per draw;
     the observation's role is :data:`PROXY_ANCHOR_ROLE`, ``anchors["localities"]["proxy"]``
-    is True), and the national observations are then not used in the likelihood (the series
-    already sets the level; ``calibration["reason"] == "proxy_anchor"``). Ministries have no observation: their anchor is the localities'
-    anchor times ``ministries_ratio``. ``national`` is the mix weighted by
+    is True); the national observations, that one included, still weight the draws, so that the
+    volume-weighted mix reproduces them. Ministries are anchored
+    at their own latest observation up to the cut-off when there is one; otherwise their anchor
+    is the localities' anchor times ``ministries_ratio`` (``anchors["ministries"]["proxy"]``).
+    Anchors and likelihood observations are compared at the midpoint of the period they
+    measure (``decimal_year`` of :func:`observations`). ``national`` is the mix weighted by
     ``ministries_volume_share``, or (``national: observations``) its own curve through its
     latest observation. ``linear`` and ``logistic`` pass through the base point
     (end of ``base_year``, ``base_share``) and the anchor; ``bass`` through the anchor.
     After the anchor the curves run ``trend_pace_ratio`` times their calibrated pace (per
-    draw), composed with ``pace_multiplier`` from ``pace_from``
-    (:func:`~dvcanalysis.uptake.curves.effective_time`); ``target-path`` ignores both.
+    draw, 0 = a stall), composed with ``pace_multiplier`` from ``pace_from``
+    (:func:`~dvcanalysis.uptake.curves.effective_time`); ``target-path`` ignores both. The
+    shares then depart from the curves on the log-odds scale by a random walk of yearly
+    standard deviation ``logit_shock_sd`` started at each anchor, plus a one-off
+    ``coverage_shock_logit`` from ``coverage_shock_year`` (:mod:`~dvcanalysis.uptake.shocks`),
+    so they can stall or fall.
 
     With ``national: mix``, the national observations up to the cut-off that are not
     anchors then weight ``4 * n_draws`` prior draws by a normal likelihood (standard
@@ -210,6 +235,11 @@ def project(
     )
     years = np.arange(first_year, horizon + 1)
     t = end_of_year(years)
+    # Year ends (the projection's levels) and mid-years (each year's full-year share: the share
+    # of the year's dossiers, read as the level at mid-year), computed on one path per draw.
+    t_mid = years + 0.5
+    t_all = np.sort(np.concatenate([t, t_mid]))
+    is_end = np.isin(t_all, t)
 
     obs = observations(cutoff=cut)
     anchors: dict[str, dict[str, object]] = {}
@@ -231,12 +261,21 @@ def project(
     }
     if proxy:
         anchors["localities"]["via"] = PROXY_RATIO
-    anchors["ministries"] = {
-        "id": loc["id"],
-        "time": float(loc["decimal_year"]),
-        "value": float("nan"),
-        "proxy": True,
-    }
+    mins = _latest(obs, "ministries")
+    if mins is not None:
+        anchors["ministries"] = {
+            "id": mins["id"],
+            "time": float(mins["decimal_year"]),
+            "value": float(mins["value"]),
+            "proxy": False,
+        }
+    else:  # no ministries observation up to the cut-off: localities x ministries_ratio
+        anchors["ministries"] = {
+            "id": loc["id"],
+            "time": float(loc["decimal_year"]),
+            "value": float("nan"),
+            "proxy": True,
+        }
     nat = _latest(obs, "national")
     if sc.national == "observations":
         if nat is None:
@@ -263,16 +302,17 @@ def project(
     obs.loc[obs["id"].isin(used_ids) & (obs["role"] != "after cutoff"), "role"] = ANCHOR_ROLE
     if proxy:
         obs.loc[obs["id"] == loc["id"], "role"] = PROXY_ANCHOR_ROLE
-    lik = obs[(obs["segment"] == "national") & (obs["role"] == "comparison")]
+    # With a proxy anchor the national figures still weight the draws, the anchor's own
+    # included: the localities' level comes from it through the ratio, but the ministries'
+    # level and the volume weight do not, and the mix must reproduce the national figure
+    # (without this the national forecast from a proxy anchor is far too wide; see the forecast
+    # evaluation, notebook 06).
+    lik_roles = ["comparison", PROXY_ANCHOR_ROLE] if proxy else ["comparison"]
+    lik = obs[(obs["segment"] == "national") & obs["role"].isin(lik_roles)]
     if not calibrate:
         reason = "disabled"
     elif sc.national != "mix":
         reason = "national_observations"
-    elif proxy:
-        # The national series already sets the localities' level (through the ratio); weighting
-        # the draws by how well their mix reproduces the same series would use it twice, and
-        # would mostly pull the ratio to whatever makes the mix equal the national figure.
-        reason = "proxy_anchor"
     elif lik.empty:
         reason = "no_observation"
     else:
@@ -285,7 +325,7 @@ def project(
     tgt = _all_segment_targets() if sc.curve == "target-path" else {}  # only target-path reads them
     d, shares, weights, ess = sample(
         sc,
-        t,
+        t_all,
         anchors,
         tgt,
         lik["decimal_year"].to_numpy(float),
@@ -293,7 +333,20 @@ def project(
         n_draws,
         rng,
     )
-    obs.loc[obs["id"].isin(set(lik["id"])), "role"] = LIKELIHOOD_ROLE
+    shares = shocks.apply(
+        shares,
+        t_all,
+        anchors,
+        d,
+        shock_from=shock_time(sc),
+        national=sc.national,
+        rng=shock_rng(seed, "grid"),
+    )
+    year_shares = {s: np.ascontiguousarray(v[:, ~is_end]) for s, v in shares.items()}
+    shares = {s: np.ascontiguousarray(v[:, is_end]) for s, v in shares.items()}
+    obs.loc[obs["id"].isin(set(lik["id"])) & (obs["role"] == "comparison"), "role"] = (
+        LIKELIHOOD_ROLE
+    )
     if proxy:  # the localities' anchor level the kept draws imply (national figure x ratio)
         level = anchors["localities"]["value"] * d[PROXY_RATIO]
         anchors["localities"]["share_q05"], anchors["localities"]["share_q95"] = (
@@ -322,4 +375,4 @@ def project(
     }
     if overrides:
         params["overrides"] = {k: v for k, v in overrides.items()}
-    return Projection(sc, years, shares, d, obs, params, anchors, calibration)
+    return Projection(sc, years, shares, d, obs, params, anchors, calibration, year_shares)

@@ -49,8 +49,11 @@ class Projection:
         ``ess_share`` (``ess / pool``), ``low_ess`` (``ess_share`` below 10%), ``weights``
         (normalized, one per prior draw) and ``reason`` when not applied (``disabled``:
         ``calibrate=False``; ``national_observations``: national follows its own curve;
-        ``no_observation``: no national observation up to the cut-off besides the anchors;
-        ``proxy_anchor``: the national series anchors the localities, see :func:`project`).
+        ``no_observation``: no national observation up to the cut-off besides the anchors).
+    year_shares
+        Segment -> array ``(n_draws, n_years)`` of each year's **full-year share** (the share
+        of the year's dossiers, read as the level at mid-year; see ``data/README.md``): what
+        a year's published figure and its target are compared with. None when not computed.
     """
 
     scenario: Scenario
@@ -61,6 +64,7 @@ class Projection:
     parameters: dict[str, object]
     anchors: dict[str, dict[str, object]] = field(default_factory=dict)
     calibration: dict[str, object] = field(default_factory=dict)
+    year_shares: dict[str, np.ndarray] | None = None
 
     @property
     def n_draws(self) -> int:
@@ -139,6 +143,37 @@ class Projection:
             ids |= set(sid.split(";"))
         return sorted(ids)
 
+    def shares_at(self, times: Sequence[float] | np.ndarray) -> dict[str, np.ndarray]:
+        """Shares ``(n_draws, len(times))`` per segment at decimal ``times``, for the kept draws.
+
+        The kept draws' curves evaluated at the dates themselves (the curves are not straight
+        between year ends), with the departures of :func:`~dvcanalysis.uptake.shocks.at_times`:
+        at every date the same distribution as the year-end paths of
+        :func:`~dvcanalysis.uptake.project` (each date's shock drawn with its own variance, from
+        streams that depend only on the seed and the date). The forecast evaluation and :func:`backtest_projection` read a
+        projection only through this method, so a projection type with its own rule (a
+        baseline, :mod:`~dvcanalysis.uptake.baselines`) overrides it.
+        """
+        from dvcanalysis.uptake import shocks
+        from dvcanalysis.uptake.inputs import _all_segment_targets
+
+        # montecarlo imports this module
+        from dvcanalysis.uptake.montecarlo import shock_time, simulate
+
+        t = np.asarray(times, dtype=float)
+        tgt = _all_segment_targets() if self.scenario.curve == "target-path" else {}
+        out = simulate(self.scenario, t, self.anchors, self.draws, tgt)
+        out = shocks.at_times(
+            out,
+            t,
+            self.anchors,
+            self.draws,
+            shock_from=shock_time(self.scenario),
+            national=self.scenario.national,
+            seed=int(self.parameters.get("seed", 0)),
+        )
+        return {seg: out[seg] for seg in self.segments}
+
     def to_df(self) -> pd.DataFrame:
         """Long table ``draw, year, segment, share`` (share 0-1, end of year)."""
         n, k = self.n_draws, len(self.years)
@@ -182,7 +217,11 @@ class Projection:
         """A :class:`~dvcanalysis.plots.Provenance` for figures and tables of this projection."""
         from dvcanalysis.provenance import Provenance
 
-        return Provenance(sources=self.sources, parameters=dict(self.parameters))
+        return Provenance(
+            sources=self.sources,
+            parameters=dict(self.parameters),
+            data_date=str(self.parameters["cutoff"]),
+        )
 
     def plot(self, segment: str | None = None, lang: str = "vi", ax=None):
         """Fan chart (5-95% and 25-75% bands, median) with observations and targets.

@@ -1,0 +1,132 @@
+"""The track record of one segment: the last forecast checked against what was published.
+
+:func:`track_record` returns numbers only (a :class:`TrackRecord`); the sentence a briefing
+shows is built by :func:`dvcanalysis.evaluation_tables.track_record_text` in vi or en.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from dvcanalysis.errors import check_choice
+from dvcanalysis.evaluation.result import REFERENCE, Evaluation
+from dvcanalysis.evaluation.rolling import evaluate
+from dvcanalysis.scenarios import Scenario
+from dvcanalysis.uptake.inputs import SEGMENTS
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    """The forecast made at the previous data vintage for a segment's newest observation.
+
+    Attributes
+    ----------
+    segment, scenario
+        The segment and the model (scenario name).
+    origin
+        The previous data vintage: the latest origin scored before the newest observation.
+    observation_id, period, period_end, source_id
+        The newest observation of the segment (evidence id, period as published, its end,
+        source id).
+    observed_share
+        Its value (0-1).
+    median_share, low_share, high_share
+        The model's forecast of it made at ``origin``: median and the 90% band (5% and 95%).
+    inside_band
+        Whether the observation lies in the 90% band.
+    crps_skill
+        The model's skill against persistence over all origins and observations of this
+        segment (``1 - mean CRPS / mean CRPS of persistence``; positive: better; NaN if
+        persistence was not scored).
+    n_forecasts, n_origins
+        How many forecasts of this segment the skill rests on, from how many origins.
+    """
+
+    segment: str
+    scenario: str
+    origin: date
+    observation_id: str
+    period: str
+    period_end: date
+    source_id: str
+    observed_share: float
+    median_share: float
+    low_share: float
+    high_share: float
+    inside_band: bool
+    crps_skill: float
+    n_forecasts: int
+    n_origins: int
+
+    @property
+    def beats_persistence(self) -> bool:
+        """True only when the skill against persistence is positive (NaN: False)."""
+        return bool(self.crps_skill > 0) if not math.isnan(self.crps_skill) else False
+
+
+def track_record(
+    segment: str,
+    scenario: str | Scenario = "business-as-usual",
+    *,
+    evaluation: Evaluation | None = None,
+    n_draws: int = 1000,
+    seed: int = 0,
+    own_only: bool = False,
+) -> TrackRecord | None:
+    """The track record of ``segment``: last forecast vs the newest observation, and skill.
+
+    Parameters
+    ----------
+    segment
+        ``national``, ``ministries`` or ``localities``.
+    scenario
+        The model (used when ``evaluation`` is not given).
+    evaluation
+        A ready :class:`Evaluation` (e.g. the one a notebook already computed); else
+        :func:`evaluate` runs with the default origins, ``n_draws`` and ``seed``.
+    own_only
+        Count in the skill only the forecasts made when the segment had a figure of its own
+        (see :meth:`Evaluation.summary`); the forecast shown is the same either way.
+
+    Returns
+    -------
+    TrackRecord or None
+        None when the segment's newest observation was not forecast from any earlier origin
+        (no observation of it, or none after the first origin that every forecaster could use).
+    """
+    check_choice("segment", segment, SEGMENTS)
+    ev = evaluation if evaluation is not None else evaluate(scenario, n_draws=n_draws, seed=seed)
+    f = ev.forecasts
+    model = f[(f["kind"] == "model") & (f["segment"] == segment)]
+    if model.empty:
+        return None
+    # the forecasts keep the observations' order: where two reports give the segment's newest
+    # period, the preferred one (see uptake.observations) comes last
+    newest = model.sort_values("period_end", kind="stable").iloc[-1]
+    same = model[model["id"] == newest["id"]].sort_values("origin")
+    last = same.iloc[-1]  # the latest origin before the observation: the previous vintage
+    summ = ev.summary(own_only=own_only)
+    row = summ[(summ["kind"] == "model") & (summ["segment"] == segment)]
+    skill = float(row["crps_skill"].iloc[0]) if len(row) else float("nan")
+    has_ref = (f["model"] == REFERENCE).any()
+    return TrackRecord(
+        segment=segment,
+        scenario=str(last["model"]),
+        origin=date.fromisoformat(str(last["origin"])),
+        observation_id=str(last["id"]),
+        period=str(last["period"]),
+        period_end=pd.Timestamp(last["period_end"]).date(),
+        source_id=str(last["source_id"]),
+        observed_share=float(last["observed"]),
+        median_share=float(last["q50"]),
+        low_share=float(last["q05"]),
+        high_share=float(last["q95"]),
+        inside_band=bool(last["in90"]),
+        crps_skill=skill if has_ref else float("nan"),
+        n_forecasts=int(row["n_forecasts"].iloc[0]) if len(row) else 0,
+        n_origins=int(row["n_origins"].iloc[0]) if len(row) else 0,
+    )

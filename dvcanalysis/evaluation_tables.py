@@ -1,0 +1,236 @@
+"""Tables and sentences of the forecast evaluation, in vi or en (display layer).
+
+Reads :class:`dvcanalysis.evaluation.Evaluation` frames and :class:`~dvcanalysis.evaluation.TrackRecord`
+and formats them through :mod:`dvcanalysis.fmt`; computes no score. Reader text shows no
+evidence ids or parameters.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from dvcanalysis import fmt
+from dvcanalysis.evaluation import Evaluation, TrackRecord
+from dvcanalysis.plots.evaluation import model_label
+
+# Below this many forecasts of the model the summary says the figures are indicative only.
+FEW_FORECASTS = 10
+
+
+def _segment(seg: str, lang: str) -> str:
+    return fmt.label("evaluation.segment.all" if seg == "all" else f"segment.{seg}", lang)
+
+
+def _yes(flag: bool, lang: str) -> str:
+    return fmt.label("evaluation.yes" if flag else "evaluation.no", lang)
+
+
+def _pct(x: float, lang: str) -> str:
+    """A relative difference (skill) as a percentage, unsigned."""
+    return fmt.share(abs(x), lang, 0) if math.isfinite(x) else "–"
+
+
+def _skill(x: float, lang: str) -> str:
+    if not math.isfinite(x):
+        return "–"
+    s = fmt.number(100 * x, lang, 0)
+    return f"+{s}%" if x > 0 else f"{s}%"
+
+
+def summary_table(summary: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """:meth:`Evaluation.summary` as a display table (coverage in %, scores in percentage points)."""
+    fmt.check_lang(lang)
+    L = lambda k: fmt.label(f"evaluation.col.{k}", lang)  # noqa: E731
+    rows = []
+    for r in summary.itertuples(index=False):
+        rows.append(
+            {
+                L("segment"): _segment(r.segment, lang),
+                L("model"): model_label(r.model, lang),
+                L("n_forecasts"): fmt.number(r.n_forecasts, lang),
+                L("n_origins"): fmt.number(r.n_origins, lang),
+                L("coverage50"): fmt.share(r.coverage50, lang),
+                L("coverage90"): fmt.share(r.coverage90, lang),
+                L("mean_crps"): fmt.pp(r.mean_crps_share, lang, 1, signed=False),
+                L("mean_wis"): fmt.pp(r.mean_wis_share, lang, 1, signed=False),
+                L("mean_abs_error"): fmt.pp(r.mean_abs_error_share, lang, 1, signed=False),
+                L("skill"): _skill(r.crps_skill, lang),
+                L("mean_brier"): fmt.number(r.mean_brier, lang, 3)
+                if math.isfinite(r.mean_brier)
+                else "–",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def forecasts_table(forecasts: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Every scored forecast: vintage, segment, forecaster, observation, forecast, inside, PIT, CRPS."""
+    fmt.check_lang(lang)
+    L = lambda k: fmt.label(f"evaluation.col.{k}", lang)  # noqa: E731
+    rows = []
+    for r in forecasts.itertuples(index=False):
+        rows.append(
+            {
+                L("origin"): fmt.day(r.origin, lang),
+                L("segment"): _segment(r.segment, lang),
+                L("observation"): fmt.period(r.period, lang),
+                L("model"): model_label(r.model, lang),
+                L("observed"): fmt.share(r.observed, lang, 1),
+                L(
+                    "forecast"
+                ): f"{fmt.share(r.q50, lang)} ({fmt.interval(fmt.share(r.q05, lang), fmt.share(r.q95, lang), lang)})",
+                L("inside90"): _yes(bool(r.in90), lang),
+                L("pit"): fmt.number(r.pit, lang, 2),
+                L("crps"): fmt.pp(r.crps_share, lang, 1, signed=False),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def brier_table(brier: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Target probabilities scored where a target's deadline has an observation."""
+    fmt.check_lang(lang)
+    L = lambda k: fmt.label(f"evaluation.col.{k}", lang)  # noqa: E731
+    cols = ("origin", "segment", "target", "model", "probability", "observed", "outcome", "brier")
+    return pd.DataFrame(
+        [
+            {
+                L("origin"): fmt.day(r.origin, lang),
+                L("segment"): _segment(r.segment, lang),
+                L("target"): f"{fmt.share(r.target_share, lang)} ({r.target_year})",
+                L("model"): model_label(r.model, lang),
+                L("probability"): fmt.probability(r.probability, lang),
+                L("observed"): fmt.share(r.observed, lang, 1),
+                L("outcome"): _yes(bool(r.outcome), lang),
+                L("brier"): fmt.number(r.brier, lang, 3),
+            }
+            for r in brier.itertuples(index=False)
+        ],
+        columns=[L(c) for c in cols],
+    )
+
+
+def summary_text(ev: Evaluation, lang: str = "vi") -> str:
+    """A short paragraph: what was scored, the model's coverage, whether it beat persistence."""
+    fmt.check_lang(lang)
+    f = ev.forecasts
+    summ = ev.summary()
+    models = ", ".join(model_label(m, lang) for m in ev.models)
+    origins = ", ".join(fmt.day(o, lang) for o in ev.origins)
+    parts = [
+        fmt.label(
+            "evaluation.summary_text",
+            lang,
+            n=fmt.number(len(f) // max(len(ev.models), 1), lang),
+            models=models,
+            n_origins=fmt.number(len(ev.origins), lang),
+            origins=origins,
+            as_of=fmt.day(ev.parameters["data_as_of"], lang),
+        )
+    ]
+    row = summ[(summ["kind"] == "model") & (summ["segment"] == "all")]
+    if len(row):
+        r = row.iloc[0]
+        name = model_label(r["model"], lang)
+        parts.append(
+            fmt.label(
+                "evaluation.coverage_text",
+                lang,
+                model=name,
+                c90=fmt.share(r["coverage90"], lang),
+                c50=fmt.share(r["coverage50"], lang),
+            )
+        )
+        skill = float(r["crps_skill"])
+        if math.isfinite(skill):
+            key = "evaluation.skill_better" if skill > 0 else "evaluation.skill_worse"
+            # Worse: the model's mean CRPS is (-skill) times persistence's larger.
+            parts.append(fmt.label(key, lang, model=name, pct=_pct(skill, lang)))
+        if int(r["n_forecasts"]) < FEW_FORECASTS:
+            parts.append(
+                fmt.label("evaluation.few_text", lang, n=fmt.number(r["n_forecasts"], lang))
+            )
+    mine = f[f["kind"] == "model"]
+    proxied = int((~mine["own_observation"].astype(bool)).sum())
+    if proxied:
+        parts.append(
+            fmt.label(
+                "evaluation.proxy_text",
+                lang,
+                n=fmt.number(proxied, lang),
+                total=fmt.number(len(mine), lang),
+            )
+        )
+        own = ev.summary(own_only=True)
+        own = own[(own["kind"] == "model") & (own["segment"] == "all")]
+        if len(own) and math.isfinite(float(own["crps_skill"].iloc[0])):
+            skill = float(own["crps_skill"].iloc[0])
+            key = "evaluation.skill_own_better" if skill > 0 else "evaluation.skill_own_worse"
+            n = fmt.number(int(own["n_forecasts"].iloc[0]), lang)
+            parts.append(fmt.label(key, lang, n=n, pct=_pct(skill, lang)))
+    if len(ev.skipped):
+        skipped = ", ".join(fmt.day(o, lang) for o in sorted(set(ev.skipped["origin"])))
+        parts.append(fmt.label("evaluation.skipped_text", lang, origins=skipped))
+    return " ".join(parts)
+
+
+def track_record_text(record: TrackRecord | None, lang: str = "vi") -> str:
+    """The track record in two plain sentences; says so plainly if the model does not beat
+    persistence. Empty text when there is no record (nothing to check yet)."""
+    fmt.check_lang(lang)
+    if record is None:
+        return ""
+    r = record
+    inside = fmt.label(
+        "evaluation.track_inside" if r.inside_band else "evaluation.track_outside", lang
+    )
+    first = fmt.label(
+        "evaluation.track_forecast",
+        lang,
+        origin=fmt.day(r.origin, lang),
+        period=fmt.period(r.period, lang),
+        median=fmt.share(r.median_share, lang),
+        low=fmt.share(r.low_share, lang),
+        high=fmt.share(r.high_share, lang),
+        observed=fmt.share(r.observed_share, lang, 1),
+        inside=inside,
+    )
+    counts = {"n": fmt.number(r.n_forecasts, lang), "n_origins": fmt.number(r.n_origins, lang)}
+    if not math.isfinite(r.crps_skill):
+        second = fmt.label("evaluation.track_no_skill", lang)
+    elif r.crps_skill > 0:
+        second = fmt.label("evaluation.track_better", lang, pct=_pct(r.crps_skill, lang), **counts)
+    elif r.crps_skill < 0:
+        second = fmt.label("evaluation.track_worse", lang, pct=_pct(r.crps_skill, lang), **counts)
+    else:
+        second = fmt.label("evaluation.track_equal", lang, **counts)
+    return f"{first} {second}"
+
+
+def brier_text(ev: Evaluation, lang: str = "vi") -> str:
+    """How many target probabilities could be scored (a deadline with a published figure)."""
+    fmt.check_lang(lang)
+    b = ev.brier
+    if b.empty:
+        return fmt.label("evaluation.brier_none", lang)
+    return fmt.label(
+        "evaluation.brier_some",
+        lang,
+        n=fmt.number(len(b[b["kind"] == "model"]), lang),
+    )
+
+
+def track_records_md(ev: Evaluation, lang: str = "vi") -> str:
+    """One markdown bullet per segment with its track record (:func:`track_record_text`)."""
+    from dvcanalysis.evaluation import track_record
+
+    fmt.check_lang(lang)
+    lines = []
+    for seg in ("national", "ministries", "localities"):
+        text = track_record_text(track_record(seg, evaluation=ev), lang)
+        if not text:
+            text = fmt.label("evaluation.track_none", lang)
+        lines.append(f"- **{fmt.label(f'segment.{seg}', lang)}.** {text}")
+    return "\n".join(lines)

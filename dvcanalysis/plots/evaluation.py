@@ -1,0 +1,134 @@
+"""Figures of the forecast evaluation: PIT histogram, band coverage, scores by origin.
+
+Takes the frames of :class:`dvcanalysis.evaluation.Evaluation` (``to_df()``, ``summary()``,
+``by_origin()``) and draws them; nothing here computes a score.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+from dvcanalysis import fmt
+from dvcanalysis.plots._base import Provenance, add_footer, new_figure
+
+# The model in the project's national colour; baselines in greys.
+MODEL_COLOR = "#1b4f72"
+BASELINE_COLORS = {"persistence": "#7f7f7f", "linear-trend": "#b9770e"}
+PIT_BINS = 5
+
+
+def model_label(name: str, lang: str) -> str:
+    """Display name of a forecaster: a baseline's label, else the scenario's title."""
+    key = f"evaluation.model.{name}"
+    if fmt.has_label(key):
+        return fmt.label(key, lang)
+    from dvcanalysis import scenarios  # display of a scenario name: its title in the YAML
+    from dvcanalysis.errors import InputError
+
+    try:
+        return scenarios.load(name).title.get(lang, name)
+    except InputError:  # not a scenario file: shown as it is
+        return name
+
+
+def _color(name: str) -> str:
+    return BASELINE_COLORS.get(name, MODEL_COLOR)
+
+
+def evaluation_chart(
+    forecasts: pd.DataFrame,
+    summary: pd.DataFrame,
+    by_origin: pd.DataFrame,
+    *,
+    lang: str = "vi",
+    provenance: Provenance | None = None,
+):
+    """Three panels: PIT histogram, coverage of the 50% and 90% bands, mean CRPS by origin.
+
+    Parameters
+    ----------
+    forecasts
+        ``model, pit`` (per forecast).
+    summary
+        ``model, segment, coverage50, coverage90`` (the ``all`` rows are drawn).
+    by_origin
+        ``model, origin, mean_crps_share``.
+    """
+    fmt.check_lang(lang)
+    models = list(dict.fromkeys(forecasts["model"]))
+    fig, axes = new_figure(width=10.5, height=4.0, ncols=3)
+    ax_pit, ax_cov, ax_crps = axes
+    width = 0.8 / max(len(models), 1)
+    edges = np.linspace(0.0, 1.0, PIT_BINS + 1)
+    for i, m in enumerate(models):
+        p = forecasts.loc[forecasts["model"] == m, "pit"].to_numpy(float)
+        counts, _ = np.histogram(np.clip(p, 0.0, 1.0), bins=edges)
+        frac = counts / max(len(p), 1)
+        x = np.arange(PIT_BINS) + (i - (len(models) - 1) / 2) * width
+        ax_pit.bar(x, frac, width=width, color=_color(m), label=model_label(m, lang))
+    ax_pit.axhline(
+        1.0 / PIT_BINS,
+        color="#c0392b",
+        ls="--",
+        lw=1,
+        label=fmt.label("evaluation.pit_uniform", lang),
+    )
+    ax_pit.set_xticks(np.arange(PIT_BINS))
+    ax_pit.set_xticklabels(
+        [
+            f"{fmt.number(a, lang, 1)}–{fmt.number(b, lang, 1)}"
+            for a, b in zip(edges[:-1], edges[1:], strict=True)
+        ],
+        fontsize=7,
+    )
+    ax_pit.set_xlabel(fmt.label("evaluation.pit_axis", lang), fontsize=8)
+    ax_pit.set_ylabel(fmt.label("evaluation.fraction", lang))
+    ax_pit.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
+    ax_pit.set_title(fmt.label("evaluation.pit_title", lang), fontsize=9)
+
+    allrows = summary[summary["segment"] == "all"].set_index("model")
+    levels = (("coverage50", 0.5, "50%"), ("coverage90", 0.9, "90%"))
+    for i, m in enumerate(models):
+        if m not in allrows.index:
+            continue
+        x = np.arange(len(levels)) + (i - (len(models) - 1) / 2) * width
+        ax_cov.bar(x, [allrows.at[m, c] for c, _, _ in levels], width=width, color=_color(m))
+    for j, (_, nominal, _) in enumerate(levels):
+        ax_cov.hlines(nominal, j - 0.45, j + 0.45, colors="#c0392b", linestyles="--", lw=1)
+    ax_cov.set_xticks(np.arange(len(levels)))
+    ax_cov.set_xticklabels(
+        [fmt.label(f"evaluation.col.{c}", lang) for c, _, _ in levels], fontsize=8
+    )
+    ax_cov.set_ylim(0, 1.05)
+    ax_cov.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
+    ax_cov.set_title(fmt.label("evaluation.coverage_title", lang), fontsize=9)
+
+    origins = sorted(set(by_origin["origin"]))
+    for m in models:
+        g = by_origin[by_origin["model"] == m].set_index("origin").reindex(origins)
+        ax_crps.plot(range(len(origins)), g["mean_crps_share"], marker="o", color=_color(m), lw=1.5)
+    ax_crps.set_xticks(range(len(origins)))
+    ax_crps.set_xticklabels([fmt.day(o, lang) for o in origins], fontsize=7)
+    ax_crps.set_xlim(-0.5, len(origins) - 0.5)
+    ax_crps.set_xlabel(fmt.label("evaluation.origin", lang), fontsize=8)
+    ax_crps.set_ylabel(fmt.label("evaluation.crps_axis", lang))
+    ax_crps.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(100 * v, lang, 0)))
+    ax_crps.set_ylim(bottom=0)
+    ax_crps.set_title(fmt.label("evaluation.crps_title", lang), fontsize=9)
+
+    handles, labels = ax_pit.get_legend_handles_labels()
+    fig.suptitle(fmt.label("evaluation.title", lang), fontsize=10)
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncol=len(labels),
+        fontsize=7,
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.08),
+    )
+    add_footer(fig, provenance, lang)
+    fig.subplots_adjust(bottom=0.34, top=0.84, wspace=0.32)
+    return fig
