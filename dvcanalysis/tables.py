@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from dvcanalysis import fmt
+from dvcanalysis import citations, fmt
 
 
 def _nan(x) -> bool:
@@ -104,9 +104,9 @@ def assumptions_table(assumptions: pd.DataFrame, lang: str = "vi") -> pd.DataFra
         if r.source == "assumption":
             src = fmt.label("word.assumption", lang)
         elif r.source in ev.index:
-            src = f"{evidence.source_label(ev.loc[r.source, 'source_id'], lang)} [{r.source}]"
+            src = f"{citations.reader(ev.loc[r.source, 'source_id'], lang)}"
         elif r.source in sources.index:
-            src = f"{evidence.source_label(r.source, lang)} [{r.source}]"
+            src = f"{citations.reader(r.source, lang)}"
         else:
             src = r.source
         unit = (
@@ -190,7 +190,6 @@ def compare_table(
 
 def observations_table(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Observations with their role, period, value, evidence id and source, for display."""
-    from dvcanalysis import evidence
 
     fmt.check_lang(lang)
     L = lambda k: fmt.label(k, lang)  # noqa: E731
@@ -208,7 +207,7 @@ def observations_table(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("word.date"): fmt.period(r.period, lang),
                 L("word.value"): fmt.share(r.value, lang),
                 "id": r.id,
-                L("word.source"): evidence.source_label(r.source_id, lang),
+                L("word.source"): citations.reader(r.source_id, lang),
                 L("word.kind"): fmt.label(role_key[r.role], lang),
             }
             for r in obs.itertuples(index=False)
@@ -308,7 +307,7 @@ def uptake_evidence_text(projection, lang: str = "vi") -> str:
 
     Followed by :func:`calibration_text` (which warns when the effective sample size is small).
     """
-    from dvcanalysis import evidence, uptake
+    from dvcanalysis import uptake
 
     fmt.check_lang(lang)
     obs = projection.observations
@@ -323,7 +322,7 @@ def uptake_evidence_text(projection, lang: str = "vi") -> str:
     a = projection.scenario.assumptions["ministries_volume_share"]
     if len(nat):
         nat_txt = f"{fmt.share(nat['value'].iloc[0], lang)}, {fmt.period(nat['period'].iloc[0], lang)}, {nat['id'].iloc[0]}"
-        src = evidence.source_label(nat["source_id"].iloc[0], lang)
+        src = citations.reader(nat["source_id"].iloc[0], lang)
     else:
         nat_txt, src = "–", "–"
     if (

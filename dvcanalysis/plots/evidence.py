@@ -262,6 +262,8 @@ def disagreements_table(lang: str = "vi") -> pd.DataFrame:
         statement = e["quote_vi"] or e["quote_ref"]
         if lang == "en" and e["gloss_en"]:
             statement = e["gloss_en"]
+        elif not e["quote_vi"] and statement:  # an English source, quoted as written
+            statement = f"“{statement}” ({fmt.label('evidence.english_original', lang)})"
         rows.append(
             {
                 fmt.label("evidence.col_group", lang): int(r["group"]),
@@ -272,7 +274,7 @@ def disagreements_table(lang: str = "vi") -> pd.DataFrame:
                 fmt.label("word.kind", lang): _label_or(f"kind.{r['kind']}", r["kind"], lang),
                 fmt.label("evidence.col_period", lang): fmt.period(r["period"], lang),
                 fmt.label("word.value", lang): value_text(r["value"], r["unit"], lang),
-                fmt.label("word.source", lang): evidence.source_label(r["source_id"], lang),
+                fmt.label("word.source", lang): citations.reader(r["source_id"], lang),
                 fmt.label("word.quote", lang): statement,
             }
         )

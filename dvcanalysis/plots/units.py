@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from dvcanalysis import fmt
+from dvcanalysis import citations, fmt
 from dvcanalysis.plots._base import (
     SEGMENT_COLORS,
     TARGET_COLOR,
@@ -472,7 +472,6 @@ def _ue_name(row, lang: str) -> str:
 
 def _ue_flag_text(row, lang: str) -> str:
     """The contradictions of one unit, in words (sources by outlet and date)."""
-    from dvcanalysis import evidence  # noqa: PLC0415
 
     parts = []
     for f in row["flags"]:
@@ -488,7 +487,7 @@ def _ue_flag_text(row, lang: str) -> str:
                         interval=_ue_interval_words(0.0, thr, lang)
                         if side == "below"
                         else _ue_interval_words(thr, 1.0, lang),
-                        source=evidence.source_label(sid, lang),
+                        source=citations.reader(sid, lang),
                     )
                 )
         else:
@@ -899,7 +898,6 @@ def evidence_counts_table(ue, *, lang: str = "vi") -> pd.DataFrame:
 def evidence_table(ue, *, lang: str = "vi") -> pd.DataFrame:
     """The units with evidence of their own (a value or their own interval), formatted, with
     their sources (outlet and date) and the contradictions between sources."""
-    from dvcanalysis import evidence  # noqa: PLC0415
 
     d = ue.units
     d = d[(d["status"] == "known") | ((d["status"] == "bounded") & ~d["group_bound"])]
@@ -922,7 +920,7 @@ def evidence_table(ue, *, lang: str = "vi") -> pd.DataFrame:
                 for _, r in d.iterrows()
             ],
             fmt.label("unit_evidence.col.sources", lang): [
-                "; ".join(evidence.source_label(s, lang) for s in r["source_ids"].split(";") if s)
+                "; ".join(citations.reader(s, lang) for s in r["source_ids"].split(";") if s)
                 for _, r in d.iterrows()
             ],
             fmt.label("unit_evidence.col.flags", lang): [
@@ -941,8 +939,6 @@ def consistency_statements(ue, cons, *, lang: str = "vi"):
     """The consistency checks (:func:`dvcanalysis.unit_evidence.consistency`) as a Markdown
     list of statements, numbers formatted, sources by outlet and date (no evidence ids)."""
     from IPython.display import Markdown  # noqa: PLC0415
-
-    from dvcanalysis import evidence  # noqa: PLC0415
 
     fmt.check_lang(lang)
     c = cons.to_df()
@@ -1066,7 +1062,7 @@ def consistency_statements(ue, cons, *, lang: str = "vi"):
                 f"unit_evidence.check.{ck}",
                 lang,
                 interval=interval,
-                source=evidence.source_label(r["list_source_id"], lang),
+                source=citations.reader(r["list_source_id"], lang),
                 stated=int(r["stated"]),
                 listed=int(r["listed"]),
                 computed=int(r["computed"]),
