@@ -4,6 +4,7 @@ allows it): no broken image, no horizontal scroll at 1,100 px and at 400 px, the
 present. Skipped, saying why, where no Chromium is installed."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -73,7 +74,7 @@ def _probe(page: Path, width: int) -> dict:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
+def rendered(tmp_path_factory):  # the shipped data: what make briefings renders
     out = tmp_path_factory.mktemp("browser") / "out"
     cmd = [
         sys.executable,
@@ -86,7 +87,10 @@ def rendered(tmp_path_factory):
         "--only",
         "briefing_business-as-usual_national_*",
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=paths.root())
+    env = {**os.environ, "DVC_DATA_DIR": str(paths.root() / "data")}
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=900, cwd=paths.root(), env=env
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return out
 

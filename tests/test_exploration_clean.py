@@ -26,7 +26,7 @@ def test_default_figures_folder_is_ignored_by_git(monkeypatch):
     assert proc.returncode == 0, f"{rel} is not ignored by git"
 
 
-def test_a_notebook_run_by_papermill_writes_no_committed_figure(tmp_path):
+def test_a_notebook_run_by_papermill_writes_no_committed_figure(tmp_path, shipped_data):
     env = {k: v for k, v in os.environ.items() if k != "DVC_FIGURES_DIR"}
     before = {p: p.stat().st_mtime_ns for p in (ROOT / "figures").glob("*")}
     out = tmp_path / "01.ipynb"
