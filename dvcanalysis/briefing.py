@@ -191,9 +191,9 @@ class Briefing:
                 L(
                     "briefing.km.savings",
                     year=h.loc["savings_vnd_q50", "note"],
-                    median=document.bold(fmt.vnd(v["savings_vnd_q50"], lang)),
-                    low=fmt.vnd(v["savings_vnd_q05"], lang),
-                    high=fmt.vnd(v["savings_vnd_q95"], lang),
+                    median=document.bold(fmt.vnd(v["savings_vnd_q50"], lang, fixed=True)),
+                    low=fmt.vnd(v["savings_vnd_q05"], lang, fixed=True),
+                    high=fmt.vnd(v["savings_vnd_q95"], lang, fixed=True),
                 )
             )
         return " ".join(out)
@@ -266,9 +266,9 @@ class Briefing:
                     L(
                         key,
                         year=note[f"{measure}_q50"],
-                        median=fmt.vnd(h[f"{measure}_q50"], lang),
-                        low=fmt.vnd(h[f"{measure}_q05"], lang),
-                        high=fmt.vnd(h[f"{measure}_q95"], lang),
+                        median=fmt.vnd(h[f"{measure}_q50"], lang, fixed=True),
+                        low=fmt.vnd(h[f"{measure}_q05"], lang, fixed=True),
+                        high=fmt.vnd(h[f"{measure}_q95"], lang, fixed=True),
                     )
                 )
         return lines

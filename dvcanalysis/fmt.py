@@ -137,14 +137,22 @@ def count(x: float, lang: str = "vi", max_decimals: int = 1) -> str:
     return _trim(x, lang, 0 if float(x).is_integer() else max_decimals)
 
 
-def vnd(x: float, lang: str = "vi", max_decimals: int = 1) -> str:
-    """Money in dong: vi ``2.600 tỷ đồng``, en ``VND 2,600 billion``; small sums in full."""
+def vnd(x: float, lang: str = "vi", max_decimals: int = 1, *, fixed: bool = False) -> str:
+    """Money in dong: vi ``2.600 tỷ đồng``, en ``VND 2,600 billion``; small sums in full.
+
+    ``fixed=True`` keeps ``max_decimals`` decimals (``1.257,0``), so that numbers shown side by
+    side (an interval, a column) have the same decimals.
+    """
     check_lang(lang)
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     for threshold, vi, en in _MONEY_SCALES:
         if abs(round(x / threshold, max_decimals)) >= 1:
-            n = _trim(x / threshold, lang, max_decimals)
+            n = (
+                number(x / threshold, lang, max_decimals)
+                if fixed
+                else _trim(x / threshold, lang, max_decimals)
+            )
             return f"{n} {vi} đồng" if lang == "vi" else f"VND {n} {en}"
     n = _trim(x, lang, 0)
     return f"{n} đồng" if lang == "vi" else f"VND {n}"

@@ -59,9 +59,9 @@ def test_key_message_states_the_numbers(grid, seg, lang):
         fmt.probability(att["probability"], lang),
         fmt.share(att["median_share"], lang),
         fmt.pp(att["gap_share"], lang, 0),
-        fmt.vnd(saved["q50"], lang),
-        fmt.vnd(saved["q05"], lang),
-        fmt.vnd(saved["q95"], lang),
+        fmt.vnd(saved["q50"], lang, fixed=True),
+        fmt.vnd(saved["q05"], lang, fixed=True),
+        fmt.vnd(saved["q95"], lang, fixed=True),
     ]
     for s in expected:
         assert s in text, (s, text)
