@@ -11,7 +11,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb)) $(wildcard notebooks/bri
 NBVAL := DVC_FIGURES_DIR=$(CURDIR)/out/nbval-figures $(PY) -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
 
 .DEFAULT_GOAL := help
-.PHONY: help venv briefings test unit nbval notebooks lab lint format bench units-data clean
+.PHONY: help venv briefings test unit nbval notebooks lab lint format bench stress units-data clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ format: $(STAMP)  ## apply ruff formatting and safe fixes
 
 bench: $(STAMP)  ## benchmarks, each printing its ratio against the obvious alternative
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+stress: $(STAMP)  ## render 320 tiny notebooks (320 kernel starts); report failures (expect 0)
+	$(PY) scripts/stress_render.py --runs 320
 
 units-data: $(STAMP)  ## re-derive data/units/ from data/raw/admin-units/
 	$(PY) scripts/build_units.py

@@ -1,7 +1,8 @@
 """Atomic writes: write to a temporary file beside the target, then rename.
 
 A crash or kill never leaves a half-written output that a later run would take
-for done.
+for done. The file that lands has the ordinary permissions of a new file under
+the user's umask (``0o666 & ~umask``), not the 0600 of a temporary file.
 """
 
 from __future__ import annotations
@@ -11,6 +12,20 @@ import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: read it by setting it, and put it back
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
@@ -30,6 +45,7 @@ def atomic_path(target: Path | str, suffix: str | None = None):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -48,3 +64,118 @@ def write_with(target: Path | str, writer: Callable[[Path], None]) -> Path:
     with atomic_path(target) as tmp:
         writer(tmp)
     return Path(target)
+
+
+# ---------------------------------------------------------------- strict reading
+def read_text_strict(path: Path | str, *, what: str = "file") -> str:
+    """The text of a UTF-8 file, or an :class:`InputError` that says what is wrong, on one line.
+
+    A leading byte-order mark (BOM, as Excel and Notepad write) is accepted and
+    dropped, as by every reader of the project (``utf-8-sig``). A byte that is not
+    UTF-8 is named with its line; a folder or a missing file is said as such.
+    """
+    from dvcanalysis import paths
+    from dvcanalysis.errors import InputError, Problem
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputError(f"path={path!r} is not accepted; expected the path of a {what}")
+    path = Path(path)
+    shown = paths.relative(path)
+    if path.is_dir():
+        raise InputError(Problem(shown, f"is a folder; expected a {what}"))
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(Problem(shown, "file not found")) from None
+    except OSError as exc:
+        raise InputError(
+            Problem(shown, f"cannot read ({exc.strerror}); expected a {what}")
+        ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        line = data[: exc.start + bom].count(b"\n") + 1
+        raise InputError(
+            Problem(
+                shown,
+                f"not valid UTF-8 (byte 0x{data[exc.start + bom]:02x}: {exc.reason}); "
+                "save the file as UTF-8",
+                line,
+            )
+        ) from None
+
+
+def _strict_loader(dates_as_text: bool):
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """Safe YAML that rejects a key given twice in one mapping (PyYAML keeps the last)."""
+
+        def construct_mapping(self, node, deep=False):
+            if isinstance(node, yaml.MappingNode):
+                seen: dict = {}
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
+                    key = self.construct_object(key_node, deep=True)
+                    try:
+                        first = seen.get(key)
+                    except TypeError:  # unhashable: PyYAML reports it
+                        continue
+                    line = key_node.start_mark.line + 1
+                    if first is not None:
+                        raise _DuplicateKey(key, first, line)
+                    seen[key] = line
+            return super().construct_mapping(node, deep=deep)
+
+    if dates_as_text:
+        Loader.add_constructor(
+            "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+        )
+    return Loader
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key, first: int, line: int) -> None:
+        super().__init__(key)
+        self.key, self.first, self.line = key, first, line
+
+
+def load_yaml(text: str, shown: str, *, dates_as_text: bool = False):
+    """Parse YAML ``text`` (from file ``shown``) strictly; one :class:`InputError` line if bad.
+
+    Safe loading only; a key given twice in one mapping is an error naming both lines;
+    ``dates_as_text`` keeps dates as written (so a bad date is reported by its key).
+    """
+    import yaml
+
+    from dvcanalysis.errors import InputError, Problem
+
+    try:
+        return yaml.load(text, Loader=_strict_loader(dates_as_text))  # noqa: S506 (a SafeLoader)
+    except _DuplicateKey as exc:
+        raise InputError(
+            Problem(
+                shown,
+                f"key {exc.key!r} is given twice (first on line {exc.first}); give each key once",
+                exc.line,
+            )
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            Problem(
+                shown,
+                f"not valid YAML ({getattr(exc, 'problem', None) or exc})",
+                mark.line + 1 if mark is not None else None,
+            )
+        ) from None
+
+
+def read_yaml(path: Path | str, *, what: str = "YAML file", dates_as_text: bool = False):
+    """Read a YAML configuration strictly (:func:`read_text_strict` + :func:`load_yaml`)."""
+    from dvcanalysis import paths
+
+    text = read_text_strict(path, what=what)
+    return load_yaml(text, paths.relative(Path(path)), dates_as_text=dates_as_text)

@@ -85,6 +85,8 @@ def _yaml_loaders():
 
 def validate_path(path: Path) -> list:
     """Validate a data folder (everything in it the project knows) or one file."""
+    from dvcanalysis import paths
+
     if path.is_dir():
         known = [
             path / "evidence.csv",
@@ -101,6 +103,18 @@ def validate_path(path: Path) -> list:
             from dvcanalysis import evidence
 
             problems += evidence.validate(path / "evidence.csv", data_dir=path)
+        if problems:
+            # scenarios and savings cite the evidence base: checking them now would
+            # repeat its problems once per file; say so once and check the grid only
+            dependent = [f for f in ("scenarios", "savings.yml") if (path / f).exists()]
+            if dependent:
+                problems.append(
+                    f"{paths.relative(path)}: {' and '.join(dependent)} not checked: they cite "
+                    "the evidence base, which has the problems above"
+                )
+            if (path / "briefings.yml").exists():
+                problems += _validate_file(path / "briefings.yml")
+            return problems
         for sub in (
             sorted((path / "scenarios").glob("*.yml")) if (path / "scenarios").is_dir() else []
         ):

@@ -24,9 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from dvcanalysis import paths, quotes
+from dvcanalysis import _io, paths, quotes
 from dvcanalysis.errors import InputError, Problem
 
 EVIDENCE_COLUMNS = (
@@ -150,14 +149,7 @@ def _vocabulary(path: str) -> dict[str, dict[str, str]]:
         raise InputError(
             f"{paths.relative(p)}: file not found (the vocabulary of units, kinds and segments)"
         )
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f":{where.line + 1}" if where is not None else ""
-        raise InputError(
-            f"{paths.relative(p)}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc})"
-        ) from None
+    data = _io.read_yaml(p, what="vocabulary file (YAML)") or {}
     if not isinstance(data, dict):
         raise InputError(
             f"{paths.relative(p)}: expected a mapping with sections units, kinds, precisions, segments"
@@ -182,10 +174,13 @@ def _read_csv(
     shown = paths.relative(path)
     if not path.exists():
         return [], [Problem(shown, "file not found")]
+    if path.is_dir():
+        return [], [Problem(shown, "is a folder; expected a CSV file")]
     problems: list[Problem] = []
     rows: list[tuple[int, dict[str, str]]] = []
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
+        # a leading byte-order mark (Excel's "CSV UTF-8") is accepted, as by every reader
+        with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader, None)
             if header is None:
@@ -326,8 +321,17 @@ def validate(
     except InputError as exc:
         return [p if isinstance(p, Problem) else Problem(shown, str(p)) for p in exc.problems]
     sources, problems = _validate_sources(data_dir / "sources.csv", raw)
+    if problems:  # every row cites a source: say what is wrong with the table and stop
+        return [
+            *problems,
+            Problem(shown, "not checked: sources.csv has the problems above"),
+        ]
     rows, row_problems = _read_csv(path, EVIDENCE_COLUMNS, OPTIONAL_EVIDENCE_COLUMNS)
     problems += row_problems
+    if not rows and not row_problems:
+        problems.append(
+            Problem(shown, "has a header but no rows; expected at least one evidence row", 2)
+        )
 
     def bad(line: int, column: str, message: str) -> None:
         problems.append(Problem(shown, message, line, column))
@@ -523,7 +527,7 @@ def _check(path: Path | None = None) -> None:
 @lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> pd.DataFrame:
     _check(Path(path))
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     df["value"] = df["value"].astype(float)
     for col in OPTIONAL_EVIDENCE_COLUMNS:
         if col not in df:
@@ -567,7 +571,9 @@ def load_sources(path: Path | str | None = None) -> pd.DataFrame:
     _, problems = _validate_sources(p, p.parent / "raw")
     if problems:
         raise InputError(problems)
-    return pd.read_csv(p, dtype=str, keep_default_na=False).set_index("source_id")
+    return pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig").set_index(
+        "source_id"
+    )
 
 
 def source_label(source_id: str, lang: str = "vi") -> str:

@@ -27,8 +27,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from dvcanalysis import _io
 from dvcanalysis.errors import InputError, check_choice
 
 LANGS = ("vi", "en")
@@ -52,7 +51,11 @@ def check_lang(lang: str) -> str:
 def _labels() -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {}
     for path in sorted(_LABEL_DIR.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = _io.read_yaml(path, what="label file (YAML)") or {}
+        if not isinstance(data, dict):
+            raise InputError(
+                f"{path.name}: expected a mapping of label key to {{vi: ..., en: ...}}"
+            )
         for key, value in data.items():
             if key in merged:
                 raise InputError(f"{path.name}: label {key!r} is defined twice")

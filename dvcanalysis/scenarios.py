@@ -29,9 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-import yaml
-
-from dvcanalysis import paths
+from dvcanalysis import _io, paths
 from dvcanalysis.errors import InputError, Problem
 
 CURVES = ("linear", "logistic", "bass", "target-path")
@@ -355,27 +353,9 @@ def names(directory: Path | str | None = None) -> list[str]:
     return sorted(p.stem for p in d.glob("*.yml"))
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that leaves dates as text, so a bad date is reported by key, not by PyYAML."""
-
-
-_Loader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
-
-
 def _read(path: Path) -> dict:
     shown = paths.relative(path)
-    if not path.is_file():
-        raise InputError(f"{shown}: file not found")
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (a SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(
-            Problem(shown, f"not valid YAML ({getattr(exc, 'problem', exc)})", line)
-        ) from None
+    data = _io.read_yaml(path, what="scenario file (YAML)", dates_as_text=True)
     if not isinstance(data, dict):
         raise InputError(f"{shown}: expected a mapping with keys {', '.join(REQUIRED_TOP)}")
     return data
@@ -436,6 +416,10 @@ def load_file(path: Path | str, *, _seen: tuple[str, ...] = ()) -> Scenario:
         )
         for n in {**pa, **ca}
     }
+    if parent_raw == {} and "extends" in data:
+        # the parent could not be read: what it would give is unknown, so stop here
+        # rather than report its keys as missing
+        raise InputError(problems)
     for k in REQUIRED_TOP:
         if k not in merged:
             problems.append(

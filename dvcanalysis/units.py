@@ -29,6 +29,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import os
 import re
 from datetime import date
 from functools import lru_cache
@@ -69,6 +70,10 @@ _PERIODS = (
 )
 _PERIOD_HELP = "YYYY-MM-DD, YYYY-MM or YYYY (also YYYY-Qn, YYYY-Hn)"
 _COUNT = re.compile(r"^[+-]?\d+$")
+# A unit's dossiers in one period: Vietnam's whole public administration handles a few
+# hundred million a year, so a count above a trillion is a typing error (and 10**20 would
+# not even fit the int64 column the loader builds).
+MAX_DOSSIERS = 10**12
 
 
 # ---------------------------------------------------------------- unit tables
@@ -243,14 +248,23 @@ def _count(value: str, column: str) -> tuple[int | None, str | None]:
     n = int(value)
     if n < 0:
         return None, f"{column} {n} is negative; expected a whole number >= 0"
+    if n > MAX_DOSSIERS:
+        return (
+            None,
+            f"{column} {n} is too large; expected a count of dossiers up to {MAX_DOSSIERS:,}",
+        )
     return n, None
 
 
 def _check(path: Path | str) -> tuple[list[dict], list[Problem]]:
+    if not isinstance(path, (str, os.PathLike)):
+        return [], [f"path={path!r} is not accepted; expected the path of a per-unit counts CSV"]
     path = Path(path)
     shown = paths.relative(path)
     if not path.exists():
         return [], [Problem(shown, "file not found")]
+    if not path.is_file():
+        return [], [Problem(shown, "is a folder; expected a per-unit counts CSV")]
     rows, problems = _rows(path, shown)
     codes = known_codes()
     seen: dict[tuple[str, str, str, date], tuple[int, str]] = {}

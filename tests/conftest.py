@@ -48,3 +48,11 @@ def shipped_data(monkeypatch) -> Path:
     """The data folder the project ships (``data/``), for tests about the data themselves."""
     monkeypatch.setenv("DVC_DATA_DIR", str(SHIPPED_DATA))
     return SHIPPED_DATA
+
+
+@pytest.fixture
+def data_2024_12_31(monkeypatch) -> Path:
+    """The evidence as published up to 31 December 2024, frozen (see its FIXTURE.md)."""
+    d = FIXTURES / "data_2024-12-31"
+    monkeypatch.setenv("DVC_DATA_DIR", str(d))
+    return d

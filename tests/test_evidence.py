@@ -208,10 +208,9 @@ def test_missing_seed_file_reported_not_raised(tmp_path):
         "column 'raw_file': raw file 'seeds/001_6e4f5c529fecaefb.txt' not found" in p
         for p in problems
     )
-    assert any(
-        "cannot check the quote: seeds/001_6e4f5c529fecaefb.txt is missing or not UTF-8 text" in p
-        for p in problems
-    )
+    # said once, at the source; the evidence rows that cite it are not checked
+    assert len(problems) == 2
+    assert problems[1].endswith("/evidence.csv: not checked: sources.csv has the problems above")
 
 
 def test_non_utf8_seed_reported(tmp_path):
@@ -253,3 +252,7 @@ def test_value_text_units():
     assert value_text(1, "days", "vi") == "1 ngày"
     assert value_text(2.6e12, "vnd_per_year", "en") == "VND 2,600 billion a year"
     assert value_text(28e9, "usd_per_year", "en") == "USD 28 billion a year"
+
+
+def test_frozen_end_2024_fixture_is_valid(data_2024_12_31):
+    assert evidence.validate() == []

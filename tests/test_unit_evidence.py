@@ -2,9 +2,9 @@
 and its display functions in dvcanalysis/plots/units.py.
 
 Hand-checked cases run on a SYNTHETIC evidence table built below (year 2030, sources
-``synA``/``synB``/``synC``: none of these figures exists). A few tests read the shipped 2024
-rows (``shipped_data``) with the year given explicitly, so adding later figures changes
-nothing here.
+``synA``/``synB``/``synC``: none of these figures exists). A few tests read the 2024 rows
+from a frozen copy of the evidence (``data_2024_12_31``), so adding later figures to data/
+changes nothing here.
 """
 
 import math
@@ -272,7 +272,7 @@ def test_every_check_is_traced_to_evidence(syn):
 
 
 # ---------------------------------------------------------------- the shipped 2024 rows
-def test_2024_units_of_the_reference_note(shipped_data):
+def test_2024_units_of_the_reference_note(data_2024_12_31):
     ue = unit_evidence.unit_evidence(2024)
     c = ue.counts().set_index("unit_type")
     # monitoring-2024.md section 3: 4 provinces and 3 ministries with a value; 7 provinces and
@@ -297,7 +297,7 @@ _EVIDENCE_ID = re.compile(r"\b[a-z][a-z0-9_]*-\d{2,3}\b")
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_figures_and_text_show_no_evidence_ids(shipped_data, figures_tmp, lang):
+def test_figures_and_text_show_no_evidence_ids(data_2024_12_31, figures_tmp, lang):
     ue = unit_evidence.unit_evidence(2024)
     texts = []
     for kind in ("tiles", "ranked"):

@@ -18,8 +18,19 @@ per notebook), and writes under ``DIR`` (default ``out/``):
     per run: ``parameters``, ``status`` (ok / failed / skipped), ``duration_s``,
     ``worker_peak_mb`` (``ru_maxrss`` of the worker process so far),
     ``kernel_peak_mb`` (``VmHWM`` of that run's kernel, read before it shuts down),
-    ``error`` (``cell_index`` in the source notebook, ``ename``, ``evalue``),
-    ``outputs`` (relative to ``DIR``) and ``inputs`` (hashes and their ``key``).
+    ``error`` (``cell_index`` in the source notebook, ``ename``, ``evalue``; a
+    kernel error ends with the last lines of the kernel's stderr),
+    ``outputs`` (relative to ``DIR``) and ``inputs`` (hashes and their ``key``);
+    ``attempts`` and ``retried`` (why) when the run needed a second attempt
+    (and ``first_error`` when it was the kernel's start that failed).
+
+Never failing by chance: kernels talk over Unix sockets in a private folder
+(no TCP port to collide on); a kernel that dies before answering, or a worker
+that dies, costs one retry of that run only, recorded in the manifest (never
+silent); workers are the render's own children and end with it, however it
+ends (``kill -9`` included), their kernels within a second; a lock on
+``DIR/.lock`` refuses a second render into the same folder (exit 2, naming the
+PID of the first).
 
 A run is skipped when its record (``DIR/.records/<name>.json``, written last)
 holds the same input key (notebook file, parameters, package source, data
@@ -48,6 +59,8 @@ Modules: :mod:`~dvcanalysis.render.params` (a notebook's parameters cell),
 :mod:`~dvcanalysis.render.grid` (the grid file), :mod:`~dvcanalysis.render.records`
 (input hashes, records, atomic writes), :mod:`~dvcanalysis.render.engine` (the
 papermill engine), :mod:`~dvcanalysis.render.worker` (one run in a worker process),
+:mod:`~dvcanalysis.render.pool` (the worker processes), :mod:`~dvcanalysis.render.lock`
+(the output folder's lock),
 :mod:`~dvcanalysis.render.runner` (plan and run a grid), :mod:`~dvcanalysis.render.report`
 (manifest, index, summary) and :mod:`~dvcanalysis.render.cli` (``dvcanalysis render``).
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,9 @@ from dvcanalysis.errors import InputError
 from dvcanalysis.render.grid import Job, load_grid
 from dvcanalysis.render.report import summary_table
 from dvcanalysis.render.runner import plan, run_grid
+
+# a Dask address: scheme://host:port (tcp, tls, ucx, ...) or scheme://path (inproc)
+_SCHEDULER_RE = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s/:]+(:\d{1,5})?$")
 
 
 def _package_doc() -> str:
@@ -68,6 +72,15 @@ def cmd_render(args: Any) -> int:
     out_dir = Path(args.out) if args.out else paths.out_dir()
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs {args.jobs}: expected a whole number of at least 1")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(
+            f"--out {paths.relative(out_dir)}: is a file, not a folder; "
+            "expected a folder (it is created if missing)"
+        )
+    if args.scheduler and not _SCHEDULER_RE.match(args.scheduler):
+        raise InputError(
+            f"--scheduler {args.scheduler}: not a scheduler address; expected tcp://HOST:PORT"
+        )
     grid = load_grid(grid_path)
     jobs = select(grid.jobs, args.only)
     if args.dry_run:
@@ -87,7 +100,7 @@ def cmd_render(args: Any) -> int:
             ) from None
         try:
             client = Client(args.scheduler, timeout="10s")
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:
             raise InputError(f"--scheduler {args.scheduler}: cannot connect ({exc})") from None
         executor = client.get_executor()
     try:

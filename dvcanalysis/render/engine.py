@@ -3,11 +3,21 @@
 Also a kernel client that waits less for IOPub once the kernel is ready, and the
 kernel's peak memory (``VmHWM``), read before the kernel shuts down. papermill,
 nbclient and jupyter_client are imported inside :func:`_engine_class`.
+
+Kernel start cannot collide: on POSIX every kernel talks over Unix sockets
+(jupyter's ``ipc`` transport) in a private temporary folder that also holds its
+connection file, so no TCP port is picked and released (jupyter/jupyter_client#154,
+about 3 in 1,000 starts failed with "Address already in use"). The kernel's
+stderr goes to a file in that folder; its last lines are handed back in
+``sink["kernel_stderr"]`` for the error message. ``sink["kernel_ready"]`` says
+whether the kernel answered ``kernel_info`` (the worker retries once if not).
 """
 
 from __future__ import annotations
 
-import subprocess
+import os
+import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +33,41 @@ def _kernel_peak_kb(km: Any) -> int | None:
     except Exception:  # not Linux, or no local kernel process
         return None
     return None
+
+
+KERNEL_DIR_ENV = "DVC_KERNEL_DIR"
+
+
+def _short_tmp() -> str | None:
+    """Where to make socket folders: the temp folder, or ``/tmp`` under a long ``TMPDIR``
+    (Unix socket paths are limited to about 100 bytes)."""
+    tmp = tempfile.gettempdir()
+    return "/tmp" if len(tmp) > 40 and os.path.isdir("/tmp") else None
+
+
+def _private_dir() -> str:
+    """A new private folder (mode 0700) for one kernel's sockets, connection file and stderr.
+
+    Inside ``$DVC_KERNEL_DIR`` when set (the render's worker pool sets it to a folder
+    it removes when it ends), else in the temporary folder.
+    """
+    base = os.environ.get(KERNEL_DIR_ENV)
+    if base and os.path.isdir(base):
+        return tempfile.mkdtemp(prefix="k-", dir=base)
+    return tempfile.mkdtemp(prefix="dvck-", dir=_short_tmp())
+
+
+def _tail(path: str, lines: int = 15, chars: int = 1500) -> str:
+    """The last lines of a text file ('' if missing or empty)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 8 * chars))
+            text = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    return "\n".join(text.strip().splitlines()[-lines:])[-chars:]
 
 
 def _engine_class():
@@ -74,6 +119,17 @@ def _engine_class():
                     break
 
     class KernelManager(AsyncKernelManager):
+        """Over Unix sockets in :attr:`private_dir` on POSIX (set per run by the engine)."""
+
+        private_dir: str | None = None
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if self.private_dir is not None and os.name == "posix":
+                self.transport = "ipc"
+                self.connection_file = os.path.join(self.private_dir, "kernel.json")
+                self.ip = os.path.join(self.private_dir, "k")
+
         @default("client_factory")
         def _client_factory_default(self):
             return KernelClient
@@ -86,6 +142,18 @@ def _engine_class():
                 super().papermill_execute_cells()
             finally:
                 self.sink["kernel_peak_kb"] = _kernel_peak_kb(self.km)
+
+        # the kernel answered kernel_info: from here on a failure is the notebook's,
+        # not the start's (papermill calls the sync wrapper, nbclient's async code the other)
+        async def async_start_new_kernel_client(self):
+            kc = await super().async_start_new_kernel_client()
+            self.sink["kernel_ready"] = True
+            return kc
+
+        def start_new_kernel_client(self):
+            kc = super().start_new_kernel_client()
+            self.sink["kernel_ready"] = True
+            return kc
 
         def execute_cell(self, cell, cell_index, *args, **kwargs):
             # the index in the source notebook (papermill's injected cell not counted),
@@ -112,6 +180,7 @@ def _engine_class():
         ):
             sink = {} if sink is None else sink
             sink["nb"] = nb_man.nb
+            private = _private_dir()
             kwargs = remove_args(["input_path"], **kwargs)
             safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(
@@ -123,7 +192,9 @@ def _engine_class():
                 log_output=log_output,
                 stdout_file=stdout_file,
                 stderr_file=stderr_file,
-                kernel_manager_class=KernelManager,
+                kernel_manager_class=type(
+                    "KernelManager", (KernelManager,), {"private_dir": private}
+                ),
             )
             client = Client(nb_man, **final)
             client.sink = sink
@@ -132,9 +203,15 @@ def _engine_class():
                 start["env"] = kernel_env
             if kernel_cwd is not None:
                 start["cwd"] = kernel_cwd
-            # the kernel process's own stderr carries only start-up chatter (cell output
-            # travels over the messaging channels)
-            start["stderr"] = subprocess.DEVNULL
-            return client.execute(**start)
+            # the kernel process's own stderr carries only start-up chatter and the
+            # reason it died (cell output travels over the messaging channels)
+            err_path = os.path.join(private, "stderr.txt")
+            try:
+                with open(err_path, "wb") as err:
+                    start["stderr"] = err
+                    return client.execute(**start)
+            finally:
+                sink["kernel_stderr"] = _tail(err_path)
+                shutil.rmtree(private, ignore_errors=True)
 
     return Engine

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dvcanalysis import paths
+from dvcanalysis import _io, paths
 from dvcanalysis.errors import InputError, Problem
 from dvcanalysis.render.params import _type_name, check_parameters, read_parameters
 
@@ -104,24 +104,11 @@ def load_grid(path: Path | str) -> Grid:
     is a literal of the type the notebook's parameters cell declares; output names
     are unique and safe as file names.
     """
-    import yaml
 
+    text = _io.read_text_strict(path, what="grid file (YAML)")
     path = Path(path)
     where = paths.relative(path)
-    if not path.exists():
-        raise InputError(f"{where}: file not found")
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            Problem(
-                where,
-                f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                mark.line + 1 if mark else None,
-            )
-        ) from None
+    data = _io.load_yaml(text, where)
     line = _key_lines(text)
     accepted = ", ".join(ENTRY_KEYS)
     if not isinstance(data, list) or not data:

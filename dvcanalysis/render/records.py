@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,16 +70,8 @@ def job_inputs(job: Job, shared: dict[str, str]) -> dict[str, str]:
 
 
 def _write(target: Path, text: str) -> Path:
-    """Write atomically (``_io.write_with``), readable by others as the umask allows:
-    the folder is meant to be shared as it is."""
-    umask = os.umask(0)
-    os.umask(umask)
-
-    def writer(tmp: Path) -> None:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.chmod(0o666 & ~umask)
-
-    return _io.write_with(target, writer)
+    """Write atomically (``_io.write_text``); readable by others as the umask allows."""
+    return _io.write_text(target, text)
 
 
 def _record_path(out_dir: Path, name: str) -> Path:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +19,11 @@ from typing import Any
 
 from dvcanalysis import paths
 from dvcanalysis.render.grid import Job
+from dvcanalysis.render.lock import output_lock
+from dvcanalysis.render.pool import run_pool
 from dvcanalysis.render.records import _clean_partials, job_inputs, shared_hashes, up_to_date
 from dvcanalysis.render.report import write_index, write_manifest
-from dvcanalysis.render.worker import _run_job, _watch_parent
+from dvcanalysis.render.worker import _run_job
 
 
 @dataclass
@@ -117,10 +119,24 @@ def run_grid(
     list of dict
         One row per listed job, in grid order, as in ``manifest.json``.
     """
+    out_dir = Path(out_dir) if out_dir is not None else paths.out_dir()
+    with output_lock(out_dir):
+        return _run_locked(jobs, out_dir, executor, max_workers, force, progress, grid_path, listed)
+
+
+def _run_locked(
+    jobs: Sequence[Job],
+    out_dir: Path,
+    executor: Executor | None,
+    max_workers: int | None,
+    force: bool,
+    progress: bool | None,
+    grid_path: Path | None,
+    listed: Sequence[Job] | None,
+) -> list[dict]:
+    """:func:`run_grid` once the output folder is locked."""
     from tqdm import tqdm
 
-    out_dir = Path(out_dir) if out_dir is not None else paths.out_dir()
-    out_dir.mkdir(parents=True, exist_ok=True)
     planned = plan(jobs, out_dir, force=force, grid_path=grid_path)
     rows: dict[str, dict] = {}
     for p in planned:
@@ -140,16 +156,6 @@ def run_grid(
         write_manifest(out_dir, listed, finished=finished, grid_path=grid_path)
         write_index(out_dir, listed)
 
-    own = None
-    if todo and executor is None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        workers = max(1, min(max_workers or _cores(), len(todo)))
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
-        own = executor = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context(method), initializer=_watch_parent
-        )
     bar = tqdm(
         total=len(planned),
         initial=len(planned) - len(todo),
@@ -157,47 +163,35 @@ def run_grid(
         disable=(None if progress is None else not progress),
         file=sys.stderr,
     )
-    futures: dict = {}
+    specs = {
+        p.job.name: {
+            "name": p.job.name,
+            "notebook": str(p.job.notebook.resolve()),
+            "parameters": p.job.parameters,
+            "timeout": p.job.timeout,
+            "out_dir": str(out_dir.resolve()),
+            "inputs": p.inputs,
+        }
+        for p in todo
+    }
+    by_name = {p.job.name: p for p in todo}
+    if executor is None:
+        workers = max(1, min(max_workers or _cores(), len(todo) or 1))
+        finished = run_pool(list(specs.values()), workers)
+    else:
+        finished = _on_executor(executor, list(specs.values()))
     try:
-        for p in todo:
-            spec = {
-                "name": p.job.name,
-                "notebook": str(p.job.notebook.resolve()),
-                "parameters": p.job.parameters,
-                "timeout": p.job.timeout,
-                "out_dir": str(out_dir.resolve()),
-                "inputs": p.inputs,
-            }
-            futures[executor.submit(_run_job, spec)] = p
-        from concurrent.futures import as_completed
-
-        for fut in as_completed(futures):
-            p = futures[fut]
-            try:
-                res = fut.result()
-            except Exception as exc:  # the worker itself died
-                res = {
-                    "status": "failed",
-                    "error": {
-                        "ename": type(exc).__name__,
-                        "evalue": str(exc),
-                        "cell_index": None,
-                        "execution_count": None,
-                    },
-                    "outputs": [],
-                    "duration_s": None,
-                }
+        for spec, res in finished:
+            p = by_name[spec["name"]]
             rows[p.job.name] = {**_base_row(p), **{k: v for k, v in res.items() if k != "name"}}
             mark = "ok" if res["status"] == "ok" else "FAILED"
             dur = f"{res['duration_s']:.1f} s" if res.get("duration_s") is not None else "-"
-            tqdm.write(f"{mark:6} {p.job.name}  {dur}", file=sys.stderr)
+            note = f"  (attempt 2: {res['retried']})" if res.get("retried") else ""
+            tqdm.write(f"{mark:6} {p.job.name}  {dur}{note}", file=sys.stderr)
             bar.update(1)
             write_reports(finished=False)
     except KeyboardInterrupt:
-        for fut in futures:
-            fut.cancel()
-        if own is not None:
-            _terminate_workers(own)
+        finished.close()  # stops the workers now (their kernels exit with them)
         for p in todo:
             if p.job.name not in rows:
                 rows[p.job.name] = {
@@ -216,17 +210,33 @@ def run_grid(
         raise
     finally:
         bar.close()
-        if own is not None:
-            own.shutdown(wait=True, cancel_futures=True)
+        finished.close()
     write_reports(finished=True)
     return [rows[n] for n in order if n in rows]
 
 
-def _terminate_workers(pool: Any) -> None:
-    """Stop a process pool's workers now (their kernels exit with them)."""
-    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
-    if terminate is not None:
-        terminate()
-        return
-    for proc in list(getattr(pool, "_processes", {}).values()):
-        proc.terminate()
+def _on_executor(executor: Executor, specs: list[dict]) -> Iterator[tuple[dict, dict]]:
+    """Run the specs on any Executor (e.g. Dask); yield ``(spec, result)`` as they finish."""
+    from concurrent.futures import as_completed
+
+    futures = {executor.submit(_run_job, spec): spec for spec in specs}
+    try:
+        for fut in as_completed(futures):
+            try:
+                res = fut.result()
+            except Exception as exc:  # the worker itself died
+                res = {
+                    "status": "failed",
+                    "error": {
+                        "ename": type(exc).__name__,
+                        "evalue": str(exc),
+                        "cell_index": None,
+                        "execution_count": None,
+                    },
+                    "outputs": [],
+                    "duration_s": None,
+                }
+            yield futures[fut], res
+    finally:
+        for fut in futures:
+            fut.cancel()

@@ -4,7 +4,9 @@
 unpickle it); it never raises. :func:`_warm` imports papermill once per process
 (without jsonschema's optional IRI checker), registers the engine of
 :mod:`dvcanalysis.render.engine` and builds the HTML exporter in the background;
-:func:`_watch_parent` is the process-pool initializer.
+a kernel that dies before answering ``kernel_info`` is started once more (the
+result says so in ``attempts`` and ``retried``), and every kernel error carries
+the last lines of the kernel's stderr.
 """
 
 from __future__ import annotations
@@ -82,23 +84,6 @@ def _new_exporter():
     )
 
 
-def _watch_parent() -> None:
-    """Process-pool initializer: warm up, and exit if the runner dies (SIGKILL leaves no orphans)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="dvc-parent-watch").start()
-    _warm()
-
-
 def _export_html(nb: Any, name: str, lang: str) -> str:
     """The briefing page; one exporter per thread (they are not shared between threads)."""
     me = threading.get_ident()
@@ -140,35 +125,53 @@ def _run_job(spec: dict) -> dict:
             .get("metadata", {})
             .get("kernelspec", {})
         )
-        sink: dict[str, Any] = {}
-        try:
-            pm.execute_notebook(
-                str(notebook),
-                None,
-                parameters=spec["parameters"],
-                engine_name="dvcanalysis",
-                kernel_name=kernel.get("name") or "python3",
-                progress_bar=False,
-                request_save_on_cell_execute=False,
-                execution_timeout=spec.get("timeout"),
-                shutdown_kernel="immediate",
-                kernel_env=env,
-                kernel_cwd=str(notebook.parent),
-                sink=sink,
-            )
-            result["status"] = "ok"
-        except PapermillExecutionError as exc:
-            result["error"] = {
-                "ename": exc.ename,
-                "evalue": str(exc.evalue)[:2000],
-                "execution_count": exc.exec_count,
-            }
-        except Exception as exc:  # dead kernel, timeout, ...
-            result["error"] = {
-                "ename": type(exc).__name__,
-                "evalue": str(exc)[:2000],
-                "execution_count": None,
-            }
+        for attempt in (1, 2):
+            sink: dict[str, Any] = {}
+            result["error"] = None
+            try:
+                pm.execute_notebook(
+                    str(notebook),
+                    None,
+                    parameters=spec["parameters"],
+                    engine_name="dvcanalysis",
+                    kernel_name=kernel.get("name") or "python3",
+                    progress_bar=False,
+                    request_save_on_cell_execute=False,
+                    execution_timeout=spec.get("timeout"),
+                    shutdown_kernel="immediate",
+                    kernel_env=env,
+                    kernel_cwd=str(notebook.parent),
+                    sink=sink,
+                )
+                result["status"] = "ok"
+            except PapermillExecutionError as exc:
+                result["error"] = {
+                    "ename": exc.ename,
+                    "evalue": str(exc.evalue)[:2000],
+                    "execution_count": exc.exec_count,
+                }
+            except Exception as exc:  # dead kernel, timeout, ...
+                evalue = str(exc)[:2000]
+                if sink.get("kernel_stderr"):
+                    evalue += "\nkernel stderr (last lines):\n" + sink["kernel_stderr"]
+                result["error"] = {
+                    "ename": type(exc).__name__,
+                    "evalue": evalue,
+                    "execution_count": None,
+                }
+                if attempt == 1 and not sink.get("kernel_ready"):
+                    # the kernel died (or never answered) before running anything:
+                    # start it once more, and say so
+                    first = result["error"]
+                    why = (first["evalue"].splitlines() or [""])[0]
+                    result["attempts"] = 2
+                    result["retried"] = (
+                        f"the kernel did not start ({first['ename']}: {why}); retried once"
+                    )
+                    result["first_error"] = first  # with the kernel's stderr
+                    shutil.rmtree(figures, ignore_errors=True)
+                    continue
+            break
         nb = sink.get("nb")
         if result["error"] is not None:
             result["error"]["cell_index"] = sink.get("cell")  # None: no cell ran

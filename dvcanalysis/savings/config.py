@@ -18,9 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from dvcanalysis import evidence, paths
+from dvcanalysis import _io, evidence, paths
 from dvcanalysis.errors import InputError, Problem
 
 # Parameter names the model needs, by YAML section, with the unit each must be given in.
@@ -219,16 +218,7 @@ def _parse(path: Path) -> Config:
         raise InputError(
             Problem(shown, "file not found; expected the savings configuration (data/savings.yml)")
         )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(
-            Problem(shown, f"not valid YAML ({getattr(exc, 'problem', exc)})", line=line)
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError(Problem(shown, "not valid UTF-8")) from None
+    data = _io.read_yaml(path, what="savings configuration (YAML)")
     if not isinstance(data, dict):
         raise InputError(
             Problem(

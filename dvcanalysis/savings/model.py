@@ -10,6 +10,7 @@ savings modules, and the savings model's own random stream (:func:`rng`, :data:`
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,9 +58,16 @@ def bottom_up_saving(p: Mapping[str, object], include: Iterable[str] = COMPONENT
     return sum(costs[c][0] - costs[c][1] for c in include)
 
 
+def _number(value: object) -> float:
+    """``value`` as a float if it is a real number (not a bool, not text); else TypeError."""
+    if isinstance(value, (bool, str, bytes)) or not isinstance(value, numbers.Real):
+        raise TypeError(value)
+    return float(value)
+
+
 def _check_share(name: str, value: object) -> float:
     try:
-        v = float(value)
+        v = _number(value)
     except (TypeError, ValueError):
         raise InputError(
             f"{name}={value!r} is not a number; expected a share from 0 to 1 (write 17% as 0.17)"
@@ -73,7 +81,7 @@ def _check_share(name: str, value: object) -> float:
 
 def _check_nonneg(name: str, value: object, what: str) -> float:
     try:
-        v = float(value)
+        v = _number(value)
     except (TypeError, ValueError):
         raise InputError(f"{name}={value!r} is not a number; expected {what} >= 0") from None
     if not (math.isfinite(v) and v >= 0):

@@ -1,0 +1,235 @@
+"""The render's own worker processes: one job at a time each, tied to the render process.
+
+Why not :class:`concurrent.futures.ProcessPoolExecutor`: when one of its workers
+dies, every pending job fails with ``BrokenProcessPool``; and its forkserver
+workers are children of the forkserver, so they outlive a ``kill -9`` of the
+render process. Here:
+
+- workers are started with ``spawn``, as direct children of the render process,
+  and ask the kernel to kill them when it dies (``PR_SET_PDEATHSIG`` on Linux;
+  elsewhere a thread notices the parent is gone within half a second); their
+  kernels follow within a second (ipykernel polls its parent);
+- a worker that dies costs only the job it was running: that job is retried once
+  in a new worker and the retry is recorded (``attempts`` and ``retried``); if
+  it dies again the job is reported failed (``WorkerDied``), the others go on.
+
+:func:`run_pool` yields ``(spec, result)`` as jobs finish.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """End this process when ``parent_pid`` (its parent) ends, however it ends.
+
+    Linux: ``prctl(PR_SET_PDEATHSIG, SIGKILL)``, then a check that the parent did not
+    already end before the call. Everywhere: a daemon thread that polls the parent
+    id every half second (the fallback where ``prctl`` is missing).
+
+    ``PR_SET_PDEATHSIG`` fires when the *thread* that started the process ends: the
+    pool starts and stops its workers in the one thread that iterates :func:`run_pool`.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="dvc-parent-watch").start()
+
+
+def _worker_main(
+    conn: Connection, parent_pid: int, target: Callable[[dict], dict], kernel_dir: str
+) -> None:
+    """A worker: run the specs received on ``conn`` one at a time; ``None`` ends it."""
+    die_with_parent(parent_pid)
+    from dvcanalysis.render.engine import KERNEL_DIR_ENV
+
+    os.environ[KERNEL_DIR_ENV] = kernel_dir  # the kernels' socket folders go there
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the render process's to handle
+    from dvcanalysis.render.worker import _warm
+
+    _warm()
+    while True:
+        try:
+            spec = conn.recv()
+        except (EOFError, OSError):
+            return
+        if spec is None:
+            return
+        conn.send(target(spec))
+
+
+class _Worker:
+    def __init__(self, ctx: Any, target: Callable[[dict], dict], kernel_dir: str) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(
+            target=_worker_main,
+            args=(child, os.getpid(), target, kernel_dir),
+            daemon=True,
+            name="dvc-worker",
+        )
+        self.proc.start()
+        child.close()
+        self.spec: dict | None = None
+
+    def stop(self, timeout: float) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.proc.join(timeout)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(5)
+        self.conn.close()
+
+
+def _death(proc: Any) -> str:
+    """How a worker process ended, in words."""
+    proc.join(5)
+    code = proc.exitcode
+    if code is not None and code < 0:
+        try:
+            return f"worker process {proc.pid} was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"worker process {proc.pid} was killed by signal {-code}"
+    return f"worker process {proc.pid} ended (exit code {code})"
+
+
+def run_pool(
+    specs: Sequence[dict], workers: int, *, target: Callable[[dict], dict] | None = None
+) -> Iterator[tuple[dict, dict]]:
+    """Run ``target(spec)`` for every spec on ``workers`` processes; yield ``(spec, result)``.
+
+    ``target`` (default :func:`dvcanalysis.render.worker._run_job`) must be importable
+    at top level and never raise. A job whose worker dies is retried once in a new
+    worker; its result then carries ``attempts: 2`` and ``retried`` (why). Closing the
+    generator (or an exception in the caller) stops every worker.
+    """
+    if target is None:
+        from dvcanalysis.render.worker import _run_job as target
+    from dvcanalysis.render.engine import _short_tmp
+
+    ctx = multiprocessing.get_context("spawn")
+    tmp = _short_tmp()
+    _sweep(tmp)
+    kernel_dir = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=tmp)
+    pending: deque[dict] = deque(specs)
+    retried: dict[str, str] = {}
+    pool: list[_Worker] = []
+    try:
+        while pending or any(w.spec is not None for w in pool):
+            busy = sum(w.spec is not None for w in pool)
+            while len(pool) < min(workers, busy + len(pending)):
+                pool.append(_Worker(ctx, target, kernel_dir))
+            for w in pool:
+                if w.spec is None and pending:
+                    w.spec = pending.popleft()
+                    try:
+                        w.conn.send(w.spec)
+                    except (OSError, ValueError):
+                        pass  # it just died: its sentinel says so below, and the job is retried
+            ready = set(wait([w.conn for w in pool] + [w.proc.sentinel for w in pool]))
+            for w in list(pool):
+                if w.conn not in ready and w.proc.sentinel not in ready:
+                    continue
+                result = None
+                if w.conn in ready:
+                    try:
+                        result = w.conn.recv()
+                    except (EOFError, OSError):
+                        result = None
+                if result is not None:
+                    spec, w.spec = w.spec, None
+                    name = spec["name"]
+                    if name in retried:
+                        inner = result.get("retried")
+                        result = {
+                            **result,
+                            "attempts": result.get("attempts", 1) + 1,
+                            "retried": retried[name] + (f"; then {inner}" if inner else ""),
+                        }
+                    yield spec, result
+                    continue
+                # the worker died (with or without a job)
+                pool.remove(w)
+                why = _death(w.proc)
+                w.conn.close()
+                spec = w.spec
+                if spec is None:
+                    continue
+                name = spec["name"]
+                if name not in retried:
+                    retried[name] = f"{why} while running this briefing; retried once"
+                    pending.appendleft(spec)
+                else:
+                    yield (
+                        spec,
+                        {
+                            "name": name,
+                            "status": "failed",
+                            "error": {
+                                "ename": "WorkerDied",
+                                "evalue": f"{why} while running this briefing (twice)",
+                                "cell_index": None,
+                                "execution_count": None,
+                            },
+                            "outputs": [],
+                            "duration_s": None,
+                            "attempts": 2,
+                            "retried": retried[name],
+                        },
+                    )
+    finally:
+        for w in pool:
+            if w.spec is not None:  # interrupted: do not wait for its notebook
+                w.proc.kill()
+        for w in pool:
+            w.stop(timeout=10)
+        shutil.rmtree(kernel_dir, ignore_errors=True)
+
+
+_PREFIX = "dvcr-"
+
+
+def _sweep(tmp: str | None) -> None:
+    """Remove the kernel folders of renders that were killed (their PID is gone)."""
+    base = Path(tmp or tempfile.gettempdir())
+    for d in base.glob(f"{_PREFIX}*-*"):
+        try:
+            pid = int(d.name[len(_PREFIX) :].split("-", 1)[0])
+            os.kill(pid, 0)
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except OSError:  # alive, someone else's
+            continue
