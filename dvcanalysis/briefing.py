@@ -15,10 +15,22 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
-from dvcanalysis import __version__, evidence, fmt, savings, tables, targets, uptake
+from dvcanalysis import (
+    __version__,
+    citations,
+    document,
+    evidence,
+    fmt,
+    savings,
+    tables,
+    targets,
+    uptake,
+)
+from dvcanalysis.document import Document, production_date, runs
 from dvcanalysis.errors import check_choice
 
 SEGMENTS = ("national", "ministries", "localities")
@@ -38,12 +50,19 @@ class Briefing:
         :class:`dvcanalysis.savings.OverTime` along the projection (whole country).
     parameters
         The briefing's own parameters (scenario, segment, lang, draws, seed, cut-off, horizon).
+    data_date
+        The date the data are as of, shown in the header (default: the cut-off).
     """
 
     projection: uptake.Projection
     attainment: pd.DataFrame
     savings: savings.OverTime
     parameters: dict[str, object] = field(default_factory=dict)
+    data_date: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.data_date is None:  # until the evidence says its latest date: the cut-off
+            self.data_date = date.fromisoformat(str(self.parameters.get("cutoff"))[:10])
 
     @property
     def segment(self) -> str:
@@ -91,34 +110,146 @@ class Briefing:
                     ids.add(ev.loc[i, "source_id"])
         return sorted(ids)
 
+    # ------------------------------------------------------------ facts for the text
+    def observations(self) -> pd.DataFrame:
+        """The observations of this segment the projection used (up to the cut-off)."""
+        obs = self.projection.observations
+        return obs[(obs["segment"] == self.segment) & (obs["role"] != "after cutoff")]
+
+    def last_target(self) -> pd.Series:
+        """The attainment row of the segment's last official target."""
+        return self.attainment.sort_values("target_year").iloc[-1]
+
+    @staticmethod
+    def likelihood(probability: float) -> str:
+        """``very_unlikely`` (< 10%), ``unlikely`` (< 50%), ``likely`` (< 90%), ``very_likely``."""
+        for limit, word in ((0.1, "very_unlikely"), (0.5, "unlikely"), (0.9, "likely")):
+            if probability < limit:
+                return word
+        return "very_likely"
+
+    @property
+    def figure_name(self) -> str:
+        """File stem of the briefing's fan chart (``plots.save`` name)."""
+        p = self.parameters
+        return f"briefing_fan_{p['scenario']}_{p['segment']}_{p['lang']}"
+
     # ------------------------------------------------------------ display
     def title(self) -> str:
         seg = fmt.label(f"segment.{self.segment}", self.lang)
-        scen = self.projection.scenario.title.get(self.lang, self.projection.scenario.name)
-        return fmt.label("briefing.title", self.lang, segment=seg, scenario=scen)
+        return fmt.label("briefing.title", self.lang, segment=seg, scenario=self.scenario_title())
 
-    def headline_md(self) -> str:
-        """Headline figures as Markdown bullet lines, formatted for ``lang``."""
+    def scenario_title(self) -> str:
+        return self.projection.scenario.title.get(self.lang, self.projection.scenario.name)
+
+    def _target_sources(self, row: pd.Series) -> list[str]:
+        ev = evidence.load().set_index("id")
+        ids = [i for i in str(row["target_ids"]).split(";") if i in ev.index]
+        return sorted({ev.loc[i, "source_id"] for i in ids})
+
+    def key_message(self, notes: citations.Notes | None = None) -> str:
+        """Two or three sentences composed from the numbers: the last target (met, or how
+        likely under the scenario), the year the median reaches it, the savings in that year."""
+        lang, att = self.lang, self.last_target()
+        L = lambda k, **kw: document.label(k, lang, **kw)  # noqa: E731
+        subject = L(f"briefing.subject.{self.segment}")
+        year = int(att["target_year"])
+        target = fmt.share(att["target_share"], lang)
+        if att["status"] == "met" and not pd.isna(att["latest_share"]):
+            out = [
+                L(
+                    "briefing.km.met",
+                    Subject=subject[:1].upper() + subject[1:],
+                    target=target,
+                    year=year,
+                    latest=fmt.share(att["latest_share"], lang),
+                    date=fmt.day(att["latest_date"].date(), lang),
+                )
+            ]
+        else:
+            out = [
+                L(
+                    "briefing.km.target",
+                    scenario=self.scenario_title(),
+                    target=target,
+                    year=year,
+                    subject=subject,
+                    likelihood=L(f"briefing.likelihood.{self.likelihood(att['probability'])}"),
+                    p=document.bold(fmt.probability(att["probability"], lang)),
+                    median=fmt.share(att["median_share"], lang),
+                    gap=fmt.pp(att["gap_share"], lang, 0),
+                )
+            ]
+            if pd.isna(att["median_crossing_year"]):
+                out.append(L("briefing.km.no_crossing", horizon=self.parameters["horizon"]))
+            else:
+                out.append(L("briefing.km.crossing", crossing=int(att["median_crossing_year"])))
+        h = self.headline().set_index("figure")
+        if "savings_vnd_q50" in h.index:
+            v = h["value"]
+            out.append(
+                L(
+                    "briefing.km.savings",
+                    year=h.loc["savings_vnd_q50", "note"],
+                    median=document.bold(fmt.vnd(v["savings_vnd_q50"], lang, fixed=True)),
+                    low=fmt.vnd(v["savings_vnd_q05"], lang, fixed=True),
+                    high=fmt.vnd(v["savings_vnd_q95"], lang, fixed=True),
+                )
+            )
+        return " ".join(out)
+
+    def caveats(self, notes: citations.Notes) -> list[str]:
+        """Caveats: no observation, a single observation, a secondary source; savings."""
+        lang = self.lang
+        L = lambda k, **kw: document.label(k, lang, **kw)  # noqa: E731
+        subject = L(f"briefing.subject.{self.segment}")
+        obs = self.observations()
+        out = []
+        if obs.empty:
+            out.append(L("briefing.caveat.no_observation", subject=subject))
+        elif len(obs) == 1:
+            r = obs.iloc[0]
+            out.append(
+                L(
+                    "briefing.caveat.one_observation",
+                    subject=subject,
+                    date=fmt.day(r["period_end"], lang),
+                    ref=notes.ref(r["source_id"]),
+                )
+            )
+        secondary = sorted({s for s in obs["source_id"] if citations.is_secondary(s)})
+        if secondary:
+            out.append(L("briefing.caveat.secondary", subject=subject, ref=notes.ref(*secondary)))
+        out.append(L("briefing.caveat.savings"))
+        return out
+
+    def headline_items(self, notes: citations.Notes) -> list[str]:
+        """Headline figures, one line each (``**bold**`` marks the number)."""
         lang = self.lang
         h = self.headline().set_index("figure")["value"]
         note = self.headline().set_index("figure")["note"]
-        att = self.attainment.sort_values("target_year").iloc[-1]
-        L = lambda k, **kw: fmt.label(k, lang, **kw)  # noqa: E731
+        att = self.last_target()
+        L = lambda k, **kw: document.label(k, lang, **kw)  # noqa: E731
         if pd.isna(h["latest_share"]):
             latest = L("briefing.no_observation")
         else:
+            ev = evidence.load().set_index("id")
             latest = L(
                 "briefing.latest",
                 share=fmt.share(h["latest_share"], lang),
                 date=fmt.day(att["latest_date"].date(), lang),
-                id=note["latest_share"],
+                ref=notes.ref(ev.loc[att["latest_id"], "source_id"]),
             )
         year = int(att["target_year"])
         lines = [
-            f"- {latest}",
-            "- " + L("briefing.target", share=fmt.share(h["target_share"], lang), year=year),
-            "- "
-            + L(
+            latest,
+            L(
+                "briefing.target",
+                share=fmt.share(h["target_share"], lang),
+                year=year,
+                ref=notes.ref(*self._target_sources(att)),
+            ),
+            L(
                 "briefing.probability",
                 p=fmt.probability(h["probability"], lang),
                 median=fmt.share(h["median_share"], lang),
@@ -126,72 +257,139 @@ class Briefing:
                 year=year,
             ),
         ]
-        if "savings_vnd_q50" in h:
-            lines.append(
-                "- "
-                + L(
-                    "briefing.savings_year",
-                    year=note["savings_vnd_q50"],
-                    median=fmt.vnd(h["savings_vnd_q50"], lang),
-                    low=fmt.vnd(h["savings_vnd_q05"], lang),
-                    high=fmt.vnd(h["savings_vnd_q95"], lang),
+        for key, measure in (
+            ("briefing.savings_year", "savings_vnd"),
+            ("briefing.savings_cumulative", "cumulative_savings_vnd"),
+        ):
+            if f"{measure}_q50" in h:
+                lines.append(
+                    L(
+                        key,
+                        year=note[f"{measure}_q50"],
+                        median=fmt.vnd(h[f"{measure}_q50"], lang, fixed=True),
+                        low=fmt.vnd(h[f"{measure}_q05"], lang, fixed=True),
+                        high=fmt.vnd(h[f"{measure}_q95"], lang, fixed=True),
+                    )
                 )
-            )
-        if "cumulative_savings_vnd_q50" in h:
-            lines.append(
-                "- "
-                + L(
-                    "briefing.savings_cumulative",
-                    year=note["cumulative_savings_vnd_q50"],
-                    median=fmt.vnd(h["cumulative_savings_vnd_q50"], lang),
-                    low=fmt.vnd(h["cumulative_savings_vnd_q05"], lang),
-                    high=fmt.vnd(h["cumulative_savings_vnd_q95"], lang),
-                )
-            )
-        if self.segment == "ministries" or pd.isna(h["latest_share"]):
-            lines.append("- " + L("briefing.thin_evidence"))
-        return "\n".join(lines)
+        return lines
 
     def fan_chart(self):
         """The fan chart of this segment with its targets and observations."""
         return self.projection.plot(segment=self.segment, lang=self.lang)
 
     def attainment_table(self) -> pd.DataFrame:
-        """Attainment of the segment's targets (display table)."""
+        """Attainment of the segment's targets (display table, one row per target year)."""
         df = tables.attainment_table(self.attainment, self.lang, horizon=self.parameters["horizon"])
-        return df.set_index(list(df.columns[:2]))
+        latest = fmt.label("uptake.col.latest", self.lang)
+        return df.reset_index(drop=True).drop(columns=[latest])  # the segment is the title
 
     def savings_table(self) -> pd.DataFrame:
-        """Savings along the scenario, yearly and cumulative (display table)."""
-        from dvcanalysis.plots import savings as splot
-
-        df = splot.over_time_table(self.savings, self.lang)
-        return df.set_index(list(df.columns[:2]))
-
-    def footer_md(self) -> str:
-        """Every source (outlet, date) and every parameter used, as Markdown."""
+        """Savings along the scenario by year: yearly and cumulative, median and 90% interval,
+        in billions of dong with one decimal in every cell."""
         lang = self.lang
-        srcs = "; ".join(f"{evidence.source_label(s, lang)} [{s}]" for s in self.sources())
-        params = {**self.parameters}
-        params.update(
-            {f"savings.{k}": v for k, v in self.savings.parameters.items() if v is not None}
+        L = lambda k: fmt.label(k, lang)  # noqa: E731
+        df = self.savings.to_df()
+        rows = []
+        for year in sorted(df["year"].unique()):
+            row = {L("briefing.col.year"): str(int(year))}
+            for measure, col in (
+                ("savings_vnd", "briefing.col.yearly"),
+                ("cumulative_savings_vnd", "briefing.col.cumulative"),
+            ):
+                r = df[(df["measure"] == measure) & (df["year"] == year)].iloc[0]
+                b = lambda x: fmt.number(x / 1e9, lang, 0)  # noqa: E731
+                row[f"{L(col)}: {L('briefing.col.median')}"] = b(r["q50"])
+                row[f"{L(col)}: {L('briefing.col.interval')}"] = fmt.interval(
+                    b(r["q05"]), b(r["q95"]), lang
+                )
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def document(
+        self, *, figures: dict | None = None, track_record: pd.DataFrame | None = None
+    ) -> Document:
+        """The briefing as a reader's document (HTML in the notebook, PDF by the renderer).
+
+        Parameters
+        ----------
+        figures
+            Live figures by file stem, shown in the notebook (the PDF reads the saved files).
+        track_record
+            Optional display table (strings) of how earlier forecasts fared; the section
+            is left out when None.
+        """
+        lang = self.lang
+        L = lambda k, **kw: document.label(k, lang, **kw)  # noqa: E731
+        notes = citations.Notes(lang)
+        doc = Document(
+            lang=lang,
+            title=self.title(),
+            header=[
+                L("briefing.data_date", date=fmt.day(self.data_date, lang)),
+                L("briefing.produced", date=fmt.day(production_date(), lang)),
+                L("briefing.issuer", version=__version__),
+            ],
+            figures=dict(figures or {}),
         )
-        shown = ", ".join(f"`{k}={v}`" for k, v in params.items())
-        assumptions = self.projection.assumptions
-        names = ", ".join(f"`{n}`" for n in assumptions["name"]) if "name" in assumptions else ""
-        return "\n\n".join(
-            [
-                f"**{fmt.label('word.sources', lang)}:** {srcs}",
-                f"**{fmt.label('word.parameters', lang)}:** {shown}",
-                fmt.label(
-                    "briefing.assumptions_line",
-                    lang,
-                    names=names,
-                    scenario=self.projection.scenario.name,
-                ),
-                fmt.label("provenance.generated", lang, version=__version__),
-            ]
+        doc.add("paragraph", runs=runs(self.key_message(notes)), role="key")
+        doc.add("paragraph", runs=runs(L("briefing.definition")), role="note")
+        doc.add("heading", text=L("briefing.section_headline"))
+        doc.add("list", items=[runs(x) for x in self.headline_items(notes)])
+        doc.add("heading", text=L("briefing.section_fan"))
+        doc.add("figure", name=self.figure_name, caption=L("briefing.fan_caption"))
+        doc.add("heading", text=L("briefing.section_attainment"))
+        doc.add("table", **_table(self.attainment_table(), numeric_from=1))
+        doc.add("heading", text=L("briefing.section_savings"))
+        doc.add(
+            "table",
+            caption=L("briefing.savings_caption"),
+            **_table(self.savings_table(), numeric_from=1),
         )
+        if track_record is not None and not track_record.empty:
+            doc.add("heading", text=L("briefing.section_track_record"))
+            doc.add("table", **_table(track_record, numeric_from=1))
+        doc.add("heading", text=L("briefing.section_caveats"))
+        doc.add("caveats", items=[runs(x) for x in self.caveats(notes)])
+        p = self.parameters
+        doc.add(
+            "paragraph",
+            runs=runs(
+                L(
+                    "briefing.method",
+                    n=fmt.count(p["n_draws"], lang),
+                    cutoff=fmt.day(p["cutoff"], lang),
+                )
+            ),
+            role="note",
+        )
+        for s in self.sources():  # every source behind the numbers gets a note
+            notes.number(s)
+        doc.add("heading", text=L("briefing.section_notes"))
+        doc.notes = notes.lines()
+        doc.record = {
+            "parameters": dict(p),
+            "data_date": str(self.data_date),
+            "catalogue": {  # what index.html shows about this briefing, in its language
+                "segment": fmt.label(f"segment.{self.segment}", lang),
+                "scenario": self.scenario_title(),
+                "data_date": fmt.day(self.data_date, lang),
+            },
+            "savings_parameters": {k: v for k, v in self.savings.parameters.items()},
+            "projection": self.projection.provenance().to_dict(),
+            "notes": notes.ids,
+            "assumptions": list(self.projection.assumptions.get("name", [])),
+        }
+        return doc
+
+
+def _table(df: pd.DataFrame, *, numeric_from: int) -> dict:
+    """A display frame as a document table block (strings; columns from ``numeric_from`` right-aligned)."""
+    cols = [str(c) for c in df.columns]
+    return {
+        "columns": cols,
+        "rows": [[str(v) for v in r] for r in df.itertuples(index=False)],
+        "numeric": [i >= numeric_from for i in range(len(cols))],
+    }
 
 
 def build(
@@ -203,6 +401,7 @@ def build(
     seed: int = 0,
     cutoff: str | None = uptake.DEFAULT_CUTOFF,
     horizon: int = 2030,
+    data_date: date | str | None = None,
 ) -> Briefing:
     """Compute everything a briefing shows.
 
@@ -216,6 +415,8 @@ def build(
         ``vi`` or ``en``.
     n_draws, seed, cutoff, horizon
         Passed to :func:`dvcanalysis.uptake.project`; ``seed`` also seeds the savings draws.
+    data_date
+        The "data as of" date of the header (default: the cut-off).
 
     Raises
     ------
@@ -239,4 +440,8 @@ def build(
         "cutoff": projection.parameters["cutoff"],
         "horizon": horizon,
     }
-    return Briefing(projection=projection, attainment=att, savings=ot, parameters=params)
+    if isinstance(data_date, str):
+        data_date = date.fromisoformat(data_date[:10])
+    return Briefing(
+        projection=projection, attainment=att, savings=ot, parameters=params, data_date=data_date
+    )

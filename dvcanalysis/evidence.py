@@ -766,9 +766,11 @@ def disagreements() -> pd.DataFrame:
     # a flagged row joins the group of its quantity when it has one
     flagged = flagged.assign(reason="flagged")
     out = pd.concat([differ, flagged], ignore_index=True)
-    out["_key"] = out[key].astype(str).agg("|".join, axis=1)
-    out = out.sort_values(["_key", "period_end", "id"])
-    out["group"] = pd.factorize(out["_key"])[0] + 1
     cols = ["group", "reason", "id", "indicator", "segment", "unit_code", "period", "kind"]
     cols += ["value", "unit", "source_id", "note"]
+    if out.empty:
+        return pd.DataFrame(columns=cols)
+    out["_key"] = ["|".join(map(str, r)) for r in out[key].itertuples(index=False)]
+    out = out.sort_values(["_key", "period_end", "id"])
+    out["group"] = pd.factorize(out["_key"])[0] + 1
     return out[cols].reset_index(drop=True)

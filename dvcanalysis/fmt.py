@@ -20,7 +20,9 @@ date       ``31/8/2024``               ``31 Aug 2024``
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -88,6 +90,18 @@ def has_label(key: str) -> bool:
     return key in _labels()
 
 
+# ---------------------------------------------------------------- markup
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!~])")
+
+
+def md(text: object) -> str:
+    """Text from data files (titles, labels, sources) made safe to insert into Markdown:
+    HTML's ``& < >`` become entities and Markdown's markup characters are backslash-escaped,
+    so ``<img src=x onerror=...>`` or ``**`` show as written and run or format nothing."""
+    s = html.escape(str(text), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
 # ---------------------------------------------------------------- numbers
 def number(x: float, lang: str = "vi", decimals: int = 0) -> str:
     """A plain number with the locale's separators: vi ``1.234,5``, en ``1,234.5``."""
@@ -95,6 +109,8 @@ def number(x: float, lang: str = "vi", decimals: int = 0) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     s = f"{x:,.{decimals}f}"
+    if s.lstrip("-").strip("0.,") == "":  # -0.001 shown with 0 decimals is "0", not "-0"
+        s = s.lstrip("-")
     if lang == "vi":
         s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return s
@@ -124,14 +140,22 @@ def count(x: float, lang: str = "vi", max_decimals: int = 1) -> str:
     return _trim(x, lang, 0 if float(x).is_integer() else max_decimals)
 
 
-def vnd(x: float, lang: str = "vi", max_decimals: int = 1) -> str:
-    """Money in dong: vi ``2.600 tỷ đồng``, en ``VND 2,600 billion``; small sums in full."""
+def vnd(x: float, lang: str = "vi", max_decimals: int = 1, *, fixed: bool = False) -> str:
+    """Money in dong: vi ``2.600 tỷ đồng``, en ``VND 2,600 billion``; small sums in full.
+
+    ``fixed=True`` keeps ``max_decimals`` decimals (``1.257,0``), so that numbers shown side by
+    side (an interval, a column) have the same decimals.
+    """
     check_lang(lang)
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     for threshold, vi, en in _MONEY_SCALES:
         if abs(round(x / threshold, max_decimals)) >= 1:
-            n = _trim(x / threshold, lang, max_decimals)
+            n = (
+                number(x / threshold, lang, max_decimals)
+                if fixed
+                else _trim(x / threshold, lang, max_decimals)
+            )
             return f"{n} {vi} đồng" if lang == "vi" else f"VND {n} {en}"
     n = _trim(x, lang, 0)
     return f"{n} đồng" if lang == "vi" else f"VND {n}"
@@ -148,7 +172,9 @@ def pp(x: float, lang: str = "vi", decimals: int = 1, signed: bool = True) -> st
     """A difference of shares in percentage points: vi ``-12,3 điểm %``, en ``-12.3 pp``."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
-    s = number(100 * x, lang, decimals)
+    if round(100 * x, decimals) == 0:  # no "-0 pp" nor "+0 pp"
+        x = 0.0
+    s = number(100 * x + 0.0, lang, decimals)
     if signed and x > 0:
         s = "+" + s
     return f"{s} {'điểm %' if lang == 'vi' else 'pp'}"

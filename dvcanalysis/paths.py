@@ -37,8 +37,10 @@ def raw_dir() -> Path:
 
 
 def figures_dir() -> Path:
-    """Where notebooks export figures (``figures/``)."""
-    return Path(os.environ.get("DVC_FIGURES_DIR") or root() / "figures")
+    """Where notebooks export figures: ``out/figures/`` (ignored by git), so exploring leaves
+    the repository clean; ``make notebooks`` sets ``DVC_FIGURES_DIR`` to the committed
+    ``figures/``, and ``dvcanalysis render`` to each briefing's own folder."""
+    return Path(os.environ.get("DVC_FIGURES_DIR") or root() / "out" / "figures")
 
 
 def out_dir() -> Path:

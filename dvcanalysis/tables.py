@@ -10,11 +10,33 @@ import math
 
 import pandas as pd
 
-from dvcanalysis import fmt
+from dvcanalysis import citations, fmt
 
 
 def _nan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NaT
+
+
+def reader_index(df: pd.DataFrame) -> pd.DataFrame:
+    """The first column as the index, so a displayed table shows no row numbers (0, 1, 2...)."""
+    return df.set_index(df.columns[0]) if len(df.columns) > 1 else df
+
+
+def _observed(ids: str, lang: str, *, cite: bool = True) -> str:
+    """Evidence rows (``id;id``) as readers see them: ``42% (H1 2024; VietNamNet ...)``."""
+    from dvcanalysis import citations, evidence
+
+    ev = evidence.load().set_index("id")
+    out = []
+    for i in str(ids).split(";"):
+        if i not in ev.index:
+            continue
+        r = ev.loc[i]
+        where = fmt.period(r["period"], lang)
+        if cite:
+            where += f"; {citations.short(r['source_id'], lang)}"
+        out.append(f"{fmt.share(float(r['value']), lang)} ({where})")
+    return "; ".join(out)
 
 
 # ================================================================ uptake and targets
@@ -38,7 +60,7 @@ def attainment_table(
         if _nan(r.latest_share):
             latest = fmt.label("uptake.no_observation", lang)
         else:
-            latest = f"{fmt.share(r.latest_share, lang)} ({fmt.day(r.latest_date.date(), lang)}, {r.latest_id})"
+            latest = f"{fmt.share(r.latest_share, lang)} ({fmt.day(r.latest_date.date(), lang)})"
         if _nan(r.median_crossing_year):
             cross = fmt.label("uptake.word.never", lang, year=horizon) if horizon else "–"
         else:
@@ -62,7 +84,7 @@ def attainment_table(
                 L("uptake.col.status"): _status(r.status, lang),
             }
         )
-    return pd.DataFrame(rows)
+    return reader_index(pd.DataFrame(rows))
 
 
 def assumptions_table(assumptions: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -82,9 +104,9 @@ def assumptions_table(assumptions: pd.DataFrame, lang: str = "vi") -> pd.DataFra
         if r.source == "assumption":
             src = fmt.label("word.assumption", lang)
         elif r.source in ev.index:
-            src = f"{evidence.source_label(ev.loc[r.source, 'source_id'], lang)} [{r.source}]"
+            src = f"{citations.reader(ev.loc[r.source, 'source_id'], lang)}"
         elif r.source in sources.index:
-            src = f"{evidence.source_label(r.source, lang)} [{r.source}]"
+            src = f"{citations.reader(r.source, lang)}"
         else:
             src = r.source
         unit = (
@@ -168,7 +190,6 @@ def compare_table(
 
 def observations_table(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Observations with their role, period, value, evidence id and source, for display."""
-    from dvcanalysis import evidence
 
     fmt.check_lang(lang)
     L = lambda k: fmt.label(k, lang)  # noqa: E731
@@ -186,7 +207,7 @@ def observations_table(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("word.date"): fmt.period(r.period, lang),
                 L("word.value"): fmt.share(r.value, lang),
                 "id": r.id,
-                L("word.source"): evidence.source_label(r.source_id, lang),
+                L("word.source"): citations.reader(r.source_id, lang),
                 L("word.kind"): fmt.label(role_key[r.role], lang),
             }
             for r in obs.itertuples(index=False)
@@ -213,16 +234,14 @@ def backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("word.indicator"): fmt.label(f"indicator.{r.indicator}", lang),
                 L("uptake.col.cutoff"): fmt.day(r.cutoff, lang),
                 L("uptake.col.curve"): fmt.label(f"uptake.curve.{r.curve}", lang),
-                L("uptake.col.fitted_on"): r.fitted_on,
-                L(
-                    "uptake.col.observed"
-                ): f"{fmt.share(r.observed, lang)} ({fmt.period(r.period, lang)}, {r.id})",
+                L("uptake.col.fitted_on"): _observed(r.fitted_on, lang, cite=False),
+                L("uptake.col.observed"): _observed(r.id, lang),
                 L("uptake.col.predicted"): pred,
                 L("uptake.col.error"): err,
                 L("uptake.col.covered"): cov,
             }
         )
-    return pd.DataFrame(rows)
+    return reader_index(pd.DataFrame(rows))
 
 
 def projection_backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -247,7 +266,7 @@ def projection_backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFram
     rows = [
         [
             fmt.label(f"segment.{r.segment}", lang),
-            f"{fmt.share(r.observed, lang)} ({fmt.period(r.period, lang)}, {r.id})",
+            _observed(r.id, lang),
             fmt.day(r.period_end.date(), lang),
             fmt.share(r.q05, lang),
             fmt.share(r.q50, lang),
@@ -257,7 +276,7 @@ def projection_backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFram
         ]
         for r in bt.itertuples(index=False)
     ]
-    return pd.DataFrame(rows, columns=cols)
+    return reader_index(pd.DataFrame(rows, columns=cols))
 
 
 def projection_backtest_text(bt: pd.DataFrame, projection, lang: str = "vi") -> str:
@@ -270,7 +289,7 @@ def projection_backtest_text(bt: pd.DataFrame, projection, lang: str = "vi") -> 
     return fmt.label(
         "uptake.text.backtest_some",
         lang,
-        scenario=sc.title.get(lang, sc.name),
+        scenario=fmt.md(sc.title.get(lang, sc.name)),
         cutoff=cutoff,
         n=len(bt),
         n_in=int(bt["covered"].sum()),
@@ -288,7 +307,7 @@ def uptake_evidence_text(projection, lang: str = "vi") -> str:
 
     Followed by :func:`calibration_text` (which warns when the effective sample size is small).
     """
-    from dvcanalysis import evidence, uptake
+    from dvcanalysis import uptake
 
     fmt.check_lang(lang)
     obs = projection.observations
@@ -303,7 +322,7 @@ def uptake_evidence_text(projection, lang: str = "vi") -> str:
     a = projection.scenario.assumptions["ministries_volume_share"]
     if len(nat):
         nat_txt = f"{fmt.share(nat['value'].iloc[0], lang)}, {fmt.period(nat['period'].iloc[0], lang)}, {nat['id'].iloc[0]}"
-        src = evidence.source_label(nat["source_id"].iloc[0], lang)
+        src = citations.reader(nat["source_id"].iloc[0], lang)
     else:
         nat_txt, src = "–", "–"
     if (
@@ -423,7 +442,7 @@ def uptake_headline_text(projection, lang: str = "vi", *, year: int | None = Non
     head = fmt.label(
         "uptake.text.headline",
         lang,
-        scenario=sc.title.get(lang, sc.name),
+        scenario=fmt.md(sc.title.get(lang, sc.name)),
         curve=fmt.label(f"uptake.curve.{sc.curve}", lang),
         year=year,
         min=_q(q, "ministries", year, lang),
@@ -453,44 +472,70 @@ def attainment_text(att: pd.DataFrame, projection, lang: str = "vi") -> str:
     if loc.empty:
         return ""
     r = loc.iloc[0]
-    text = fmt.label(
-        "uptake.text.attainment",
-        lang,
-        scenario=sc.title.get(lang, sc.name),
+    L = lambda k, **kw: fmt.label(k, lang, **kw)  # noqa: E731
+    text = L(
+        "uptake.text.attainment_counts",
+        scenario=fmt.md(sc.title.get(lang, sc.name)),
         n_met=int((att["status"] == "met").sum()),
         n_on=int((att["status"] == "on track").sum()),
         n_unc=int((att["status"] == "uncertain").sum()),
         n_off=int((att["status"] == "off track").sum()),
         n_other=int((~att["status"].isin(["met", "on track", "uncertain", "off track"])).sum()),
         n=len(att),
-        target=fmt.share(r.target_share, lang),
-        year=int(r.target_year),
-        latest=fmt.share(r.latest_share, lang),
-        date=fmt.day(r.latest_date.date(), lang) if not _nan(r.latest_date) else "–",
-        pace=fmt.pp(r.required_pace_share_per_year, lang, 0, signed=False),
-        p=fmt.probability(r.probability, lang),
     )
+    common = {
+        "target": fmt.share(r.target_share, lang),
+        "year": int(r.target_year),
+        "p": fmt.probability(r.probability, lang),
+    }
+    cutoff = fmt.day(projection.parameters["cutoff"], lang)
+    if _nan(r.latest_share):  # no observation up to the cut-off: no pace can be stated
+        text += " " + L("uptake.text.attainment_loc_none", cutoff=cutoff, **common)
+    else:
+        text += " " + L(
+            "uptake.text.attainment_loc",
+            latest=fmt.share(r.latest_share, lang),
+            date=fmt.day(r.latest_date.date(), lang),
+            pace=fmt.pp(r.required_pace_share_per_year, lang, 0, signed=False),
+            **common,
+        )
+    later = projection.observations["role"].eq("after cutoff").sum()
+    if later:  # a backtest: say so first
+        text = L("uptake.text.backtest_intro", cutoff=cutoff, n=int(later)) + "\n\n" + text
     warn = _low_ess_text(projection, lang)
     return text + ("\n\n" + warn if warn else "")
 
 
+def _source_ids(ids: str) -> list[str]:
+    from dvcanalysis import evidence
+
+    ev = evidence.load().set_index("id")
+    return [ev.loc[i, "source_id"] for i in str(ids).split(";") if i in ev.index]
+
+
 def targets_table(official: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
-    """Official targets (:func:`dvcanalysis.targets.official`) for display, with their evidence ids."""
+    """Official targets (:func:`dvcanalysis.targets.official`) for display, with their sources."""
+    from dvcanalysis import citations
+
     fmt.check_lang(lang)
     L = lambda k: fmt.label(k, lang)  # noqa: E731
-    return pd.DataFrame(
-        [
-            {
-                L("word.indicator"): fmt.label(f"indicator.{r.indicator}", lang),
-                L("word.segment"): fmt.label(f"segment.{r.segment}", lang),
-                L("uptake.col.deadline"): fmt.day(r.deadline.date(), lang),
-                L("uptake.col.target"): ("≥ " if r.bound == "min" else "")
-                + fmt.share(r.target_share, lang),
-                L("uptake.col.evidence_ids"): r.ids.replace(";", ", "),
-                L("uptake.col.modelled"): L("uptake.word.yes")
-                if r.modelled
-                else L("uptake.word.no"),
-            }
-            for r in official.itertuples(index=False)
-        ]
+    return reader_index(
+        pd.DataFrame(
+            [
+                {
+                    L("word.indicator"): fmt.label(f"indicator.{r.indicator}", lang),
+                    L("word.segment"): fmt.label(f"segment.{r.segment}", lang),
+                    L("uptake.col.deadline"): fmt.day(r.deadline.date(), lang),
+                    L("uptake.col.target"): ("≥ " if r.bound == "min" else "")
+                    + fmt.share(r.target_share, lang),
+                    L("word.sources"): "; ".join(
+                        dict.fromkeys(citations.short(x, lang) for x in _source_ids(r.ids))
+                    ),
+                    L("uptake.col.modelled"): L("uptake.word.yes")
+                    if r.modelled
+                    else L("uptake.word.no"),
+                }
+                for r in official.itertuples(index=False)
+            ]
+        )
     )

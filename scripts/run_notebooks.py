@@ -1,13 +1,14 @@
 """Re-execute stored notebooks in place, keeping their outputs (``make notebooks``).
 
 Runs each notebook top to bottom with its default parameters in a fresh kernel
-(working directory: the notebook's folder), drops volatile metadata (timings)
+(working directory: the notebook's folder; figures to the committed ``figures/``), drops volatile metadata (timings)
 so that a re-run with unchanged inputs changes nothing, and writes the result
 atomically. Commit the outputs: ``pytest --nbval`` compares against them.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -56,6 +57,8 @@ def main(argv: list[str]) -> int:
     if not argv:
         print("usage: run_notebooks.py NOTEBOOK...", file=sys.stderr)
         return 2
+    # the one place that writes the committed figures/ (elsewhere they go to out/figures/)
+    os.environ.setdefault("DVC_FIGURES_DIR", str(ROOT / "figures"))
     for name in argv:
         seconds = run(Path(name))
         print(f"{name}: executed in {seconds:.1f} s")

@@ -1,14 +1,27 @@
-"""The one-page briefing composes the models' results without computing its own."""
+"""The one-page briefing composes the models' results without computing its own; its key
+message and caveats are composed from the numbers and say what the numbers say."""
+
+import re
 
 import pytest
 
-from dvcanalysis import briefing, targets, uptake
+from dvcanalysis import briefing, citations, fmt, targets, uptake
 from dvcanalysis.errors import InputError
 
 
 @pytest.fixture(scope="module")
 def b():
     return briefing.build("business-as-usual", "localities", lang="en", n_draws=300, seed=1)
+
+
+@pytest.fixture(scope="module")
+def grid():
+    """One briefing per segment and language (few draws: the text, not the numbers, matters)."""
+    return {
+        (seg, lang): briefing.build("business-as-usual", seg, lang=lang, n_draws=200, seed=0)
+        for seg in briefing.SEGMENTS
+        for lang in ("vi", "en")
+    }
 
 
 def test_headline_matches_attainment_of_last_target(b):
@@ -22,29 +35,107 @@ def test_headline_matches_attainment_of_last_target(b):
     assert h["savings_vnd_q05"] <= h["savings_vnd_q50"] <= h["savings_vnd_q95"]
 
 
-def test_text_is_formatted_for_the_language(b):
-    text = b.headline_md()
-    assert "Latest fully-online share: **17%** (31 Aug 2024) [seed000-02]" in text
-    assert "VND" in text and "billion" in text
+def test_headline_cites_a_numbered_note_not_an_evidence_id(b):
+    doc = b.document()
+    items = ["".join(t for t, _ in i) for i in doc.blocks[3]["items"]]
+    assert items[0] == "Latest fully-online share: 17% (31 Aug 2024) [1]"
+    assert doc.notes[0].startswith("News site (name not given), “Thủ tướng Phạm Minh Chính")
+    assert doc.notes[0].endswith(", 31 Aug 2024")
+    assert "seed000" in doc.record["notes"]  # the id lives in the machine record
 
 
-def test_footer_names_every_source_and_parameter(b):
-    footer = b.footer_md()
-    for sid in ("seed000", "seed003", "ref_vietnamnet_en"):
-        assert f"[{sid}]" in footer
-    for p in (
-        "scenario=business-as-usual",
-        "segment=localities",
-        "n_draws=300",
-        "seed=1",
-        "cutoff=2024-08-31",
-    ):
-        assert p in footer
+@pytest.mark.parametrize("seg", briefing.SEGMENTS)
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_key_message_states_the_numbers(grid, seg, lang):
+    b = grid[(seg, lang)]
+    att = b.last_target()
+    text = b.key_message()
+    sv = b.savings.to_df()
+    year = int(att["target_year"])
+    saved = sv[(sv["measure"] == "savings_vnd") & (sv["year"] == year)].iloc[0]
+    expected = [
+        fmt.share(att["target_share"], lang),
+        str(year),
+        fmt.probability(att["probability"], lang),
+        fmt.share(att["median_share"], lang),
+        fmt.pp(att["gap_share"], lang, 0),
+        fmt.vnd(saved["q50"], lang, fixed=True),
+        fmt.vnd(saved["q05"], lang, fixed=True),
+        fmt.vnd(saved["q95"], lang, fixed=True),
+    ]
+    for s in expected:
+        assert s in text, (s, text)
+    word = fmt.label(f"briefing.likelihood.{b.likelihood(att['probability'])}", lang)
+    assert word in text
+    if att["median_crossing_year"] == att["median_crossing_year"]:  # not NaN
+        assert str(int(att["median_crossing_year"])) in text
 
 
-def test_ministries_briefing_says_evidence_is_thin():
-    m = briefing.build("business-as-usual", "ministries", lang="vi", n_draws=200)
-    assert "bằng chứng rất mỏng" in m.headline_md()
+@pytest.mark.parametrize(
+    ("p", "word"),
+    [
+        (0.0, "very_unlikely"),
+        (0.099, "very_unlikely"),
+        (0.1, "unlikely"),
+        (0.5, "likely"),
+        (0.899, "likely"),
+        (0.9, "very_likely"),
+        (1.0, "very_likely"),
+    ],
+)
+def test_likelihood_words_follow_the_probability(p, word):
+    assert briefing.Briefing.likelihood(p) == word
+
+
+def test_caveats_follow_the_observations(grid):
+    vi = {
+        seg: " ".join(grid[(seg, "vi")].caveats(citations.Notes("vi"))) for seg in briefing.SEGMENTS
+    }
+    en = {
+        seg: " ".join(grid[(seg, "en")].caveats(citations.Notes("en"))) for seg in briefing.SEGMENTS
+    }
+    # ministries: no observation; localities: one (31 Aug 2024); national: a secondary source
+    assert "no direct observation" in en["ministries"] and "Chưa có quan sát" in vi["ministries"]
+    assert "single observation (31 Aug 2024)" in en["localities"]
+    assert "một quan sát (31/8/2024)" in vi["localities"]
+    assert "secondary source" in en["national"] and "nguồn thứ cấp" in vi["national"]
+    assert "secondary" not in en["localities"] and "single" not in en["national"]
+    for seg in briefing.SEGMENTS:
+        n = len(grid[(seg, "en")].observations())
+        assert ("single observation" in en[seg]) == (n == 1)
+        assert ("no direct observation" in en[seg]) == (n == 0)
+
+
+def test_document_has_every_part_in_order(b):
+    doc = b.document()
+    kinds = [x["kind"] for x in doc.blocks]
+    assert kinds[:2] == ["paragraph", "paragraph"] and doc.blocks[0]["role"] == "key"
+    assert "figure" in kinds and kinds.count("table") == 2 and "caveats" in kinds
+    assert doc.header[0] == "Data as of 31 Aug 2024"
+    assert re.fullmatch(r"Produced \d{1,2} [A-Z][a-z]{2} \d{4}", doc.header[1])
+    assert "trực tuyến toàn trình" in doc.blocks[1]["runs"][0][0]  # the definition
+
+
+def test_data_date_is_passed_in():
+    x = briefing.build(
+        "business-as-usual", "national", lang="vi", n_draws=100, data_date="2024-07-31"
+    )
+    assert x.document().header[0] == "Số liệu đến ngày 31/7/2024"
+
+
+def test_track_record_block_only_when_given(b):
+    import pandas as pd
+
+    assert "Track record of earlier forecasts" not in b.document().text()
+    tr = pd.DataFrame({"Cut-off": ["31 Dec 2023"], "Inside 90% interval": ["2 of 3"]})
+    text = b.document(track_record=tr).text()
+    assert "Track record of earlier forecasts" in text and "2 of 3" in text
+
+
+def test_savings_table_has_one_format_per_column(b):
+    df = b.savings_table()
+    for col in df.columns[1:]:
+        assert all(re.fullmatch(r"[\d,]+( – [\d,]+)?", v) for v in df[col]), df[col].tolist()
 
 
 def test_bad_inputs_are_one_clear_error():

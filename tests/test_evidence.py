@@ -256,3 +256,17 @@ def test_value_text_units():
 
 def test_frozen_end_2024_fixture_is_valid(data_2024_12_31):
     assert evidence.validate() == []
+
+
+def test_disagreements_of_the_frozen_evidence():
+    # to 31/8/2024 no quantity has two values; a table with its columns, not an error
+    d = evidence.disagreements()
+    assert list(d.columns[:3]) == ["group", "reason", "id"]
+
+
+def test_disagreements_of_the_2024_evidence(data_2024_12_31):
+    d = evidence.disagreements()
+    nat = d[(d["segment"] == "national") & (d["kind"] == "observed")]
+    assert set(nat["value"]) == {0.458, 0.45} and nat["group"].nunique() == 1
+    bct = d[(d["unit_code"] == "BCT") & (d["period"] == "2024")]
+    assert set(bct["value"]) == {0.8348, 0.8349}

@@ -58,3 +58,16 @@ def test_scale_is_chosen_after_rounding():
     assert fmt.vnd(999_950_000, "vi") == "1 tỷ đồng"
     assert fmt.vnd(999_950_000, "en") == "VND 1 billion"
     assert fmt.count(999_960, "en") == "1 million"
+
+
+def test_vnd_fixed_keeps_the_decimals():
+    assert fmt.vnd(1.257e12, "en", fixed=True) == "VND 1,257.0 billion"
+    assert fmt.vnd(1.257e12, "vi", fixed=True) == "1.257,0 tỷ đồng"
+    assert fmt.vnd(1.257e12, "en") == "VND 1,257 billion"
+
+
+def test_pp_never_prints_minus_zero():
+    assert fmt.pp(-0.004, "en", 0) == "0 pp"
+    assert fmt.pp(0.004, "vi", 0) == "0 điểm %"
+    assert fmt.pp(-0.41, "en", 0) == "-41 pp"
+    assert fmt.number(-0.0004, "en", 2) == "0.00"

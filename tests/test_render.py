@@ -265,6 +265,10 @@ def test_failing_notebook_does_not_stop_the_others(rendered):
     assert err["cell_index"] == 2  # the third cell of fail.ipynb
     assert err["ename"] == "ValueError"
     assert err["evalue"] == "deliberate failure for the tests"
+    page = (out / "fail_en.html").read_text(encoding="utf-8")  # readable, not a traceback
+    assert "This briefing could not be completed" in page
+    assert "ValueError: deliberate failure for the tests" in page
+    assert "Traceback" not in page and "ipython-input" not in page
     ok = runs["ok_vi"]
     assert ok["parameters"] == {"n": 3, "lang": "vi"}
     assert ok["outputs"] == ["ok_vi.ipynb", "ok_vi.html", "ok_vi_figures"]
@@ -289,8 +293,8 @@ def test_outputs_are_self_contained(rendered):
     nb = json.loads((out / "ok_vi.ipynb").read_text(encoding="utf-8"))
     assert nb["metadata"]["papermill"]["parameters"] == {"n": 3, "lang": "vi"}
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert '<a href="ok_en.html">ok_en.html</a>' in index
-    assert "ValueError (cell 2): deliberate failure for the tests" in index
+    assert '<a href="ok_en.html">HTML</a>' in index
+    assert "cell 2: ValueError: deliberate failure for the tests" in index
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", index)
 
 
@@ -332,7 +336,7 @@ def test_resume_skips_unchanged_and_redoes_changed(rendered, tmp_path, capsys):
     runs = manifest(work)
     assert runs["ok_en"]["status"] == "ok"
     assert runs["ok_vi"]["status"] == "skipped"  # not selected, still listed: it is up to date
-    assert '<a href="ok_vi.html">' in (work / "index.html").read_text(encoding="utf-8")
+    assert '<a href="ok_vi.html">HTML</a>' in (work / "index.html").read_text(encoding="utf-8")
     assert (work / "ok_en.html").exists()
     assert main(["render", str(grid3), "--out", str(work), "--no-progress", "--force"]) == 0
     assert {r["status"] for r in manifest(work).values()} == {"ok"}

@@ -56,17 +56,37 @@ def new_figure(width: float = 7.5, height: float = 4.2, **kwargs):
     return plt.subplots(figsize=(width, height), **kwargs)
 
 
-def add_footer(fig, provenance: Provenance | None, lang: str = "vi", wrap: int = 150) -> None:
-    """Write the provenance line under the figure (wrapped, small grey text)."""
+def add_footer(fig, provenance: Provenance | None, lang: str = "vi", wrap: int = 125) -> float:
+    """Write the sources under the figure as readers cite them (wrapped, grey text legible
+    in print). Parameters and ids stay in the provenance JSON saved beside the figure.
+
+    Returns the top of the footer in figure coordinates (0 when there is none), so that a
+    legend placed under the axes can sit above it.
+    """
     if provenance is None:
-        return
+        return 0.0
     import textwrap
 
-    text = "\n".join(textwrap.wrap(provenance.text(lang), wrap))
-    if text:
-        fig.text(0.01, 0.005, text, fontsize=6, color="#555555", ha="left", va="bottom")
-        n = text.count("\n") + 1
-        fig.subplots_adjust(bottom=min(0.35, 0.11 + 0.03 * n))
+    from dvcanalysis import citations
+
+    text = "\n".join(
+        textwrap.wrap(citations.footer(provenance.sources, lang, note=provenance.note), wrap)
+    )
+    if not text:
+        return 0.0
+    # the footer gets its own room: the figure grows by the footer's height and the axes keep
+    # theirs, so a long list of sources never runs into the axis labels
+    n = text.count("\n") + 1
+    lines_in = n * 7.5 * 1.3 / 72
+    foot_in = lines_in + 0.45  # the lines, and room for the x-axis label above them
+    h = fig.get_figheight()
+    sp = fig.subplotpars
+    bottom, top = sp.bottom, sp.top
+    new_h = h + foot_in
+    fig.set_figheight(new_h)
+    fig.subplots_adjust(bottom=(bottom * h + foot_in) / new_h, top=1 - (1 - top) * h / new_h)
+    fig.text(0.01, 0.005, text, fontsize=7.5, color="#444444", ha="left", va="bottom")
+    return (lines_in + 0.03) / new_h
 
 
 def save(

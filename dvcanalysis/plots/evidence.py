@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dvcanalysis import evidence, fmt
+from dvcanalysis import citations, evidence, fmt, tables
+from dvcanalysis.plots import layout
 from dvcanalysis.plots._base import SEGMENT_COLORS, Provenance, add_footer, new_figure
 
 
@@ -57,6 +58,7 @@ def timeline(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | Non
         :func:`dvcanalysis.evidence.shares_timeline` output.
     """
     fig, ax = new_figure(8, 4.6)
+    notes = []
     for (indicator, segment, kind), g in df.groupby(["indicator", "segment", "kind"], sort=True):
         color = SEGMENT_COLORS.get(segment, "#555555")
         seg = _label_or(f"segment.{segment}", segment, lang)
@@ -77,14 +79,16 @@ def timeline(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | Non
                 label=None if hollow else fmt.label("evidence.target_marker", lang, segment=seg),
             )
             for xi, v in zip(x, g["value_share"], strict=True):
-                ax.annotate(
-                    fmt.share(v, lang),
-                    (xi, v),
-                    xytext=(0, 6),
-                    textcoords="offset points",
-                    fontsize=7,
-                    color=color,
-                    ha="center",
+                notes.append(
+                    ax.annotate(
+                        fmt.share(v, lang),
+                        (xi, v),
+                        xytext=(0, 6),
+                        textcoords="offset points",
+                        fontsize=7,
+                        color=color,
+                        ha="center",
+                    )
                 )
         else:
             ax.plot(
@@ -98,13 +102,15 @@ def timeline(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | Non
                 label=None if hollow else fmt.label("evidence.observed_marker", lang, segment=seg),
             )
             for _, r in g.iterrows():
-                ax.annotate(
-                    fmt.share(r["value_share"], lang),
-                    (r["period_end"], r["value_share"]),
-                    xytext=(4, 5),
-                    textcoords="offset points",
-                    fontsize=7,
-                    color=color,
+                notes.append(
+                    ax.annotate(
+                        fmt.share(r["value_share"], lang),
+                        (r["period_end"], r["value_share"]),
+                        xytext=(4, 5),
+                        textcoords="offset points",
+                        fontsize=7,
+                        color=color,
+                    )
                 )
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(lambda v, _: fmt.share(v, lang))
@@ -128,6 +134,7 @@ def timeline(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | Non
         ax.spines[spine].set_visible(False)
     ax.grid(True, alpha=0.3)
     add_footer(fig, provenance, lang)
+    layout.separate(fig, notes)  # 42% and 43% a month apart must not print over each other
     return fig
 
 
@@ -164,25 +171,32 @@ def claims_table(lang: str = "vi", kinds: tuple[str, ...] = ("claim", "target"))
                 fmt.label("evidence.col_period", lang): fmt.period(r["period"], lang),
                 fmt.label("evidence.col_bound", lang): fmt.label(f"bound.{r['bound']}", lang),
                 fmt.label("word.value", lang): value_text(r["value"], r["unit"], lang),
-                fmt.label("word.source", lang): evidence.source_label(r["source_id"], lang),
+                fmt.label("word.source", lang): citations.reader(r["source_id"], lang),
                 fmt.label("word.quote", lang): r["quote_vi"]
                 if lang == "vi" or not r["gloss_en"]
                 else r["gloss_en"],
-                fmt.label("evidence.col_id", lang): r["id"],
             }
         )
-    return pd.DataFrame(rows)
+    return tables.reader_index(pd.DataFrame(rows))
 
 
 def counts_table(lang: str = "vi") -> pd.DataFrame:
     """Evidence rows counted by source (rows) and kind (columns), with totals."""
     s = evidence.summary()
     wide = s.pivot(index="source_id", columns="kind", values="rows").fillna(0).astype(int)
+    wide.index = [citations.short(i, lang) for i in wide.index]
+    wide = wide.groupby(level=0, sort=False).sum()  # one outlet cited by several sources
     wide["Σ"] = wide.sum(axis=1)
     wide.loc["Σ"] = wide.sum(axis=0)
     wide.columns = [_label_or(f"kind.{k}", k, lang) for k in wide.columns]
     wide.index.name = fmt.label("word.source", lang)
     return wide
+
+
+def overview(lang: str = "vi") -> str:
+    """One Markdown line: how many evidence rows and sources the base holds."""
+    ev = evidence.load()
+    return fmt.label("evidence.overview", lang, rows=len(ev), sources=ev["source_id"].nunique())
 
 
 def headline(lang: str = "vi") -> str:
@@ -196,7 +210,7 @@ def headline(lang: str = "vi") -> str:
         seg = _label_or(f"segment.{segment}", segment, lang)
         when = fmt.period(last["period"], lang)
         lines.append(
-            f"- **{seg}** ({when}): **{fmt.share(last['value'], lang)}** — {evidence.source_label(last['source_id'], lang)} [{last['id']}]"
+            f"- **{fmt.md(seg)}** ({when}): **{fmt.share(last['value'], lang)}** — {fmt.md(citations.reader(last['source_id'], lang))}"
         )
     for segment in ("ministries", "localities", "national"):
         t = evidence.series("fully_online_share", segment, kind="target").drop_duplicates(
@@ -207,22 +221,27 @@ def headline(lang: str = "vi") -> str:
             f"{fmt.period(r['period'], lang)}: {fmt.share(r['value'], lang)}"
             for _, r in t.iterrows()
         ]
-        ids = ", ".join(sorted(evidence.series("fully_online_share", segment, kind="target")["id"]))
-        lines.append(f"- {fmt.label('kind.target', lang)} **{seg}**: {'; '.join(parts)} [{ids}]")
+        srcs = sorted(
+            set(evidence.series("fully_online_share", segment, kind="target")["source_id"])
+        )
+        cites = "; ".join(citations.reader(x, lang) for x in srcs)
+        lines.append(
+            f"- {fmt.label('kind.target', lang)} **{fmt.md(seg)}**: {'; '.join(parts)} — {fmt.md(cites)}"
+        )
     return "\n".join(lines)
 
 
 def sources_table(lang: str = "vi") -> pd.DataFrame:
-    """The sources behind the evidence: id, outlet and date, title, rows cited."""
+    """The sources behind the evidence as readers cite them, and the rows each gives."""
     src = evidence.load_sources()
     n = evidence.load().groupby("source_id").size()
-    return pd.DataFrame(
-        {
-            "source_id": src.index,
-            fmt.label("word.source", lang): [evidence.source_label(s, lang) for s in src.index],
-            "title": src["title"].to_numpy(),
-            fmt.label("word.count", lang): [int(n.get(s, 0)) for s in src.index],
-        }
+    return tables.reader_index(
+        pd.DataFrame(
+            {
+                fmt.label("word.source", lang): [citations.reader(s, lang) for s in src.index],
+                fmt.label("word.count", lang): [int(n.get(s, 0)) for s in src.index],
+            }
+        )
     )
 
 
@@ -243,6 +262,8 @@ def disagreements_table(lang: str = "vi") -> pd.DataFrame:
         statement = e["quote_vi"] or e["quote_ref"]
         if lang == "en" and e["gloss_en"]:
             statement = e["gloss_en"]
+        elif not e["quote_vi"] and statement:  # an English source, quoted as written
+            statement = f"“{statement}” ({fmt.label('evidence.english_original', lang)})"
         rows.append(
             {
                 fmt.label("evidence.col_group", lang): int(r["group"]),
@@ -253,7 +274,7 @@ def disagreements_table(lang: str = "vi") -> pd.DataFrame:
                 fmt.label("word.kind", lang): _label_or(f"kind.{r['kind']}", r["kind"], lang),
                 fmt.label("evidence.col_period", lang): fmt.period(r["period"], lang),
                 fmt.label("word.value", lang): value_text(r["value"], r["unit"], lang),
-                fmt.label("word.source", lang): evidence.source_label(r["source_id"], lang),
+                fmt.label("word.source", lang): citations.reader(r["source_id"], lang),
                 fmt.label("word.quote", lang): statement,
             }
         )

@@ -7,6 +7,7 @@ draws or formats them; nothing here computes the model.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -263,9 +264,8 @@ def gross_incremental(est, unc, *, lang: str = "vi", provenance: Provenance | No
     _money_axis(ax, lang, "y")
     ax.set_ylabel(fmt.label("savings.axis.per_year", lang))
     base = "" if est.baseline_share is None else fmt.share(est.baseline_share, lang)
-    ax.set_title(
-        fmt.label("savings.gross_title", lang, share=fmt.share(est.share, lang), baseline=base)
-    )
+    title = fmt.label("savings.gross_title", lang, share=fmt.share(est.share, lang), baseline=base)
+    ax.set_title(textwrap.fill(title, 70))
     add_footer(fig, provenance, lang)
     return fig
 
@@ -304,16 +304,14 @@ def over_time(ot, *, lang: str = "vi", provenance: Provenance | None = None):
         if baseline is None
         else fmt.label("savings.over_time_baseline", lang, baseline=fmt.share(baseline, lang))
     )
-    fig.suptitle(
-        fmt.label(
-            "savings.over_time_title",
-            lang,
-            rate=fmt.share(ot.parameters.get("discount_rate", 0), lang, 0),
-            basis=base_text,
-        ),
-        fontsize=10,
+    title = fmt.label(
+        "savings.over_time_title",
+        lang,
+        rate=fmt.share(ot.parameters.get("discount_rate", 0), lang, 0),
+        basis=base_text,
     )
-    fig.subplots_adjust(wspace=0.45)
+    fig.suptitle(textwrap.fill(title, 95), fontsize=10)
+    fig.subplots_adjust(wspace=0.45, top=0.78 if len(title) > 95 else 0.82)
     add_footer(fig, provenance, lang)
     return fig
 

@@ -8,6 +8,7 @@ computes a share, a rank or a status.
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import matplotlib as mpl
 import numpy as np
@@ -15,7 +16,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from dvcanalysis import fmt
+from dvcanalysis import citations, fmt
 from dvcanalysis.plots._base import (
     SEGMENT_COLORS,
     TARGET_COLOR,
@@ -47,7 +48,7 @@ def provenance(rep, **extra) -> Provenance:
     if rep.has_counts:
         params |= {"counts_path": rep.counts_file, "scenario": rep.scenario}
     params |= extra
-    note = "" if rep.has_counts else "no per-unit counts"
+    note = "" if rep.has_counts else "units.note.no_counts_footer"  # a label key
     return Provenance(sources=list(rep.sources), parameters=params, note=note)
 
 
@@ -199,15 +200,19 @@ def tile_map(
         title = fmt.label(
             "units.title.tiles_merge", lang, layout=fmt.label(f"units.layout.{layout}", lang)
         )
+    for h in handles:  # narrow labels: the legend sits in the empty columns left of the coast
+        h.set_label("\n".join(textwrap.wrap(h.get_label(), 24)))
     ax.legend(handles=handles, loc="center left", fontsize=6.5, frameon=False)
     ax.set_xlim(-0.2, ncols + 0.2)
     ax.set_ylim(-nrows + 0.9, 1.05)
     ax.set_aspect("equal")
+    ax.set_anchor("S")  # slack above the title, where the saved (tight) figure crops it
     ax.axis("off")
     ax.set_title(title, fontsize=9)
     ax.text(
         0, -nrows + 0.75, fmt.label("units.note.tiles", lang), fontsize=6, color="#555555", va="top"
     )
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.0, top=0.97)  # no axis labels to hold
     add_footer(fig, provenance, lang, wrap=90)
     return fig
 
@@ -334,7 +339,7 @@ def intro(rep, *, lang: str = "vi"):
     text = fmt.label(
         "units.intro.counts",
         lang,
-        file=rep.counts_file,
+        file=fmt.md(Path(str(rep.counts_file)).name),  # the name only: no user's path
         n_units=a[["unit_type", "unit_code"]].drop_duplicates().shape[0],
         n_periods=a["period"].nunique(),
         layout=layout,
@@ -467,7 +472,6 @@ def _ue_name(row, lang: str) -> str:
 
 def _ue_flag_text(row, lang: str) -> str:
     """The contradictions of one unit, in words (sources by outlet and date)."""
-    from dvcanalysis import evidence  # noqa: PLC0415
 
     parts = []
     for f in row["flags"]:
@@ -483,7 +487,7 @@ def _ue_flag_text(row, lang: str) -> str:
                         interval=_ue_interval_words(0.0, thr, lang)
                         if side == "below"
                         else _ue_interval_words(thr, 1.0, lang),
-                        source=evidence.source_label(sid, lang),
+                        source=citations.reader(sid, lang),
                     )
                 )
         else:
@@ -894,7 +898,6 @@ def evidence_counts_table(ue, *, lang: str = "vi") -> pd.DataFrame:
 def evidence_table(ue, *, lang: str = "vi") -> pd.DataFrame:
     """The units with evidence of their own (a value or their own interval), formatted, with
     their sources (outlet and date) and the contradictions between sources."""
-    from dvcanalysis import evidence  # noqa: PLC0415
 
     d = ue.units
     d = d[(d["status"] == "known") | ((d["status"] == "bounded") & ~d["group_bound"])]
@@ -917,7 +920,7 @@ def evidence_table(ue, *, lang: str = "vi") -> pd.DataFrame:
                 for _, r in d.iterrows()
             ],
             fmt.label("unit_evidence.col.sources", lang): [
-                "; ".join(evidence.source_label(s, lang) for s in r["source_ids"].split(";") if s)
+                "; ".join(citations.reader(s, lang) for s in r["source_ids"].split(";") if s)
                 for _, r in d.iterrows()
             ],
             fmt.label("unit_evidence.col.flags", lang): [
@@ -936,8 +939,6 @@ def consistency_statements(ue, cons, *, lang: str = "vi"):
     """The consistency checks (:func:`dvcanalysis.unit_evidence.consistency`) as a Markdown
     list of statements, numbers formatted, sources by outlet and date (no evidence ids)."""
     from IPython.display import Markdown  # noqa: PLC0415
-
-    from dvcanalysis import evidence  # noqa: PLC0415
 
     fmt.check_lang(lang)
     c = cons.to_df()
@@ -1061,7 +1062,7 @@ def consistency_statements(ue, cons, *, lang: str = "vi"):
                 f"unit_evidence.check.{ck}",
                 lang,
                 interval=interval,
-                source=evidence.source_label(r["list_source_id"], lang),
+                source=citations.reader(r["list_source_id"], lang),
                 stated=int(r["stated"]),
                 listed=int(r["listed"]),
                 computed=int(r["computed"]),

@@ -27,12 +27,40 @@ def _share_axis(ax, lang: str) -> None:
 
 
 def _year_axis(ax, years, lang: str) -> None:
+    """Calendar years on a decimal-year axis: a gridline at each year's end (where a year's
+    value is plotted) and the year's name centred on its span, so an observation dated
+    31 Aug 2024 (2024.67) sits inside "2024", left of the end-of-2024 value."""
     years = [int(y) for y in years]
-    step = 1 if len(years) <= 8 else 2
-    ticks = years[::step]
-    ax.set_xticks([y + 1.0 for y in ticks])
-    ax.set_xticklabels([str(y) for y in ticks])
-    ax.set_xlabel(fmt.label("uptake.year_end", lang))
+    width_in = ax.get_position().width * ax.figure.get_figwidth()
+    step = 1 if len(years) <= max(3, int(width_in * 1.6)) else 2  # ~0.6 in per label
+    ax.set_xticks([years[0], *[y + 1.0 for y in years]])
+    ax.set_xticklabels([])
+    ax.set_xticks([y + 0.5 for y in years[::step]], minor=True)
+    ax.set_xticklabels([str(y) for y in years[::step]], minor=True)
+    ax.tick_params(axis="x", which="minor", length=0)
+    ax.tick_params(axis="x", which="major", length=3)
+    ax.set_xlabel(fmt.label("uptake.axis_year", lang))
+
+
+def _legend_below(fig, handles, labels, provenance, lang: str) -> None:
+    """One legend under the axes and above the sources footer: never over the data."""
+    fig.subplots_adjust(top=0.86, wspace=0.08)
+    top = add_footer(fig, provenance, lang)
+    ncol = min(4, len(labels)) or 1
+    rows = -(-len(labels) // ncol)
+    h = fig.get_figheight()
+    legend_in = rows * 7.5 * 1.6 / 72 + 0.1
+    axis_in = 0.5  # tick labels and the x-axis label
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncol=ncol,
+        fontsize=7.5,
+        frameon=False,
+        bbox_to_anchor=(0.5, top + 0.01),
+    )
+    fig.subplots_adjust(bottom=top + (legend_in + axis_in) / h)
 
 
 def _segments(frame: pd.DataFrame, segment: str | None) -> list[str]:
@@ -178,17 +206,7 @@ def fan_chart(
                 labels.append(lab)
     if own:
         fig.suptitle(fmt.label("uptake.fan_title", lang, scenario=scenario), fontsize=10)
-        fig.legend(
-            handles,
-            labels,
-            loc="lower center",
-            ncol=min(4, len(labels)),
-            fontsize=7,
-            frameon=False,
-            bbox_to_anchor=(0.5, 0.06),
-        )
-        add_footer(fig, provenance, lang)
-        fig.subplots_adjust(bottom=0.34, top=0.86, wspace=0.08)
+        _legend_below(fig, handles, labels, provenance, lang)
     else:
         axes[0].legend(handles, labels, fontsize=7, loc="upper left", frameon=False)
     return fig
@@ -253,11 +271,12 @@ def compare_chart(
         _share_axis(a, lang)
         a.set_title(fmt.label(f"segment.{seg}", lang), fontsize=9)
     axes[0].set_ylabel(fmt.label("axis.fully_online_share", lang))
-    axes[0].legend(fontsize=7, frameon=False, loc="upper left")
     if own:
         fig.suptitle(fmt.label("uptake.compare_title", lang), fontsize=10)
-        add_footer(fig, provenance, lang)
-        fig.subplots_adjust(top=0.86, wspace=0.08)
+        handles, labels = axes[0].get_legend_handles_labels()
+        _legend_below(fig, handles, labels, provenance, lang)
+    else:
+        axes[0].legend(fontsize=7, frameon=False, loc="upper left")
     return fig
 
 

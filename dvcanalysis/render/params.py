@@ -1,8 +1,14 @@
 """A notebook's parameters cell, read with :mod:`ast` (never executed), and value checks.
 
 :func:`read_parameters` turns the cell tagged ``parameters`` into :class:`Param` objects
-(name, type, default, optional, help comment); :func:`check_value` and
+(name, type, default, optional, help comment, allowed values); :func:`check_value` and
 :func:`check_parameters` say, one line per problem, why grid values do not fit them.
+
+Allowed values are declared in the help comment, readable in ``papermill --help-notebook``:
+``lang: str = "vi"  # display language [one of: vi, en]``; ``""`` stands for the empty
+text; a pattern with ``*`` names files whose stems are the values
+(``[one of: data/scenarios/*.yml]``; ``data/`` is :func:`dvcanalysis.paths.data_dir`).
+Help comments hold no ``=`` (papermill cannot read a line with two).
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +44,21 @@ class Param:
     default: Any = None
     optional: bool = False  # ``X | None``: None is accepted
     help: str = ""
+    choices: tuple[str, ...] = ()  # declared allowed values ("[one of: ...]" in the help)
+
+    def allowed(self) -> list[str] | None:
+        """The allowed values (file patterns expanded), or None when any value is allowed."""
+        if not self.choices:
+            return None
+        out: list[str] = []
+        for c in self.choices:
+            if "*" in c:
+                base = paths.data_dir() if c.startswith("data/") else paths.root()
+                pattern = c[len("data/") :] if c.startswith("data/") else c
+                out += sorted(p.stem for p in base.glob(pattern))
+            else:
+                out.append(c)
+        return out
 
     def __str__(self) -> str:
         optional = " | None" if self.optional and self.type != "any" else ""
@@ -95,6 +117,20 @@ def _comments(source: str) -> dict[int, str]:
     return out
 
 
+_CHOICES = re.compile(r"\[one of: ([^\]]+)\]")
+
+
+def _choices(help_: str) -> tuple[str, ...]:
+    """``[one of: a, b, ""]`` in a help comment -> ``("a", "b", "")``."""
+    m = _CHOICES.search(help_)
+    if not m:
+        return ()
+    return tuple(
+        c.strip().strip('"').strip("'") if c.strip() in ('""', "''") else c.strip()
+        for c in m.group(1).split(",")
+    )
+
+
 def read_parameters(notebook: Path | str) -> dict[str, Param]:
     """The parameters a notebook declares, parsed (not executed) from its cell tagged ``parameters``.
 
@@ -148,7 +184,7 @@ def read_parameters(notebook: Path | str) -> dict[str, Param]:
             typ = _infer(default)
             optional = default is None
         help_ = comments.get(stmt.end_lineno or stmt.lineno, "")
-        out[name] = Param(name, typ, default, optional, help_)
+        out[name] = Param(name, typ, default, optional, help_, _choices(help_))
     return out
 
 
@@ -188,6 +224,10 @@ def check_value(param: Param, value: Any) -> str | None:
         ok = isinstance(value, accepted)
     if not ok:
         return f"{param.name}={value!r} is {_type_name(value)}; expected {param}"
+    allowed = param.allowed()
+    if allowed is not None and isinstance(value, str) and value not in allowed:
+        shown = ", ".join(repr(a) for a in allowed) or "(none found)"
+        return f"{param.name}={value!r} is not accepted; expected one of: {shown}"
     return None
 
 

@@ -8,7 +8,7 @@ import string
 from pathlib import Path
 
 from dvcanalysis import paths
-from dvcanalysis.render.records import _write
+from dvcanalysis.render.records import _record_path, _write
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # dvcanalysis/templates
 
@@ -29,44 +29,101 @@ def write_manifest(
     )
 
 
-def write_index(out_dir: Path, rows: list[dict]) -> Path:
-    """Write ``index.html``: a self-contained table of the briefings with relative links."""
-    template = string.Template((TEMPLATES / "index.html").read_text(encoding="utf-8"))
-    columns: list[str] = []
-    for r in rows:
-        for k in [*r.get("varying", []), *(["lang"] if "lang" in r["parameters"] else [])]:
-            if k not in columns:
-                columns.append(k)
-    header = "".join(
-        f"<th>{html.escape(c)}</th>"
-        for c in ["notebook", *columns, "status", "duration", "briefing"]
+def _notebook_title(notebook: str, lang: str) -> str:
+    """A notebook's reader title: ``metadata.dvcanalysis.title[lang]``, else its first heading."""
+    try:
+        nb = json.loads((paths.root() / notebook).read_text(encoding="utf-8"))
+    except (OSError, ValueError, AttributeError):
+        return Path(notebook).stem
+    titles = nb.get("metadata", {}).get("dvcanalysis", {}).get("title", {})
+    if isinstance(titles, dict) and titles.get(lang):
+        return str(titles[lang])
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            src = "".join(cell.get("source", ""))
+            for line in src.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return Path(notebook).stem
+
+
+def _recorded_document(out_dir: Path, name: str) -> dict:
+    """The catalogue entry a finished run recorded (for runs skipped as up to date)."""
+    try:
+        record = json.loads(_record_path(out_dir, name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record.get("document") or {}
+
+
+def _catalogue_row(out_dir: Path, r: dict) -> str:
+    """One briefing: title, segment, scenario, language, data date, links; run details last."""
+    e = html.escape
+    p = r.get("parameters", {})
+    doc = r.get("document") or _recorded_document(out_dir, r["name"])
+    lang = str(doc.get("lang") or p.get("lang") or "")
+    title = doc.get("title") or _notebook_title(
+        r["notebook"], lang if lang in ("vi", "en") else "en"
     )
-    body = []
-    for r in rows:
-        cells = [html.escape(Path(r["notebook"]).stem)]
-        cells += [html.escape(str(r["parameters"].get(c, ""))) for c in columns]
-        status = r["status"]
-        err = r.get("error") or {}
-        note = ""
-        if err:
-            where = f" (cell {err['cell_index']})" if err.get("cell_index") is not None else ""
-            note = f'<div class="error">{html.escape(err.get("ename", ""))}{where}: {html.escape(str(err.get("evalue", ""))[:200])}</div>'
-        cells.append(f'<span class="{status}">{status}</span>{note}')
-        dur = r.get("duration_s")
-        cells.append(f"{dur:.1f} s" if isinstance(dur, (int, float)) else "")
-        link = f"{r['name']}.html"
-        cells.append(
-            f'<a href="{html.escape(link)}">{html.escape(link)}</a>'
-            if (out_dir / link).exists()
-            else ""
+    links = []
+    for ext, label in (("html", "HTML"), ("pdf", "PDF")):
+        f = f"{r['name']}.{ext}"
+        if (out_dir / f).exists() and (r["status"] != "failed" or ext == "html"):
+            links.append(f'<a href="{e(f)}">{label}</a>')
+    status = r["status"]
+    err = r.get("error") or {}
+    detail = {"ok": "", "skipped": ""}.get(status, "")
+    if err:
+        cell = err.get("cell_index")
+        where = f"cell {cell}" if cell is not None else "before any cell"
+        first = (str(err.get("evalue") or "").splitlines() or [""])[0][:200]
+        detail = f'<div class="error">{e(where)}: {e(str(err.get("ename", "")))}: {e(first)}</div>'
+    dur = r.get("duration_s")
+    run = f"{e(status)}, {dur:.1f} s" if isinstance(dur, (int, float)) else e(status)
+
+    def shown(key: str) -> str:
+        return str(doc.get(f"shown_{key}") or p.get(key) or "")
+
+    page = f"{r['name']}.html"
+    name = (
+        f'<a href="{e(page)}">{e(str(title))}</a>'
+        if (out_dir / page).exists() and status != "failed"
+        else e(str(title))
+    )
+    cells = [
+        f"<td>{name}{detail}</td>",
+        f"<td>{e(shown('segment'))}</td>",
+        f"<td>{e(shown('scenario'))}</td>",
+        f"<td>{e(lang)}</td>",
+        f"<td>{e(shown('data_date') or str(p.get('cutoff') or ''))}</td>",
+        f"<td>{' · '.join(links)}</td>",
+        f'<td class="run {e(status)}">{run}</td>',
+    ]
+    return f"<tr>{''.join(cells)}</tr>"
+
+
+def write_index(out_dir: Path, rows: list[dict]) -> Path:
+    """Write ``index.html``: a catalogue of the briefings (title, segment, scenario, language,
+    data date, links to HTML and PDF); run status and duration are the last, muted column."""
+    template = string.Template((TEMPLATES / "index.html").read_text(encoding="utf-8"))
+    header = "".join(
+        f"<th>{c}</th>"
+        for c in (
+            "Briefing · Bản tin",
+            "Segment · Khối",
+            "Scenario · Kịch bản",
+            "Lang",
+            "Data as of · Số liệu đến",
+            "Files",
+            "Run",
         )
-        tds = "".join(
-            f'<td class="num">{c}</td>' if i == len(cells) - 2 else f"<td>{c}</td>"
-            for i, c in enumerate(cells)
-        )
-        body.append(f"<tr>{tds}</tr>")
+    )
+    body = [_catalogue_row(out_dir, r) for r in rows]
     counts = {s: sum(r["status"] == s for r in rows) for s in ("ok", "failed", "skipped")}
-    summary = f"{len(rows)} briefing(s): {counts['ok']} rendered, {counts['skipped']} up to date, {counts['failed']} failed."
+    summary = (
+        f"{len(rows)} briefing(s): {counts['ok']} rendered, {counts['skipped']} up to date, "
+        f"{counts['failed']} failed. Run details: manifest.json."
+    )
     text = template.substitute(summary=html.escape(summary), header=header, rows="\n".join(body))
     return _write(out_dir / "index.html", text)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from dvcanalysis import paths
-from dvcanalysis.render import warm
+from dvcanalysis.render import pdf, warm
 from dvcanalysis.render.engine import _engine_class
 from dvcanalysis.render.records import _record_path, _write
 
@@ -193,10 +193,16 @@ def _run_job(spec: dict) -> dict:
                 if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
                     cell["id"] = "injected-parameters"
             _write(out_dir / f"{name}.ipynb", nbformat.writes(nb) + "\n")
+            doc = pdf.find_document(nb)  # the briefing's composition, if it made one
+            if doc is not None:
+                nb.metadata["title"] = doc["title"]  # the HTML page title
             lang = spec["parameters"].get("lang")
             html_text = _export_html(nb, name, lang if lang in ("vi", "en") else "en")
             _write(out_dir / f"{name}.html", html_text)
             result["outputs"] = [f"{name}.ipynb", f"{name}.html"]
+            published = pdf.publish(doc, out_dir, name)  # <name>.pdf from the same composition
+            result["outputs"] += published.pop("outputs", [])
+            result.update(published)
         if figures.is_dir():
             result["outputs"].append(f"{name}_figures")
     except Exception as exc:  # the runner's own failure: report it, keep the other runs going
@@ -220,6 +226,7 @@ def _run_job(spec: dict) -> dict:
             "outputs": result["outputs"],
             "duration_s": result["duration_s"],
             "kernel_mode": result.get("kernel_mode"),
+            "document": result.get("document"),  # the catalogue entry, kept for resumed runs
         }
         _write(_record_path(out_dir, name), json.dumps(done, indent=1, ensure_ascii=False) + "\n")
     return result

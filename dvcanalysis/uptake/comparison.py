@@ -66,6 +66,7 @@ def compare(
     cutoff: str | date | None = DEFAULT_CUTOFF,
     horizon: int = 2030,
     qs: Sequence[float] = (0.05, 0.5, 0.95),
+    curve: str | None = None,
 ) -> Comparison:
     """Quantile paths of several scenarios, with the same seed in each (common random numbers).
 
@@ -73,8 +74,9 @@ def compare(
     ----------
     names
         Scenario names (default: every scenario in ``data/scenarios/``); one name may be given as text.
-    n_draws, seed, cutoff, horizon
-        As for :func:`project`, used for every scenario.
+    n_draws, seed, cutoff, horizon, curve
+        As for :func:`project`, used for every scenario (``curve``: None keeps each
+        scenario's own; an earlier cut-off may need ``"bass"``).
     qs
         Quantiles to report (numbers within 0-1).
 
@@ -106,7 +108,9 @@ def compare(
         )
     frames, sources, params = [], set(), {}
     for name in names:
-        proj = project(name, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon)
+        proj = project(
+            name, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon, curve=curve
+        )
         q = proj.quantiles(qs)
         q.insert(0, "scenario", name)
         frames.append(q)
@@ -120,6 +124,8 @@ def compare(
         "cutoff": params["cutoff"],
         "horizon": params["horizon"],
     }
+    if curve is not None:
+        parameters["curve"] = curve
     return Comparison(
         pd.concat(frames, ignore_index=True), names, sorted(sources), parameters, last
     )

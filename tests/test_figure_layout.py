@@ -1,0 +1,179 @@
+"""Figures a printer and a reader accept: for every figure the briefings and notebooks save,
+no text over text and no legend over data or text (checked on the drawn artists' extents);
+dates where they belong on the time axis; footers legible."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from dvcanalysis import briefing, evidence, savings, scenarios, targets, unit_targets, uptake  # noqa: E402
+from dvcanalysis.plots import Provenance, layout  # noqa: E402
+from dvcanalysis.plots import evidence as pe  # noqa: E402
+from dvcanalysis.plots import savings as ps  # noqa: E402
+from dvcanalysis.plots import units as pu  # noqa: E402
+from dvcanalysis.plots import uptake as uplot  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def models():
+    proj = uptake.project("business-as-usual", n_draws=200, seed=0)
+    inputs = savings.notebook_inputs(
+        share=0.7, baseline_share=None, total_dossiers=None, value_of_time_vnd_per_hour=None
+    )
+    return proj, inputs, savings.parameter_overrides(inputs)
+
+
+def _figures(models, lang):
+    """Each figure as the notebooks and the briefing build it (fewer draws)."""
+    proj, inputs, overrides = models
+    tl = evidence.shares_timeline()
+    yield (
+        "evidence_timeline",
+        lambda: pe.timeline(tl, lang=lang, provenance=Provenance(sources=list(tl["source_id"]))),
+    )
+    c = evidence.summary()
+    yield (
+        "evidence_counts",
+        lambda: pe.counts_chart(c, lang=lang, provenance=Provenance(sources=list(c["source_id"]))),
+    )
+    yield "fan_all", lambda: proj.plot(lang=lang)
+    for seg in briefing.SEGMENTS:
+        yield f"fan_{seg}", lambda seg=seg: proj.plot(segment=seg, lang=lang)
+
+    def compare():
+        cmp = uptake.compare(scenarios.names(), n_draws=100, seed=0)
+        return uplot.compare_chart(
+            cmp, titles=scenarios.titles(lang), lang=lang, targets=proj.targets
+        )
+
+    yield "compare", compare
+    yield (
+        "attainment",
+        lambda: uplot.attainment_chart(
+            targets.attainment(proj),
+            lang=lang,
+            scenario=proj.scenario.title[lang],
+            provenance=proj.provenance(),
+        ),
+    )
+
+    def backtest():
+        bt = uptake.project("business-as-usual", n_draws=100, cutoff="2023-12-31", curve="bass")
+        return uplot.attainment_chart(
+            targets.attainment(bt),
+            lang=lang,
+            scenario=bt.scenario.title[lang],
+            provenance=bt.provenance(),
+        )
+
+    yield "attainment_backtest", backtest
+    est = savings.estimate(**inputs)
+    yield "savings_components", lambda: ps.components(est, lang=lang, provenance=ps.provenance(est))
+
+    def gross():
+        unc = savings.uncertainty(n_draws=100, seed=0, **inputs)
+        return ps.gross_incremental(est, unc, lang=lang, provenance=ps.provenance(unc))
+
+    yield "savings_gross_incremental", gross
+
+    def tornado():
+        tor = savings.tornado(inputs["share"], total_dossiers=inputs["total_dossiers"], **overrides)
+        return ps.tornado(tor, lang=lang, provenance=ps.provenance(tor))
+
+    yield "savings_tornado", tornado
+
+    def sobol():
+        sob = savings.sensitivity(n=32, seed=0)
+        return ps.sobol(sob, lang=lang, provenance=ps.provenance(sob))
+
+    yield "savings_sobol", sobol
+
+    def over_time():
+        ot = savings.over_time(
+            proj,
+            seed=0,
+            baseline_share=inputs["baseline_share"],
+            total_dossiers=inputs["total_dossiers"],
+            **overrides,
+        )
+        return ps.over_time(ot, lang=lang, provenance=ps.provenance(ot))
+
+    yield "savings_over_time", over_time
+
+    def tiles():
+        rep = unit_targets.unit_report(
+            "", layout="2025", as_of="2024-08-31", scenario="business-as-usual"
+        )
+        return pu.tile_map(
+            rep.tile_frame(),
+            layout=rep.layout,
+            lang=lang,
+            color_by="merge",
+            provenance=pu.provenance(rep),
+        )
+
+    yield "units_tiles", tiles
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_no_figure_has_text_over_text_or_a_legend_over_data(models, lang):
+    found = {}
+    for name, make in _figures(models, lang):
+        fig = make()
+        try:
+            p = layout.problems(fig)
+        finally:
+            plt.close(fig)
+        if p:
+            found[name] = p
+    assert found == {}
+
+
+def test_the_layout_check_finds_overlaps():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], [0, 1], label="a line through the corner")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.3, 0.7))  # over the line
+    ax.text(0.5, 0.1, "first label")
+    ax.text(0.52, 0.1, "second label")
+    found = layout.problems(fig)
+    plt.close(fig)
+    assert any("legend covers" in p for p in found)
+    assert any("'first label' overlaps text 'second label'" in p for p in found)
+
+
+def test_separate_moves_close_labels_apart():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    notes = [
+        ax.annotate(t, (0.5, y), xytext=(0, 5), textcoords="offset points")
+        for t, y in (("42%", 0.42), ("43%", 0.425))
+    ]
+    layout.separate(fig, notes)
+    assert layout.problems(fig) == []
+    plt.close(fig)
+
+
+def test_observation_sits_inside_its_calendar_year(models):
+    """31 Aug 2024 (decimal 2024.67) lies within the span labelled "2024", not left of it."""
+    proj, _, _ = models
+    fig = proj.plot(segment="localities", lang="en")
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    labels = {
+        t.get_text(): x
+        for t, x in zip(ax.get_xticklabels(minor=True), ax.get_xticks(minor=True), strict=True)
+    }
+    obs_x = evidence.decimal_year(evidence.period_end("2024-08-31", "day"))
+    assert labels["2024"] - 0.5 <= obs_x <= labels["2024"] + 0.5
+    plt.close(fig)
+
+
+def test_footer_is_legible_in_print(models):
+    proj, _, _ = models
+    fig = proj.plot(segment="national", lang="vi")
+    footer = [t for t in fig.texts if t.get_text().startswith("Nguồn:")]
+    assert footer and all(t.get_fontsize() >= 7 for t in footer)
+    assert "seed" not in footer[0].get_text() and "=" not in footer[0].get_text()
+    plt.close(fig)
