@@ -18,7 +18,8 @@ Two grids are timed:
   lang x 3 values, where the runner's own overhead dominates.
 
 Prints the times, the ratios, whether the two modes wrote the same outputs (HTML
-and figures byte for byte, executed notebooks apart from their clock readings), and
+and figures byte for byte, executed notebooks apart from their clock readings; PDFs
+are left out: Typst stamps each with the time it was made, so no two runs agree), and
 the peak memory per worker read from the runner's manifest: the worker process with
 the larger of its template while importing and its template afterwards plus the most
 a kernel did not share with the template (warm); the worker process and its largest
