@@ -32,9 +32,8 @@ from dvcanalysis import (
     targets,
     uptake,
 )
-from dvcanalysis.errors import InputError
 from dvcanalysis.document import Document, production_date, runs
-from dvcanalysis.errors import check_choice
+from dvcanalysis.errors import InputError, check_choice
 
 SEGMENTS = ("national", "ministries", "localities")
 
