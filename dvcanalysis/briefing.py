@@ -23,6 +23,8 @@ from dvcanalysis import (
     __version__,
     citations,
     document,
+    evaluation,
+    evaluation_tables,
     evidence,
     fmt,
     savings,
@@ -31,7 +33,7 @@ from dvcanalysis import (
     uptake,
 )
 from dvcanalysis.document import Document, production_date, runs
-from dvcanalysis.errors import check_choice
+from dvcanalysis.errors import InputError, check_choice
 
 SEGMENTS = ("national", "ministries", "localities")
 
@@ -51,7 +53,15 @@ class Briefing:
     parameters
         The briefing's own parameters (scenario, segment, lang, draws, seed, cut-off, horizon).
     data_date
-        The date the data are as of, shown in the header (default: the cut-off).
+        The date the data are as of, shown in the header (default: the cut-off, which is the
+        date of the latest observation unless a backtest gives an earlier one).
+    track_record
+        How the model's forecast made at the previous data vintage fared against this
+        segment's newest figure, and its skill against persistence
+        (:func:`dvcanalysis.evaluation.track_record`); None when there is nothing to check.
+    choices
+        The probability of each target under each curve shape the evidence cannot choose
+        between (:func:`dvcanalysis.uptake.choice_range`); None when not computed.
     """
 
     projection: uptake.Projection
@@ -59,6 +69,8 @@ class Briefing:
     savings: savings.OverTime
     parameters: dict[str, object] = field(default_factory=dict)
     data_date: date | None = None
+    track_record: evaluation.TrackRecord | None = None
+    choices: uptake.ChoiceRange | None = None
 
     def __post_init__(self) -> None:
         if self.data_date is None:  # until the evidence says its latest date: the cut-off
@@ -180,6 +192,15 @@ class Briefing:
                     gap=fmt.pp(att["gap_share"], lang, 0),
                 )
             ]
+            rng = self.probability_range()
+            if rng is not None:
+                out.append(
+                    L(
+                        "briefing.km.range",
+                        low=fmt.probability(rng[0], lang),
+                        high=fmt.probability(rng[1], lang),
+                    )
+                )
             if pd.isna(att["median_crossing_year"]):
                 out.append(L("briefing.km.no_crossing", horizon=self.parameters["horizon"]))
             else:
@@ -197,6 +218,24 @@ class Briefing:
                 )
             )
         return " ".join(out)
+
+    def probability_range(self) -> tuple[float, float] | None:
+        """The lowest and highest probability of the last target across the curve shapes, when
+        they differ as shown (None: not computed, or the same to the displayed precision)."""
+        if self.choices is None:
+            return None
+        att = self.last_target()
+        try:
+            low, high = self.choices.for_target(self.segment, int(att["target_year"]))
+        except InputError:
+            return None
+        if fmt.probability(low, self.lang) == fmt.probability(high, self.lang):
+            return None
+        return low, high
+
+    def track_record_text(self) -> str:
+        """The track record in plain sentences (empty when there is none)."""
+        return evaluation_tables.track_record_text(self.track_record, self.lang)
 
     def caveats(self, notes: citations.Notes) -> list[str]:
         """Caveats: no observation, a single observation, a secondary source; savings."""
@@ -305,18 +344,14 @@ class Briefing:
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def document(
-        self, *, figures: dict | None = None, track_record: pd.DataFrame | None = None
-    ) -> Document:
+    def document(self, *, figures: dict | None = None) -> Document:
         """The briefing as a reader's document (HTML in the notebook, PDF by the renderer).
 
         Parameters
         ----------
         figures
             Live figures by file stem, shown in the notebook (the PDF reads the saved files).
-        track_record
-            Optional display table (strings) of how earlier forecasts fared; the section
-            is left out when None.
+            The track record (:attr:`track_record`) is a section of its own when there is one.
         """
         lang = self.lang
         L = lambda k, **kw: document.label(k, lang, **kw)  # noqa: E731
@@ -345,9 +380,10 @@ class Briefing:
             caption=L("briefing.savings_caption"),
             **_table(self.savings_table(), numeric_from=1),
         )
-        if track_record is not None and not track_record.empty:
+        track = self.track_record_text()
+        if track:
             doc.add("heading", text=L("briefing.section_track_record"))
-            doc.add("table", **_table(track_record, numeric_from=1))
+            doc.add("paragraph", runs=runs(fmt.md(track)))
         doc.add("heading", text=L("briefing.section_caveats"))
         doc.add("caveats", items=[runs(x) for x in self.caveats(notes)])
         p = self.parameters
@@ -402,6 +438,7 @@ def build(
     cutoff: str | None = uptake.DEFAULT_CUTOFF,
     horizon: int = 2030,
     data_date: date | str | None = None,
+    track_record: bool = True,
 ) -> Briefing:
     """Compute everything a briefing shows.
 
@@ -417,6 +454,11 @@ def build(
         Passed to :func:`dvcanalysis.uptake.project`; ``seed`` also seeds the savings draws.
     data_date
         The "data as of" date of the header (default: the cut-off).
+    track_record
+        Compute the track record (:func:`dvcanalysis.evaluation.track_record`, the forecasts
+        made from earlier data vintages scored on the figures published since) and the
+        probabilities under every curve shape (:func:`dvcanalysis.uptake.choice_range`).
+        Neither is computed for the ``target-path`` scenario (a requirement, not a forecast).
 
     Raises
     ------
@@ -442,6 +484,22 @@ def build(
     }
     if isinstance(data_date, str):
         data_date = date.fromisoformat(data_date[:10])
+    record = choices = None
+    if track_record and projection.scenario.curve != "target-path":
+        choices = uptake.choice_range(
+            projection.scenario, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon
+        )
+        try:  # like for like: forecasts made when the segment had a figure of its own
+            ev = evaluation.evaluate(projection.scenario, n_draws=n_draws, seed=seed)
+            record = evaluation.track_record(segment, evaluation=ev, own_only=True)
+        except InputError:  # no data vintage with later figures yet: nothing to check
+            record = None
     return Briefing(
-        projection=projection, attainment=att, savings=ot, parameters=params, data_date=data_date
+        projection=projection,
+        attainment=att,
+        savings=ot,
+        parameters=params,
+        data_date=data_date,
+        track_record=record,
+        choices=choices,
     )

@@ -197,7 +197,11 @@ def track_record_text(record: TrackRecord | None, lang: str = "vi") -> str:
         observed=fmt.share(r.observed_share, lang, 1),
         inside=inside,
     )
-    counts = {"n": fmt.number(r.n_forecasts, lang), "n_origins": fmt.number(r.n_origins, lang)}
+    counts = {
+        "n": fmt.number(r.n_forecasts, lang),
+        "n_origins": fmt.number(r.n_origins, lang),
+        "scope": fmt.label("evaluation.scope." + ("own" if r.own_only else "all"), lang),
+    }
     if not math.isfinite(r.crps_skill):
         second = fmt.label("evaluation.track_no_skill", lang)
     elif r.crps_skill > 0:

@@ -123,13 +123,35 @@ def test_data_date_is_passed_in():
     assert x.document().header[0] == "Số liệu đến ngày 31/7/2024"
 
 
-def test_track_record_block_only_when_given(b):
-    import pandas as pd
+def test_track_record_block_states_the_record(b):
+    import dataclasses
 
-    assert "Track record of earlier forecasts" not in b.document().text()
-    tr = pd.DataFrame({"Cut-off": ["31 Dec 2023"], "Inside 90% interval": ["2 of 3"]})
-    text = b.document(track_record=tr).text()
-    assert "Track record of earlier forecasts" in text and "2 of 3" in text
+    from dvcanalysis import fmt
+
+    rec = b.track_record
+    assert rec is not None and rec.segment == "localities" and rec.own_only
+    text = b.document().text()
+    assert "Track record of earlier forecasts" in text
+    # the numbers the block states are the record's
+    for v in (rec.median_share, rec.low_share, rec.high_share):
+        assert fmt.share(v, "en") in text
+    assert fmt.day(rec.origin, "en") in text
+    none = dataclasses.replace(b, track_record=None)
+    assert "Track record of earlier forecasts" not in none.document().text()
+
+
+def test_key_message_gives_the_range_across_curve_shapes(grid):
+    from dvcanalysis import citations, fmt
+
+    for (seg, lang), x in grid.items():
+        rng = x.probability_range()
+        msg = x.key_message(citations.Notes(lang))
+        if rng is None:
+            continue
+        low, high = rng
+        att = x.last_target()
+        assert x.choices.for_target(seg, int(att["target_year"])) == (low, high)
+        assert fmt.probability(low, lang) in msg and fmt.probability(high, lang) in msg
 
 
 def test_savings_table_has_one_format_per_column(b):

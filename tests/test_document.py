@@ -49,12 +49,10 @@ def docs(tmp_path_factory):
 @pytest.mark.parametrize("seg", briefing.SEGMENTS)
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_pdf_is_a4_and_at_most_two_pages(docs, seg, lang):
-    import pandas as pd
-
     b, doc, figs = docs[(seg, lang)]
-    # with a track-record block too: the longest briefing must still fit
-    tr = pd.DataFrame({"a": ["31/12/2023"] * 3, "b": ["2 / 3"] * 3})
-    for d in (doc, b.document(track_record=tr)):
+    # the track record and the range across curve shapes are in: the longest briefing fits
+    assert b.choices is not None and (b.track_record is not None or seg == "ministries")
+    for d in (doc,):
         pdf = d.to_pdf(figs)
         assert pdf.startswith(b"%PDF")
         assert 1 <= pdf_pages(pdf) <= 2

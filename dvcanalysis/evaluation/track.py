@@ -44,6 +44,8 @@ class TrackRecord:
         persistence was not scored).
     n_forecasts, n_origins
         How many forecasts of this segment the skill rests on, from how many origins.
+    own_only
+        Whether the skill counts only forecasts made when the segment had a figure of its own.
     """
 
     segment: str
@@ -61,6 +63,7 @@ class TrackRecord:
     crps_skill: float
     n_forecasts: int
     n_origins: int
+    own_only: bool = False
 
     @property
     def beats_persistence(self) -> bool:
@@ -129,4 +132,5 @@ def track_record(
         crps_skill=skill if has_ref else float("nan"),
         n_forecasts=int(row["n_forecasts"].iloc[0]) if len(row) else 0,
         n_origins=int(row["n_origins"].iloc[0]) if len(row) else 0,
+        own_only=own_only,
     )

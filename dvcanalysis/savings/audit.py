@@ -129,53 +129,43 @@ def claims_audit(config: Config | Path | str | None = None) -> pd.DataFrame:
             v(i) / ref.saving_vnd,
             "not_comparable",
         )
-    # 4. portal at launch (2019)
-    for i in find("portal_cost_saving", source_prefix="ref_vir"):
-        total = v(i)
+
+    def add_portal(claim: str, rows_ids: list[str], total: float, **extra) -> None:
+        """A portal-wide yearly claim: the volume it needs at the reference VND per dossier,
+        the saving per dossier if every dossier were online, and its ratio to the reference."""
+        ratio = total / ref.saving_vnd
         add(
-            "portal_launch_2019",
-            [i],
-            period(i),
+            claim,
+            rows_ids,
+            period(rows_ids[0]),
             total,
             total / ref.per_dossier_vnd,
             total / ref.total_dossiers,
             "per_year",
-            total / ref.saving_vnd,
-            _verdict(total / ref.saving_vnd, True),
+            ratio,
+            _verdict(ratio, True),
+            **extra,
         )
+
+    # 4. portal at launch (2019)
+    for i in find("portal_cost_saving", source_prefix="ref_vir"):
+        add_portal("portal_launch_2019", [i], v(i))
     # 5. portal 2021: over 8.1 trillion + 1.2 trillion paper and delivery
     ids21 = find("portal_cost_saving", source_prefix="ref_vietnamplus_2021") + find(
         "paper_cost_saving", "portal"
     )
     if ids21:
-        total = sum(v(i) for i in ids21)
-        add(
-            "portal_2021",
-            ids21,
-            period(ids21[0]),
-            total,
-            total / ref.per_dossier_vnd,
-            total / ref.total_dossiers,
-            "per_year",
-            total / ref.saving_vnd,
-            _verdict(total / ref.saving_vnd, True),
-        )
+        add_portal("portal_2021", ids21, sum(v(i) for i in ids21))
     # 6. the portal's first year (to December 2020): about 8,000 billion a year, against the
     # dossiers it actually handled online that year
     for i in find("portal_cost_saving", source_prefix="ref_binhduong"):
         total = v(i)
         online = find("portal_online_dossiers", source_prefix="ref_binhduong")
         n_online = v(online[0]) if online else math.nan
-        add(
+        add_portal(
             "portal_first_year_2020",
             [i, *online],
-            period(i),
             total,
-            total / ref.per_dossier_vnd,
-            total / ref.total_dossiers,
-            "per_year",
-            total / ref.saving_vnd,
-            _verdict(total / ref.saving_vnd, True),
             stated_online_dossiers=n_online,
             per_stated_online_dossier_vnd=total / n_online,
         )

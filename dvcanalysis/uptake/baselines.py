@@ -43,7 +43,7 @@ import pandas as pd
 from dvcanalysis.errors import InputError, check_choice
 from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake.curves import end_of_year
-from dvcanalysis.uptake.inputs import DEFAULT_CUTOFF, SEGMENTS, observations, parse_cutoff
+from dvcanalysis.uptake.inputs import DEFAULT_CUTOFF, SEGMENTS, observations
 from dvcanalysis.uptake.projection import Projection
 
 BASELINES = ("persistence", "linear-trend")
@@ -60,7 +60,6 @@ DESCRIPTIONS = {
     "spread: a random walk with the variance of past changes.",
 }
 ANCHOR_ROLE = "anchor"
-_MAX_DRAWS = 500_000
 
 
 @dataclass
@@ -195,20 +194,11 @@ def baseline(
         For an unknown kind, a bad option, no observation up to the cut-off, or no pair of
         consecutive observations to measure the spread from.
     """
-    from dvcanalysis.uptake.montecarlo import MAX_HORIZON, _check_int
+    from dvcanalysis.uptake.montecarlo import check_run
 
     check_choice("kind", kind, BASELINES)
-    n_draws = _check_int("n_draws", n_draws, 1, _MAX_DRAWS)
-    seed = _check_int("seed", seed, 0, 2**63 - 1)
-    cut = parse_cutoff(cutoff)
-    first_year = cut.year if (cut.month, cut.day) != (12, 31) else cut.year + 1
-    horizon = _check_int(
-        "horizon",
-        horizon,
-        first_year,
-        MAX_HORIZON,
-        why=f"the first year-end after cutoff={cut.isoformat()}",
-    )
+    n_draws, seed, cut, years = check_run(n_draws, seed, cutoff, horizon)
+    horizon = int(years[-1])
     obs = observations(cutoff=cut)
     known = obs[obs["role"] != "after cutoff"]
     if known.empty:
@@ -267,7 +257,6 @@ def baseline(
 
     rng = np.random.default_rng(seed)
     draws = {f"z_{seg}": _antithetic(rng, n_draws) for seg in SEGMENTS}
-    years = np.arange(first_year, horizon + 1)
     sc = Scenario(
         name=kind,
         title=dict(TITLES[kind]),

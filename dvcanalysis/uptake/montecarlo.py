@@ -74,6 +74,25 @@ def shock_rng(seed: int, use: str = "grid") -> np.random.Generator:
     return np.random.default_rng([int(seed), 0x5E0C])
 
 
+def check_run(
+    n_draws: object, seed: object, cutoff: str | date | None, horizon: object
+) -> tuple[int, int, date, np.ndarray]:
+    """The options every projection shares, checked: ``(n_draws, seed, cut-off date, years)``,
+    the years running from the first year-end after the cut-off to ``horizon``."""
+    n_draws = _check_int("n_draws", n_draws, 1, _MAX_DRAWS)
+    seed = _check_int("seed", seed, 0, 2**63 - 1)
+    cut = parse_cutoff(cutoff)
+    first_year = cut.year if (cut.month, cut.day) != (12, 31) else cut.year + 1
+    horizon = _check_int(
+        "horizon",
+        horizon,
+        first_year,
+        MAX_HORIZON,
+        why=f"the first year-end after cutoff={cut.isoformat()}",
+    )
+    return n_draws, seed, cut, np.arange(first_year, horizon + 1)
+
+
 def _check_int(name: str, value: object, low: int, high: int, *, why: str = "") -> int:
     note = f" ({low} is {why})" if why else ""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
@@ -222,18 +241,8 @@ def project(
             "e.g. {'ministries_ratio': 3.0}"
         )
     sc = _resolve(scenario, overrides, curve)
-    n_draws = _check_int("n_draws", n_draws, 1, _MAX_DRAWS)
-    seed = _check_int("seed", seed, 0, 2**63 - 1)
-    cut = parse_cutoff(cutoff)
-    first_year = cut.year if (cut.month, cut.day) != (12, 31) else cut.year + 1
-    horizon = _check_int(
-        "horizon",
-        horizon,
-        first_year,
-        MAX_HORIZON,
-        why=f"the first year-end after cutoff={cut.isoformat()}",
-    )
-    years = np.arange(first_year, horizon + 1)
+    n_draws, seed, cut, years = check_run(n_draws, seed, cutoff, horizon)
+    horizon = int(years[-1])
     t = end_of_year(years)
     # Year ends (the projection's levels) and mid-years (each year's full-year share: the share
     # of the year's dossiers, read as the level at mid-year), computed on one path per draw.
