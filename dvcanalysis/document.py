@@ -218,12 +218,17 @@ class Document:
                         (root / b["file"]).write_bytes(src.read_bytes())
                         break
             data["labels"] = {"page": _page_label(self.lang)}
+            # The PDF's creation date is the production date at midnight UTC (not the clock),
+            # so the same document typeset twice on one day gives the same bytes.
+            day = production_date()
+            stamp = datetime(day.year, day.month, day.day, tzinfo=UTC)
             return typst.compile(
                 str(root / "briefing.typ"),
                 root=str(root),
                 font_paths=[str(fonts)],
                 ignore_system_fonts=True,
                 sys_inputs={"doc": json.dumps(data, ensure_ascii=False)},
+                timestamp=stamp,
             )
 
 

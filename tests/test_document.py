@@ -183,3 +183,12 @@ def test_every_source_has_reader_wording_in_both_languages():
     """A new row of data/sources.csv needs its reader wording in labels/sources.yml."""
     missing = [s for s in evidence.load_sources().index if not fmt.has_label(f"source.{s}")]
     assert missing == []
+
+
+def test_the_same_document_typesets_to_the_same_pdf(docs):
+    import time
+
+    _, doc, figs = docs[("localities", "en")]
+    first = doc.to_pdf(figs)
+    time.sleep(1.1)  # the clock moves on: a creation date read from it would differ
+    assert doc.to_pdf(figs) == first
