@@ -273,11 +273,12 @@ class Briefing:
             latest = L("briefing.no_observation")
         else:
             ev = evidence.load().set_index("id")
+            row = ev.loc[att["latest_id"]]
             latest = L(
                 "briefing.latest",
-                share=fmt.share(h["latest_share"], lang),
-                date=fmt.day(att["latest_date"].date(), lang),
-                ref=notes.ref(ev.loc[att["latest_id"], "source_id"]),
+                share=fmt.share_as_published(h["latest_share"], lang),
+                date=fmt.period(row["period"], lang),  # the period the figure measures
+                ref=notes.ref(row["source_id"]),
             )
         year = int(att["target_year"])
         lines = [

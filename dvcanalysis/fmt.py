@@ -161,6 +161,15 @@ def vnd(x: float, lang: str = "vi", max_decimals: int = 1, *, fixed: bool = Fals
     return f"{n} đồng" if lang == "vi" else f"VND {n}"
 
 
+def share_as_published(x: float, lang: str = "vi") -> str:
+    """A published share with the decimals it was published with, at most two:
+    ``45,8%`` / ``45.8%``, ``63,47%``, ``17%``."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    decimals = len(f"{100 * x:.6g}".partition(".")[2])
+    return share(x, lang, min(decimals, 2))
+
+
 def share(x: float, lang: str = "vi", decimals: int = 0) -> str:
     """A share (0-1) as a percentage: ``17%``; vi ``43,4%``, en ``43.4%``."""
     if x is None or (isinstance(x, float) and math.isnan(x)):

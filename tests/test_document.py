@@ -164,6 +164,10 @@ def test_rendered_default_grid_is_reader_text(tmp_path, shipped_data):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Bản tin dịch vụ công trực tuyến toàn trình — Cả nước" in index
     assert index.count('.pdf">PDF</a>') == 24
+    # the data date, once at the top of the catalogue: the evidence's own date
+    d = evidence.data_date()
+    top = index.split("<table")[0]
+    assert f"Số liệu đến ngày {d.day}/{d.month}/{d.year}" in top
 
 
 @pytest.mark.skipif(

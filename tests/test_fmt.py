@@ -71,3 +71,11 @@ def test_pp_never_prints_minus_zero():
     assert fmt.pp(0.004, "vi", 0) == "0 điểm %"
     assert fmt.pp(-0.41, "en", 0) == "-41 pp"
     assert fmt.number(-0.0004, "en", 2) == "0.00"
+
+
+@pytest.mark.parametrize(
+    ("x", "lang", "text"),
+    [(0.458, "vi", "45,8%"), (0.458, "en", "45.8%"), (0.6347, "en", "63.47%"), (0.17, "vi", "17%")],
+)
+def test_share_as_published_keeps_the_published_decimals(x, lang, text):
+    assert fmt.share_as_published(x, lang) == text

@@ -9,14 +9,8 @@ from dvcanalysis.plots import layout
 from dvcanalysis.plots._base import SEGMENT_COLORS, Provenance, add_footer, new_figure
 
 
-def _share_as_published(value: float, lang: str) -> str:
-    """A share with the decimals it was published with (45.8%, 63.47%, 17%), at most two."""
-    decimals = len(f"{100 * value:.6g}".partition(".")[2])
-    return fmt.share(value, lang, min(decimals, 2))
-
-
 _UNITS_DISPLAY = {
-    "share": _share_as_published,
+    "share": fmt.share_as_published,
     "count": fmt.count,
     "count_per_year": fmt.count,
     "vnd": fmt.vnd,

@@ -124,7 +124,25 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
         f"{len(rows)} briefing(s): {counts['ok']} rendered, {counts['skipped']} up to date, "
         f"{counts['failed']} failed. Run details: manifest.json."
     )
-    text = template.substitute(summary=html.escape(summary), header=header, rows="\n".join(body))
+    # The data date, once at the top: the newest one the briefings record (ISO dates sort).
+    docs = [r.get("document") or _recorded_document(out_dir, r["name"]) or {} for r in rows]
+    dates = sorted(str(d["data_date"])[:10] for d in docs if d.get("data_date"))
+    data_line = ""
+    if dates:
+        d = dates[-1]
+        months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+        day, month, year = int(d[8:10]), int(d[5:7]), d[:4]
+        data_line = (
+            f"Data as of {day} {months[month - 1]} {year} · Số liệu đến ngày {day}/{month}/{year}"
+        )
+        if dates[0] != d:  # a backtest page rests on older data: say the rows differ
+            data_line += " (some briefings, such as backtests, use older data; see each row)"
+    text = template.substitute(
+        summary=html.escape(summary),
+        data_date=html.escape(data_line),
+        header=header,
+        rows="\n".join(body),
+    )
     return _write(out_dir / "index.html", text)
 
 
