@@ -8,7 +8,6 @@ from dvcanalysis import citations, evidence, fmt, tables
 from dvcanalysis.plots import layout
 from dvcanalysis.plots._base import SEGMENT_COLORS, Provenance, add_footer, new_figure
 
-
 _UNITS_DISPLAY = {
     "share": fmt.share_as_published,
     "count": fmt.count,
