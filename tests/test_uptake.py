@@ -759,7 +759,7 @@ def test_curves_recomputed_from_the_kept_draws_equal_the_projection(kwargs):
         proj.draws,
         shock_from=montecarlo.shock_time(sc),
         national=sc.national,
-        rng=montecarlo.shock_rng(2, "grid"),
+        rng=montecarlo.shock_rng(2),
     )
     is_end = np.isin(t_all, t_end)
     for seg in proj.shares:

@@ -66,11 +66,9 @@ def shock_time(sc: Scenario) -> float | None:
     return float(sc.assumptions[shocks.COVERAGE_YEAR].default)
 
 
-def shock_rng(seed: int, use: str = "grid") -> np.random.Generator:
+def shock_rng(seed: int) -> np.random.Generator:
     """The stream of the year-end paths' shocks, its own per seed, so no other draw of a
     projection changes (dates between year ends: :func:`~dvcanalysis.uptake.shocks.at_times`)."""
-    if use != "grid":
-        raise ValueError(f"use={use!r}; expected 'grid'")
     return np.random.default_rng([int(seed), 0x5E0C])
 
 
@@ -349,7 +347,7 @@ def project(
         d,
         shock_from=shock_time(sc),
         national=sc.national,
-        rng=shock_rng(seed, "grid"),
+        rng=shock_rng(seed),
     )
     year_shares = {s: np.ascontiguousarray(v[:, ~is_end]) for s, v in shares.items()}
     shares = {s: np.ascontiguousarray(v[:, is_end]) for s, v in shares.items()}
