@@ -34,8 +34,7 @@ from dvcanalysis import (
 )
 from dvcanalysis.document import Document, production_date, runs
 from dvcanalysis.errors import InputError, check_choice
-
-SEGMENTS = ("national", "ministries", "localities")
+from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, SEGMENTS
 
 
 @dataclass
@@ -126,7 +125,7 @@ class Briefing:
     def observations(self) -> pd.DataFrame:
         """The observations of this segment the projection used (up to the cut-off)."""
         obs = self.projection.observations
-        return obs[(obs["segment"] == self.segment) & (obs["role"] != "after cutoff")]
+        return obs[(obs["segment"] == self.segment) & (obs["role"] != ROLE_AFTER_CUTOFF)]
 
     def last_target(self) -> pd.Series:
         """The attainment row of the segment's last official target."""

@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from dvcanalysis import citations, fmt
+from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, ROLE_LABEL_KEYS, SEGMENTS
 
 
 def _nan(x) -> bool:
@@ -193,13 +194,7 @@ def observations_table(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
     fmt.check_lang(lang)
     L = lambda k: fmt.label(k, lang)  # noqa: E731
-    role_key = {
-        "anchor": "uptake.observed",
-        "anchor (proxy via localities_to_national_ratio)": "uptake.observed_proxy",
-        "calibration (likelihood)": "uptake.observed_likelihood",
-        "comparison": "uptake.observed_other",
-        "after cutoff": "uptake.observed_after",
-    }
+    role_key = ROLE_LABEL_KEYS
     return pd.DataFrame(
         [
             {
@@ -311,8 +306,8 @@ def uptake_evidence_text(projection, lang: str = "vi") -> str:
 
     fmt.check_lang(lang)
     obs = projection.observations
-    used = obs[obs["role"] != "after cutoff"]
-    n = {s: int((used["segment"] == s).sum()) for s in ("ministries", "localities", "national")}
+    used = obs[obs["role"] != ROLE_AFTER_CUTOFF]
+    n = {s: int((used["segment"] == s).sum()) for s in SEGMENTS}
     loc = used[used["segment"] == "localities"]
     loc_txt = "; ".join(
         f"{fmt.share(r.value, lang)}, {fmt.period(r.period, lang)}, {r.id}"
@@ -499,7 +494,7 @@ def attainment_text(att: pd.DataFrame, projection, lang: str = "vi") -> str:
             pace=fmt.pp(r.required_pace_share_per_year, lang, 0, signed=False),
             **common,
         )
-    later = projection.observations["role"].eq("after cutoff").sum()
+    later = projection.observations["role"].eq(ROLE_AFTER_CUTOFF).sum()
     if later:  # a backtest: say so first
         text = L("uptake.text.backtest_intro", cutoff=cutoff, n=int(later)) + "\n\n" + text
     warn = _low_ess_text(projection, lang)

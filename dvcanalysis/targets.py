@@ -31,9 +31,10 @@ import pandas as pd
 
 from dvcanalysis import evidence
 from dvcanalysis.errors import InputError
+from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, SEGMENTS
 
 MODEL_INDICATOR = "fully_online_share"
-MODEL_SEGMENTS = ("ministries", "localities", "national")
+MODEL_SEGMENTS = SEGMENTS
 #: Every status :func:`status` returns, in display order.
 STATUSES = ("met", "on track", "uncertain", "off track", "missed", "unknown")
 #: A segment is on track only when the probability of meeting its target is at least this
@@ -364,7 +365,7 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
         cross = crossing_year(shares, t.target_share, years=years)
         cross_sorted = np.where(np.isnan(cross), np.inf, cross)
         med_cross = float(np.median(cross_sorted))
-        latest = obs[(obs["segment"] == seg) & (obs["role"] != "after cutoff")]
+        latest = obs[(obs["segment"] == seg) & (obs["role"] != ROLE_AFTER_CUTOFF)]
         # stable: the projection's observations put the preferred report of a period last
         latest = latest.sort_values("period_end", kind="stable").tail(1)
         if len(latest):

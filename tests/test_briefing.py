@@ -163,7 +163,7 @@ def test_savings_table_has_one_format_per_column(b):
 def test_bad_inputs_are_one_clear_error():
     with pytest.raises(
         InputError,
-        match="segment='provinces' is not accepted; expected one of: 'national', 'ministries', 'localities'",
+        match="segment='provinces' is not accepted; expected one of: 'ministries', 'localities', 'national'",
     ):
         briefing.build("business-as-usual", "provinces")
     with pytest.raises(InputError, match="lang='fr'"):

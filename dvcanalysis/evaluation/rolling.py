@@ -40,6 +40,7 @@ from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake import baselines as _baselines
 from dvcanalysis.uptake.inputs import INDICATOR, SEGMENTS, observations, parse_cutoff
 from dvcanalysis.uptake.montecarlo import _resolve, project
+from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF
 
 # Observations scored: point values (``eq``, ``approx``); a bound (``min``, ``max``) is not one.
 POINT_BOUNDS = ("eq", "approx")
@@ -225,7 +226,7 @@ def evaluate(
     rows, brier_rows, skipped = [], [], []
     for cut in cuts:
         obs = observations(cutoff=cut)
-        later = obs[(obs["role"] == "after cutoff") & obs["bound"].isin(POINT_BOUNDS)]
+        later = obs[(obs["role"] == ROLE_AFTER_CUTOFF) & obs["bound"].isin(POINT_BOUNDS)]
         # stable: within a segment and period end, observations() puts the preferred report last
         later = later.sort_values(["period_end", "segment"], kind="stable")
         later = later.reset_index(drop=True)
@@ -260,7 +261,7 @@ def evaluate(
         if failed:
             skipped += failed
             continue
-        own = set(obs[obs["role"] != "after cutoff"]["segment"])
+        own = set(obs[obs["role"] != ROLE_AFTER_CUTOFF]["segment"])
         for name, kind, proj in made:
             draws = _forecast_draws(proj, later, period)
             head = {"model": name, "kind": kind, "origin": cut.isoformat()}

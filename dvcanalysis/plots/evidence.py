@@ -7,6 +7,7 @@ import pandas as pd
 from dvcanalysis import citations, evidence, fmt, tables
 from dvcanalysis.plots import layout
 from dvcanalysis.plots._base import SEGMENT_COLORS, Provenance, add_footer, new_figure
+from dvcanalysis.vocabulary import SEGMENTS
 
 _UNITS_DISPLAY = {
     "share": fmt.share_as_published,
@@ -205,7 +206,7 @@ def headline(lang: str = "vi") -> str:
         lines.append(
             f"- **{fmt.md(seg)}** ({when}): **{fmt.share(last['value'], lang)}** — {fmt.md(citations.reader(last['source_id'], lang))}"
         )
-    for segment in ("ministries", "localities", "national"):
+    for segment in SEGMENTS:
         t = evidence.series("fully_online_share", segment, kind="target").drop_duplicates(
             ["period", "value"]
         )

@@ -17,8 +17,17 @@ from matplotlib.ticker import FuncFormatter
 
 from dvcanalysis import fmt
 from dvcanalysis.plots._base import SEGMENT_COLORS, TARGET_COLOR, Provenance, add_footer, new_figure
+from dvcanalysis.vocabulary import (
+    ROLE_AFTER_CUTOFF,
+    ROLE_ANCHOR,
+    ROLE_COMPARISON,
+    ROLE_LABEL_KEYS,
+    ROLE_LIKELIHOOD,
+    ROLE_PROXY_ANCHOR,
+    SEGMENTS,
+)
 
-SEGMENT_ORDER = ("ministries", "localities", "national")
+SEGMENT_ORDER = SEGMENTS
 
 
 def _share_axis(ax, lang: str) -> None:
@@ -143,30 +152,15 @@ def fan_chart(
         xmin = x.min()
         if observations is not None and len(observations):
             o = observations[observations["segment"] == seg]
-            styles = (
-                ("anchor", dict(marker="o", color=color, ms=7, ls="none"), "uptake.observed"),
-                (
-                    "anchor (proxy via localities_to_national_ratio)",
-                    dict(marker="P", color=color, ms=8, ls="none"),
-                    "uptake.observed_proxy",
-                ),
-                (
-                    "calibration (likelihood)",
-                    dict(marker="s", color=color, ms=6, ls="none"),
-                    "uptake.observed_likelihood",
-                ),
-                (
-                    "comparison",
-                    dict(marker="o", mfc="white", mec=color, mew=1.5, ms=7, ls="none"),
-                    "uptake.observed_other",
-                ),
-                (
-                    "after cutoff",
-                    dict(marker="X", color="#555555", ms=7, ls="none"),
-                    "uptake.observed_after",
-                ),
-            )
-            for role, style, key in styles:
+            styles = {
+                ROLE_ANCHOR: dict(marker="o", color=color, ms=7, ls="none"),
+                ROLE_PROXY_ANCHOR: dict(marker="P", color=color, ms=8, ls="none"),
+                ROLE_LIKELIHOOD: dict(marker="s", color=color, ms=6, ls="none"),
+                ROLE_COMPARISON: dict(marker="o", mfc="white", mec=color, mew=1.5, ms=7, ls="none"),
+                ROLE_AFTER_CUTOFF: dict(marker="X", color="#555555", ms=7, ls="none"),
+            }
+            for role, style in styles.items():
+                key = ROLE_LABEL_KEYS[role]
                 r = o[o["role"] == role]
                 if len(r):
                     a.plot(r["decimal_year"], r["value"], label=fmt.label(key, lang), **style)

@@ -21,6 +21,7 @@ from dvcanalysis.uptake.curves import curve_paths
 from dvcanalysis.uptake.inputs import INDICATOR, _decimal, parse_cutoff
 from dvcanalysis.uptake.montecarlo import _resolve
 from dvcanalysis.uptake.projection import Projection
+from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF
 
 BACKTESTS = (
     ("fully_online_share", "national", "2019-12-31"),
@@ -191,7 +192,7 @@ def backtest_projection(projection: Projection) -> pd.DataFrame:
             f"projection={type(projection).__name__} is not accepted; expected an uptake.Projection from uptake.project(...)"
         )
     obs = projection.observations
-    later = obs[(obs["role"] == "after cutoff") & obs["segment"].isin(projection.segments)]
+    later = obs[(obs["role"] == ROLE_AFTER_CUTOFF) & obs["segment"].isin(projection.segments)]
     later = later.sort_values(["period_end", "segment", "id"]).reset_index(drop=True)
     if later.empty:
         return pd.DataFrame(columns=list(BACKTEST_COLUMNS))

@@ -45,6 +45,7 @@ from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake.curves import end_of_year
 from dvcanalysis.uptake.inputs import DEFAULT_CUTOFF, SEGMENTS, observations
 from dvcanalysis.uptake.projection import Projection
+from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, ROLE_ANCHOR
 
 BASELINES = ("persistence", "linear-trend")
 # Titles as scenario files give them (data, not display text: the scenario YAML holds its own).
@@ -59,7 +60,7 @@ DESCRIPTIONS = {
     "segment's series up to the cut-off (drift method), continued from the latest observation; "
     "spread: a random walk with the variance of past changes.",
 }
-ANCHOR_ROLE = "anchor"
+ANCHOR_ROLE = ROLE_ANCHOR
 
 
 @dataclass
@@ -200,7 +201,7 @@ def baseline(
     n_draws, seed, cut, years = check_run(n_draws, seed, cutoff, horizon)
     horizon = int(years[-1])
     obs = observations(cutoff=cut)
-    known = obs[obs["role"] != "after cutoff"]
+    known = obs[obs["role"] != ROLE_AFTER_CUTOFF]
     if known.empty:
         raise InputError(
             f"{kind} baseline, cutoff={cut.isoformat()}: no fully-online observation on or before it"
@@ -253,7 +254,7 @@ def baseline(
         }
     obs = obs.copy()
     used = {a["id"] for a in anchors.values()}
-    obs.loc[obs["id"].isin(used) & (obs["role"] != "after cutoff"), "role"] = ANCHOR_ROLE
+    obs.loc[obs["id"].isin(used) & (obs["role"] != ROLE_AFTER_CUTOFF), "role"] = ANCHOR_ROLE
 
     rng = np.random.default_rng(seed)
     draws = {f"z_{seg}": _antithetic(rng, n_draws) for seg in SEGMENTS}

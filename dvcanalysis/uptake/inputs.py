@@ -21,9 +21,9 @@ from dvcanalysis import targets as _targets  # targets never imports uptake: no 
 from dvcanalysis.errors import InputError, check_choice
 from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake.curves import end_of_year
+from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, ROLE_COMPARISON, SEGMENTS
 
 INDICATOR = "fully_online_share"
-SEGMENTS = ("ministries", "localities", "national")
 # The definition of every observation the models read (old-definition figures never enter).
 DEFINITION = "fully_online"
 # ``cutoff=None`` everywhere means the evidence's own date (:func:`dvcanalysis.evidence.data_date`):
@@ -131,7 +131,7 @@ def observations(*, cutoff: str | date | None = DEFAULT_CUTOFF) -> pd.DataFrame:
         for s, e, te in zip(obs["period_start"], obs["period_end"], obs["t_end"], strict=True)
     ]
     obs["decimal_year"] = (obs["t_start"] + obs["t_end"]) / 2
-    obs["role"] = np.where(obs["period_end"] <= cut, "comparison", "after cutoff")
+    obs["role"] = np.where(obs["period_end"] <= cut, ROLE_COMPARISON, ROLE_AFTER_CUTOFF)
     cols = [
         "id",
         "segment",
@@ -199,6 +199,6 @@ def last_target_year() -> int | None:
 
 
 def _latest(obs: pd.DataFrame, segment: str) -> pd.Series | None:
-    sel = obs[(obs["segment"] == segment) & (obs["role"] != "after cutoff")]
+    sel = obs[(obs["segment"] == segment) & (obs["role"] != ROLE_AFTER_CUTOFF)]
     # observations() orders a segment's rows so that the last is the latest (see there)
     return None if sel.empty else sel.sort_values("period_end", kind="stable").iloc[-1]

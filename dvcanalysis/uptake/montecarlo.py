@@ -34,6 +34,13 @@ from dvcanalysis.uptake.inputs import (
     parse_cutoff,
 )
 from dvcanalysis.uptake.projection import Projection
+from dvcanalysis.vocabulary import (
+    ROLE_AFTER_CUTOFF,
+    ROLE_ANCHOR,
+    ROLE_COMPARISON,
+    ROLE_LIKELIHOOD,
+    ROLE_PROXY_ANCHOR,
+)
 
 MAX_HORIZON = 2050
 _MAX_DRAWS = 500_000
@@ -41,10 +48,10 @@ _MAX_DRAWS = 500_000
 POOL_FACTOR = 4
 # Below this effective sample size (as a share of the prior pool) the narrative warns.
 LOW_ESS_SHARE = 0.10
-LIKELIHOOD_ROLE = "calibration (likelihood)"
-ANCHOR_ROLE = "anchor"
-# The national observation that anchors the localities when none of theirs precedes the cut-off.
-PROXY_ANCHOR_ROLE = "anchor (proxy via localities_to_national_ratio)"
+# Role names (kept under these names for callers; the words live in dvcanalysis.vocabulary).
+LIKELIHOOD_ROLE = ROLE_LIKELIHOOD
+ANCHOR_ROLE = ROLE_ANCHOR
+PROXY_ANCHOR_ROLE = ROLE_PROXY_ANCHOR
 
 
 def _resolve(scenario: str | Scenario, overrides: dict | None, curve: str | None) -> Scenario:
@@ -306,7 +313,7 @@ def project(
             )
 
     used_ids = {a["id"] for a in anchors.values()}
-    obs.loc[obs["id"].isin(used_ids) & (obs["role"] != "after cutoff"), "role"] = ANCHOR_ROLE
+    obs.loc[obs["id"].isin(used_ids) & (obs["role"] != ROLE_AFTER_CUTOFF), "role"] = ANCHOR_ROLE
     if proxy:
         obs.loc[obs["id"] == loc["id"], "role"] = PROXY_ANCHOR_ROLE
     # With a proxy anchor the national figures still weight the draws, the anchor's own
@@ -314,7 +321,7 @@ def project(
     # level and the volume weight do not, and the mix must reproduce the national figure
     # (without this the national forecast from a proxy anchor is far too wide; see the forecast
     # evaluation, notebook 06).
-    lik_roles = ["comparison", PROXY_ANCHOR_ROLE] if proxy else ["comparison"]
+    lik_roles = [ROLE_COMPARISON, PROXY_ANCHOR_ROLE] if proxy else [ROLE_COMPARISON]
     lik = obs[(obs["segment"] == "national") & obs["role"].isin(lik_roles)]
     if not calibrate:
         reason = "disabled"
@@ -351,7 +358,7 @@ def project(
     )
     year_shares = {s: np.ascontiguousarray(v[:, ~is_end]) for s, v in shares.items()}
     shares = {s: np.ascontiguousarray(v[:, is_end]) for s, v in shares.items()}
-    obs.loc[obs["id"].isin(set(lik["id"])) & (obs["role"] == "comparison"), "role"] = (
+    obs.loc[obs["id"].isin(set(lik["id"])) & (obs["role"] == ROLE_COMPARISON), "role"] = (
         LIKELIHOOD_ROLE
     )
     if proxy:  # the localities' anchor level the kept draws imply (national figure x ratio)

@@ -21,6 +21,7 @@ from dvcanalysis.errors import InputError
 from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake.calibration import PROXY_RATIO, TREND_PACE_RATIO
 from dvcanalysis.uptake.inputs import INDICATOR
+from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF
 
 
 @dataclass
@@ -137,7 +138,7 @@ class Projection:
         ids = set()
         for s in self.scenario.sources:
             ids.add(ev.loc[s, "source_id"] if s in ev.index else s)
-        used = self.observations[self.observations["role"] != "after cutoff"]
+        used = self.observations[self.observations["role"] != ROLE_AFTER_CUTOFF]
         ids |= set(used["source_id"])
         for sid in self.targets["source_ids"]:
             ids |= set(sid.split(";"))
