@@ -828,22 +828,35 @@ def test_compare_and_backtest():
 
 
 def test_plots_draw_from_frames(figures_tmp):
-    from dvcanalysis import plots, scenarios, targets
+    """What each uptake figure draws from its frame (how it looks is pinned by the baseline
+    images of tests/test_figure_baselines.py)."""
+    from dvcanalysis import fmt, plots, scenarios, targets
     from dvcanalysis.plots import uptake as uplot
 
     proj = uptake.project("business-as-usual", n_draws=50)
     fig = proj.plot(lang="en")
-    assert len(fig.axes) == 3
+    assert [a.get_title() for a in fig.axes] == ["Ministries", "Localities", "National"]
     written = plots.save(fig, "fan_test", data=proj.quantiles(), provenance=proj.provenance())
     assert written["png"].exists() and written["csv"].exists()
-    fig2 = uplot.compare_chart(
-        uptake.compare("stalled", n_draws=20),
-        titles={"stalled": scenarios.load("stalled").title["vi"]},
-    )
-    fig3 = uplot.attainment_chart(targets.attainment(proj), lang="vi")
+    # the median line of each panel is the projection's median, drawn at the end of each year
+    q = proj.quantiles()
+    for a, seg in zip(fig.axes, ("ministries", "localities", "national"), strict=True):
+        median = next(ln for ln in a.get_lines() if ln.get_label() == "Median")
+        d = q[q["segment"] == seg].sort_values("year")
+        np.testing.assert_allclose(median.get_xdata(), d["year"] + 1.0)
+        np.testing.assert_allclose(median.get_ydata(), d["q50"])
+    title = scenarios.load("stalled").title["vi"]
+    cmp = uptake.compare("stalled", n_draws=20)
+    fig2 = uplot.compare_chart(cmp, titles={"stalled": title})
+    assert len(fig2.axes) == 3
+    assert all([ln.get_label() for ln in a.get_lines()] == [title] for a in fig2.axes)
+    att = targets.attainment(proj)
+    fig3 = uplot.attainment_chart(att, lang="vi")
+    widths = sorted(p.get_width() for p in fig3.axes[0].patches)
+    np.testing.assert_allclose(widths, sorted(att["probability"].fillna(0)))
     _, ax = plt.subplots()
-    proj.plot(segment="localities", ax=ax)
+    assert proj.plot(segment="localities", ax=ax) is ax.figure
+    assert ax.get_title() == fmt.label("segment.localities", "vi") and ax.get_lines()
     with pytest.raises(InputError, match="segment='x' is not in the projection"):
         proj.plot(segment="x")
     plt.close("all")
-    assert fig2 and fig3
