@@ -1,4 +1,5 @@
-"""Figure regression: the briefing's figures compared with stored baseline images.
+"""Figure regression: the briefing's figures (and the unit figures of notebook 05) compared
+with stored baseline images.
 
 Each figure is drawn as the briefing and notebooks draw it (on the frozen evidence of
 ``tests/fixtures/data_2024-08-31``), written by :func:`dvcanalysis.plots.save`, and its SVG
@@ -33,8 +34,10 @@ from matplotlib import font_manager
 from dvcanalysis import briefing, targets
 from dvcanalysis.plots import Provenance, save
 from dvcanalysis.plots import savings as ps
+from dvcanalysis.plots import units as pu
 from dvcanalysis.plots import uptake as uplot
 
+FIXTURES = Path(__file__).parent / "fixtures"
 BASELINES = Path(__file__).parent / "baseline" / "figures"
 DIFFS = Path(__file__).resolve().parent.parent / "out" / "figure-diffs"
 GENERATE = os.environ.get("DVC_GENERATE_BASELINES") == "1"
@@ -89,6 +92,42 @@ def _evaluation_en(b):
     return ev.plot(lang="en")
 
 
+def _with_data_2024_12_31(draw):
+    """Per-unit evidence first appears in the evidence published up to 31 December 2024."""
+
+    def make(b):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("DVC_DATA_DIR", str(FIXTURES / "data_2024-12-31"))
+            from dvcanalysis import unit_evidence
+
+            return draw(unit_evidence.unit_evidence())
+
+    return make
+
+
+def _units_report():
+    from dvcanalysis import unit_targets
+
+    return unit_targets.unit_report(
+        str(FIXTURES / "units" / "SYNTHETIC_counts.csv"), layout="pre-2025", scenario_pace=0.2
+    )
+
+
+def _units_tiles_share_vi(b):
+    rep = _units_report()
+    return pu.tile_map(
+        rep.tile_frame(), layout=rep.layout, lang="vi", provenance=Provenance(sources=rep.sources)
+    )
+
+
+def _units_ranked_en(b):
+    from dvcanalysis import units
+
+    rep = _units_report()
+    a = rep.analysis[rep.analysis["unit_type"] == "province"]
+    return pu.ranked_bars(units.latest(a), lang="en", provenance=Provenance(sources=rep.sources))
+
+
 FIGURES = {
     "briefing_fan_localities_vi": _fan_localities_vi,
     "briefing_fan_national_en": _fan_national_en,
@@ -96,6 +135,15 @@ FIGURES = {
     "attainment_en": _attainment_en,
     "savings_over_time_vi": _savings_over_time_vi,
     "evaluation_en": _evaluation_en,
+    # not in the briefing: the unit figures of notebook 05
+    "units_tiles_share_vi": _units_tiles_share_vi,
+    "units_ranked_en": _units_ranked_en,
+    "unit_evidence_tiles_vi": _with_data_2024_12_31(
+        lambda ue: pu.evidence_tile_map(ue, lang="vi", provenance=Provenance(sources=ue.source_ids))
+    ),
+    "unit_evidence_ranked_en": _with_data_2024_12_31(
+        lambda ue: pu.evidence_ranked(ue, lang="en", provenance=Provenance(sources=ue.source_ids))
+    ),
 }
 
 
