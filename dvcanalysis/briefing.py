@@ -24,16 +24,16 @@ from dvcanalysis import (
     citations,
     document,
     evaluation,
-    evaluation_tables,
     evidence,
     fmt,
     savings,
-    tables,
     targets,
     uptake,
 )
 from dvcanalysis.document import Document, production_date, runs
 from dvcanalysis.errors import InputError, check_choice
+from dvcanalysis.tables import evaluation as evaluation_tables
+from dvcanalysis.tables import uptake as uptake_tables
 from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, SEGMENTS
 
 
@@ -318,7 +318,9 @@ class Briefing:
 
     def attainment_table(self) -> pd.DataFrame:
         """Attainment of the segment's targets (display table, one row per target year)."""
-        df = tables.attainment_table(self.attainment, self.lang, horizon=self.parameters["horizon"])
+        df = uptake_tables.attainment_table(
+            self.attainment, self.lang, horizon=self.parameters["horizon"]
+        )
         latest = fmt.label("uptake.col.latest", self.lang)
         return df.reset_index(drop=True).drop(columns=[latest])  # the segment is the title
 

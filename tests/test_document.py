@@ -84,11 +84,12 @@ def test_hostile_titles_are_shown_not_run(docs, lang, monkeypatch):
     # Markdown texts of the notebooks: escaped for Markdown and for HTML
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-    from dvcanalysis import tables, targets
+    from dvcanalysis import targets
+    from dvcanalysis.tables import uptake as uptake_tables
 
     for md in (
-        tables.attainment_text(targets.attainment(b.projection), b.projection, lang),
-        tables.uptake_headline_text(b.projection, lang),
+        uptake_tables.attainment_text(targets.attainment(b.projection), b.projection, lang),
+        uptake_tables.uptake_headline_text(b.projection, lang),
     ):
         rendered = markdown2html_mistune(md)
         assert "<img" not in rendered and "javascript:" not in rendered.split('href="')[-1][:12]

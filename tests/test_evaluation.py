@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dvcanalysis import evaluation, evaluation_tables, evidence, targets, uptake
+from dvcanalysis import evaluation, evidence, targets, uptake
 from dvcanalysis.errors import InputError
 from dvcanalysis.evaluation import rolling, scoring
+from dvcanalysis.tables import evaluation as evaluation_tables
 from dvcanalysis.uptake import baselines
 
 # ---------------------------------------------------------------- scores (hand-checked)
@@ -172,10 +173,10 @@ def test_baseline_is_an_ordinary_projection(synthetic, figures_tmp):
     assert len(att) and att["probability"].between(0, 1).all()
     fig = b.plot(lang="en")
     assert fig is not None
-    from dvcanalysis import tables
+    from dvcanalysis.tables import uptake as uptake_tables
 
-    assert "random walk" in tables.calibration_text(b, "en")
-    assert "Persistence" in tables.attainment_text(att, b, "en")
+    assert "random walk" in uptake_tables.calibration_text(b, "en")
+    assert "Persistence" in uptake_tables.attainment_text(att, b, "en")
     assert b.assumptions["name"].iloc[0] == "sigma_share_per_sqrt_year"
     # the same numbers at the year ends through shares_at (what the evaluation reads)
     again = b.shares_at(uptake.end_of_year(b.years))

@@ -247,7 +247,7 @@ def test_displayed_evidence_has_labels_in_both_languages():
 
 
 def test_value_text_units():
-    from dvcanalysis.plots.evidence import value_text
+    from dvcanalysis.tables.evidence import value_text
 
     assert value_text(1, "days", "vi") == "1 ngày"
     assert value_text(2.6e12, "vnd_per_year", "en") == "VND 2,600 billion a year"

@@ -34,6 +34,7 @@ from matplotlib import font_manager
 from dvcanalysis import briefing, targets
 from dvcanalysis.plots import Provenance, save
 from dvcanalysis.plots import savings as ps
+from dvcanalysis.plots import unit_evidence as pue
 from dvcanalysis.plots import units as pu
 from dvcanalysis.plots import uptake as uplot
 
@@ -139,10 +140,12 @@ FIGURES = {
     "units_tiles_share_vi": _units_tiles_share_vi,
     "units_ranked_en": _units_ranked_en,
     "unit_evidence_tiles_vi": _with_data_2024_12_31(
-        lambda ue: pu.evidence_tile_map(ue, lang="vi", provenance=Provenance(sources=ue.source_ids))
+        lambda ue: pue.evidence_tile_map(
+            ue, lang="vi", provenance=Provenance(sources=ue.source_ids)
+        )
     ),
     "unit_evidence_ranked_en": _with_data_2024_12_31(
-        lambda ue: pu.evidence_ranked(ue, lang="en", provenance=Provenance(sources=ue.source_ids))
+        lambda ue: pue.evidence_ranked(ue, lang="en", provenance=Provenance(sources=ue.source_ids))
     ),
 }
 

@@ -562,18 +562,18 @@ def test_notebook_parameters_use_none_as_from_the_evidence():
 
 
 def test_audit_labels_carry_no_hard_coded_numbers():
-    from dvcanalysis.plots import savings as ps
+    from dvcanalysis.tables import savings as savings_tables
 
     for lang in ("vi", "en"):
         # the ratio column names the reference claim as computed from the evidence
-        t = ps.audit_table(savings.claims_audit(), lang)
+        t = savings_tables.audit_table(savings.claims_audit(), lang)
         ref = savings.reference()
         assert any(fmt.vnd(ref.saving_vnd, lang) in c for c in t.columns), list(t.columns)
     audit = savings.claims_audit()
     assert set(audit["wage_period"]) == {"2024"}  # GSO 2024 income (ref_gso_income-04)
     # swap the year of the wage row: the note follows the evidence, not the label
     audit["wage_period"] = "2031"
-    t = ps.audit_table(audit, "en")
+    t = savings_tables.audit_table(audit, "en")
     note = t[fmt.label("savings.col.note", "en")].iloc[-1]
     assert "2031 average hourly income" in note and "2024" not in note
     text = (paths.root() / "dvcanalysis" / "labels" / "savings.yml").read_text("utf-8")

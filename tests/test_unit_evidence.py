@@ -16,7 +16,8 @@ import pytest
 
 from dvcanalysis import unit_evidence
 from dvcanalysis.errors import InputError
-from dvcanalysis.plots import units as pu
+from dvcanalysis.plots import unit_evidence as pue
+from dvcanalysis.tables import unit_evidence as unit_evidence_tables
 
 YEAR_END = pd.Timestamp("2030-12-31")
 
@@ -301,14 +302,20 @@ def test_figures_and_text_show_no_evidence_ids(data_2024_12_31, figures_tmp, lan
     ue = unit_evidence.unit_evidence(2024)
     texts = []
     for kind in ("tiles", "ranked"):
-        (name,) = pu.evidence_figures(ue, lang=lang, kind=kind)
+        (name,) = pue.evidence_figures(ue, lang=lang, kind=kind)
         assert (figures_tmp / f"{name}.png").exists() and (figures_tmp / f"{name}.json").exists()
         fig = plt.gcf()
         texts += [t.get_text() for t in fig.findobj(match=lambda a: hasattr(a, "get_text"))]
         plt.close("all")
-    texts.append(pu.consistency_statements(ue, unit_evidence.consistency(ue), lang=lang).data)
-    texts.append(pu.evidence_intro(ue, lang=lang).data)
-    texts += pu.evidence_table(ue, lang=lang).astype(str).to_numpy().ravel().tolist()
+    texts.append(
+        unit_evidence_tables.consistency_statements(
+            ue, unit_evidence.consistency(ue), lang=lang
+        ).data
+    )
+    texts.append(unit_evidence_tables.evidence_intro(ue, lang=lang).data)
+    texts += (
+        unit_evidence_tables.evidence_table(ue, lang=lang).astype(str).to_numpy().ravel().tolist()
+    )
     joined = "\n".join(texts)
     assert not _EVIDENCE_ID.search(joined), _EVIDENCE_ID.search(joined)
     assert "data/" not in joined

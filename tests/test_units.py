@@ -323,6 +323,7 @@ def test_report_without_counts_has_no_unit_numbers(figures_tmp):
 
 def test_report_with_counts_draws_every_figure(figures_tmp):
     from dvcanalysis.plots import units as up
+    from dvcanalysis.tables import units as units_tables
 
     rep = unit_targets.unit_report(GOOD, layout="2025", scenario_pace=0.2)
     assert rep.scenario_pace == {"localities": 0.2, "ministries": 0.2}
@@ -330,7 +331,7 @@ def test_report_with_counts_draws_every_figure(figures_tmp):
         for lang in ("vi", "en"):
             names = up.report_figures(rep, lang=lang, kind=kind)
             assert all((figures_tmp / f"{n}.csv").exists() for n in names)
-    table = up.status_table(rep, lang="en")
+    table = units_tables.status_table(rep, lang="en")
     assert list(table["Status"]) == [
         "Met",
         "Off track",
@@ -394,11 +395,12 @@ def test_pace_and_status_of_a_unit_past_its_deadline():
 
 def test_report_shows_missed_units(figures_tmp):
     from dvcanalysis.plots import units as up
+    from dvcanalysis.tables import units as units_tables
 
     rep = unit_targets.unit_report(GOOD, layout="2025", as_of="2025-03-31", scenario_pace=0.2)
-    table = up.status_table(rep, lang="en")
+    table = units_tables.status_table(rep, lang="en")
     assert "Missed" in set(table["Status"]) and "On track" not in set(table["Status"])
-    assert set(up.status_table(rep, lang="vi")["Tình trạng"]) >= {"Không đạt", "Đã đạt"}
+    assert set(units_tables.status_table(rep, lang="vi")["Tình trạng"]) >= {"Không đạt", "Đã đạt"}
     assert up.report_figures(rep, lang="en", kind="ranked")
     plt.close("all")
 

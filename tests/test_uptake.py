@@ -373,16 +373,16 @@ def test_national_from_observations_is_not_conditioned_again():
 
 
 def test_narrative_warns_on_a_small_effective_sample_size():
-    from dvcanalysis import tables
+    from dvcanalysis.tables import uptake as uptake_tables
 
     tight = uptake.project(
         "business-as-usual", n_draws=200, seed=0, overrides={"national_observation_sd_share": 0.02}
     )
     assert tight.calibration["low_ess"]
-    assert "small effective sample size" in tables.uptake_evidence_text(tight, "en")
-    assert "cỡ mẫu hiệu dụng nhỏ" in tables.uptake_evidence_text(tight, "vi")
+    assert "small effective sample size" in uptake_tables.uptake_evidence_text(tight, "en")
+    assert "cỡ mẫu hiệu dụng nhỏ" in uptake_tables.uptake_evidence_text(tight, "vi")
     ok = uptake.project("business-as-usual", n_draws=200, seed=0)
-    text = tables.uptake_evidence_text(ok, "en")
+    text = uptake_tables.uptake_evidence_text(ok, "en")
     assert "Effective sample size" in text and "small effective sample size" not in text
 
 
@@ -658,22 +658,22 @@ def test_ratio_is_unused_and_changes_nothing_when_localities_are_observed():
 
 
 def test_narrative_says_localities_are_anchored_through_the_national_figure():
-    from dvcanalysis import tables
+    from dvcanalysis.tables import uptake as uptake_tables
 
     proj = uptake.project("business-as-usual", n_draws=200, cutoff="2024-07-31")
-    text = tables.uptake_evidence_text(proj, "en")
+    text = uptake_tables.uptake_evidence_text(proj, "en")
     assert "Localities have no observation up to the cut-off (31 Jul 2024)" in text
     assert (
         "latest national figure (43%, Jul 2024, ref_vietnamnet_en-04) times the assumption `localities_to_national_ratio`"
         in text
     )
-    assert "localities_to_national_ratio" in tables.uptake_evidence_text(proj, "vi")
-    kinds = tables.observations_table(proj.observations, "en").set_index("id")["Kind"]
+    assert "localities_to_national_ratio" in uptake_tables.uptake_evidence_text(proj, "vi")
+    kinds = uptake_tables.observations_table(proj.observations, "en").set_index("id")["Kind"]
     assert (
         kinds["ref_vietnamnet_en-04"]
         == "National observation (anchors localities via the assumption localities_to_national_ratio)"
     )
-    ok = tables.uptake_evidence_text(uptake.project("business-as-usual", n_draws=200), "en")
+    ok = uptake_tables.uptake_evidence_text(uptake.project("business-as-usual", n_draws=200), "en")
     assert "localities_to_national_ratio" not in ok
 
 
@@ -793,7 +793,8 @@ def test_compare_has_its_own_provenance():
 
 
 def test_report_year_is_the_last_official_target_year(monkeypatch):
-    from dvcanalysis import tables, targets
+    from dvcanalysis import targets
+    from dvcanalysis.tables import uptake as uptake_tables
 
     off = targets.official()
     proj = uptake.project("business-as-usual", n_draws=100)
@@ -802,15 +803,15 @@ def test_report_year_is_the_last_official_target_year(monkeypatch):
         == uptake.last_target_year()
         == int(off[off["modelled"]]["year"].max())
     )
-    assert "end of 2025" in tables.uptake_headline_text(proj, "en")
+    assert "end of 2025" in uptake_tables.uptake_headline_text(proj, "en")
     cmp = uptake.compare(["stalled"], n_draws=100)
     assert cmp.last_target_year == proj.last_target_year
     # A later target year in the evidence moves the headline and the comparison table with it.
     monkeypatch.setattr(uptake.Projection, "last_target_year", property(lambda self: 2027))
-    assert "end of 2027" in tables.uptake_headline_text(proj, "en")
+    assert "end of 2027" in uptake_tables.uptake_headline_text(proj, "en")
     cmp.last_target_year = 2027
     q = cmp.to_df().set_index(["segment", "year"]).loc[("localities", 2027)]
-    table = tables.compare_table(cmp, "en")
+    table = uptake_tables.compare_table(cmp, "en")
     assert table["Localities"].iloc[0].startswith(f"{round(100 * q['q50'])}%")
 
 

@@ -1,7 +1,7 @@
 """The track record of one segment: the last forecast checked against what was published.
 
 :func:`track_record` returns numbers only (a :class:`TrackRecord`); the sentence a briefing
-shows is built by :func:`dvcanalysis.evaluation_tables.track_record_text` in vi or en.
+shows is built by :func:`dvcanalysis.tables.evaluation.track_record_text` in vi or en.
 """
 
 from __future__ import annotations

@@ -1,46 +1,16 @@
-"""Figures and display tables of the evidence base (notebook 01)."""
+"""Figures of the evidence base (notebook 01); its display tables are in
+:mod:`dvcanalysis.tables.evidence`."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from dvcanalysis import citations, evidence, fmt, tables
+from dvcanalysis import fmt
 from dvcanalysis.plots import layout
 from dvcanalysis.plots._base import SEGMENT_COLORS, Provenance, add_footer, new_figure
-from dvcanalysis.vocabulary import SEGMENTS
-
-_UNITS_DISPLAY = {
-    "share": fmt.share_as_published,
-    "count": fmt.count,
-    "count_per_year": fmt.count,
-    "vnd": fmt.vnd,
-    "vnd_per_year": fmt.vnd,
-    "vnd_per_month": fmt.vnd,
-    "vnd_per_hour": fmt.vnd,
-}
-
+from dvcanalysis.tables import label_or
 
 _DODGE_DAYS = {"ministries": -75, "localities": 0, "national": 75}
-
-
-def value_text(value: float, unit: str, lang: str = "vi") -> str:
-    """A value in its unit, for tables (``2.600 tỷ đồng``, ``17,5 triệu``, ``70%``)."""
-    f = _UNITS_DISPLAY.get(unit)
-    if f is None and fmt.has_label(f"unit.{unit}"):
-        n = (
-            fmt.count(value, lang, 2)
-            if unit == "usd_per_year"
-            else fmt.number(value, lang, 2 if value % 1 else 0)
-        )
-        return fmt.label(f"unit.{unit}", lang, n=n)
-    text = f(value, lang) if f else fmt.number(value, lang, 2 if value % 1 else 0)
-    if unit.endswith("_per_year"):
-        text += "/năm" if lang == "vi" else " a year"
-    return text
-
-
-def _label_or(key: str, fallback: str, lang: str) -> str:
-    return fmt.label(key, lang) if fmt.has_label(key) else fallback
 
 
 def timeline(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | None = None):
@@ -55,7 +25,7 @@ def timeline(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | Non
     notes = []
     for (indicator, segment, kind), g in df.groupby(["indicator", "segment", "kind"], sort=True):
         color = SEGMENT_COLORS.get(segment, "#555555")
-        seg = _label_or(f"segment.{segment}", segment, lang)
+        seg = label_or(f"segment.{segment}", segment, lang)
         hollow = indicator != "fully_online_share"
         if kind == "target":
             g = g.drop_duplicates(["period_end", "value_share"])
@@ -135,7 +105,7 @@ def timeline(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | Non
 def counts_chart(summary: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | None = None):
     """Evidence rows by source (bars) split by kind (stacked)."""
     wide = summary.pivot(index="source_id", columns="kind", values="rows").fillna(0)
-    wide.columns = [_label_or(f"kind.{k}", k, lang) for k in wide.columns]
+    wide.columns = [label_or(f"kind.{k}", k, lang) for k in wide.columns]
     fig, ax = new_figure(8, 4.6)
     wide.plot.barh(stacked=True, ax=ax, colormap="tab10", width=0.75)
     ax.invert_yaxis()
@@ -145,131 +115,3 @@ def counts_chart(summary: pd.DataFrame, *, lang: str = "vi", provenance: Provena
     ax.legend(fontsize=7, frameon=False)
     add_footer(fig, provenance, lang)
     return fig
-
-
-def claims_table(lang: str = "vi", kinds: tuple[str, ...] = ("claim", "target")) -> pd.DataFrame:
-    """Official claims and targets with their value, period, source and quote (display table)."""
-    ev = evidence.load()
-    sel = ev[ev["kind"].isin(kinds)].sort_values(["kind", "period_end", "id"])
-    rows = []
-    for _, r in sel.iterrows():
-        rows.append(
-            {
-                fmt.label("word.kind", lang): _label_or(f"kind.{r['kind']}", r["kind"], lang),
-                fmt.label("word.indicator", lang): _label_or(
-                    f"indicator.{r['indicator']}", r["indicator"], lang
-                ),
-                fmt.label("word.segment", lang): _label_or(
-                    f"segment.{r['segment']}", r["segment"], lang
-                ),
-                fmt.label("evidence.col_period", lang): fmt.period(r["period"], lang),
-                fmt.label("evidence.col_bound", lang): fmt.label(f"bound.{r['bound']}", lang),
-                fmt.label("word.value", lang): value_text(r["value"], r["unit"], lang),
-                fmt.label("word.source", lang): citations.reader(r["source_id"], lang),
-                fmt.label("word.quote", lang): r["quote_vi"]
-                if lang == "vi" or not r["gloss_en"]
-                else r["gloss_en"],
-            }
-        )
-    return tables.reader_index(pd.DataFrame(rows))
-
-
-def counts_table(lang: str = "vi") -> pd.DataFrame:
-    """Evidence rows counted by source (rows) and kind (columns), with totals."""
-    s = evidence.summary()
-    wide = s.pivot(index="source_id", columns="kind", values="rows").fillna(0).astype(int)
-    wide.index = [citations.short(i, lang) for i in wide.index]
-    wide = wide.groupby(level=0, sort=False).sum()  # one outlet cited by several sources
-    wide["Σ"] = wide.sum(axis=1)
-    wide.loc["Σ"] = wide.sum(axis=0)
-    wide.columns = [_label_or(f"kind.{k}", k, lang) for k in wide.columns]
-    wide.index.name = fmt.label("word.source", lang)
-    return wide
-
-
-def overview(lang: str = "vi") -> str:
-    """One Markdown line: how many evidence rows and sources the base holds."""
-    ev = evidence.load()
-    return fmt.label("evidence.overview", lang, rows=len(ev), sources=ev["source_id"].nunique())
-
-
-def headline(lang: str = "vi") -> str:
-    """Markdown lines: the latest fully-online observations and the official targets, cited."""
-    lines = []
-    for segment in ("localities", "locality_best", "national"):
-        s = evidence.series("fully_online_share", segment)
-        if s.empty:
-            continue
-        last = s.iloc[-1]
-        seg = _label_or(f"segment.{segment}", segment, lang)
-        when = fmt.period(last["period"], lang)
-        lines.append(
-            f"- **{fmt.md(seg)}** ({when}): **{fmt.share(last['value'], lang)}** — {fmt.md(citations.reader(last['source_id'], lang))}"
-        )
-    for segment in SEGMENTS:
-        t = evidence.series("fully_online_share", segment, kind="target").drop_duplicates(
-            ["period", "value"]
-        )
-        seg = _label_or(f"segment.{segment}", segment, lang)
-        parts = [
-            f"{fmt.period(r['period'], lang)}: {fmt.share(r['value'], lang)}"
-            for _, r in t.iterrows()
-        ]
-        srcs = sorted(
-            set(evidence.series("fully_online_share", segment, kind="target")["source_id"])
-        )
-        cites = "; ".join(citations.reader(x, lang) for x in srcs)
-        lines.append(
-            f"- {fmt.label('kind.target', lang)} **{fmt.md(seg)}**: {'; '.join(parts)} — {fmt.md(cites)}"
-        )
-    return "\n".join(lines)
-
-
-def sources_table(lang: str = "vi") -> pd.DataFrame:
-    """The sources behind the evidence as readers cite them, and the rows each gives."""
-    src = evidence.load_sources()
-    n = evidence.load().groupby("source_id").size()
-    return tables.reader_index(
-        pd.DataFrame(
-            {
-                fmt.label("word.source", lang): [citations.reader(s, lang) for s in src.index],
-                fmt.label("word.count", lang): [int(n.get(s, 0)) for s in src.index],
-            }
-        )
-    )
-
-
-def disagreements_table(lang: str = "vi") -> pd.DataFrame:
-    """Where sources disagree (:func:`dvcanalysis.evidence.disagreements`), as a display table.
-
-    One row per figure involved, grouped: the quantity, its period, the value each source
-    gives, the source as a reader cites it, and the statement (the quote in Vietnamese, the
-    English gloss in English).
-    """
-    ev = evidence.load().set_index("id")
-    rows = []
-    for _, r in evidence.disagreements().iterrows():
-        e = ev.loc[r["id"]]
-        who = _label_or(f"segment.{r['segment']}", r["segment"], lang)
-        if r["unit_code"]:
-            who = f"{who} ({r['unit_code']})"
-        statement = e["quote_vi"] or e["quote_ref"]
-        if lang == "en" and e["gloss_en"]:
-            statement = e["gloss_en"]
-        elif not e["quote_vi"] and statement:  # an English source, quoted as written
-            statement = f"“{statement}” ({fmt.label('evidence.english_original', lang)})"
-        rows.append(
-            {
-                fmt.label("evidence.col_group", lang): int(r["group"]),
-                fmt.label("word.indicator", lang): _label_or(
-                    f"indicator.{r['indicator']}", r["indicator"], lang
-                ),
-                fmt.label("word.segment", lang): who,
-                fmt.label("word.kind", lang): _label_or(f"kind.{r['kind']}", r["kind"], lang),
-                fmt.label("evidence.col_period", lang): fmt.period(r["period"], lang),
-                fmt.label("word.value", lang): value_text(r["value"], r["unit"], lang),
-                fmt.label("word.source", lang): citations.reader(r["source_id"], lang),
-                fmt.label("word.quote", lang): statement,
-            }
-        )
-    return pd.DataFrame(rows)

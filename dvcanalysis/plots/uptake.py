@@ -94,6 +94,97 @@ def _axes(n: int, ax, width_per: float = 3.4, height: float = 3.8):
     return fig, list(axes.ravel()), True
 
 
+# How each role of an observation is marked on the fan chart (``color``: the segment's).
+def _observation_styles(color: str) -> dict[str, dict]:
+    return {
+        ROLE_ANCHOR: dict(marker="o", color=color, ms=7, ls="none"),
+        ROLE_PROXY_ANCHOR: dict(marker="P", color=color, ms=8, ls="none"),
+        ROLE_LIKELIHOOD: dict(marker="s", color=color, ms=6, ls="none"),
+        ROLE_COMPARISON: dict(marker="o", mfc="white", mec=color, mew=1.5, ms=7, ls="none"),
+        ROLE_AFTER_CUTOFF: dict(marker="X", color="#555555", ms=7, ls="none"),
+    }
+
+
+def _draw_bands(a, q: pd.DataFrame, color: str, lang: str) -> np.ndarray:
+    """The 90% and (when given) 50% bands and the median; returns the x positions."""
+    x = q["year"].to_numpy(float) + 1.0
+    bands = [("q05", "q95", 0.18, "uptake.band90")]
+    if {"q25", "q75"} <= set(q.columns):
+        bands.append(("q25", "q75", 0.32, "uptake.band50"))
+    for low, high, alpha, key in bands:
+        a.fill_between(
+            x, q[low], q[high], color=color, alpha=alpha, lw=0, label=fmt.label(key, lang)
+        )
+    a.plot(x, q["q50"], color=color, lw=2, label=fmt.label("uptake.median", lang))
+    return x
+
+
+def _draw_observations(a, o: pd.DataFrame, color: str, lang: str, xmin: float) -> float:
+    """The observations, marked by role; returns the leftmost x drawn so far."""
+    for role, style in _observation_styles(color).items():
+        r = o[o["role"] == role]
+        if len(r):
+            a.plot(
+                r["decimal_year"], r["value"], label=fmt.label(ROLE_LABEL_KEYS[role], lang), **style
+            )
+            xmin = min(xmin, float(r["decimal_year"].min()))
+    return xmin
+
+
+def _draw_targets(a, t: pd.DataFrame, lang: str, *, annotate: bool) -> None:
+    """Targets as red diamonds at the end of their year, with their share when ``annotate``."""
+    a.plot(
+        t["year"] + 1.0,
+        t["target_share"],
+        marker="D",
+        color=TARGET_COLOR,
+        ls="none",
+        ms=6,
+        label=fmt.label("uptake.target", lang),
+    )
+    if not annotate:
+        return
+    for r in t.itertuples(index=False):
+        a.annotate(
+            fmt.share(r.target_share, lang),
+            (r.year + 1.0, r.target_share),
+            textcoords="offset points",
+            xytext=(5, 4),
+            fontsize=7,
+            color=TARGET_COLOR,
+        )
+
+
+def _legend_entries(axes) -> tuple[list, list]:
+    """Each label once, in the order the panels first draw it."""
+    handles, labels = [], []
+    for a in axes:
+        for h, lab in zip(*a.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    return handles, labels
+
+
+def _fan_panel(a, seg: str, quantiles, observations, targets, lang: str) -> None:
+    """One segment's panel: bands, observations, targets, axes."""
+    color = SEGMENT_COLORS.get(seg, "#333333")
+    x = _draw_bands(a, quantiles[quantiles["segment"] == seg].sort_values("year"), color, lang)
+    xmin = x.min()
+    if observations is not None and len(observations):
+        o = observations[observations["segment"] == seg]
+        xmin = _draw_observations(a, o, color, lang, xmin)
+    if targets is not None and len(targets):
+        t = targets[targets["segment"] == seg]
+        if len(t):
+            _draw_targets(a, t, lang, annotate=True)
+    years = list(range(int(np.floor(xmin)) - 1, int(x.max())))
+    a.set_xlim(xmin - 0.3, x.max() + 0.3)
+    _year_axis(a, [y for y in years if y + 1.0 >= xmin - 0.3], lang)
+    _share_axis(a, lang)
+    a.set_title(fmt.label(f"segment.{seg}", lang), fontsize=9)
+
+
 def fan_chart(
     quantiles: pd.DataFrame,
     observations: pd.DataFrame | None = None,
@@ -126,78 +217,9 @@ def fan_chart(
     segs = _segments(quantiles, segment)
     fig, axes, own = _axes(len(segs), ax)
     for a, seg in zip(axes, segs, strict=False):
-        color = SEGMENT_COLORS.get(seg, "#333333")
-        q = quantiles[quantiles["segment"] == seg].sort_values("year")
-        x = q["year"].to_numpy(float) + 1.0
-        a.fill_between(
-            x,
-            q["q05"],
-            q["q95"],
-            color=color,
-            alpha=0.18,
-            lw=0,
-            label=fmt.label("uptake.band90", lang),
-        )
-        if {"q25", "q75"} <= set(q.columns):
-            a.fill_between(
-                x,
-                q["q25"],
-                q["q75"],
-                color=color,
-                alpha=0.32,
-                lw=0,
-                label=fmt.label("uptake.band50", lang),
-            )
-        a.plot(x, q["q50"], color=color, lw=2, label=fmt.label("uptake.median", lang))
-        xmin = x.min()
-        if observations is not None and len(observations):
-            o = observations[observations["segment"] == seg]
-            styles = {
-                ROLE_ANCHOR: dict(marker="o", color=color, ms=7, ls="none"),
-                ROLE_PROXY_ANCHOR: dict(marker="P", color=color, ms=8, ls="none"),
-                ROLE_LIKELIHOOD: dict(marker="s", color=color, ms=6, ls="none"),
-                ROLE_COMPARISON: dict(marker="o", mfc="white", mec=color, mew=1.5, ms=7, ls="none"),
-                ROLE_AFTER_CUTOFF: dict(marker="X", color="#555555", ms=7, ls="none"),
-            }
-            for role, style in styles.items():
-                key = ROLE_LABEL_KEYS[role]
-                r = o[o["role"] == role]
-                if len(r):
-                    a.plot(r["decimal_year"], r["value"], label=fmt.label(key, lang), **style)
-                    xmin = min(xmin, float(r["decimal_year"].min()))
-        if targets is not None and len(targets):
-            t = targets[targets["segment"] == seg]
-            if len(t):
-                a.plot(
-                    t["year"] + 1.0,
-                    t["target_share"],
-                    marker="D",
-                    color=TARGET_COLOR,
-                    ls="none",
-                    ms=6,
-                    label=fmt.label("uptake.target", lang),
-                )
-                for r in t.itertuples(index=False):
-                    a.annotate(
-                        fmt.share(r.target_share, lang),
-                        (r.year + 1.0, r.target_share),
-                        textcoords="offset points",
-                        xytext=(5, 4),
-                        fontsize=7,
-                        color=TARGET_COLOR,
-                    )
-        years = list(range(int(np.floor(xmin)) - 1, int(x.max())))
-        a.set_xlim(xmin - 0.3, x.max() + 0.3)
-        _year_axis(a, [y for y in years if y + 1.0 >= xmin - 0.3], lang)
-        _share_axis(a, lang)
-        a.set_title(fmt.label(f"segment.{seg}", lang), fontsize=9)
+        _fan_panel(a, seg, quantiles, observations, targets, lang)
     axes[0].set_ylabel(fmt.label("axis.fully_online_share", lang))
-    handles, labels = [], []
-    for a in axes[: len(segs)]:
-        for h, lab in zip(*a.get_legend_handles_labels(), strict=True):
-            if lab not in labels:
-                handles.append(h)
-                labels.append(lab)
+    handles, labels = _legend_entries(axes[: len(segs)])
     if own:
         fig.suptitle(fmt.label("uptake.fan_title", lang, scenario=scenario), fontsize=10)
         _legend_below(fig, handles, labels, provenance, lang)
@@ -251,16 +273,7 @@ def compare_chart(
                 label=(titles or {}).get(name, name),
             )
         if targets is not None and len(targets):
-            t = targets[targets["segment"] == seg]
-            a.plot(
-                t["year"] + 1.0,
-                t["target_share"],
-                marker="D",
-                color=TARGET_COLOR,
-                ls="none",
-                ms=6,
-                label=fmt.label("uptake.target", lang),
-            )
+            _draw_targets(a, targets[targets["segment"] == seg], lang, annotate=False)
         _year_axis(a, sorted(set(frame["year"])), lang)
         _share_axis(a, lang)
         a.set_title(fmt.label(f"segment.{seg}", lang), fontsize=9)

@@ -14,6 +14,7 @@ import pandas as pd
 from dvcanalysis import fmt
 from dvcanalysis.evaluation import Evaluation, TrackRecord
 from dvcanalysis.plots.evaluation import model_label
+from dvcanalysis.tables._base import median_interval
 
 # Below this many forecasts of the model the summary says the figures are indicative only.
 FEW_FORECASTS = 10
@@ -78,9 +79,7 @@ def forecasts_table(forecasts: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("observation"): fmt.period(r.period, lang),
                 L("model"): model_label(r.model, lang),
                 L("observed"): fmt.share(r.observed, lang, 1),
-                L(
-                    "forecast"
-                ): f"{fmt.share(r.q50, lang)} ({fmt.interval(fmt.share(r.q05, lang), fmt.share(r.q95, lang), lang)})",
+                L("forecast"): median_interval(r, lang),
                 L("inside90"): _yes(bool(r.in90), lang),
                 L("pit"): fmt.number(r.pit, lang, 2),
                 L("crps"): fmt.pp(r.crps_share, lang, 1, signed=False),

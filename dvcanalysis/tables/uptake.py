@@ -1,46 +1,18 @@
-"""Display tables: model frames turned into labelled, formatted frames (vi/en).
+"""Display tables and reader text of uptake projections and target attainment (vi/en).
 
-Models return numbers; these builders format them through :mod:`dvcanalysis.fmt`
-for notebooks and briefings. Each topic keeps its own section below.
+Reads :class:`~dvcanalysis.uptake.Projection` frames, :func:`dvcanalysis.targets.attainment`
+and backtest rows and formats them through :mod:`dvcanalysis.fmt`; computes no model.
 """
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from dvcanalysis import citations, fmt
+from dvcanalysis.tables._base import median_interval, missing, observed_text, reader_index
 from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, ROLE_LABEL_KEYS, SEGMENTS
 
 
-def _nan(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NaT
-
-
-def reader_index(df: pd.DataFrame) -> pd.DataFrame:
-    """The first column as the index, so a displayed table shows no row numbers (0, 1, 2...)."""
-    return df.set_index(df.columns[0]) if len(df.columns) > 1 else df
-
-
-def _observed(ids: str, lang: str, *, cite: bool = True) -> str:
-    """Evidence rows (``id;id``) as readers see them: ``42% (H1 2024; VietNamNet ...)``."""
-    from dvcanalysis import citations, evidence
-
-    ev = evidence.load().set_index("id")
-    out = []
-    for i in str(ids).split(";"):
-        if i not in ev.index:
-            continue
-        r = ev.loc[i]
-        where = fmt.period(r["period"], lang)
-        if cite:
-            where += f"; {citations.short(r['source_id'], lang)}"
-        out.append(f"{fmt.share(float(r['value']), lang)} ({where})")
-    return "; ".join(out)
-
-
-# ================================================================ uptake and targets
 def _status(status: str, lang: str) -> str:
     return fmt.label("uptake.status." + status.replace(" ", "_"), lang)
 
@@ -58,17 +30,17 @@ def attainment_table(
     L = lambda k: fmt.label(k, lang)  # noqa: E731
     rows = []
     for r in att.itertuples(index=False):
-        if _nan(r.latest_share):
+        if missing(r.latest_share):
             latest = fmt.label("uptake.no_observation", lang)
         else:
             latest = f"{fmt.share(r.latest_share, lang)} ({fmt.day(r.latest_date.date(), lang)})"
-        if _nan(r.median_crossing_year):
+        if missing(r.median_crossing_year):
             cross = fmt.label("uptake.word.never", lang, year=horizon) if horizon else "–"
         else:
             cross = str(int(r.median_crossing_year))
         pace = (
             "–"
-            if _nan(r.required_pace_share_per_year)
+            if missing(r.required_pace_share_per_year)
             else fmt.pp(r.required_pace_share_per_year, lang, 1, signed=False)
         )
         rows.append(
@@ -137,10 +109,7 @@ def quantiles_table(
     out = {}
     for seg in dict.fromkeys(q["segment"]):
         d = q[q["segment"] == seg].set_index("year")
-        out[fmt.label(f"segment.{seg}", lang)] = [
-            f"{fmt.share(r.q50, lang)} ({fmt.interval(fmt.share(r.q05, lang), fmt.share(r.q95, lang), lang)})"
-            for r in d.itertuples()
-        ]
+        out[fmt.label(f"segment.{seg}", lang)] = [median_interval(r, lang) for r in d.itertuples()]
         index = list(d.index)
     frame = pd.DataFrame(
         out, index=pd.Index([str(y) for y in index], name=fmt.label("uptake.year_end", lang))
@@ -182,9 +151,7 @@ def compare_table(
     for name in dict.fromkeys(d["scenario"]):
         row = {fmt.label("uptake.col.scenario", lang): (titles or {}).get(name, name)}
         for r in d[d["scenario"] == name].itertuples(index=False):
-            row[fmt.label(f"segment.{r.segment}", lang)] = (
-                f"{fmt.share(r.q50, lang)} ({fmt.interval(fmt.share(r.q05, lang), fmt.share(r.q95, lang), lang)})"
-            )
+            row[fmt.label(f"segment.{r.segment}", lang)] = median_interval(r, lang)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -217,7 +184,7 @@ def backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     rows = []
     for r in bt.itertuples(index=False):
         if r.identifiable:
-            pred = f"{fmt.share(r.q50, lang)} ({fmt.interval(fmt.share(r.q05, lang), fmt.share(r.q95, lang), lang)})"
+            pred = median_interval(r, lang)
             err, cov = (
                 fmt.pp(r.error_share, lang, 1),
                 L("uptake.word.yes") if r.covered else L("uptake.word.no"),
@@ -229,8 +196,8 @@ def backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("word.indicator"): fmt.label(f"indicator.{r.indicator}", lang),
                 L("uptake.col.cutoff"): fmt.day(r.cutoff, lang),
                 L("uptake.col.curve"): fmt.label(f"uptake.curve.{r.curve}", lang),
-                L("uptake.col.fitted_on"): _observed(r.fitted_on, lang, cite=False),
-                L("uptake.col.observed"): _observed(r.id, lang),
+                L("uptake.col.fitted_on"): observed_text(r.fitted_on, lang, cite=False),
+                L("uptake.col.observed"): observed_text(r.id, lang),
                 L("uptake.col.predicted"): pred,
                 L("uptake.col.error"): err,
                 L("uptake.col.covered"): cov,
@@ -261,7 +228,7 @@ def projection_backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFram
     rows = [
         [
             fmt.label(f"segment.{r.segment}", lang),
-            _observed(r.id, lang),
+            observed_text(r.id, lang),
             fmt.day(r.period_end.date(), lang),
             fmt.share(r.q05, lang),
             fmt.share(r.q50, lang),
@@ -294,7 +261,7 @@ def projection_backtest_text(bt: pd.DataFrame, projection, lang: str = "vi") -> 
 # ---------------------------------------------------------------- uptake narrative (markdown)
 def _q(quantiles: pd.DataFrame, seg: str, year: int, lang: str) -> str:
     r = quantiles[(quantiles["segment"] == seg) & (quantiles["year"] == year)].iloc[0]
-    return f"{fmt.share(r.q50, lang)} ({fmt.interval(fmt.share(r.q05, lang), fmt.share(r.q95, lang), lang)})"
+    return median_interval(r, lang)
 
 
 def uptake_evidence_text(projection, lang: str = "vi") -> str:
@@ -484,7 +451,7 @@ def attainment_text(att: pd.DataFrame, projection, lang: str = "vi") -> str:
         "p": fmt.probability(r.probability, lang),
     }
     cutoff = fmt.day(projection.parameters["cutoff"], lang)
-    if _nan(r.latest_share):  # no observation up to the cut-off: no pace can be stated
+    if missing(r.latest_share):  # no observation up to the cut-off: no pace can be stated
         text += " " + L("uptake.text.attainment_loc_none", cutoff=cutoff, **common)
     else:
         text += " " + L(
