@@ -4,7 +4,9 @@ Plots never compute a model: each function takes a frame (or a result object's
 ``.to_df()``) and draws it. :func:`save` writes PNG + SVG + the tidy data as CSV
 (with a provenance sidecar) so the data behind every figure sits beside it.
 
-Topic modules: :mod:`dvcanalysis.plots.evidence`, ``uptake``, ``savings``, ``units``.
+Topic modules: :mod:`dvcanalysis.plots.evidence`, ``uptake``, ``savings``, ``units``,
+``unit_evidence``, ``evaluation``; their display tables and reader text are in the modules of
+the same names under :mod:`dvcanalysis.tables`.
 """
 
 from dvcanalysis.plots._base import Provenance, add_footer, new_figure, save, style
