@@ -33,6 +33,7 @@ from dvcanalysis import (
 from dvcanalysis.document import Document, production_date, runs
 from dvcanalysis.errors import InputError, check_choice
 from dvcanalysis.tables import evaluation as evaluation_tables
+from dvcanalysis.tables import savings as savings_tables
 from dvcanalysis.tables import uptake as uptake_tables
 from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, SEGMENTS
 
@@ -325,26 +326,8 @@ class Briefing:
         return df.reset_index(drop=True).drop(columns=[latest])  # the segment is the title
 
     def savings_table(self) -> pd.DataFrame:
-        """Savings along the scenario by year: yearly and cumulative, median and 90% interval,
-        in billions of dong with one decimal in every cell."""
-        lang = self.lang
-        L = lambda k: fmt.label(k, lang)  # noqa: E731
-        df = self.savings.to_df()
-        rows = []
-        for year in sorted(df["year"].unique()):
-            row = {L("briefing.col.year"): str(int(year))}
-            for measure, col in (
-                ("savings_vnd", "briefing.col.yearly"),
-                ("cumulative_savings_vnd", "briefing.col.cumulative"),
-            ):
-                r = df[(df["measure"] == measure) & (df["year"] == year)].iloc[0]
-                b = lambda x: fmt.number(x / 1e9, lang, 0)  # noqa: E731
-                row[f"{L(col)}: {L('briefing.col.median')}"] = b(r["q50"])
-                row[f"{L(col)}: {L('briefing.col.interval')}"] = fmt.interval(
-                    b(r["q05"]), b(r["q95"]), lang
-                )
-            rows.append(row)
-        return pd.DataFrame(rows)
+        """Savings along the scenario by year (:func:`dvcanalysis.tables.savings.by_year_table`)."""
+        return savings_tables.by_year_table(self.savings, self.lang)
 
     def document(self, *, figures: dict | None = None) -> Document:
         """The briefing as a reader's document (HTML in the notebook, PDF by the renderer).

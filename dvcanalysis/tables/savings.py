@@ -195,3 +195,25 @@ def over_time_table(ot, lang: str = "vi") -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def by_year_table(ot, lang: str = "vi") -> pd.DataFrame:
+    """The briefing's savings table: one row per year, the yearly and the cumulative saving
+    (median and 90% interval), in billions of dong without decimals in every cell."""
+    L = lambda k: fmt.label(k, lang)  # noqa: E731
+    df = ot.to_df()
+    billions = lambda x: fmt.number(x / 1e9, lang, 0)  # noqa: E731
+    rows = []
+    for year in sorted(df["year"].unique()):
+        row = {L("briefing.col.year"): str(int(year))}
+        for measure, col in (
+            ("savings_vnd", "briefing.col.yearly"),
+            ("cumulative_savings_vnd", "briefing.col.cumulative"),
+        ):
+            r = df[(df["measure"] == measure) & (df["year"] == year)].iloc[0]
+            row[f"{L(col)}: {L('briefing.col.median')}"] = billions(r["q50"])
+            row[f"{L(col)}: {L('briefing.col.interval')}"] = fmt.interval(
+                billions(r["q05"]), billions(r["q95"]), lang
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
