@@ -200,6 +200,6 @@ def interval_chart(
     ax.set_xlabel(fmt.label("axis.fully_online_share", lang))
     ax.legend(fontsize=7, frameon=False, loc="lower right")
     if own:
-        add_footer(ax.figure, provenance, lang)
-        ax.figure.subplots_adjust(left=0.3, bottom=0.3)
+        top = add_footer(ax.figure, provenance, lang)
+        ax.figure.subplots_adjust(left=0.3, bottom=top + 0.6 / ax.figure.get_figheight())
     return ax

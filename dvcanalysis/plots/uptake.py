@@ -392,6 +392,6 @@ def choice_range_chart(
     ax.legend(fontsize=7, frameon=False, loc="lower right")
     if own:
         ax.set_title(fmt.label("uptake.attainment_title", lang, scenario=scenario), fontsize=10)
-        add_footer(ax.figure, provenance, lang)
-        ax.figure.subplots_adjust(left=0.27, bottom=0.33)
+        top = add_footer(ax.figure, provenance, lang)
+        ax.figure.subplots_adjust(left=0.27, bottom=top + 0.6 / ax.figure.get_figheight())
     return ax

@@ -62,9 +62,9 @@ class Backtest(Result):
         return Provenance(sources=self.sources, parameters=dict(self.parameters))
 
     def summary(self) -> str:
-        """E.g. ``business-as-usual, cut-off 2023-12-31: 4 of 6 observations in the 90% band``."""
-        f = self.frame
-        what = self.parameters.get("scenario", "")
+        """E.g. ``business-as-usual, cut-off 2023-12-31: 4 of 6 forecasts in the 90% band``."""
+        f, p = self.frame, self.parameters
+        what = f"{p['indicator']} {p['segment']}" if "indicator" in p else p.get("scenario", "")
         cut = self.parameters.get("cutoff", self.parameters.get("cases", ""))
         inside = int(f["covered"].sum()) if "covered" in f else 0
         return f"{what}, cut-off {cut}: {inside} of {len(f)} forecasts in the 90% band"

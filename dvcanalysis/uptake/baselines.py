@@ -75,6 +75,10 @@ class BaselineProjection(Projection):
 
     rule: dict[str, object] = field(default_factory=dict)
 
+    def summary(self) -> str:
+        """E.g. ``persistence baseline, 1000 draws, cut-off 2024-12-31, 2025-2030``."""
+        return f"{self.scenario.name} baseline, " + super().summary().split(", ", 1)[1]
+
     @property
     def assumptions(self) -> pd.DataFrame:
         """The spread rule and the per-segment level and slope, in the columns of
