@@ -139,3 +139,15 @@ def test_construction_is_keyword_only(result):
         type(result)(*values.values())
     again = type(result)(**values)
     assert repr(again) == repr(result)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_plot_has_no_overlaps(result, lang):
+    from dvcanalysis.plots import layout
+
+    try:
+        drawn = result.plot(lang=lang)
+        fig = drawn if isinstance(drawn, Figure) else drawn.figure
+        assert layout.problems(fig) == []
+    finally:
+        plt.close("all")
