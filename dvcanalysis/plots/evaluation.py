@@ -160,11 +160,9 @@ def interval_chart(
     """
     fmt.check_lang(lang)
     d = frame.reset_index(drop=True)
-    if ax is None:
-        fig, ax = new_figure(width=7.0, height=1.6 + 0.4 * max(len(d), 1))
-        own = True
-    else:
-        own = False
+    own = ax is None
+    if own:
+        _, ax = new_figure(width=7.0, height=1.6 + 0.4 * max(len(d), 1))
     y = np.arange(len(d))[::-1]
     ok = d["q05"].notna().to_numpy() if len(d) else np.array([], dtype=bool)
     ax.hlines(

@@ -352,11 +352,9 @@ def choice_range_chart(
     fmt.check_lang(lang)
     keys = ["segment", "target_year", "target_share"]
     rows = frame[keys].drop_duplicates().reset_index(drop=True)
-    if ax is None:
-        fig, ax = new_figure(width=7.0, height=1.4 + 0.45 * max(len(rows), 1))
-        own = True
-    else:
-        own = False
+    own = ax is None
+    if own:
+        _, ax = new_figure(width=7.0, height=1.4 + 0.45 * max(len(rows), 1))
     y = np.arange(len(rows))[::-1]
     markers = ("o", "s", "^", "D", "v")
     for i, choice in enumerate(dict.fromkeys(frame["choice"])):
