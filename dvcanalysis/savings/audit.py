@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from dvcanalysis import evidence
-from dvcanalysis.savings.config import Config, _cfg, _evidence_terms, reference
+from dvcanalysis.savings.config import Config, evidence_terms, load_config, reference
 
 AGREE_RATIO = (0.8, 1.25)
 
@@ -44,13 +44,13 @@ def claims_audit(config: Config | Path | str | None = None) -> pd.DataFrame:
     ``higher``, ``lower`` or ``not_comparable``; ``note`` is a label key
     (``savings.audit.note.<claim>``) explaining the comparison.
     """
-    cfg = _cfg(config)
+    cfg = load_config(config)
     ref = reference(cfg)
     ev = evidence.load().set_index("id")
     vot_param = cfg.parameters["value_of_time_vnd_per_hour"]
     vot = vot_param.default
     # the period of the income the value of time is read from (e.g. GSO 2024), for the notes
-    vot_rows = [i for i in _evidence_terms(vot_param.default_spec) if i in ev.index]
+    vot_rows = [i for i in evidence_terms(vot_param.default_spec) if i in ev.index]
     wage_period = str(ev.loc[vot_rows[0], "period"]) if vot_rows else ""
     ids = ref.ids
 
