@@ -44,10 +44,13 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from dvcanalysis import evidence, targets, units
 from dvcanalysis.errors import InputError
+from dvcanalysis.provenance import Provenance
+from dvcanalysis.results import Result, check_own_figure
 
 INDICATOR = "fully_online_share"
 LAYOUT = "pre-2025"
@@ -80,8 +83,8 @@ _COLUMNS = [
 ]
 
 
-@dataclass
-class UnitEvidence:
+@dataclass(kw_only=True, repr=False)
+class UnitEvidence(Result):
     """The per-unit evidence of one year (see the module's rules).
 
     Attributes
@@ -116,6 +119,28 @@ class UnitEvidence:
         """The per-unit table (a copy)."""
         return self.units.copy()
 
+    @property
+    def parameters(self) -> dict[str, object]:
+        """The year read."""
+        return {"year": self.year}
+
+    def provenance(self) -> Provenance:
+        """The sources (cited by outlet and date in a figure's footer) and the year read."""
+        return Provenance(sources=self.sources, parameters=self.parameters)
+
+    def summary(self) -> str:
+        c = self.units["status"].value_counts()
+        known, bounded = int(c.get("known", 0)), int(c.get("bounded", 0))
+        return f"{self.year}, {len(self.units)} units: {known} known, {bounded} bounded"
+
+    def plot(self, ax=None, *, lang: str = "vi"):
+        """The provinces as tiles by what the evidence says of their share
+        (:func:`dvcanalysis.plots.units.evidence_tile_map`); returns the figure."""
+        check_own_figure(self, ax)
+        from dvcanalysis.plots import units as pu
+
+        return pu.evidence_tile_map(self, lang=lang, provenance=self.provenance())
+
     def counts(self) -> pd.DataFrame:
         """Units by type and status: ``unit_type, known, bounded, unknown, total`` plus a
         ``total`` row."""
@@ -136,7 +161,7 @@ class UnitEvidence:
         return units.tiles(LAYOUT).merge(p, on="unit_code", how="left", validate="one_to_one")
 
     @property
-    def source_ids(self) -> list[str]:
+    def sources(self) -> list[str]:
         """Every source behind the table and the targets."""
         ids = {s for v in self.units["source_ids"] for s in v.split(";") if s}
         ids |= {s for v in self.targets.get("source_ids", []) for s in v.split(";") if s}
@@ -263,7 +288,13 @@ def unit_evidence(
         & yr["segment"].isin(UNIT_TYPES)
         | yr["indicator"].str.match(_LIST_COUNT)
     ]
-    return UnitEvidence(int(year), period_end, table, used.reset_index(drop=True), seg_targets)
+    return UnitEvidence(
+        year=int(year),
+        period_end=period_end,
+        units=table,
+        rows=used.reset_index(drop=True),
+        targets=seg_targets,
+    )
 
 
 def _complete_lists(yr: pd.DataFrame, unit_rows: pd.DataFrame) -> list[dict]:
@@ -404,8 +435,8 @@ _CHECK_COLUMNS = [
 ]
 
 
-@dataclass
-class Consistency:
+@dataclass(kw_only=True, repr=False)
+class Consistency(Result):
     """What the per-unit evidence says about the published aggregates.
 
     ``checks`` is one row per statement, with columns:
@@ -426,7 +457,38 @@ class Consistency:
     checks: pd.DataFrame
 
     def to_df(self) -> pd.DataFrame:
+        """The checks (a copy)."""
         return self.checks.copy()
+
+    @property
+    def parameters(self) -> dict[str, object]:
+        """The year read."""
+        return {"year": self.year}
+
+    @property
+    def sources(self) -> list[str]:
+        """Every source behind the checks."""
+        return sorted({s for v in self.checks["source_ids"] for s in str(v).split(";") if s})
+
+    def provenance(self) -> Provenance:
+        """The sources behind the checks and the year read."""
+        return Provenance(sources=self.sources, parameters=self.parameters)
+
+    def summary(self) -> str:
+        c = list(self.checks["consistent"])
+        n_yes = sum(v is True or v is np.True_ for v in c)
+        n_no = sum(v is False or v is np.False_ for v in c)
+        return f"{self.year}, {len(c)} checks: {n_yes} consistent, {n_no} not"
+
+    def plot(self, ax=None, *, lang: str = "vi"):
+        """Each check on a share as the published figure against the range the per-unit
+        evidence allows (:func:`dvcanalysis.plots.unit_consistency.checks_chart`); returns
+        the axes."""
+        from dvcanalysis.plots import unit_consistency
+
+        return unit_consistency.checks_chart(
+            self.to_df(), year=self.year, ax=ax, lang=lang, provenance=self.provenance()
+        )
 
 
 def _decimals(x: float) -> int:
@@ -655,7 +717,7 @@ def consistency(ue: UnitEvidence) -> Consistency:
         row["computed_unit"] = _COMPUTED_UNIT[row["check"]]
     out = pd.DataFrame(rows, columns=_CHECK_COLUMNS)
     out["list_source_id"] = out["list_source_id"].fillna("")
-    return Consistency(ue.year, out.reset_index(drop=True))
+    return Consistency(year=ue.year, checks=out.reset_index(drop=True))
 
 
 def _coded(rows: pd.DataFrame) -> pd.DataFrame:

@@ -112,7 +112,7 @@ def _figures(models, lang):
             layout=rep.layout,
             lang=lang,
             color_by="merge",
-            provenance=pu.provenance(rep),
+            provenance=rep.provenance(),
         )
 
     yield "units_tiles", tiles
