@@ -302,6 +302,8 @@ def test_display_tables_and_plot(ev, figures_tmp):
         assert evaluation_tables.summary_text(ev, lang)
         assert len(evaluation_tables.forecasts_table(ev.forecasts, lang)) == len(ev.forecasts)
     assert len(ev.plot(lang="en").axes) == 3
+    with pytest.raises(InputError, match=r"ax is not accepted by Evaluation.plot"):
+        ev.plot("en")  # lang is keyword-only; three panels are a figure of their own
 
 
 def test_bad_options():

@@ -24,6 +24,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from dvcanalysis import evaluation, uptake  # noqa: E402
+from dvcanalysis.errors import InputError  # noqa: E402
 from dvcanalysis.provenance import Provenance  # noqa: E402
 from dvcanalysis.results import REPR_MAX_CHARS, Result  # noqa: E402
 from dvcanalysis.uptake import baselines  # noqa: E402
@@ -128,6 +129,20 @@ def test_plot_returns_axes_or_figure(result, lang):
         assert isinstance(drawn, (Axes, Figure))
         fig = drawn if isinstance(drawn, Figure) else drawn.figure
         assert fig.axes and any(a.has_data() for a in fig.axes)
+    finally:
+        plt.close("all")
+
+
+def test_plot_draws_on_the_given_axes_or_refuses_them(result):
+    fig, ax = plt.subplots()
+    try:
+        drawn = result.plot(ax=ax, lang="en")
+    except InputError as e:  # a figure of its own (results.check_own_figure)
+        assert "ax is not accepted" in str(e)
+        assert not ax.has_data()
+    else:
+        assert drawn is ax or drawn is fig
+        assert ax.has_data()
     finally:
         plt.close("all")
 

@@ -15,10 +15,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dvcanalysis.errors import InputError
 from dvcanalysis.evaluation import scoring
 from dvcanalysis.provenance import Provenance
-from dvcanalysis.results import Result
+from dvcanalysis.results import Result, check_own_figure
 from dvcanalysis.uptake.inputs import SEGMENTS, observations
 
 # The baseline that skill scores are measured against.
@@ -225,11 +224,7 @@ class Evaluation(Result):
         """
         from dvcanalysis.plots import evaluation as eplot
 
-        if ax is not None:
-            raise InputError(
-                f"ax={ax!r} is not accepted: the evaluation's figure has three panels of its own; "
-                "expected ax=None (and lang as a keyword, e.g. plot(lang='en'))"
-            )
+        check_own_figure(self, ax)
         return eplot.evaluation_chart(
             self.forecasts,
             self.by_segment(),
