@@ -19,7 +19,7 @@ from typing import Any
 
 from dvcanalysis import _io, paths
 from dvcanalysis.errors import InputError, Problem
-from dvcanalysis.render.params import _type_name, check_parameters, read_parameters
+from dvcanalysis.render.params import check_parameters, read_parameters, type_name
 
 ENTRY_KEYS = ("notebook", "grid", "parameters", "output", "timeout")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -128,7 +128,7 @@ def load_grid(path: Path | str) -> Grid:
             problems.append(Problem(where, f"{what}: {msg}", line(i, key, sub)))
 
         if not isinstance(raw, dict):
-            bad(f"expected a mapping with keys: {accepted}; got {_type_name(raw)}")
+            bad(f"expected a mapping with keys: {accepted}; got {type_name(raw)}")
             continue
         before = len(problems)
         for key in raw:

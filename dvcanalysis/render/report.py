@@ -7,8 +7,8 @@ import json
 import string
 from pathlib import Path
 
-from dvcanalysis import paths
-from dvcanalysis.render.records import _record_path, _write
+from dvcanalysis import _io, paths
+from dvcanalysis.render.records import record_path
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # dvcanalysis/templates
 
@@ -24,7 +24,7 @@ def write_manifest(
         "summary": counts,
         "runs": rows,
     }
-    return _write(
+    return _io.write_text(
         out_dir / "manifest.json", json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n"
     )
 
@@ -50,7 +50,7 @@ def _notebook_title(notebook: str, lang: str) -> str:
 def _recorded_document(out_dir: Path, name: str) -> dict:
     """The catalogue entry a finished run recorded (for runs skipped as up to date)."""
     try:
-        record = json.loads(_record_path(out_dir, name).read_text(encoding="utf-8"))
+        record = json.loads(record_path(out_dir, name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return record.get("document") or {}
@@ -143,7 +143,7 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
         header=header,
         rows="\n".join(body),
     )
-    return _write(out_dir / "index.html", text)
+    return _io.write_text(out_dir / "index.html", text)
 
 
 def summary_table(rows: list[dict]) -> str:
