@@ -205,6 +205,7 @@ def test_a_worker_that_dies_twice_fails_only_its_job(tmp_path):
     assert got["dies"]["status"] == "failed"
     assert got["dies"]["attempts"] == 2
     assert got["dies"]["error"]["ename"] == "WorkerDied"
+    assert got["dies"]["error"]["kind"] == "worker_died"
     assert (
         "ended (exit code 3) while running this briefing (twice)" in got["dies"]["error"]["evalue"]
     )
@@ -293,8 +294,10 @@ def test_kernel_that_dies_at_start_is_retried_once_and_says_why(tmp_path, monkey
     assert ok["first_error"]["evalue"].endswith(
         "kernel stderr (last lines):\nAddress already in use (a deliberate first failure)"
     )
+    assert (ok["first_error"]["kind"], ok["first_error"]["cell_index"]) == ("kernel_start", None)
     bad = got["dvc-dead_en"]
     assert bad["status"] == "failed"
+    assert bad["error"]["kind"] == "kernel_start"
     assert bad["attempts"] == 2
     assert bad["error"]["ename"] == "RuntimeError"
     assert bad["error"]["evalue"].endswith("kernel stderr (last lines):\nthis kernel never starts")
