@@ -103,7 +103,9 @@ def _export_html(nb: Any, name: str, lang: str) -> str:
 def run_job(spec: dict) -> dict:
     """Execute one notebook and write its outputs; never raises (failures are in the result).
 
-    ``spec`` is what :func:`dvcanalysis.render.runner.job_spec` builds. The steps:
+    ``spec`` (plain values, as the runner sends it): ``name``, ``notebook`` (absolute path),
+    ``parameters``, ``timeout``, ``out_dir`` (absolute), ``inputs`` (for the record),
+    ``kernels`` (``warm`` or ``fresh``) and ``preload`` (:mod:`dvcanalysis.render.warm`). The steps:
     :func:`_execute` (the kernel started once more if it died before answering),
     :func:`_write_outputs` (``.ipynb``, ``.html``, ``.pdf``), and for a run that
     succeeded :func:`_write_record`, last.
@@ -114,9 +116,8 @@ def run_job(spec: dict) -> dict:
     result: dict[str, Any] = {"name": name, "status": "failed", "error": None, "outputs": []}
     try:
         warm_up()
-        record_path(out_dir, name).unlink(
-            missing_ok=True
-        )  # no stale record may vouch for the new outputs
+        # no stale record may vouch for the new outputs
+        record_path(out_dir, name).unlink(missing_ok=True)
         figures = out_dir / f"{name}_figures"
         shutil.rmtree(figures, ignore_errors=True)
         sink = _execute(spec, figures, result)
