@@ -13,11 +13,16 @@ from dvcanalysis.render.records import record_path
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # dvcanalysis/templates
 
 
+def _status_counts(rows: list[dict]) -> dict[str, int]:
+    """How many runs are ok, failed and skipped."""
+    return {s: sum(r["status"] == s for r in rows) for s in ("ok", "failed", "skipped")}
+
+
 def write_manifest(
     out_dir: Path, rows: list[dict], *, finished: bool = True, grid_path: Path | None = None
 ) -> Path:
     """Write ``manifest.json``: one entry per run with parameters, status, timing, memory, errors, hashes."""
-    counts = {s: sum(r["status"] == s for r in rows) for s in ("ok", "failed", "skipped")}
+    counts = _status_counts(rows)
     doc = {
         "grid": paths.relative(grid_path) if grid_path else None,
         "finished": finished,
@@ -119,7 +124,7 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
         )
     )
     body = [_catalogue_row(out_dir, r) for r in rows]
-    counts = {s: sum(r["status"] == s for r in rows) for s in ("ok", "failed", "skipped")}
+    counts = _status_counts(rows)
     summary = (
         f"{len(rows)} briefing(s): {counts['ok']} rendered, {counts['skipped']} up to date, "
         f"{counts['failed']} failed. Run details: manifest.json."
