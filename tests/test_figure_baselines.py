@@ -32,7 +32,7 @@ import pytest
 from matplotlib import font_manager
 
 from dvcanalysis import briefing, targets
-from dvcanalysis.plots import Provenance, save
+from dvcanalysis.plots import save
 from dvcanalysis.plots import savings as ps
 from dvcanalysis.plots import unit_evidence as pue
 from dvcanalysis.plots import units as pu
@@ -83,7 +83,7 @@ def _attainment_en(b):
 
 def _savings_over_time_vi(b):
     ot = b.savings
-    return ps.over_time(ot, lang="vi", provenance=Provenance(sources=list(ot.sources)))
+    return ps.over_time(ot, lang="vi", provenance=ot.provenance())
 
 
 def _evaluation_en(b):
@@ -116,9 +116,7 @@ def _units_report():
 
 def _units_tiles_share_vi(b):
     rep = _units_report()
-    return pu.tile_map(
-        rep.tile_frame(), layout=rep.layout, lang="vi", provenance=Provenance(sources=rep.sources)
-    )
+    return pu.tile_map(rep.tile_frame(), layout=rep.layout, lang="vi", provenance=rep.provenance())
 
 
 def _units_ranked_en(b):
@@ -126,7 +124,7 @@ def _units_ranked_en(b):
 
     rep = _units_report()
     a = rep.analysis[rep.analysis["unit_type"] == "province"]
-    return pu.ranked_bars(units.latest(a), lang="en", provenance=Provenance(sources=rep.sources))
+    return pu.ranked_bars(units.latest(a), lang="en", provenance=rep.provenance())
 
 
 FIGURES = {
@@ -140,12 +138,10 @@ FIGURES = {
     "units_tiles_share_vi": _units_tiles_share_vi,
     "units_ranked_en": _units_ranked_en,
     "unit_evidence_tiles_vi": _with_data_2024_12_31(
-        lambda ue: pue.evidence_tile_map(
-            ue, lang="vi", provenance=Provenance(sources=ue.source_ids)
-        )
+        lambda ue: pue.evidence_tile_map(ue, lang="vi", provenance=ue.provenance())
     ),
     "unit_evidence_ranked_en": _with_data_2024_12_31(
-        lambda ue: pue.evidence_ranked(ue, lang="en", provenance=Provenance(sources=ue.source_ids))
+        lambda ue: pue.evidence_ranked(ue, lang="en", provenance=ue.provenance())
     ),
 }
 

@@ -2,7 +2,8 @@
 :mod:`dvcanalysis.tables.savings`.
 
 Every function takes result objects of :mod:`dvcanalysis.savings` (or their ``.to_df()``) and
-draws them; nothing here computes the model.
+draws them; nothing here computes the model. A figure's provenance is its result's
+(``result.provenance()``).
 """
 
 from __future__ import annotations
@@ -19,14 +20,6 @@ from dvcanalysis.tables.savings import component_label, parameter_label
 OFFLINE_COLOR = "#7f8c8d"
 ONLINE_COLOR = SEGMENT_COLORS["national"]
 SAVING_COLOR = SEGMENT_COLORS["localities"]
-
-
-def provenance(result, **extra: object) -> Provenance:
-    """A :class:`Provenance` from a result's ``sources`` and ``parameters`` (plus ``extra``)."""
-    params = {
-        k: v for k, v in {**getattr(result, "parameters", {}), **extra}.items() if v is not None
-    }
-    return Provenance(sources=list(getattr(result, "sources", [])), parameters=params)
 
 
 def _money_axis(ax, lang: str, axis: str = "x") -> None:

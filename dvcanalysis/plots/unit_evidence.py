@@ -26,7 +26,6 @@ from dvcanalysis.plots._base import (
 )
 from dvcanalysis.plots.units import (
     NO_DATA,
-    evidence_provenance,
     share_color,
     share_colorbar,
     tile_grid,
@@ -346,7 +345,7 @@ def evidence_figures(ue, *, lang: str = "vi", kind: str = "tiles") -> list[str]:
     """Draw and save one per-unit evidence figure (``tiles`` or ``ranked``) into ``figures/``
     with its data and provenance (:func:`dvcanalysis.plots.save`); returns the saved names."""
     fmt.check_lang(lang)
-    prov = evidence_provenance(ue)
+    prov = ue.provenance()
     if kind == "tiles":
         fig, data = evidence_tile_map(ue, lang=lang, provenance=prov), ue.tile_frame()
     elif kind == "ranked":

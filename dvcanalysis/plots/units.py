@@ -39,25 +39,6 @@ NO_DATA = "#eaeded"
 _SEGMENT = {"province": "localities", "ministry": "ministries"}
 
 
-def provenance(rep, **extra) -> Provenance:
-    """The provenance of a unit report's figures: sources and parameters."""
-    params = {"layout": rep.layout, "as_of": rep.as_of}
-    if rep.has_counts:
-        params |= {"counts_path": rep.counts_file, "scenario": rep.scenario}
-    params |= extra
-    note = "" if rep.has_counts else "units.note.no_counts_footer"  # a label key
-    return Provenance(sources=list(rep.sources), parameters=params, note=note)
-
-
-# ---------------------------------------------------------------- figures
-
-
-def evidence_provenance(ue, **extra) -> Provenance:
-    """The provenance of the per-unit evidence figures: sources (cited by outlet and date in
-    the footer) and the year read."""
-    return Provenance(sources=ue.source_ids, parameters={"year": ue.year} | extra)
-
-
 # ---------------------------------------------------------------- figures
 def ranked_bars(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | None = None):
     """Horizontal bars of the units' fully-online shares, best at the top, with the target.
@@ -323,7 +304,7 @@ def report_figures(rep, *, lang: str = "vi", kind: str = "tiles"):
     from IPython.display import Markdown  # noqa: PLC0415 (only for notebooks)
 
     fmt.check_lang(lang)
-    prov = provenance(rep)
+    prov = rep.provenance()
     if kind == "tiles":
         data = rep.tile_frame()
         color_by = "share" if rep.has_counts else "merge"
