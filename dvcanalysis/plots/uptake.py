@@ -287,6 +287,23 @@ def compare_chart(
     return fig
 
 
+def _probability_axis(ax, y, targets: pd.DataFrame, lang: str) -> None:
+    """A probability axis (0-100%, the even line dashed) and one row per target, labelled
+    "<segment> <year> ≥ <share>" from ``targets``' ``segment, target_year, target_share``."""
+    ax.axvline(0.5, color=TARGET_COLOR, lw=1, ls="--")
+    ax.set_yticks(y)
+    ax.set_yticklabels(
+        [
+            f"{fmt.label(f'segment.{r.segment}', lang)} {r.target_year} ≥ {fmt.share(r.target_share, lang)}"
+            for r in targets.itertuples()
+        ],
+        fontsize=8,
+    )
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
+    ax.set_xlabel(fmt.label("uptake.probability", lang))
+
+
 def attainment_chart(
     att: pd.DataFrame,
     *,
@@ -310,10 +327,6 @@ def attainment_chart(
     else:
         fig, own = ax.figure, False
     d = att.reset_index(drop=True)
-    labels = [
-        f"{fmt.label(f'segment.{r.segment}', lang)} {r.target_year} ≥ {fmt.share(r.target_share, lang)}"
-        for r in d.itertuples()
-    ]
     y = np.arange(len(d))[::-1]
     colors = [SEGMENT_COLORS.get(s, "#333333") for s in d["segment"]]
     ax.barh(y, d["probability"].fillna(0), color=colors, alpha=0.8)
@@ -326,12 +339,7 @@ def attainment_chart(
             va="center",
             fontsize=7,
         )
-    ax.axvline(0.5, color=TARGET_COLOR, lw=1, ls="--")
-    ax.set_yticks(y)
-    ax.set_yticklabels(labels, fontsize=8)
-    ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
-    ax.set_xlabel(fmt.label("uptake.probability", lang))
+    _probability_axis(ax, y, d, lang)
     if own:
         ax.set_title(fmt.label("uptake.attainment_title", lang, scenario=scenario), fontsize=10)
         add_footer(fig, provenance, lang)
@@ -388,18 +396,7 @@ def choice_range_chart(
     )
     colors = [SEGMENT_COLORS.get(s, "#333333") for s in span["segment"]]
     ax.hlines(y, span["low"], span["high"], colors=colors, lw=5, alpha=0.35)
-    ax.axvline(0.5, color=TARGET_COLOR, lw=1, ls="--")
-    ax.set_yticks(y)
-    ax.set_yticklabels(
-        [
-            f"{fmt.label(f'segment.{r.segment}', lang)} {r.target_year} ≥ {fmt.share(r.target_share, lang)}"
-            for r in rows.itertuples()
-        ],
-        fontsize=8,
-    )
-    ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
-    ax.set_xlabel(fmt.label("uptake.probability", lang))
+    _probability_axis(ax, y, rows, lang)
     ax.legend(fontsize=7, frameon=False, loc="lower right")
     if own:
         ax.set_title(fmt.label("uptake.attainment_title", lang, scenario=scenario), fontsize=10)
