@@ -36,7 +36,7 @@ Everything is re-exported here; each concept lives in its own module:
     :func:`claims_audit`: official claims recomputed against the reference.
 
 (The modules are not named ``uncertainty`` and ``over_time`` because those names are the
-functions re-exported here.) The names here are bindings to the modules' objects: to replace
+functions re-exported here.) Only public names are re-exported. The names here are bindings to the modules' objects: to replace
 one in a test, patch it in the module that reads it (for example
 ``dvcanalysis.savings.model.reference``), not here.
 
@@ -91,38 +91,6 @@ from dvcanalysis.savings.uncertainty_analysis import (
     uncertain_names,
     uncertainty,
 )
-
-# Private helpers, reachable here as they were in the single module (tests and callers use some);
-# kept apart from the public names above.
-# isort: off
-from dvcanalysis.savings.audit import _verdict  # noqa: F401
-from dvcanalysis.savings.config import (  # noqa: F401
-    _ACCEPTED_VALUE,
-    _NUMBER,
-    _cfg,
-    _evidence_terms,
-    _evidence_values,
-    _evidence_values_cached,
-    _load_cached,
-    _parse,
-    _resolve,
-    _source_of,
-)
-from dvcanalysis.savings.model import (  # noqa: F401
-    _calibration_factor,
-    _check_include,
-    _check_nonneg,
-    _check_share,
-    _config_sources,
-)
-from dvcanalysis.savings.trajectory import (  # noqa: F401
-    _PROJECTION_CONTRACT,
-    _projection_frame,
-    _projection_shares,
-    _volume_share_draws,
-)
-from dvcanalysis.savings.uncertainty_analysis import _quantile_frame  # noqa: F401
-# isort: on
 
 __all__ = [
     "AGREE_RATIO",

@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from dvcanalysis import evidence
-from dvcanalysis.savings.config import Config, _cfg, _evidence_terms, reference
+from dvcanalysis.savings.config import Config, reference
+from dvcanalysis.savings.config import as_config as _cfg
+from dvcanalysis.savings.config import evidence_terms as _evidence_terms
 
 AGREE_RATIO = (0.8, 1.25)
 
