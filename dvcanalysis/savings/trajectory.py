@@ -27,7 +27,8 @@ from dvcanalysis.savings.model import (
     estimate,
     parameter_values,
 )
-from dvcanalysis.savings.uncertainty_analysis import _quantile_frame, draw_parameters
+from dvcanalysis.savings.uncertainty_analysis import draw_parameters
+from dvcanalysis.savings.uncertainty_analysis import quantile_frame as _quantile_frame
 
 
 @dataclass

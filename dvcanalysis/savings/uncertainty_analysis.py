@@ -66,7 +66,8 @@ def draw_parameters(
     return pd.DataFrame(out)
 
 
-def _quantile_frame(samples: Mapping[str, np.ndarray], units: Mapping[str, str]) -> pd.DataFrame:
+def quantile_frame(samples: Mapping[str, np.ndarray], units: Mapping[str, str]) -> pd.DataFrame:
+    """``measure, unit, mean, q05, q50, q95`` of each sample (:data:`QUANTILES`)."""
     rows = []
     for measure, x in samples.items():
         q = np.quantile(x, QUANTILES)
@@ -109,7 +110,7 @@ class Uncertainty:
             "savings_vnd": "vnd_per_year",
             "incremental_savings_vnd": "vnd_per_year",
         }
-        return _quantile_frame({c: self.draws[c].to_numpy() for c in cols}, units)
+        return quantile_frame({c: self.draws[c].to_numpy() for c in cols}, units)
 
 
 def uncertainty(
