@@ -13,8 +13,8 @@ import pandas as pd
 
 from dvcanalysis import evidence
 from dvcanalysis.savings.config import Config, reference
-from dvcanalysis.savings.config import as_config as _cfg
 from dvcanalysis.savings.config import evidence_terms as _evidence_terms
+from dvcanalysis.savings.config import load_config as _cfg
 
 AGREE_RATIO = (0.8, 1.25)
 

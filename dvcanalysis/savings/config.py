@@ -85,7 +85,7 @@ class Parameter(parameters.Parameter):
     @property
     def source_ids(self) -> list[str]:
         """Source ids (``data/sources.csv``) behind this parameter, empty for an assumption."""
-        return [] if self.is_assumption else [source_of(self.source)]
+        return [] if self.is_assumption else [_source_of(self.source)]
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def _latest_row(spec: str, bad) -> str | None:
     return str(s.iloc[-1]["id"])
 
 
-def source_of(source: str) -> str:
+def _source_of(source: str) -> str:
     """The source id of a ``source`` field (a source id or an evidence row id)."""
     values = evidence_values()
     return values[source][2] if source in values else source
@@ -317,8 +317,11 @@ def _load_cached(path: str, mtime: float, ev_mtime: float) -> Config:
     return _parse(Path(path))
 
 
-def load_config(path: Path | str | None = None) -> Config:
-    """Load ``data/savings.yml`` strictly.
+def load_config(path: Config | Path | str | None = None) -> Config:
+    """Load ``data/savings.yml`` strictly (or another file; a :class:`Config` is returned as is).
+
+    Every savings function takes ``config=`` as a :class:`Config`, a path or None (the default
+    file) and reads it through here.
 
     Raises
     ------
@@ -327,6 +330,8 @@ def load_config(path: Path | str | None = None) -> Config:
         is accepted: unknown key, missing field, wrong type, out-of-range value, unknown
         evidence id or source.
     """
+    if isinstance(path, Config):
+        return path
     p = Path(path) if path is not None else paths.data_dir() / "savings.yml"
     if not p.exists():
         raise InputError(
@@ -338,11 +343,6 @@ def load_config(path: Path | str | None = None) -> Config:
     ev_path = paths.data_dir() / "evidence.csv"
     ev_mtime = ev_path.stat().st_mtime if ev_path.exists() else 0.0
     return _load_cached(str(p.resolve()), p.stat().st_mtime, ev_mtime)
-
-
-def as_config(config: Config | Path | str | None) -> Config:
-    """``config`` itself when loaded, else :func:`load_config` of it (``None``: data/savings.yml)."""
-    return config if isinstance(config, Config) else load_config(config)
 
 
 @dataclass(frozen=True)
@@ -368,12 +368,12 @@ class Reference:
 
     @property
     def sources(self) -> list[str]:
-        return sorted({source_of(i) for i in self.ids.values()})
+        return sorted({_source_of(i) for i in self.ids.values()})
 
 
 def reference(config: Config | Path | str | None = None) -> Reference:
     """The official reference case, read from the evidence rows named in ``savings.yml``."""
-    cfg = as_config(config)
+    cfg = load_config(config)
     ev = evidence_values()
     v = {k: ev[i][0] for k, i in cfg.reference_ids.items()}
     return Reference(

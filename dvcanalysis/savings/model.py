@@ -20,8 +20,8 @@ import pandas as pd
 
 from dvcanalysis.errors import InputError
 from dvcanalysis.savings.config import MOVED, UNIT_LIMITS, Config, reference
-from dvcanalysis.savings.config import as_config as _cfg
 from dvcanalysis.savings.config import evidence_values as _evidence_values
+from dvcanalysis.savings.config import load_config as _cfg
 from dvcanalysis.savings.config import resolve_value as _resolve
 
 COMPONENTS = ("applicant_time", "travel_out_of_pocket", "paper_postage", "staff_time")

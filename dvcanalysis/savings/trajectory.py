@@ -18,7 +18,7 @@ import pandas as pd
 from dvcanalysis import evidence
 from dvcanalysis.errors import InputError
 from dvcanalysis.savings.config import UNIT_LIMITS, Config, reference
-from dvcanalysis.savings.config import as_config as _cfg
+from dvcanalysis.savings.config import load_config as _cfg
 from dvcanalysis.savings.model import (
     _check_nonneg,
     _check_share,

@@ -18,7 +18,7 @@ import pandas as pd
 
 from dvcanalysis import parameters
 from dvcanalysis.errors import InputError
-from dvcanalysis.savings.config import SECTIONS, Config, as_config, reference
+from dvcanalysis.savings.config import SECTIONS, Config, load_config, reference
 from dvcanalysis.savings.model import (
     _calibration_factor,
     _config_sources,
@@ -35,7 +35,7 @@ _SALIB_DISTS = {"uniform": "unif", "triangular": "triang"}
 
 def uncertain_names(config: Config | Path | str | None = None) -> list[str]:
     """The uncertain per-dossier inputs (section ``per_dossier``)."""
-    return list(as_config(config).section("per_dossier"))
+    return list(load_config(config).section("per_dossier"))
 
 
 def draw_parameters(
@@ -54,7 +54,7 @@ def draw_parameters(
     says otherwise). Parameters in ``fixed`` (overrides) are held at their value; they still
     consume their uniforms, so the others' draws do not move.
     """
-    cfg = as_config(config)
+    cfg = load_config(config)
     if not isinstance(n_draws, (int, np.integer)) or isinstance(n_draws, bool) or n_draws < 1:
         raise InputError(f"n_draws={n_draws!r} is not accepted; expected a whole number >= 1")
     values = parameter_values(fixed, config=cfg)
@@ -130,7 +130,7 @@ def uncertainty(
     fixed at the defaults, so the interval shows how far the official figure could move if
     the components were uncertain in the declared ranges.
     """
-    cfg = as_config(config)
+    cfg = load_config(config)
     point = estimate(
         share,
         baseline_share=baseline_share,
@@ -185,7 +185,7 @@ def tornado(
     them, and an overridden per-dossier input is held at its value (as in :func:`uncertainty`),
     so it has no row.
     """
-    cfg = as_config(config)
+    cfg = load_config(config)
     parameter_values(overrides, config=cfg)  # unknown names and bad values: InputError
     share = reference(cfg).share if share is None else share
     base = estimate(
@@ -313,7 +313,7 @@ def sensitivity(
     Each input has its distribution over its declared range, as in the Monte Carlo
     (triangular(low, default, high) unless the file says otherwise; a fixed one is left out). Indices do not depend on the calibration factor (a constant scale).
     """
-    cfg = as_config(config)
+    cfg = load_config(config)
     varied = {
         k: p
         for k, p in cfg.section("per_dossier").items()
