@@ -10,7 +10,10 @@ fields; the merged result must be complete.
 
 Loading is strict: an unknown key, a wrong type, a value out of range, a bad
 date or an unknown scenario name raises :class:`~dvcanalysis.errors.InputError`
-with one line naming the file and key and what is accepted.
+with one line naming the file and key and what is accepted. The assumptions are
+:class:`~dvcanalysis.parameters.Parameter` objects (:data:`Assumption` is that type), read
+by the package's one strict reader (:func:`dvcanalysis.parameters.read_parameters`) against
+:data:`SPECS` and drawn by its one sampler (:func:`dvcanalysis.uptake.draw_assumptions`).
 
 Examples
 --------
