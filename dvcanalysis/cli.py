@@ -36,7 +36,7 @@ def _validate_file(path: Path) -> list:
 
             return units.validate_counts(path)
         if name == "sources.csv":
-            return evidence._validate_sources(path, path.parent / "raw")[1]
+            return evidence.validate_sources(path)
     if path.suffix in (".yml", ".yaml"):
         loaders = _yaml_loaders()
         for predicate, loader in loaders:

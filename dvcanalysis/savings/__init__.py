@@ -36,7 +36,7 @@ Everything is re-exported here; each concept lives in its own module:
     :func:`claims_audit`: official claims recomputed against the reference.
 
 (The modules are not named ``uncertainty`` and ``over_time`` because those names are the
-functions re-exported here.) Only public names are re-exported. The names here are bindings to the modules' objects: to replace
+functions re-exported here.) The names here are bindings to the modules' objects: to replace
 one in a test, patch it in the module that reads it (for example
 ``dvcanalysis.savings.model.reference``), not here.
 
@@ -70,6 +70,7 @@ from dvcanalysis.savings.model import (
     COMPONENTS,
     RNG_STREAM,
     Estimate,
+    SavingsResult,
     bottom_up_saving,
     component_costs,
     estimate,
@@ -110,6 +111,7 @@ __all__ = [
     "Parameter",
     "Problem",
     "Reference",
+    "SavingsResult",
     "Sobol",
     "Tornado",
     "Uncertainty",

@@ -123,7 +123,10 @@ class Config:
 
 
 def evidence_values() -> dict[str, tuple[float, str, str]]:
-    """``id -> (value, unit, source_id)`` of the evidence table (cached by modification time)."""
+    """``id -> (value, unit, source_id)`` of the evidence table (cached by modification time).
+
+    Shared by the savings modules: the values that evidence ids in ``savings.yml`` stand for.
+    """
     p = paths.data_dir() / "evidence.csv"
     return _evidence_values_cached(str(p), p.stat().st_mtime if p.exists() else 0.0)
 
@@ -163,7 +166,17 @@ def _source_of(source: str) -> str:
 
 
 def resolve_value(spec: object, conversions: Mapping[str, float], ev: Mapping) -> float:
-    """A YAML value: a number, an evidence id, a conversion name, or ``a / b`` of those."""
+    """A YAML value: a number, an evidence id, a conversion name, or ``a / b`` of those.
+
+    ``ev`` is :func:`evidence_values`; ``conversions`` maps conversion names to numbers.
+    Shared with :func:`dvcanalysis.savings.model.parameter_values`, which re-derives the
+    defaults that refer to an overridden conversion.
+
+    Raises
+    ------
+    ValueError
+        For a value that is none of those (the caller names the file or parameter).
+    """
     if isinstance(spec, bool):
         raise ValueError("is a boolean")
     if isinstance(spec, (int, float)):
