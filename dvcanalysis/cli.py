@@ -151,12 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.add_argument("path", nargs="?", help="a data folder or one file (default: data/)")
     v.set_defaults(func=cmd_validate)
-    try:
-        from dvcanalysis import render
-    except ImportError:  # render not built yet
-        render = None
-    if render is not None and hasattr(render, "add_cli"):
-        render.add_cli(sub)
+    from dvcanalysis import render
+
+    render.add_cli(sub)
     return parser
 
 
