@@ -200,8 +200,9 @@ def read_yaml(
     from dvcanalysis import paths
     from dvcanalysis.errors import InputError, Problem
 
+    text = read_text_strict(path, what=what)  # first: it checks that path is a path
     shown = paths.relative(Path(path))
-    data = load_yaml(read_text_strict(path, what=what), shown, dates_as_text=dates_as_text)
+    data = load_yaml(text, shown, dates_as_text=dates_as_text)
     if mapping is not None and not isinstance(data, dict):
         raise InputError(Problem(shown, f"expected a mapping with {mapping}"))
     return data

@@ -316,6 +316,8 @@ def test_read_yaml_wants_a_mapping_when_asked(tmp_path):
     with pytest.raises(InputError) as exc:
         _io.read_yaml(p, mapping="keys name, title")
     assert str(exc.value).endswith("c.yml: expected a mapping with keys name, title")
+    with pytest.raises(InputError, match="path=None is not accepted; expected the path of a"):
+        _io.read_yaml(None, mapping="keys name, title")
 
 
 # ---------------------------------------------------------------- the cut-off
