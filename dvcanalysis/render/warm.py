@@ -286,8 +286,19 @@ def _serve() -> None:
         del sys.path[0]  # as ipykernel_launcher does
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     first = json.loads(inp.readline())
+    report = _ready(first["preload"])
+    _say(out, report)
+    _loop(inp, out, report["pid"])
+
+
+def _ready(names: Sequence[str]) -> dict[str, Any]:
+    """Pre-import ``names``, run their warm-up hooks, freeze the heap; the report to send."""
     start = time.perf_counter()
-    report = _preload(first["preload"])
+    report = _preload(names)
+    warmed = _warmup(names)
+    report["files"].update(warmed.pop("files"))
+    report["failed"].update(warmed.pop("failed"))
+    report.update(warmed)
     report["import_s"] = round(time.perf_counter() - start, 3)
     report["threads"] = threading.active_count()
     import gc
@@ -295,29 +306,167 @@ def _serve() -> None:
     gc.collect()
     gc.freeze()  # a kernel's collections leave the template's objects alone (and unshared pages)
     report["pid"] = os.getpid()
-    out.write(json.dumps(report).encode() + b"\n")
+    report["private_kb"] = _private_kb(report["pid"])  # before any kernel shares its pages
+    return report
+
+
+def _say(out: Any, reply: dict) -> None:
+    out.write(json.dumps(reply).encode() + b"\n")
     out.flush()
+
+
+def _loop(inp: Any, out: Any, me: int) -> None:
+    """Answer requests, one line each, until stdin ends (or a ``pop`` ends this layer).
+
+    Requests: ``{"args", "env", "cwd", "stderr"}`` forks a kernel (reply ``{"pid"}``);
+    ``{"op": "layer", "preload": [...]}`` forks a *layer*: a child that imports more
+    modules and runs their warm-up hooks, then answers the requests that follow (kernels
+    fork from it) until ``{"op": "pop"}``, when it exits and this process answers again
+    (reply ``{"popped": pid}``). The worker sends a request only after the reply to the
+    previous one, so no process reads a line meant for another.
+    """
     while True:
         line = inp.readline()
         if not line:  # the worker closed our stdin or died
             os._exit(0)
         req = json.loads(line)
+        op = req.get("op", "kernel")
+        if op == "pop":
+            _popped()  # never returns
         try:
-            pid = os.fork()
+            pid = os.fork() if op != "layer" else -1
         except OSError as exc:
-            out.write(json.dumps({"error": str(exc)}).encode() + b"\n")
-            out.flush()
+            _say(out, {"error": str(exc)})
+            continue
+        if op == "layer":
+            _say(out, _fork_layer(req, me))
             continue
         if pid == 0:
-            _child(req, report["pid"])
-        out.write(json.dumps({"pid": pid}).encode() + b"\n")
-        out.flush()
+            _child(req, me)
+        _say(out, {"pid": pid})
+
+
+#: in a layer: the write end of the pipe its parent waits on while the layer serves
+_POP_FD: list[int] = []
+
+
+def _fork_layer(req: dict, me: int) -> dict:
+    """Fork a layer and wait until it is popped (or dies): the reply to the layer request."""
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        os.close(r)
+        os.close(w)
+        return {"error": str(exc)}
+    if pid == 0:
+        os.close(r)
+        _POP_FD[:] = [w]
+        _layer(req, me)
+    os.close(w)
+    try:
+        os.read(r, 1)  # a byte when popped; end of file if the layer died
+    finally:
+        os.close(r)
+    return {"popped": pid}
+
+
+def _popped() -> None:
+    """A layer's answer to ``pop``: hand the requests back to its parent, then end once the
+    kernels it forked have ended (they die with it: it must not go first)."""
+    if not _POP_FD:  # the base template has nothing below it: a misuse; end
+        os._exit(1)
+    os.write(_POP_FD[0], b"p")
+    os.close(_POP_FD[0])
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):  # let go of the worker's pipes
+        os.dup2(null, fd)
+    os.close(null)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            os._exit(0)
+        except InterruptedError:
+            continue
+
+
+def _layer(req: dict, parent: int) -> None:
+    """In a forked layer: import the notebook's own modules, warm up, then serve requests."""
+    code = 1
+    try:
+        _set_pdeathsig(parent)
+        report = _ready(req["preload"])
+        _say(sys.stdout.buffer, report)
+        _loop(sys.stdin.buffer, sys.stdout.buffer, report["pid"])
+        code = 0
+    except BaseException:  # noqa: BLE001 - say why on the template's stderr, then exit
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+#: the name of a module-level function that a pre-imported module may define: the template
+#: (or layer) calls it once after the imports, so that the caches it fills (what the module
+#: reads from files, keyed by the files' stamps) are inherited by every kernel forked from it.
+#: It must leave no other trace (rc parameters, globals, imported modules the notebook would
+#: not import): ``tests/test_render_warm.py`` renders the same notebooks both ways.
+WARMUP_HOOK = "__dvc_warmup__"
+
+
+def _warmup(names: Sequence[str]) -> dict[str, Any]:
+    """Call the warm-up hooks of the modules in ``names`` (in order); the files they opened
+    (with their stamps, so that the template is replaced when one changes) and failures."""
+    opened: set[str] = set()
+    active = [True]
+
+    def audit(event: str, args: tuple) -> None:
+        if active[0] and event == "open" and isinstance(args[0], str | bytes):
+            opened.add(os.fsdecode(args[0]))
+
+    failed: dict[str, str] = {}
+    hooks = []
+    for name in dict.fromkeys(names):
+        hook = getattr(sys.modules.get(name), WARMUP_HOOK, None)
+        if callable(hook) and hook not in hooks:
+            hooks.append((name, hook))
+    if hooks:
+        sys.addaudithook(audit)  # audit hooks cannot be removed: it is switched off below
+    start = time.perf_counter()
+    try:
+        for name, hook in hooks:
+            try:
+                hook()
+            except Exception as exc:  # noqa: BLE001 - the kernel will do the work itself
+                failed[f"{name}.{WARMUP_HOOK}"] = f"{type(exc).__name__}: {exc}"[:300]
+    finally:
+        active[0] = False
+    files = {}
+    for f in sorted(opened):
+        try:
+            st = os.stat(f)
+        except OSError:
+            continue
+        if os.path.isfile(f):
+            files[os.path.abspath(f)] = [st.st_mtime_ns, st.st_size]
+    return {
+        "files": files,
+        "failed": failed,
+        "warmed": [name for name, _ in hooks],
+        "warmup_s": round(time.perf_counter() - start, 3),
+    }
 
 
 def _child(req: dict, template: int) -> None:
     """In the forked child: become ``python -m ipykernel_launcher ARGS`` with the job's env and cwd."""
     code = 1
     try:
+        for fd in _POP_FD:  # a layer's pipe to its parent is not the kernel's
+            os.close(fd)
+        _POP_FD.clear()
         os.setsid()  # its own process group, as jupyter_client starts kernels
         _set_pdeathsig(template)
         _set_name(KERNEL_NAME)
@@ -399,6 +548,7 @@ class Template:
         self.proc.stdin.flush()
         self.report = self._reply(start_timeout)
         self.files: dict[str, list[int]] = self.report.pop("files")
+        self.layer: dict[str, Any] | None = None  # the layer kernels fork from, if any
 
     def _reply(self, timeout: float) -> dict:
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
@@ -423,8 +573,10 @@ class Template:
         return self.proc.poll() is None
 
     def unchanged(self) -> bool:
-        """Every file the template imported still has its size and mtime."""
-        for f, (mtime, size) in self.files.items():
+        """Every file the template (and its layer) imported or read warming up still has its
+        size and mtime."""
+        files = {**self.files, **(self.layer or {}).get("files", {})}
+        for f, (mtime, size) in files.items():
             try:
                 st = os.stat(f)
             except OSError:
@@ -433,16 +585,54 @@ class Template:
                 return False
         return True
 
+    def _ask(self, req: dict, timeout: float) -> dict:
+        try:
+            self.proc.stdin.write(json.dumps(req).encode() + b"\n")
+            self.proc.stdin.flush()
+        except OSError as exc:
+            raise TemplateError(f"the warm-kernel template process is gone ({exc})") from None
+        reply = self._reply(timeout)
+        if "popped" in reply and req.get("op") != "pop":
+            self.layer = None  # the layer died: its parent answered instead
+            raise TemplateError("the warm-kernel template's layer died")
+        return reply
+
+    def set_layer(self, preload: Sequence[str], *, timeout: float = 120.0) -> dict | None:
+        """Make kernels fork from a layer that has also imported ``preload`` (and run their
+        warm-up hooks): the current one if it has the same modules, else a new one (the
+        current one is popped first; it ends once its kernels have). Empty: no layer.
+
+        A module whose import asked ``get_ipython()`` is left to the kernel, as in the
+        template. Returns the layer's report (or None).
+        """
+        wanted = list(dict.fromkeys(n for n in preload if n not in self.preload))
+        with self._lock:
+            for _ in range(3):
+                wanted = [n for n in wanted if n not in _TEMPLATE.get("tainted", ())]
+                if self.layer is not None and self.layer["preload"] == wanted:
+                    return self.layer
+                if self.layer is not None:
+                    self._ask({"op": "pop"}, 30.0)
+                    self.layer = None
+                if not wanted:
+                    return None
+                report = self._ask({"op": "layer", "preload": wanted}, timeout)
+                if "error" in report:
+                    raise TemplateError(
+                        f"the warm-kernel template could not fork a layer: {report['error']}"
+                    )
+                self.layer = {**report, "preload": wanted}
+                if report.get("tainted"):
+                    _TEMPLATE.setdefault("tainted", set()).update(report["tainted"])
+                    continue
+                return self.layer
+        return self.layer
+
     def fork(self, args: Sequence[str], env: dict[str, str], cwd: str, stderr: str | None) -> int:
-        """Fork a kernel (``ipykernel_launcher ARGS``); its pid."""
+        """Fork a kernel (``ipykernel_launcher ARGS``) from the layer or the template; its pid."""
         req = {"args": list(args), "env": env, "cwd": cwd, "stderr": stderr}
         with self._lock:
-            try:
-                self.proc.stdin.write(json.dumps(req).encode() + b"\n")
-                self.proc.stdin.flush()
-            except OSError as exc:
-                raise TemplateError(f"the warm-kernel template process is gone ({exc})") from None
-            reply = self._reply(30.0)
+            reply = self._ask(req, 30.0)
         if "pid" not in reply:
             raise TemplateError(f"the warm-kernel template could not fork: {reply.get('error')}")
         return int(reply["pid"])
@@ -672,9 +862,27 @@ def prepare(spec: dict, sink: dict) -> None:
         sink["kernel_mode"] = "fresh"
         return
     template = get_template(spec.get("preload") or BASE_PRELOAD)
+    # the notebook's own imports (beyond what every notebook of the grid imports) in a
+    # layer forked from the template, kept while the same notebook's jobs follow
+    layer = template.set_layer(_own_preload(spec["notebook"])) if spec.get("notebook") else None
     sink["template_peak_kb"] = _status_kb(template.proc.pid, "VmHWM")  # while importing
     sink["template_rss_kb"] = _status_kb(template.proc.pid, "VmRSS")  # while forking kernels
+    if layer is not None:
+        sink["layer_private_kb"] = layer.get("private_kb")  # what it added, before forking
     sink["prepare_km"] = provisioner_hook(template, sink)
+
+
+_OWN: dict[tuple, list[str]] = {}
+
+
+def _own_preload(notebook: str | Path) -> list[str]:
+    """:func:`preload_for` one notebook (remembered while the file is unchanged)."""
+    st = os.stat(notebook)
+    key = (str(notebook), st.st_mtime_ns, st.st_size)
+    if key not in _OWN:
+        _OWN.clear()
+        _OWN[key] = preload_for([notebook])
+    return _OWN[key]
 
 
 def _private_kb(pid: int) -> int | None:

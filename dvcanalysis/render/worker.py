@@ -118,6 +118,8 @@ def _run_job(spec: dict) -> dict:
         env = {
             **os.environ,
             "DVC_FIGURES_DIR": str(figures.resolve()),
+            # results shared by the grid's notebooks, keyed by data and code (dvcanalysis.cache)
+            "DVC_CACHE_DIR": os.environ.get("DVC_CACHE_DIR") or str(out_dir.resolve() / ".cache"),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         }
         kernel = (
@@ -182,7 +184,7 @@ def _run_job(spec: dict) -> dict:
             round(sink["kernel_peak_kb"] / 1024, 1) if sink.get("kernel_peak_kb") else None
         )
         result["kernel_mode"] = sink.get("kernel_mode")
-        for key in ("template_peak", "template_rss", "kernel_private"):  # render/warm.py
+        for key in ("template_peak", "template_rss", "layer_private", "kernel_private"):  # warm.py
             if sink.get(f"{key}_kb"):
                 result[f"{key}_mb"] = round(sink[f"{key}_kb"] / 1024, 1)
         if nb is not None:
