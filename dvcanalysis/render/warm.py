@@ -605,33 +605,47 @@ class Template:
         A module whose import asked ``get_ipython()`` is left to the kernel, as in the
         template. Returns the layer's report (or None).
         """
-        wanted = list(dict.fromkeys(n for n in preload if n not in self.preload))
         with self._lock:
-            for _ in range(3):
-                wanted = [n for n in wanted if n not in _TEMPLATE.get("tainted", ())]
-                if self.layer is not None and self.layer["preload"] == wanted:
-                    return self.layer
-                if self.layer is not None:
-                    self._ask({"op": "pop"}, 30.0)
-                    self.layer = None
-                if not wanted:
-                    return None
-                report = self._ask({"op": "layer", "preload": wanted}, timeout)
-                if "error" in report:
-                    raise TemplateError(
-                        f"the warm-kernel template could not fork a layer: {report['error']}"
-                    )
-                self.layer = {**report, "preload": wanted}
-                if report.get("tainted"):
-                    _TEMPLATE.setdefault("tainted", set()).update(report["tainted"])
-                    continue
+            return self._set_layer(preload, timeout)
+
+    def _set_layer(self, preload: Sequence[str], timeout: float) -> dict | None:
+        wanted = list(dict.fromkeys(n for n in preload if n not in self.preload))
+        for _ in range(3):
+            wanted = [n for n in wanted if n not in _TEMPLATE.get("tainted", ())]
+            if self.layer is not None and self.layer["preload"] == wanted:
                 return self.layer
+            if self.layer is not None:
+                self._ask({"op": "pop"}, 30.0)
+                self.layer = None
+            if not wanted:
+                return None
+            report = self._ask({"op": "layer", "preload": wanted}, timeout)
+            if "error" in report:
+                raise TemplateError(
+                    f"the warm-kernel template could not fork a layer: {report['error']}"
+                )
+            self.layer = {**report, "preload": wanted}
+            if not report.get("tainted"):
+                break
+            _TEMPLATE.setdefault("tainted", set()).update(report["tainted"])
         return self.layer
 
-    def fork(self, args: Sequence[str], env: dict[str, str], cwd: str, stderr: str | None) -> int:
-        """Fork a kernel (``ipykernel_launcher ARGS``) from the layer or the template; its pid."""
+    def fork(
+        self,
+        args: Sequence[str],
+        env: dict[str, str],
+        cwd: str,
+        stderr: str | None,
+        *,
+        layer: Sequence[str] = (),
+    ) -> int:
+        """Fork a kernel (``ipykernel_launcher ARGS``) from the layer for ``layer`` (the
+        notebook's own imports; none: from the template itself); its pid. Choosing the
+        layer and forking are one step, so that threads of one worker (Dask) each get
+        their own notebook's layer."""
         req = {"args": list(args), "env": env, "cwd": cwd, "stderr": stderr}
         with self._lock:
+            self._set_layer(layer, 120.0)
             reply = self._ask(req, 30.0)
         if "pid" not in reply:
             raise TemplateError(f"the warm-kernel template could not fork: {reply.get('error')}")
@@ -776,7 +790,7 @@ def _ipc_dir() -> str:
     return _IPC_DIR[0]
 
 
-def provisioner_hook(template: Template, sink: dict) -> Any:
+def provisioner_hook(template: Template, sink: dict, layer: Sequence[str] = ()) -> Any:
     """A function ``(kernel manager) -> None`` that makes the manager fork its kernel from
     ``template`` over ipc sockets; ``sink["kernel_mode"]`` says what happened (``warm``, or
     ``fresh`` when the kernel spec is not this Python's ipykernel)."""
@@ -795,7 +809,8 @@ def provisioner_hook(template: Template, sink: dict) -> Any:
             cwd = str(kwargs.get("cwd") or os.getcwd())
             # the engine may hand the kernel a file for its stderr: the child appends to it
             err = getattr(kwargs.get("stderr"), "name", None)
-            pid = template.fork(args, env, cwd, err if isinstance(err, str) else None)
+            err = err if isinstance(err, str) else None
+            pid = template.fork(args, env, cwd, err, layer=layer)
             self.process = ForkedProcess(pid)
             self.pid = self.pgid = pid
             self.cwd = cwd
@@ -864,12 +879,13 @@ def prepare(spec: dict, sink: dict) -> None:
     template = get_template(spec.get("preload") or BASE_PRELOAD)
     # the notebook's own imports (beyond what every notebook of the grid imports) in a
     # layer forked from the template, kept while the same notebook's jobs follow
-    layer = template.set_layer(_own_preload(spec["notebook"])) if spec.get("notebook") else None
+    own = _own_preload(spec["notebook"]) if spec.get("notebook") else []
+    layer = template.set_layer(own)
     sink["template_peak_kb"] = _status_kb(template.proc.pid, "VmHWM")  # while importing
     sink["template_rss_kb"] = _status_kb(template.proc.pid, "VmRSS")  # while forking kernels
     if layer is not None:
         sink["layer_private_kb"] = layer.get("private_kb")  # what it added, before forking
-    sink["prepare_km"] = provisioner_hook(template, sink)
+    sink["prepare_km"] = provisioner_hook(template, sink, own)
 
 
 _OWN: dict[tuple, list[str]] = {}
