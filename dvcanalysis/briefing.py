@@ -499,9 +499,13 @@ def build(
                 sc, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon
             ),
         )
-        record = cache.cached(
-            "track_records", args, lambda: _track_records(sc, n_draws=n_draws, seed=seed)
-        )[segment]
+        try:  # like for like: forecasts made when the segment had a figure of its own
+            ev = evaluation.track.evaluate_cached(
+                scenario if isinstance(scenario, str) else sc, n_draws=n_draws, seed=seed
+            )
+            record = evaluation.track_record(segment, evaluation=ev, own_only=True)
+        except InputError:  # no data vintage with later figures yet: nothing to check
+            record = None
     return Briefing(
         projection=projection,
         attainment=att,
@@ -511,24 +515,6 @@ def build(
         track_record=record,
         choices=choices,
     )
-
-
-def _track_records(
-    scenario: object, *, n_draws: int, seed: int
-) -> dict[str, evaluation.TrackRecord | None]:
-    """The track record of every segment (forecasts made when the segment had a figure of
-    its own: like for like), from one evaluation of ``scenario``; None where there is none."""
-    try:
-        ev = evaluation.evaluate(scenario, n_draws=n_draws, seed=seed)
-    except InputError:  # no data vintage with later figures yet: nothing to check
-        return dict.fromkeys(SEGMENTS)
-    out: dict[str, evaluation.TrackRecord | None] = {}
-    for seg in SEGMENTS:
-        try:
-            out[seg] = evaluation.track_record(seg, evaluation=ev, own_only=True)
-        except InputError:
-            out[seg] = None
-    return out
 
 
 def __dvc_warmup__() -> None:

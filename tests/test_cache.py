@@ -107,7 +107,7 @@ def test_briefing_is_the_same_from_a_cold_and_a_warm_cache(cache_dir, data_copy,
 
     cold = made("ministries", "en")
     entries = sorted(p.name for p in cache_dir.iterdir())
-    assert [n.split("-")[0] for n in entries] == ["choice_range", "track_records"]
+    assert [n.split("-")[0] for n in entries] == ["choice_range", "evaluation"]
     warm = made("ministries", "en")  # read back
     other = made("localities", "vi")  # another segment and language: the same entries
     assert sorted(p.name for p in cache_dir.iterdir()) == entries
