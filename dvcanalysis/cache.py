@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
@@ -40,9 +39,9 @@ _HASHES: dict[tuple[str, int, int], str] = {}
 
 
 def directory() -> Path | None:
-    """The cache folder (``DVC_CACHE_DIR``), or None when caching is off."""
-    env = os.environ.get(ENV)
-    return Path(env) if env else None
+    """The cache folder (``DVC_CACHE_DIR``, :func:`dvcanalysis.paths.cache_dir`), or None
+    when caching is off."""
+    return paths.cache_dir()
 
 
 def _files(root: Path, suffixes: tuple[str, ...] | None) -> list[Path]:
