@@ -39,8 +39,16 @@ What a forked kernel does differently from a fresh one, and why it is the same:
 * the template's objects are frozen out of the garbage collector (``gc.freeze``)
   before it forks, so kernels do not copy the pages they live on.
 
-A template is used only while every file it imported is unchanged (size and
-mtime), so a long-lived Dask worker picks up an edited package. The template
+The template pre-imports only what every notebook of the grid imports. For each notebook,
+a *layer* forked from the template imports that notebook's own modules (the same rule:
+only what the notebook imports) and calls their warm-up hooks (:data:`WARMUP_HOOK`: a
+module fills the caches of what it reads from files, e.g. the evidence table and labels);
+the notebook's kernels fork from the layer, which is kept while jobs of the same notebook
+follow and popped (it ends once its kernels have) when another notebook comes.
+
+A template is used only while every file it (or its layer) imported or read while
+warming up is unchanged (size and mtime), so a long-lived Dask worker picks up an edited
+package or data file. The template
 exits when its stdin closes, which happens however its worker ends (also on
 SIGKILL); a kernel dies with its template (``PR_SET_PDEATHSIG``) and is stopped by
 the worker's kernel manager through a pidfd (no pid reuse race). Kernels talk
@@ -333,13 +341,13 @@ def _loop(inp: Any, out: Any, me: int) -> None:
         op = req.get("op", "kernel")
         if op == "pop":
             _popped()  # never returns
-        try:
-            pid = os.fork() if op != "layer" else -1
-        except OSError as exc:
-            _say(out, {"error": str(exc)})
-            continue
         if op == "layer":
             _say(out, _fork_layer(req, me))
+            continue
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            _say(out, {"error": str(exc)})
             continue
         if pid == 0:
             _child(req, me)
