@@ -22,7 +22,8 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,10 +39,23 @@ T = TypeVar("T")
 _HASHES: dict[tuple[str, int, int], str] = {}
 
 
+_OFF: list[bool] = []
+
+
 def directory() -> Path | None:
     """The cache folder (``DVC_CACHE_DIR``, :func:`dvcanalysis.paths.cache_dir`), or None
     when caching is off."""
-    return paths.cache_dir()
+    return None if _OFF else paths.cache_dir()
+
+
+@contextmanager
+def off() -> Iterator[None]:
+    """Compute without reading or writing the cache (e.g. a warm-up run with few draws)."""
+    _OFF.append(True)
+    try:
+        yield
+    finally:
+        _OFF.pop()
 
 
 def _files(root: Path, suffixes: tuple[str, ...] | None) -> list[Path]:

@@ -118,3 +118,13 @@ def test_briefing_is_the_same_from_a_cold_and_a_warm_cache(cache_dir, data_copy,
         assert repr(got[1]) == repr(cold[1])  # a NaN skill compares unequal to itself
         assert got[2].equals(cold[2])
     assert other[0] == made("localities", "vi")[0]
+
+
+def test_off_neither_reads_nor_writes(cache_dir, data_copy):
+    compute, calls = counting(1)
+    cache.cached("x", {}, compute)
+    with cache.off():
+        cache.cached("x", {}, compute)
+        cache.cached("z", {}, compute)
+    assert len(calls) == 2
+    assert [p.name.split("-")[0] for p in cache_dir.iterdir()] == ["x"]
