@@ -8,9 +8,9 @@ The obvious way is a shell loop over the grid: ``papermill`` (CLI) then
   process that has imported what every notebook of the grid imports, a layer forked from
   it per notebook that has imported that notebook's own modules and run their warm-up
   hooks (caches of what they read from files), a fresh kernel forked from the layer per
-  run, the HTML exported in-process and the PDFs typeset by a typesetter process;
+  run, the HTML exported in-process and each PDF typeset by a child forked from the layer;
 * the same with ``--fresh-kernels``: a new kernel per notebook (the renderer before
-  warm kernels).
+  warm kernels), the PDFs typeset by a per-worker typesetter process.
 
 All three start with an empty results cache (``DVC_CACHE_DIR``, see
 :mod:`dvcanalysis.cache`): the runner points it at ``<out>/.cache``, and the loop gets its
@@ -33,9 +33,10 @@ the memory per worker, two ways:
 * from the runner's manifest, the sum of the processes' resident sizes (an upper bound:
   pages that processes share, such as the Python library, count once per process): the
   worker process's peak, plus the larger of its template while importing and its
-  template afterwards plus the layer's and the largest kernel's own pages, plus the
-  typesetter's peak (warm); the worker process, its largest kernel and the typesetter
-  (fresh);
+  template afterwards plus the layer's own pages plus the larger of a kernel's own pages
+  and those of the child that typesets a PDF (forked from the layer after the kernel
+  ended) (warm); the worker process, its largest kernel and the typesetter process that
+  typesets the PDFs (fresh);
 * sampled every 0.1 s while the runner runs, the largest sum over a worker's processes
   (worker, template, layer, kernels, typesetter) of their proportional set size (PSS:
   a shared page counted in shares), which is the memory the worker's processes take.
@@ -228,18 +229,17 @@ def memory(doc: dict) -> tuple[float, str]:
     typesetter = top("typesetter_peak_mb")
     if template:
         # the template peaks while importing, before any kernel exists; then it holds
-        # template_rss while a layer adds its own pages and each kernel adds what it does
-        # not share with them
-        rss, layer, private = (
-            top("template_rss_mb"),
-            top("layer_private_mb"),
-            top("kernel_private_mb"),
-        )
-        total = worker + max(template, rss + layer + private) + typesetter
+        # template_rss while a layer adds its own pages, and each kernel, then the child
+        # that typesets its PDF (one after the other), what they do not share with them
+        rss, layer = top("template_rss_mb"), top("layer_private_mb")
+        private, pdf = top("kernel_private_mb"), top("pdf_private_mb")
+        total = worker + max(template, rss + layer + max(private, pdf)) + typesetter
         how = (
             f"{worker:.0f} MB worker + max({template:.0f} MB template importing, "
-            f"{rss:.0f} MB template + {layer:.0f} MB layer's own + {private:.0f} MB kernel's own) "
-            f"+ {typesetter:.0f} MB typesetter = {total:.0f} MB resident"
+            f"{rss:.0f} MB template + {layer:.0f} MB layer's own + max({private:.0f} MB "
+            f"kernel's own, {pdf:.0f} MB PDF child's own))"
+            + (f" + {typesetter:.0f} MB typesetter" if typesetter else "")
+            + f" = {total:.0f} MB resident"
         )
     else:
         total = worker + kernel + typesetter

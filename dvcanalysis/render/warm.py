@@ -350,6 +350,8 @@ def _loop(inp: Any, out: Any, me: int) -> None:
             _say(out, {"error": str(exc)})
             continue
         if pid == 0:
+            if op == "pdf":
+                _pdf_child(req, me)
             _child(req, me)
         _say(out, {"pid": pid})
 
@@ -466,6 +468,44 @@ def _warmup(names: Sequence[str]) -> dict[str, Any]:
         "warmed": [name for name, _ in hooks],
         "warmup_s": round(time.perf_counter() - start, 3),
     }
+
+
+#: the process name of a child that typesets one PDF
+PDF_NAME = b"dvc-pdf"
+
+
+def _pdf_child(req: dict, template: int) -> None:
+    """In a forked child: typeset one PDF (:func:`dvcanalysis.render.pdf.write_pdf`), write
+    the outcome and this process's memory to ``req["result"]`` (JSON), exit.
+
+    Typst is never loaded in the template itself: it starts threads, after which a fork is
+    not safe. Each child loads it (about 0.15 s of CPU) and gives its memory back on exit.
+    """
+    result: dict[str, Any] = {}
+    try:
+        for fd in _POP_FD:
+            os.close(fd)
+        _POP_FD.clear()
+        _set_pdeathsig(template)
+        _set_name(PDF_NAME)
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+        from dvcanalysis.render import pdf
+
+        doc = json.loads(Path(req["doc"]).read_text(encoding="utf-8"))
+        pdf.write_pdf(doc, Path(req["figures"]), Path(req["target"]))
+        result["ok"] = True
+    except BaseException as exc:  # noqa: BLE001 - reported to the worker through the file
+        result["error"] = f"{type(exc).__name__}: {exc}"[:2000]
+    finally:
+        try:
+            result["private_kb"] = _private_kb(os.getpid())
+            result["peak_kb"] = _status_kb(os.getpid(), "VmHWM")
+            Path(req["result"]).write_text(json.dumps(result), encoding="utf-8")
+        finally:
+            os._exit(0)
 
 
 def _child(req: dict, template: int) -> None:
@@ -659,6 +699,38 @@ class Template:
             raise TemplateError(f"the warm-kernel template could not fork: {reply.get('error')}")
         return int(reply["pid"])
 
+    def typeset(self, doc: dict, figures_dir: Path, target: Path, timeout: float) -> dict:
+        """Typeset ``doc`` into ``target`` in a child forked from the layer (or the template);
+        the child's report (``ok`` or ``error``, ``private_kb``, ``peak_kb``)."""
+        with tempfile.TemporaryDirectory(prefix="dvc-pdf-") as tmp:
+            doc_file, result = Path(tmp) / "doc.json", Path(tmp) / "result.json"
+            doc_file.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+            req = {
+                "op": "pdf",
+                "doc": str(doc_file),
+                "figures": str(figures_dir),
+                "target": str(target),
+                "result": str(result),
+            }
+            with self._lock:
+                reply = self._ask(req, 30.0)
+            if "pid" not in reply:
+                raise TemplateError(
+                    f"the warm-kernel template could not fork: {reply.get('error')}"
+                )
+            child = ForkedProcess(int(reply["pid"]))
+            try:
+                child.wait(timeout)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait(5)
+                raise TemplateError(f"typesetting the PDF took over {timeout:.0f} s") from None
+            finally:
+                child._close()
+            if not result.is_file():
+                raise TemplateError("the PDF process ended without saying how it went")
+            return json.loads(result.read_text(encoding="utf-8"))
+
     def close(self) -> None:
         """End the template (it exits at the end of its stdin; killed if it does not) and
         reap it, so that it does not linger as a zombie."""
@@ -774,6 +846,13 @@ def get_template(preload: Sequence[str]) -> Template:
             tpl = Template([n for n in BASE_PRELOAD])
         _TEMPLATE["template"] = tpl
         return tpl
+
+
+def current_template() -> Template | None:
+    """This process's running template, if it has one (for the PDF of a warm run)."""
+    with _TEMPLATE_LOCK:
+        tpl = _TEMPLATE.get("template")
+        return tpl if tpl is not None and tpl.alive() else None
 
 
 def close_template() -> None:
