@@ -524,3 +524,14 @@ def test_manifest_records_the_memory_of_every_process(both_modes):
     assert fresh_row["typesetter_peak_mb"] > 0  # no template: the typesetter process did
     assert fresh_row["kernel_peak_mb"] > 0
     assert (both_modes["warm"] / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_pdf_child_reports_its_failure_and_leaves_no_file(tmp_path):
+    try:
+        template = warm.get_template(["json"])
+        report = template.typeset({"title": "no blocks"}, tmp_path, tmp_path / "x.pdf", 60.0)
+        assert "error" in report and "ok" not in report
+        assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*partial*"))
+        assert template.alive()  # the child failed, not the template
+    finally:
+        warm.close_template()
