@@ -205,7 +205,7 @@ def main() -> int:
     small = uptake.project("business-as-usual", n_draws=LOOP_DRAWS, seed=SEED)
     rng = np.random.default_rng(SEED)
     pool = uptake.draw_assumptions(small.scenario, uptake.POOL_FACTOR * LOOP_DRAWS, rng)
-    anchors = {s: (small.anchors[s]["time"], small.anchors[s]["value"]) for s in small.anchors}
+    anchors = {s: (a.time, a.value) for s, a in small.anchors.items()}
     z = montecarlo.shock_rng(SEED).standard_normal((2, LOOP_DRAWS, t.size))
     start = time.perf_counter()
     looped, _ = loop(
@@ -226,7 +226,7 @@ def main() -> int:
     print(
         f"uptake.project: {N_DRAWS:,} draws x 3 segments x {len(proj.years)} years ({cells:,} shares), "
         f"resampled from {pool_n:,} prior draws on {len(lik)} national observations "
-        f"(ESS {proj.calibration['ess']:,.0f}, {proj.calibration['ess_share']:.0%})"
+        f"(ESS {proj.calibration.ess:,.0f}, {proj.calibration.ess_share:.0%})"
     )
     print(
         f"  vectorized core (prior pool + likelihood + resampling + curves, best of {REPEATS}): {vec:.3f} s"

@@ -36,7 +36,7 @@ def _validate_file(path: Path) -> list:
 
             return units.validate_counts(path)
         if name == "sources.csv":
-            return evidence._validate_sources(path, path.parent / "raw")[1]
+            return evidence.validate_sources(path)
     if path.suffix in (".yml", ".yaml"):
         loaders = _yaml_loaders()
         for predicate, loader in loaders:
@@ -151,12 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.add_argument("path", nargs="?", help="a data folder or one file (default: data/)")
     v.set_defaults(func=cmd_validate)
-    try:
-        from dvcanalysis import render
-    except ImportError:  # render not built yet
-        render = None
-    if render is not None and hasattr(render, "add_cli"):
-        render.add_cli(sub)
+    from dvcanalysis import render
+
+    render.add_cli(sub)
     return parser
 
 

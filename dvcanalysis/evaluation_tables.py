@@ -116,7 +116,7 @@ def summary_text(ev: Evaluation, lang: str = "vi") -> str:
     """A short paragraph: what was scored, the model's coverage, whether it beat persistence."""
     fmt.check_lang(lang)
     f = ev.forecasts
-    summ = ev.summary()
+    summ = ev.by_segment()
     models = ", ".join(model_label(m, lang) for m in ev.models)
     origins = ", ".join(fmt.day(o, lang) for o in ev.origins)
     parts = [
@@ -163,7 +163,7 @@ def summary_text(ev: Evaluation, lang: str = "vi") -> str:
                 total=fmt.number(len(mine), lang),
             )
         )
-        own = ev.summary(own_only=True)
+        own = ev.by_segment(own_only=True)
         own = own[(own["kind"] == "model") & (own["segment"] == "all")]
         if len(own) and math.isfinite(float(own["crps_skill"].iloc[0])):
             skill = float(own["crps_skill"].iloc[0])

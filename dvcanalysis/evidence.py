@@ -314,13 +314,12 @@ def validate(
     if data_dir is None:
         data_dir = path.parent if (path.parent / "sources.csv").exists() else paths.data_dir()
     data_dir = Path(data_dir)
-    raw = data_dir / "raw"
     shown = paths.relative(path)
     try:
         vocab = vocabulary(data_dir)
     except InputError as exc:
         return [p if isinstance(p, Problem) else Problem(shown, str(p)) for p in exc.problems]
-    sources, problems = _validate_sources(data_dir / "sources.csv", raw)
+    sources, problems = _validate_sources(data_dir / "sources.csv", data_dir / "raw")
     if problems:  # every row cites a source: say what is wrong with the table and stop
         return [
             *problems,
@@ -332,123 +331,127 @@ def validate(
         problems.append(
             Problem(shown, "has a header but no rows; expected at least one evidence row", 2)
         )
+    codes = _unit_codes(data_dir)
+    seen: dict[str, int] = {}
+    for line, row in rows:
 
-    def bad(line: int, column: str, message: str) -> None:
-        problems.append(Problem(shown, message, line, column))
+        def bad(column: str, message: str, line: int = line) -> None:
+            problems.append(Problem(shown, message, line, column))
 
-    def choice(line: int, column: str, value: str, accepted: Iterable[str]) -> bool:
+        _check_row_id(row, line, seen, bad)
+        unit_ok = _check_row_vocabulary(row, vocab, codes, bad)
+        value = _check_row_value(row, unit_ok, bad)
+        sid = row["source_id"]
+        if sid not in sources:
+            bad("source_id", f"unknown source_id {sid!r}; known: {', '.join(sources) or '(none)'}")
+            continue
+        _check_row_quote(row, sources[sid], data_dir / "raw", value if unit_ok else None, bad)
+    return problems
+
+
+def _check_row_id(row: dict[str, str], line: int, seen: dict[str, int], bad) -> None:
+    """An evidence row's ``id``: present, unique (``seen``: id -> first line), of the form
+    ``<source_id>-<nn>`` with its own source id."""
+    rid = row["id"].strip()
+    if not rid:
+        bad("id", "empty id")
+    elif rid in seen:
+        bad("id", f"duplicate id {rid!r} (first on line {seen[rid]})")
+    else:
+        seen[rid] = line
+        if not _ID_PATTERN.match(rid):
+            bad("id", f"id {rid!r} does not have the form <source_id>-<nn>")
+        elif rid.rsplit("-", 1)[0] != row["source_id"]:
+            bad("id", f"id {rid!r} does not start with its source_id {row['source_id']!r}")
+
+
+def _check_row_vocabulary(row: dict[str, str], vocab: dict, codes, bad) -> bool:
+    """An evidence row's words against the vocabulary: indicator, segment, unit, kind, bound,
+    period and its precision, period start, unit code, definition. Returns whether the unit
+    is known (the value checks need it)."""
+
+    def choice(column: str, value: str, accepted: Iterable[str]) -> bool:
         accepted = list(accepted)
         if value not in accepted:
             bad(
-                line,
                 column,
                 f"{value!r} is not in the vocabulary; expected one of: {', '.join(accepted)}",
             )
             return False
         return True
 
-    codes = _unit_codes(data_dir)
-    seen: dict[str, int] = {}
-    for line, row in rows:
-        rid = row["id"].strip()
-        if not rid:
-            bad(line, "id", "empty id")
-        elif rid in seen:
-            bad(line, "id", f"duplicate id {rid!r} (first on line {seen[rid]})")
-        else:
-            seen[rid] = line
-            if not _ID_PATTERN.match(rid):
-                bad(line, "id", f"id {rid!r} does not have the form <source_id>-<nn>")
-            elif rid.rsplit("-", 1)[0] != row["source_id"]:
-                bad(
-                    line, "id", f"id {rid!r} does not start with its source_id {row['source_id']!r}"
-                )
-        if not re.match(r"^[a-z][a-z0-9_]*$", row["indicator"]):
-            bad(line, "indicator", f"indicator {row['indicator']!r} is not snake_case")
-        choice(line, "segment", row["segment"], vocab["segments"])
-        unit_ok = choice(line, "unit", row["unit"], vocab["units"])
-        choice(line, "kind", row["kind"], vocab["kinds"])
-        choice(line, "bound", row["bound"], BOUNDS)
-        if choice(line, "period_precision", row["period_precision"], vocab["precisions"]):
-            try:
-                end = period_end(row["period"], row["period_precision"])
-            except ValueError:
-                example = vocab["precisions"][row["period_precision"]]
-                bad(
-                    line,
-                    "period",
-                    f"period {row['period']!r} is not parseable at precision {row['period_precision']!r}; expected {example}",
-                )
-            else:
-                _check_period_start(
-                    row["period_start"].strip(), end, lambda m, ln=line: bad(ln, "period_start", m)
-                )
-        _check_unit_code(
-            row["segment"],
-            row["unit_code"].strip(),
-            codes,
-            lambda m, ln=line: bad(ln, "unit_code", m),
-        )
-        _check_definition(
-            row["indicator"],
-            row["definition"].strip(),
-            vocab,
-            lambda m, ln=line: bad(ln, "definition", m),
-        )
+    if not re.match(r"^[a-z][a-z0-9_]*$", row["indicator"]):
+        bad("indicator", f"indicator {row['indicator']!r} is not snake_case")
+    choice("segment", row["segment"], vocab["segments"])
+    unit_ok = choice("unit", row["unit"], vocab["units"])
+    choice("kind", row["kind"], vocab["kinds"])
+    choice("bound", row["bound"], BOUNDS)
+    if choice("period_precision", row["period_precision"], vocab["precisions"]):
         try:
-            value = float(row["value"])
-            if not math.isfinite(value):
-                raise ValueError
+            end = period_end(row["period"], row["period_precision"])
         except ValueError:
-            bad(line, "value", f"value {row['value']!r} is not a finite number")
-            value = None
-        if value is not None and unit_ok and row["unit"] == "share" and not 0 <= value <= 1:
-            bad(line, "value", f"share {value} is outside 0-1 (write 17% as 0.17)")
-            value = None  # one problem per cause: no quote check of a value already refused
-        sid = row["source_id"]
-        if sid not in sources:
+            example = vocab["precisions"][row["period_precision"]]
             bad(
-                line,
-                "source_id",
-                f"unknown source_id {sid!r}; known: {', '.join(sources) or '(none)'}",
+                "period",
+                f"period {row['period']!r} is not parseable at precision {row['period_precision']!r}; expected {example}",
             )
-            continue
-        src = sources[sid]
-        col = "quote_vi" if src["kind"] == "seed" else "quote_ref"
-        other = "quote_ref" if col == "quote_vi" else "quote_vi"
-        quote = row[col]
-        if not quote.strip():
+        else:
+            _check_period_start(row["period_start"].strip(), end, lambda m: bad("period_start", m))
+    _check_unit_code(row["segment"], row["unit_code"].strip(), codes, lambda m: bad("unit_code", m))
+    _check_definition(
+        row["indicator"], row["definition"].strip(), vocab, lambda m: bad("definition", m)
+    )
+    return unit_ok
+
+
+def _check_row_value(row: dict[str, str], unit_ok: bool, bad) -> float | None:
+    """An evidence row's value: a finite number, a share within 0-1. None when refused (one
+    problem per cause: no quote check of a value already refused)."""
+    try:
+        value = float(row["value"])
+        if not math.isfinite(value):
+            raise ValueError
+    except ValueError:
+        bad("value", f"value {row['value']!r} is not a finite number")
+        return None
+    if unit_ok and row["unit"] == "share" and not 0 <= value <= 1:
+        bad("value", f"share {value} is outside 0-1 (write 17% as 0.17)")
+        return None
+    return value
+
+
+def _check_row_quote(
+    row: dict[str, str], src: dict[str, str], raw: Path, value: float | None, bad
+) -> None:
+    """An evidence row's quote: in the column its source kind uses (a seed's ``quote_vi``, a
+    reference's ``quote_ref``), found verbatim in the source's raw text, stating ``value``
+    (None: not checked) unless the note says why not; the other quote column empty."""
+    col = "quote_vi" if src["kind"] == "seed" else "quote_ref"
+    other = "quote_ref" if col == "quote_vi" else "quote_vi"
+    quote = row[col]
+    if not quote.strip():
+        bad(
+            col, f"empty {col}; a {src['kind']} source needs the exact quote that states the number"
+        )
+    elif src["raw_file"]:
+        text = _raw_text(str(raw / src["raw_file"]))
+        if text is None:
+            bad(col, f"cannot check the quote: {src['raw_file']} is missing or not UTF-8 text")
+        elif quote not in text:
+            bad(col, f"quote not found verbatim in {src['raw_file']}: {quote[:60]!r}")
+        elif (
+            value is not None
+            and not row["note"].strip().lower().startswith(quotes.IMPLIED_MARK)
+            and not quotes.value_in_quote(value, row["unit"], quote)
+        ):
             bad(
-                line,
-                col,
-                f"empty {col}; a {src['kind']} source needs the exact quote that states the number",
+                "value",
+                f"value {row['value']} ({row['unit']}) is not a number its quote states ({quote[:60]!r}); "
+                f"expected the quoted figure (17% as 0.17, 2.600 tỷ as 2.6e12), or a note starting "
+                f"'{quotes.IMPLIED_MARK}' that says why the value is not written",
             )
-        elif src["raw_file"]:
-            text = _raw_text(str(raw / src["raw_file"]))
-            if text is None:
-                bad(
-                    line,
-                    col,
-                    f"cannot check the quote: {src['raw_file']} is missing or not UTF-8 text",
-                )
-            elif quote not in text:
-                bad(line, col, f"quote not found verbatim in {src['raw_file']}: {quote[:60]!r}")
-            elif (
-                value is not None
-                and unit_ok
-                and not row["note"].strip().lower().startswith(quotes.IMPLIED_MARK)
-                and not quotes.value_in_quote(value, row["unit"], quote)
-            ):
-                bad(
-                    line,
-                    "value",
-                    f"value {row['value']} ({row['unit']}) is not a number its quote states ({quote[:60]!r}); "
-                    f"expected the quoted figure (17% as 0.17, 2.600 tỷ as 2.6e12), or a note starting "
-                    f"'{quotes.IMPLIED_MARK}' that says why the value is not written",
-                )
-        if row[other].strip():
-            bad(line, other, f"{other} must be empty for a {src['kind']} source (use {col})")
-    return problems
+    if row[other].strip():
+        bad(other, f"{other} must be empty for a {src['kind']} source (use {col})")
 
 
 def _check_period_start(text: str, end: date, bad) -> None:
@@ -563,6 +566,18 @@ def load(path: Path | str | None = None) -> pd.DataFrame:
     if not p.exists():
         raise InputError(f"{paths.relative(p)}: file not found")
     return _load(str(p.resolve()), p.stat().st_mtime).copy()
+
+
+def validate_sources(path: Path | str | None = None) -> list[Problem]:
+    """Check a source table (default ``data/sources.csv``, raw texts under ``raw/`` beside it);
+    return every problem (empty list when valid).
+
+    Rules: columns as :data:`SOURCE_COLUMNS`; ``source_id`` present and unique; ``kind`` one of
+    :data:`SOURCE_KINDS`; dates ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``; a ``raw_file`` exists
+    under ``raw/`` and is UTF-8 text.
+    """
+    p = Path(path) if path is not None else paths.data_dir() / "sources.csv"
+    return _validate_sources(p, p.parent / "raw")[1]
 
 
 def load_sources(path: Path | str | None = None) -> pd.DataFrame:

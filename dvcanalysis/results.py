@@ -72,3 +72,21 @@ class Result(abc.ABC):
         if len(text) > REPR_MAX_CHARS:
             text = text[: REPR_MAX_CHARS - 4] + "...>"
         return text
+
+
+def check_own_figure(result: Result, ax: Any) -> None:
+    """For a result whose standard figure is a whole figure (its size, panels and footer with
+    the sources are part of it): ``ax`` must be None.
+
+    Raises
+    ------
+    InputError
+        If ``ax`` is given, naming the result's ``plot`` and what is accepted.
+    """
+    if ax is not None:
+        from dvcanalysis.errors import InputError
+
+        raise InputError(
+            f"ax is not accepted by {type(result).__name__}.plot, which draws a figure of its own "
+            "(size and footer with the sources); expected ax=None"
+        )

@@ -210,9 +210,10 @@ def observations_table(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     )
 
 
-def backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
-    """Backtest rows (:func:`dvcanalysis.uptake.backtest`) for display."""
+def backtest_table(bt, lang: str = "vi") -> pd.DataFrame:
+    """Backtest rows (:func:`dvcanalysis.uptake.backtest`, a Backtest or its frame) for display."""
     fmt.check_lang(lang)
+    bt = bt.to_df() if hasattr(bt, "to_df") else bt
     L = lambda k: fmt.label(k, lang)  # noqa: E731
     rows = []
     for r in bt.itertuples(index=False):
@@ -239,8 +240,8 @@ def backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     return reader_index(pd.DataFrame(rows))
 
 
-def projection_backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
-    """Rows of :func:`dvcanalysis.uptake.backtest_projection` for display (vi/en).
+def projection_backtest_table(bt, lang: str = "vi") -> pd.DataFrame:
+    """Rows of :func:`dvcanalysis.uptake.backtest_projection` (a Backtest or its frame) for display (vi/en).
 
     Columns: segment, observation (value, period, evidence id), observation date, projected
     5% / median / 95% at that date, error (median minus observed), within the 90% interval.
@@ -258,6 +259,7 @@ def projection_backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFram
         L("uptake.col.error"),
         L("uptake.col.covered"),
     ]
+    bt = bt.to_df() if hasattr(bt, "to_df") else bt
     rows = [
         [
             fmt.label(f"segment.{r.segment}", lang),
@@ -274,9 +276,10 @@ def projection_backtest_table(bt: pd.DataFrame, lang: str = "vi") -> pd.DataFram
     return reader_index(pd.DataFrame(rows, columns=cols))
 
 
-def projection_backtest_text(bt: pd.DataFrame, projection, lang: str = "vi") -> str:
+def projection_backtest_text(bt, projection, lang: str = "vi") -> str:
     """Markdown: how many observations after the projection's cut-off fall inside its 90% interval, or that there are none."""
     fmt.check_lang(lang)
+    bt = bt.to_df() if hasattr(bt, "to_df") else bt
     cutoff = fmt.day(projection.parameters["cutoff"], lang)
     if bt.empty:
         return fmt.label("uptake.text.backtest_none", lang, cutoff=cutoff)
@@ -366,20 +369,20 @@ def proxy_text(projection, lang: str = "vi") -> str:
     Empty when the localities have their own observation up to the cut-off.
     """
     fmt.check_lang(lang)
-    a = projection.anchors.get("localities", {})
-    if not a.get("proxy"):
+    a = projection.anchors.get("localities")
+    if a is None or not a.proxy:
         return ""
     obs = projection.observations.set_index("id")
-    r = obs.loc[a["id"]]
+    r = obs.loc[a.id]
     ratio = projection.scenario.assumptions["localities_to_national_ratio"]
     return fmt.label(
         "uptake.text.proxy",
         lang,
         cutoff=fmt.day(projection.parameters["cutoff"], lang),
-        nat=f"{fmt.share(r['value'], lang)}, {fmt.period(r['period'], lang)}, {a['id']}",
+        nat=f"{fmt.share(r['value'], lang)}, {fmt.period(r['period'], lang)}, {a.id}",
         ratio=ratio.describe(),
-        anchor_low=fmt.share(a["share_q05"], lang),
-        anchor_high=fmt.share(a["share_q95"], lang),
+        anchor_low=fmt.share(a.share_q05, lang),
+        anchor_high=fmt.share(a.share_q95, lang),
     )
 
 
@@ -387,12 +390,12 @@ def _low_ess_text(projection, lang: str) -> str:
     from dvcanalysis import uptake
 
     cal = projection.calibration
-    if not (cal.get("applied") and cal.get("low_ess")):
+    if not (cal.applied and cal.low_ess):
         return ""
     return fmt.label(
         "uptake.text.low_ess",
         lang,
-        ess_share=fmt.share(cal["ess_share"], lang, 1),
+        ess_share=fmt.share(cal.ess_share, lang, 1),
         threshold=fmt.share(uptake.LOW_ESS_SHARE, lang),
     )
 
@@ -406,19 +409,19 @@ def calibration_text(projection, lang: str = "vi") -> str:
     """
     fmt.check_lang(lang)
     cal = projection.calibration
-    if not cal.get("applied"):
-        return fmt.label(f"uptake.text.calibration_off.{cal.get('reason') or 'disabled'}", lang)
+    if not cal.applied:
+        return fmt.label(f"uptake.text.calibration_off.{cal.reason or 'disabled'}", lang)
     a = projection.scenario.assumptions["national_observation_sd_share"]
     sd = fmt.pp(a.default, lang, 0, signed=False) if a.distribution == "fixed" else a.describe()
     text = fmt.label(
         "uptake.text.calibration",
         lang,
-        ids=", ".join(cal["observation_ids"]),
-        pool=fmt.count(cal["pool"], lang),
+        ids=", ".join(cal.observation_ids),
+        pool=fmt.count(cal.pool, lang),
         sd=sd,
         n=fmt.count(projection.n_draws, lang),
-        ess=fmt.count(round(cal["ess"]), lang),
-        ess_share=fmt.share(cal["ess_share"], lang),
+        ess=fmt.count(round(cal.ess), lang),
+        ess_share=fmt.share(cal.ess_share, lang),
     )
     warn = _low_ess_text(projection, lang)
     return text + ("\n\n" + warn if warn else "")
@@ -447,7 +450,8 @@ def uptake_headline_text(projection, lang: str = "vi", *, year: int | None = Non
     width = {
         s: float((d["q95"] - d["q05"]).iloc[0]) for s, d in q[q["year"] == year].groupby("segment")
     }
-    observed = not projection.anchors.get("ministries", {}).get("proxy", True)
+    mins = projection.anchors.get("ministries")
+    observed = mins is not None and not mins.proxy
     body = fmt.label(
         "uptake.text.width_observed" if observed else "uptake.text.width",
         lang,

@@ -44,10 +44,13 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from dvcanalysis import evidence, targets, units
 from dvcanalysis.errors import InputError
+from dvcanalysis.provenance import Provenance
+from dvcanalysis.results import Result, check_own_figure
 
 INDICATOR = "fully_online_share"
 LAYOUT = "pre-2025"
@@ -80,8 +83,8 @@ _COLUMNS = [
 ]
 
 
-@dataclass
-class UnitEvidence:
+@dataclass(kw_only=True, repr=False)
+class UnitEvidence(Result):
     """The per-unit evidence of one year (see the module's rules).
 
     Attributes
@@ -116,6 +119,28 @@ class UnitEvidence:
         """The per-unit table (a copy)."""
         return self.units.copy()
 
+    @property
+    def parameters(self) -> dict[str, object]:
+        """The year read."""
+        return {"year": self.year}
+
+    def provenance(self) -> Provenance:
+        """The sources (cited by outlet and date in a figure's footer) and the year read."""
+        return Provenance(sources=self.sources, parameters=self.parameters)
+
+    def summary(self) -> str:
+        c = self.units["status"].value_counts()
+        known, bounded = int(c.get("known", 0)), int(c.get("bounded", 0))
+        return f"{self.year}, {len(self.units)} units: {known} known, {bounded} bounded"
+
+    def plot(self, ax=None, *, lang: str = "vi"):
+        """The provinces as tiles by what the evidence says of their share
+        (:func:`dvcanalysis.plots.units.evidence_tile_map`); returns the figure."""
+        check_own_figure(self, ax)
+        from dvcanalysis.plots import units as pu
+
+        return pu.evidence_tile_map(self, lang=lang, provenance=self.provenance())
+
     def counts(self) -> pd.DataFrame:
         """Units by type and status: ``unit_type, known, bounded, unknown, total`` plus a
         ``total`` row."""
@@ -136,7 +161,7 @@ class UnitEvidence:
         return units.tiles(LAYOUT).merge(p, on="unit_code", how="left", validate="one_to_one")
 
     @property
-    def source_ids(self) -> list[str]:
+    def sources(self) -> list[str]:
         """Every source behind the table and the targets."""
         ids = {s for v in self.units["source_ids"] for s in v.split(";") if s}
         ids |= {s for v in self.targets.get("source_ids", []) for s in v.split(";") if s}
@@ -251,6 +276,15 @@ def unit_evidence(
     seg_targets = seg_targets[seg_targets["deadline"].dt.year == year][
         ["segment", "target_share", "ids", "source_ids"]
     ].reset_index(drop=True)
+    used = _used_rows(yr, unit_rows, group_rows)
+    return UnitEvidence(
+        year=int(year), period_end=period_end, units=table, rows=used, targets=seg_targets
+    )
+
+
+def _used_rows(yr: pd.DataFrame, unit_rows: pd.DataFrame, group_rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the year a :class:`UnitEvidence` keeps: the unit and group rows read, the
+    segments' observed aggregates, the units' dossier counts and the list counts."""
     used = yr[
         yr["id"].isin(unit_rows["id"])
         | yr["id"].isin(group_rows["id"])
@@ -263,7 +297,7 @@ def unit_evidence(
         & yr["segment"].isin(UNIT_TYPES)
         | yr["indicator"].str.match(_LIST_COUNT)
     ]
-    return UnitEvidence(int(year), period_end, table, used.reset_index(drop=True), seg_targets)
+    return used.reset_index(drop=True)
 
 
 def _complete_lists(yr: pd.DataFrame, unit_rows: pd.DataFrame) -> list[dict]:
@@ -404,8 +438,8 @@ _CHECK_COLUMNS = [
 ]
 
 
-@dataclass
-class Consistency:
+@dataclass(kw_only=True, repr=False)
+class Consistency(Result):
     """What the per-unit evidence says about the published aggregates.
 
     ``checks`` is one row per statement, with columns:
@@ -426,7 +460,38 @@ class Consistency:
     checks: pd.DataFrame
 
     def to_df(self) -> pd.DataFrame:
+        """The checks (a copy)."""
         return self.checks.copy()
+
+    @property
+    def parameters(self) -> dict[str, object]:
+        """The year read."""
+        return {"year": self.year}
+
+    @property
+    def sources(self) -> list[str]:
+        """Every source behind the checks."""
+        return sorted({s for v in self.checks["source_ids"] for s in str(v).split(";") if s})
+
+    def provenance(self) -> Provenance:
+        """The sources behind the checks and the year read."""
+        return Provenance(sources=self.sources, parameters=self.parameters)
+
+    def summary(self) -> str:
+        c = list(self.checks["consistent"])
+        n_yes = sum(v is True or v is np.True_ for v in c)
+        n_no = sum(v is False or v is np.False_ for v in c)
+        return f"{self.year}, {len(c)} checks: {n_yes} consistent, {n_no} not"
+
+    def plot(self, ax=None, *, lang: str = "vi"):
+        """Each check on a share as the published figure against the range the per-unit
+        evidence allows (:func:`dvcanalysis.plots.unit_consistency.checks_chart`); returns
+        the axes."""
+        from dvcanalysis.plots import unit_consistency
+
+        return unit_consistency.checks_chart(
+            self.to_df(), year=self.year, ax=ax, lang=lang, provenance=self.provenance()
+        )
 
 
 def _decimals(x: float) -> int:
@@ -469,107 +534,130 @@ def consistency(ue: UnitEvidence) -> Consistency:
     source states its size: ``list_count`` (stated count, units listed, units the
     evidence puts on that side; consistent when all three agree).
     """
-    rows: list[dict] = []
-    u = ue.units
     r = ue.rows
     counts = r[r["indicator"].isin(["dossiers_fully_online", "dossiers_handled"])]
+    rows: list[dict] = []
     for unit_type, seg in AGGREGATE_SEGMENT.items():
         agg = r[(r["indicator"] == INDICATOR) & (r["segment"] == seg) & (r["kind"] == "observed")]
         agg = agg[agg["bound"].isin(_POINT)].sort_values(["period_end", "id"])
-        d = u[u["unit_type"] == unit_type]
+        d = ue.units[ue.units["unit_type"] == unit_type]
         if agg.empty or d.empty:
             continue
         a = agg.iloc[-1]
-        s = float(a["value"])
-        unit_ids = _ids(d["evidence_ids"])
-        lo, hi = float(d["low_share"].mean()), float(d["high_share"].mean())
-        base = {"segment": seg, "unit_code": "", "stated": s}
+        rows += _mean_checks(a, d, seg)
+        rows += _dossier_checks(a, counts[counts["segment"] == unit_type], seg)
+    rows += _unit_count_checks(ue, counts)
+    rows += _list_checks(ue)
+    for row in rows:
+        row["stated_unit"] = "units" if row["check"] == "list_count" else "share"
+        row["computed_unit"] = _COMPUTED_UNIT[row["check"]]
+    out = pd.DataFrame(rows, columns=_CHECK_COLUMNS)
+    out["list_source_id"] = out["list_source_id"].fillna("")
+    return Consistency(year=ue.year, checks=out.reset_index(drop=True))
+
+
+def _mean_checks(a: pd.Series, d: pd.DataFrame, seg: str) -> list[dict]:
+    """``unweighted_mean_range``, ``unknown_mean_needed`` and ``weighted_range`` of the
+    segment ``seg`` whose published aggregate is the row ``a`` and units the rows ``d``."""
+    s = float(a["value"])
+    unit_ids = _ids(d["evidence_ids"])
+    base = {
+        "segment": seg,
+        "unit_code": "",
+        "stated": s,
+        "computed": math.nan,
+        "evidence_ids": _ids([a["id"], unit_ids]),
+        "source_ids": _ids([a["source_id"]], d["source_ids"]),
+    }
+    lo, hi = float(d["low_share"].mean()), float(d["high_share"].mean())
+    rows = [
+        base
+        | {
+            "check": "unweighted_mean_range",
+            "low": lo,
+            "high": hi,
+            "consistent": lo <= s <= hi,
+            "note": f"unweighted mean over {len(d)} units (unknown units as [0, 1]); "
+            "indicative only: the official figure is dossier-weighted",
+        }
+    ]
+    unknown = d[d["status"] == "unknown"]
+    if not unknown.empty:
+        rest = d[d["status"] != "unknown"]
+        n, k = len(d), len(unknown)
+        need_lo = (s * n - float(rest["high_share"].sum())) / k
+        need_hi = (s * n - float(rest["low_share"].sum())) / k
         rows.append(
             base
             | {
-                "check": "unweighted_mean_range",
-                "computed": math.nan,
-                "low": lo,
-                "high": hi,
-                "consistent": lo <= s <= hi,
-                "evidence_ids": _ids([a["id"], unit_ids]),
-                "source_ids": _ids([a["source_id"]], d["source_ids"]),
-                "note": f"unweighted mean over {len(d)} units (unknown units as [0, 1]); "
-                "indicative only: the official figure is dossier-weighted",
+                "check": "unknown_mean_needed",
+                "low": need_lo,
+                "high": need_hi,
+                "consistent": need_lo <= 1 and need_hi >= 0,
+                "note": f"mean the {k} units without evidence need for the unweighted mean to equal the "
+                "aggregate (low: the others at their highs; high: at their lows); indicative only",
             }
         )
-        unknown = d[d["status"] == "unknown"]
-        if not unknown.empty:
-            rest = d[d["status"] != "unknown"]
-            n, k = len(d), len(unknown)
-            need_lo = (s * n - float(rest["high_share"].sum())) / k
-            need_hi = (s * n - float(rest["low_share"].sum())) / k
-            rows.append(
-                base
-                | {
-                    "check": "unknown_mean_needed",
-                    "computed": math.nan,
-                    "low": need_lo,
-                    "high": need_hi,
-                    "consistent": need_lo <= 1 and need_hi >= 0,
-                    "evidence_ids": _ids([a["id"], unit_ids]),
-                    "source_ids": _ids([a["source_id"]], d["source_ids"]),
-                    "note": f"mean the {k} units without evidence need for the unweighted mean to equal the "
-                    "aggregate (low: the others at their highs; high: at their lows); indicative only",
-                }
-            )
-        wlo, whi = float(d["low_share"].min()), float(d["high_share"].max())
+    wlo, whi = float(d["low_share"].min()), float(d["high_share"].max())
+    rows.append(
+        base
+        | {
+            "check": "weighted_range",
+            "low": wlo,
+            "high": whi,
+            "consistent": wlo <= s <= whi,
+            "note": "any dossier-weighted mean of the units' intervals lies in [lowest low, highest high]",
+        }
+    )
+    return rows
+
+
+def _dossier_checks(a: pd.Series, counts: pd.DataFrame, seg: str) -> list[dict]:
+    """``min_dossiers_handled`` of the segment ``seg`` (aggregate row ``a``, its units' count
+    rows ``counts``) and ``max_dossier_weight`` of each unit with a handled count."""
+    s = float(a["value"])
+    full = counts[counts["indicator"] == "dossiers_fully_online"]
+    if full.empty or s <= 0:
+        return []
+    base = {"segment": seg, "unit_code": "", "stated": s, "consistent": None}
+    dmin = float(full["value"].sum()) / s
+    rows = [
+        base
+        | {
+            "check": "min_dossiers_handled",
+            "computed": dmin,
+            "low": dmin,
+            "high": math.nan,
+            "evidence_ids": _ids([a["id"]], full["id"]),
+            "source_ids": _ids([a["source_id"]], full["source_id"]),
+            "note": f"fully-online dossiers of {', '.join(sorted(full['unit_code']))} "
+            f"({int(full['value'].sum())}) over the aggregate share",
+        }
+    ]
+    handled = counts[counts["indicator"] == "dossiers_handled"]
+    for _, h in handled.sort_values("id").iterrows():
+        w = float(h["value"]) / dmin
         rows.append(
             base
             | {
-                "check": "weighted_range",
-                "computed": math.nan,
-                "low": wlo,
-                "high": whi,
-                "consistent": wlo <= s <= whi,
-                "evidence_ids": _ids([a["id"], unit_ids]),
-                "source_ids": _ids([a["source_id"]], d["source_ids"]),
-                "note": "any dossier-weighted mean of the units' intervals lies in [lowest low, highest high]",
+                "check": "max_dossier_weight",
+                "unit_code": h["unit_code"],
+                "computed": w,
+                "low": math.nan,
+                "high": w,
+                "evidence_ids": _ids([a["id"], h["id"]], full["id"]),
+                "source_ids": _ids([a["source_id"], h["source_id"]], full["source_id"]),
+                "note": "dossiers handled over the minimum the segment handled",
             }
         )
-        full = counts[
-            (counts["segment"] == unit_type) & (counts["indicator"] == "dossiers_fully_online")
-        ]
-        if not full.empty and s > 0:
-            dmin = float(full["value"].sum()) / s
-            rows.append(
-                base
-                | {
-                    "check": "min_dossiers_handled",
-                    "computed": dmin,
-                    "low": dmin,
-                    "high": math.nan,
-                    "consistent": None,
-                    "evidence_ids": _ids([a["id"]], full["id"]),
-                    "source_ids": _ids([a["source_id"]], full["source_id"]),
-                    "note": f"fully-online dossiers of {', '.join(sorted(full['unit_code']))} "
-                    f"({int(full['value'].sum())}) over the aggregate share",
-                }
-            )
-            handled = counts[
-                (counts["segment"] == unit_type) & (counts["indicator"] == "dossiers_handled")
-            ]
-            for _, h in handled.sort_values("id").iterrows():
-                w = float(h["value"]) / dmin
-                rows.append(
-                    base
-                    | {
-                        "check": "max_dossier_weight",
-                        "unit_code": h["unit_code"],
-                        "computed": w,
-                        "low": math.nan,
-                        "high": w,
-                        "consistent": None,
-                        "evidence_ids": _ids([a["id"], h["id"]], full["id"]),
-                        "source_ids": _ids([a["source_id"], h["source_id"]], full["source_id"]),
-                        "note": "dossiers handled over the minimum the segment handled",
-                    }
-                )
+    return rows
+
+
+def _unit_count_checks(ue: UnitEvidence, counts: pd.DataFrame) -> list[dict]:
+    """Per known unit with a fully-online count: ``counts_share`` (with a handled count) or
+    ``implied_dossiers_handled`` (without)."""
+    u, r = ue.units, ue.rows
+    rows = []
     for (seg, code), g in counts.groupby(["segment", "unit_code"], sort=True):
         unit = u[(u["unit_type"] == seg) & (u["unit_code"] == code)]
         if unit.empty or unit.iloc[0]["status"] != "known":
@@ -579,23 +667,21 @@ def consistency(ue: UnitEvidence) -> Consistency:
         handled = g[g["indicator"] == "dossiers_handled"]
         if full.empty:
             continue
-        r_ = ue.rows
-        share_rows = r_[
-            r_["id"].isin(x["evidence_ids"].split(";"))
-            & (r_["indicator"] == INDICATOR)
-            & r_["bound"].isin(_POINT)
+        share_rows = r[
+            r["id"].isin(x["evidence_ids"].split(";"))
+            & (r["indicator"] == INDICATOR)
+            & r["bound"].isin(_POINT)
         ]
         f = float(full["value"].iloc[0])
+        base = {"segment": seg, "unit_code": code, "stated": x["value_share"]}
         if not handled.empty:
             computed = f / float(handled["value"].iloc[0])
             # a share is published as a percentage: 60% (0.6) is 59.5-60.5%, 68.54% is 68.535-68.545%
             tol = 0.5 * 10 ** -max(_decimals(x["value_share"]), 2) + 1e-12
             rows.append(
-                {
+                base
+                | {
                     "check": "counts_share",
-                    "segment": seg,
-                    "unit_code": code,
-                    "stated": x["value_share"],
                     "computed": computed,
                     "low": math.nan,
                     "high": math.nan,
@@ -607,22 +693,26 @@ def consistency(ue: UnitEvidence) -> Consistency:
             )
         else:
             vals = [v for v in x["values_share"] if v > 0]
-            lo, hi = f / max(vals), f / min(vals)
             rows.append(
-                {
+                base
+                | {
                     "check": "implied_dossiers_handled",
-                    "segment": seg,
-                    "unit_code": code,
-                    "stated": x["value_share"],
                     "computed": f / x["value_share"],
-                    "low": lo,
-                    "high": hi,
+                    "low": f / max(vals),
+                    "high": f / min(vals),
                     "consistent": None,
                     "evidence_ids": _ids(share_rows["id"], full["id"]),
                     "source_ids": _ids(share_rows["source_id"], full["source_id"]),
                     "note": "fully-online dossiers over the stated share(s); dossiers handled not published",
                 }
             )
+    return rows
+
+
+def _list_checks(ue: UnitEvidence) -> list[dict]:
+    """``list_count`` of each list whose source states its size."""
+    u = ue.units
+    rows = []
     for lst in _complete_lists(ue.rows, _coded(ue.rows)):
         thr = lst["threshold"]
         on_side = u[
@@ -650,12 +740,7 @@ def consistency(ue: UnitEvidence) -> Consistency:
                 f"{lst['side']} {round(100 * thr)}% ({', '.join(on_side['unit_code'])})",
             }
         )
-    for row in rows:
-        row["stated_unit"] = "units" if row["check"] == "list_count" else "share"
-        row["computed_unit"] = _COMPUTED_UNIT[row["check"]]
-    out = pd.DataFrame(rows, columns=_CHECK_COLUMNS)
-    out["list_source_id"] = out["list_source_id"].fillna("")
-    return Consistency(ue.year, out.reset_index(drop=True))
+    return rows
 
 
 def _coded(rows: pd.DataFrame) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -30,6 +30,8 @@ import pandas as pd
 
 from dvcanalysis import evidence, paths, targets, units
 from dvcanalysis.errors import InputError, check_choice
+from dvcanalysis.provenance import Provenance
+from dvcanalysis.results import Result, check_own_figure
 
 #: Segments a unit can belong to (``units.SEGMENT_OF`` values).
 UNIT_SEGMENTS = tuple(units.SEGMENT_OF.values())
@@ -224,8 +226,8 @@ def national_view(*, as_of: str | date | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@dataclass
-class UnitReport:
+@dataclass(kw_only=True, repr=False)
+class UnitReport(Result):
     """Everything the unit notebook shows, as frames (no text, no figures).
 
     Attributes
@@ -255,11 +257,48 @@ class UnitReport:
     analysis: pd.DataFrame | None = None
     scenario_pace: dict[str, float] | None = None
     counts_file: str = ""
-    sources: list[str] = field(default_factory=list)
+    # a plain default (not a factory), so that the field shadows Result.sources (a property)
+    sources: list[str] = ()
+
+    def __post_init__(self) -> None:
+        self.sources = list(self.sources)
 
     @property
     def has_counts(self) -> bool:
         return self.counts is not None
+
+    @property
+    def parameters(self) -> dict[str, object]:
+        """``layout``, ``as_of`` and, with a counts file, ``counts_path`` and ``scenario``."""
+        params: dict[str, object] = {"layout": self.layout, "as_of": self.as_of}
+        if self.has_counts:
+            params |= {"counts_path": self.counts_file, "scenario": self.scenario}
+        return params
+
+    def provenance(self) -> Provenance:
+        """Sources and :attr:`parameters`; without counts the note is the label key
+        ``units.note.no_counts_footer`` (the footer says counts are missing)."""
+        note = "" if self.has_counts else "units.note.no_counts_footer"  # a label key
+        return Provenance(sources=list(self.sources), parameters=self.parameters, note=note)
+
+    def summary(self) -> str:
+        n = 0 if self.analysis is None else self.analysis["unit_code"].nunique()
+        counts = f"{n} units from {self.counts_file}" if self.has_counts else "no counts"
+        return f"layout {self.layout}, as of {self.as_of}, {counts}"
+
+    def plot(self, ax=None, *, lang: str = "vi"):
+        """The provinces as tiles in the report's layout, coloured by share (by merge group
+        without counts) (:func:`dvcanalysis.plots.units.tile_map`); returns the figure."""
+        check_own_figure(self, ax)
+        from dvcanalysis.plots import units as pu
+
+        return pu.tile_map(
+            self.tile_frame(),
+            layout=self.layout,
+            lang=lang,
+            color_by="share" if self.has_counts else "merge",
+            provenance=self.provenance(),
+        )
 
     def tile_frame(self, period: str | None = None) -> pd.DataFrame:
         """Province tiles in the report's layout with the latest share and status per unit
@@ -332,10 +371,10 @@ def unit_report(
     sources = {s for ids in national["source_id"] for s in ids.split(";")}
     if not counts_path:
         return UnitReport(
-            layout,
-            as_of,
-            scenario,
-            national,
+            layout=layout,
+            as_of=as_of,
+            scenario=scenario,
+            national=national,
             sources=sorted(sources | set(units.SOURCES["province"])),
         )
     counts = units.to_layout(units.load_counts(counts_path), layout)
@@ -351,13 +390,13 @@ def unit_report(
         pace = None
     used = {s for ut in set(counts["unit_type"]) for s in units.SOURCES[ut]}
     return UnitReport(
-        layout,
-        as_of,
-        scenario,
-        national,
-        counts,
-        analysis,
-        pace,
-        paths.relative(counts_path),
-        sorted(sources | used | set(units.SOURCES["province"])),
+        layout=layout,
+        as_of=as_of,
+        scenario=scenario,
+        national=national,
+        counts=counts,
+        analysis=analysis,
+        scenario_pace=pace,
+        counts_file=paths.relative(counts_path),
+        sources=sorted(sources | used | set(units.SOURCES["province"])),
     )

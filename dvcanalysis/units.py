@@ -257,6 +257,7 @@ def _count(value: str, column: str) -> tuple[int | None, str | None]:
 
 
 def _check(path: Path | str) -> tuple[list[dict], list[Problem]]:
+    """The rows of a counts CSV that pass every check (as records), and the problems."""
     if not isinstance(path, (str, os.PathLike)):
         return [], [f"path={path!r} is not accepted; expected the path of a per-unit counts CSV"]
     path = Path(path)
@@ -275,23 +276,7 @@ def _check(path: Path | str) -> tuple[list[dict], list[Problem]]:
         def bad(column: str, message: str, line: int = line) -> None:
             problems.append(Problem(shown, message, line, column))
 
-        ut, lay, code = row["unit_type"], row["layout"], row["unit_code"]
-        if ut not in UNIT_TYPES:
-            bad("unit_type", f"{ut!r} is not a unit type; expected one of: {', '.join(UNIT_TYPES)}")
-        if lay not in LAYOUTS:
-            bad("layout", f"{lay!r} is not a layout; expected one of: {', '.join(LAYOUTS)}")
-        if ut in UNIT_TYPES and lay in LAYOUTS and code not in codes[(ut, lay)]:
-            other = "2025" if lay == "pre-2025" else "pre-2025"
-            hint = f" (it is a {other} code)" if code in codes[(ut, other)] else ""
-            where = (
-                "provinces_pre2025.csv"
-                if (ut, lay) == ("province", "pre-2025")
-                else ("provinces_2025.csv" if ut == "province" else "ministries.csv")
-            )
-            bad(
-                "unit_code",
-                f"unknown {ut} code {code!r} for layout {lay}{hint}; see data/units/{where}",
-            )
+        _check_unit(row, codes, bad)
         try:
             end, precision = parse_period(row["period"])
         except ValueError:
@@ -300,39 +285,15 @@ def _check(path: Path | str) -> tuple[list[dict], list[Problem]]:
                 f"period {row['period']!r} is not a date or period; expected {_PERIOD_HELP}",
             )
             end, precision = None, None
-        total, msg = _count(row["dossiers_total"], "dossiers_total")
-        if msg:
-            bad("dossiers_total", msg)
-        online, msg = _count(row["dossiers_fully_online"], "dossiers_fully_online")
-        if msg:
-            bad("dossiers_fully_online", msg)
-        if total is not None and online is not None and online > total:
-            bad(
-                "dossiers_fully_online",
-                f"dossiers_fully_online {online} is above dossiers_total {total}",
-            )
+        total, online = _check_counts(row, bad)
         if end is not None:
-            # one row per unit and period END: "2024-08" and "2024-08-31" are the same snapshot
-            key = (ut, lay, code, end)
-            if key in seen:
-                first_line, first_period = seen[key]
-                same = (
-                    ""
-                    if first_period == row["period"]
-                    else f" as period {first_period}; both end on {end.isoformat()}"
-                )
-                bad(
-                    "period",
-                    f"duplicate row for {ut} {code} ({lay}) period {row['period']} (first on line {first_line}{same})",
-                )
-            else:
-                seen[key] = (line, row["period"])
+            _check_unique(row, line, end, seen, bad)
         if len(problems) == before:
             good.append(
                 {
-                    "unit_type": ut,
-                    "unit_code": code,
-                    "layout": lay,
+                    "unit_type": row["unit_type"],
+                    "unit_code": row["unit_code"],
+                    "layout": row["layout"],
                     "period": row["period"],
                     "period_precision": precision,
                     "period_end": pd.Timestamp(end),
@@ -341,6 +302,64 @@ def _check(path: Path | str) -> tuple[list[dict], list[Problem]]:
                 }
             )
     return good, problems
+
+
+def _check_unit(row: dict[str, str], codes: dict, bad) -> None:
+    """A counts row's unit: a known unit type, layout, and code of that layout
+    (:func:`known_codes`); a code of the other layout is named as such."""
+    ut, lay, code = row["unit_type"], row["layout"], row["unit_code"]
+    if ut not in UNIT_TYPES:
+        bad("unit_type", f"{ut!r} is not a unit type; expected one of: {', '.join(UNIT_TYPES)}")
+    if lay not in LAYOUTS:
+        bad("layout", f"{lay!r} is not a layout; expected one of: {', '.join(LAYOUTS)}")
+    if ut in UNIT_TYPES and lay in LAYOUTS and code not in codes[(ut, lay)]:
+        other = "2025" if lay == "pre-2025" else "pre-2025"
+        hint = f" (it is a {other} code)" if code in codes[(ut, other)] else ""
+        where = (
+            "provinces_pre2025.csv"
+            if (ut, lay) == ("province", "pre-2025")
+            else ("provinces_2025.csv" if ut == "province" else "ministries.csv")
+        )
+        bad(
+            "unit_code",
+            f"unknown {ut} code {code!r} for layout {lay}{hint}; see data/units/{where}",
+        )
+
+
+def _check_counts(row: dict[str, str], bad) -> tuple[int | None, int | None]:
+    """A counts row's dossiers total and fully online: whole numbers, online at most total."""
+    total, msg = _count(row["dossiers_total"], "dossiers_total")
+    if msg:
+        bad("dossiers_total", msg)
+    online, msg = _count(row["dossiers_fully_online"], "dossiers_fully_online")
+    if msg:
+        bad("dossiers_fully_online", msg)
+    if total is not None and online is not None and online > total:
+        bad(
+            "dossiers_fully_online",
+            f"dossiers_fully_online {online} is above dossiers_total {total}",
+        )
+    return total, online
+
+
+def _check_unique(row: dict[str, str], line: int, end: date, seen: dict, bad) -> None:
+    """One row per unit and period END: "2024-08" and "2024-08-31" are the same snapshot
+    (``seen``: key -> first line and period)."""
+    ut, lay, code = row["unit_type"], row["layout"], row["unit_code"]
+    key = (ut, lay, code, end)
+    if key not in seen:
+        seen[key] = (line, row["period"])
+        return
+    first_line, first_period = seen[key]
+    same = (
+        ""
+        if first_period == row["period"]
+        else f" as period {first_period}; both end on {end.isoformat()}"
+    )
+    bad(
+        "period",
+        f"duplicate row for {ut} {code} ({lay}) period {row['period']} (first on line {first_line}{same})",
+    )
 
 
 def validate_counts(path: Path | str) -> list[Problem]:
@@ -447,87 +466,31 @@ def to_layout(
         raise InputError(
             f"counts frame lacks column(s) {', '.join(missing_cols)}; use units.load_counts(path)"
         )
-    keys = ["unit_type", "unit_code", "period", "period_precision", "period_end"]
     same = counts[counts["layout"] == layout].copy()
     same = same.assign(
         complete=True, constituents=same["unit_code"], missing="", from_layout=layout
     )
     other = counts[counts["layout"] != layout]
     parts = [same]
-    dropped: list[str] = []
-    problems: list[str] = []
+    unsplit: list[str] = []
     for ut in UNIT_TYPES:
         sub = other[other["unit_type"] == ut]
         if sub.empty:
             continue
-        cw = crosswalk(ut)
         if layout == "2025":
-            target = dict(zip(cw["code_pre2025"], cw["code_2025"], strict=True))
-            members = cw.groupby("code_2025")["code_pre2025"].apply(lambda s: sorted(s)).to_dict()
-            sub = sub.assign(new_code=sub["unit_code"].map(target))
-            # constituents are summed per period END ("2024-08" and "2024-08-31" are one snapshot)
-            g = sub.groupby(["new_code", "period_end"], sort=True)
-            agg = g.agg(
-                dossiers_total=("dossiers_total", "sum"),
-                dossiers_fully_online=("dossiers_fully_online", "sum"),
-                present=("unit_code", lambda s: sorted(s)),
-                periods=("period", lambda s: sorted(set(s))),
-                precisions=("period_precision", lambda s: sorted(set(s))),
-            ).reset_index()
-            one = agg["periods"].map(len) == 1
-            agg["period"] = np.where(
-                one, agg["periods"].str[0], agg["period_end"].dt.strftime("%Y-%m-%d")
-            )
-            agg["period_precision"] = np.where(
-                one & (agg["precisions"].map(len) == 1), agg["precisions"].str[0], "day"
-            )
-            agg = agg.drop(columns=["periods", "precisions"])
-            agg["unit_type"] = ut
-            agg["unit_code"] = agg["new_code"]
-            agg["constituents"] = agg["present"].map(" ".join)
-            agg["missing"] = [
-                " ".join(c for c in members[n] if c not in p)
-                for n, p in zip(agg["new_code"], agg["present"], strict=True)
-            ]
-            agg["complete"] = agg["missing"] == ""
-            agg["from_layout"] = "pre-2025"
-            parts.append(agg.drop(columns=["new_code", "present"]))
+            parts.append(_merge_into_2025(sub, ut))
         else:
-            unmerged = cw[~cw["merged"]]
-            back = dict(zip(unmerged["code_2025"], unmerged["code_pre2025"], strict=True))
-            members = (
-                cw[cw["merged"]]
-                .groupby("code_2025")["code_pre2025"]
-                .apply(lambda s: " ".join(sorted(s)))
-                .to_dict()
-            )
-            split = sub[~sub["unit_code"].isin(back)]
-            for code in sorted(set(split["unit_code"])):
-                msg = f"{ut} {code} (2025) merges pre-2025 units {members.get(code, '?')}; its counts cannot be split into them"
-                (problems if unsplittable == "raise" else dropped).append(msg)
-            ok = sub[sub["unit_code"].isin(back)].copy()
-            ok["constituents"] = ok["unit_code"]
-            ok["unit_code"] = ok["unit_code"].map(back)
-            parts.append(ok.assign(complete=True, missing="", from_layout="2025"))
-    if problems:
+            ok, messages = _split_to_pre2025(sub, ut)
+            parts.append(ok)
+            unsplit += messages
+    if unsplit and unsplittable == "raise":
         raise InputError(
-            problems
+            unsplit
             + ["re-express these in the 2025 layout instead (units.to_layout(counts, '2025'))"]
         )
     out = pd.concat(parts, ignore_index=True)
     out["layout"] = layout
-    dup = out[
-        out.duplicated(["unit_type", "unit_code", "period"], keep=False)
-        | out.duplicated(["unit_type", "unit_code", "period_end"], keep=False)
-    ]
-    if not dup.empty:
-        clash = sorted({f"{r.unit_type} {r.unit_code} period {r.period}" for r in dup.itertuples()})
-        raise InputError(
-            [
-                f"{c}: counts come from both layouts; keep one source per unit and period"
-                for c in clash
-            ]
-        )
+    _check_one_layout_each(out)
     bad = out[~out["complete"]]
     if incomplete == "raise" and not bad.empty:
         raise InputError(
@@ -541,25 +504,107 @@ def to_layout(
     out = _with_shares(out)
     out.loc[~out["complete"], "fully_online_share"] = np.nan
     out = _add_names(out)
-    cols = [
-        *keys[:2],
-        "layout",
-        *keys[2:],
-        "dossiers_total",
-        "dossiers_fully_online",
-        "fully_online_share",
-        "complete",
-        "constituents",
-        "missing",
-        "from_layout",
-        "name_vi",
-        "name_en",
-    ]
-    out = out[cols].sort_values(["unit_type", "unit_code", "period_end"]).reset_index(drop=True)
+    out = (
+        out[list(_LAYOUT_COLUMNS)]
+        .sort_values(["unit_type", "unit_code", "period_end"])
+        .reset_index(drop=True)
+    )
     out["dossiers_total"] = out["dossiers_total"].astype("int64")
     out["dossiers_fully_online"] = out["dossiers_fully_online"].astype("int64")
-    out.attrs["dropped"] = dropped
+    out.attrs["dropped"] = unsplit if unsplittable == "drop" else []
     return out
+
+
+#: The columns of :func:`to_layout`'s table, in order.
+_LAYOUT_COLUMNS = (
+    "unit_type",
+    "unit_code",
+    "layout",
+    "period",
+    "period_precision",
+    "period_end",
+    "dossiers_total",
+    "dossiers_fully_online",
+    "fully_online_share",
+    "complete",
+    "constituents",
+    "missing",
+    "from_layout",
+    "name_vi",
+    "name_en",
+)
+
+
+def _merge_into_2025(sub: pd.DataFrame, ut: str) -> pd.DataFrame:
+    """Pre-2025 counts of one unit type summed into their 2025 units per period END
+    ("2024-08" and "2024-08-31" are one snapshot); ``missing`` names absent constituents."""
+    cw = crosswalk(ut)
+    target = dict(zip(cw["code_pre2025"], cw["code_2025"], strict=True))
+    members = cw.groupby("code_2025")["code_pre2025"].apply(lambda s: sorted(s)).to_dict()
+    sub = sub.assign(new_code=sub["unit_code"].map(target))
+    g = sub.groupby(["new_code", "period_end"], sort=True)
+    agg = g.agg(
+        dossiers_total=("dossiers_total", "sum"),
+        dossiers_fully_online=("dossiers_fully_online", "sum"),
+        present=("unit_code", lambda s: sorted(s)),
+        periods=("period", lambda s: sorted(set(s))),
+        precisions=("period_precision", lambda s: sorted(set(s))),
+    ).reset_index()
+    one = agg["periods"].map(len) == 1
+    agg["period"] = np.where(one, agg["periods"].str[0], agg["period_end"].dt.strftime("%Y-%m-%d"))
+    agg["period_precision"] = np.where(
+        one & (agg["precisions"].map(len) == 1), agg["precisions"].str[0], "day"
+    )
+    agg = agg.drop(columns=["periods", "precisions"])
+    agg["unit_type"] = ut
+    agg["unit_code"] = agg["new_code"]
+    agg["constituents"] = agg["present"].map(" ".join)
+    agg["missing"] = [
+        " ".join(c for c in members[n] if c not in p)
+        for n, p in zip(agg["new_code"], agg["present"], strict=True)
+    ]
+    agg["complete"] = agg["missing"] == ""
+    agg["from_layout"] = "pre-2025"
+    return agg.drop(columns=["new_code", "present"])
+
+
+def _split_to_pre2025(sub: pd.DataFrame, ut: str) -> tuple[pd.DataFrame, list[str]]:
+    """2025 counts of one unit type in the pre-2025 layout: the units that did not merge
+    (the same territory), and one message per merged unit, whose counts cannot be split."""
+    cw = crosswalk(ut)
+    unmerged = cw[~cw["merged"]]
+    back = dict(zip(unmerged["code_2025"], unmerged["code_pre2025"], strict=True))
+    members = (
+        cw[cw["merged"]]
+        .groupby("code_2025")["code_pre2025"]
+        .apply(lambda s: " ".join(sorted(s)))
+        .to_dict()
+    )
+    split = sub[~sub["unit_code"].isin(back)]
+    messages = [
+        f"{ut} {code} (2025) merges pre-2025 units {members.get(code, '?')}; its counts cannot be split into them"
+        for code in sorted(set(split["unit_code"]))
+    ]
+    ok = sub[sub["unit_code"].isin(back)].copy()
+    ok["constituents"] = ok["unit_code"]
+    ok["unit_code"] = ok["unit_code"].map(back)
+    return ok.assign(complete=True, missing="", from_layout="2025"), messages
+
+
+def _check_one_layout_each(out: pd.DataFrame) -> None:
+    """InputError for a unit and period whose counts come from both layouts."""
+    dup = out[
+        out.duplicated(["unit_type", "unit_code", "period"], keep=False)
+        | out.duplicated(["unit_type", "unit_code", "period_end"], keep=False)
+    ]
+    if not dup.empty:
+        clash = sorted({f"{r.unit_type} {r.unit_code} period {r.period}" for r in dup.itertuples()})
+        raise InputError(
+            [
+                f"{c}: counts come from both layouts; keep one source per unit and period"
+                for c in clash
+            ]
+        )
 
 
 def latest(analysis: pd.DataFrame) -> pd.DataFrame:

@@ -77,7 +77,7 @@ def test_a_new_row_moves_the_clock_the_headline_and_the_baseline(frozen_data, la
     proj = uptake.project(n_draws=50, seed=0)
     assert proj.parameters["cutoff"] == "2025-06-30"
     assert proj.years[0] == 2025  # the first year-end after the cut-off
-    assert proj.anchors["localities"]["id"] == "synthetic_2025-01"
+    assert proj.anchors["localities"].id == "synthetic_2025-01"
     b = briefing.build("business-as-usual", "localities", lang="en", n_draws=50, seed=0)
     h = b.headline().set_index("figure")["value"]
     assert h["latest_share"] == pytest.approx(0.235)
@@ -93,7 +93,7 @@ def test_without_the_new_row_the_frozen_evidence_dates_to_august_2024():
 def test_an_explicit_cutoff_still_wins(later_data):
     proj = uptake.project(n_draws=20, seed=0, cutoff="2024-08-31")
     assert proj.parameters["cutoff"] == "2024-08-31"
-    assert proj.anchors["localities"]["id"] == "seed000-02"
+    assert proj.anchors["localities"].id == "seed000-02"
 
 
 # ---------------------------------------------------------------- the shipped end-2024 figures
@@ -108,7 +108,7 @@ def test_shipped_evidence_headline_is_each_segments_newest_observation(shipped_d
     for seg in ("national", "ministries", "localities"):
         rows = fo[fo["segment"] == seg]
         newest = rows[rows["period_end"] == rows["period_end"].max()]
-        latest = uptake._latest(obs, seg)
+        latest = uptake.latest_observation(obs, seg)
         assert latest["id"] in set(newest["id"])
         # of two reports of one period, the more precise one is the segment's latest
         digits = newest["value"].map(lambda v: len(f"{v:.10g}".partition(".")[2]))
@@ -116,7 +116,7 @@ def test_shipped_evidence_headline_is_each_segments_newest_observation(shipped_d
         # an observation is compared at the midpoint of the period it measures
         mid = (latest["t_start"] + latest["t_end"]) / 2
         assert latest["decimal_year"] == pytest.approx(mid)
-    assert proj.anchors["ministries"]["proxy"] is False  # the ministries are observed
+    assert proj.anchors["ministries"].proxy is False  # the ministries are observed
 
 
 def test_old_definition_rows_never_enter_the_fully_online_series(shipped_data):

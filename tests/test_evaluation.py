@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import date
 
@@ -125,7 +126,7 @@ def synthetic(monkeypatch):
 
     for mod in (uptake.montecarlo, baselines, rolling):
         monkeypatch.setattr(mod, "observations", fake)
-    monkeypatch.setattr(rolling, "_all_observations", lambda: fake(cutoff=date.max))
+    monkeypatch.setattr(rolling, "all_observations", lambda: fake(cutoff=date.max))
     return state
 
 
@@ -136,8 +137,8 @@ def test_persistence_rule_hand_checked(synthetic):
     j = list(b.years).index(2024)  # end of 2024 = two years after the anchor: sd 0.2
     nat = np.clip(0.30 + 0.2 * b.draws["z_national"], 0, 1)
     assert b.shares["national"][:, j] == pytest.approx(nat)
-    assert b.anchors["ministries"] == {"id": "syn-02", "time": 2023.0, "value": 0.3, "proxy": True}
-    assert b.anchors["localities"]["proxy"] is False
+    assert b.anchors["ministries"] == uptake.Anchor(id="syn-02", time=2023.0, value=0.3, proxy=True)
+    assert b.anchors["localities"].proxy is False
     loc = np.clip(0.20 + 0.2 * b.draws["z_localities"], 0, 1)
     assert b.shares["localities"][:, j] == pytest.approx(loc)
     # antithetic draws: the median path is the line itself (here flat), not sampling noise
@@ -212,7 +213,7 @@ def test_bounds_are_not_scored_and_own_only(synthetic):
     assert set(ev.forecasts["id"]) == {"syn-04", "syn-05"}
     # at 2022-12-31 both segments scored had a figure of their own: own_only changes nothing
     assert ev.forecasts["own_observation"].all()
-    pd.testing.assert_frame_equal(ev.summary(own_only=True), ev.summary())
+    pd.testing.assert_frame_equal(ev.by_segment(own_only=True), ev.by_segment())
 
 
 # ---------------------------------------------------------------- on the evidence (no pinned values)
@@ -225,7 +226,7 @@ def ev():
 
 def test_documented_columns(ev):
     assert tuple(ev.to_df().columns) == evaluation.FORECAST_COLUMNS
-    assert tuple(ev.summary().columns) == evaluation.SUMMARY_COLUMNS
+    assert tuple(ev.by_segment().columns) == evaluation.SUMMARY_COLUMNS
     assert tuple(ev.brier.columns) == evaluation.BRIER_COLUMNS
     assert tuple(ev.skipped.columns) == evaluation.SKIPPED_COLUMNS
 
@@ -244,7 +245,7 @@ def test_baselines_scored_on_exactly_the_model_pairs(ev):
 
 
 def test_summary_consistent_with_forecasts(ev):
-    s = ev.summary().set_index(["model", "segment"])
+    s = ev.by_segment().set_index(["model", "segment"])
     f = ev.forecasts
     m = f[f["model"] == "business-as-usual"]
     p = f[f["model"] == "persistence"]
@@ -253,7 +254,7 @@ def test_summary_consistent_with_forecasts(ev):
         1 - m["crps_share"].mean() / p["crps_share"].mean()
     )
     assert s.loc[("persistence", "all"), "crps_skill"] == pytest.approx(0.0)
-    own = ev.summary(own_only=True)
+    own = ev.by_segment(own_only=True)
     n_own = int((m["own_observation"]).sum())
     assert (
         own[(own["model"] == "business-as-usual") & (own["segment"] == "all")]["n_forecasts"].sum()
@@ -281,24 +282,28 @@ def test_track_record_and_text(ev):
 
 def test_track_record_says_plainly_when_persistence_wins():
     rec = evaluation.TrackRecord(
-        "national", "business-as-usual", date(2024, 8, 31), "x-01", "2024", date(2024, 12, 31),
-        "src", 0.458, 0.40, 0.30, 0.50, True, -0.25, 6, 3,
+        segment="national", scenario="business-as-usual", origin=date(2024, 8, 31),
+        observation_id="x-01", period="2024", period_end=date(2024, 12, 31), source_id="src",
+        observed_share=0.458, median_share=0.40, low_share=0.30, high_share=0.50,
+        inside_band=True, crps_skill=-0.25, n_forecasts=6, n_origins=3,
     )  # fmt: skip
     assert not rec.beats_persistence
     en = evaluation_tables.track_record_text(rec, "en")
     assert "did NOT beat simply carrying the latest figure forward" in en and "25%" in en
-    better = evaluation.TrackRecord(*[*rec.__dict__.values()][:12], 0.25, 6, 3)
+    better = dataclasses.replace(rec, crps_skill=0.25)
     assert "did better" in evaluation_tables.track_record_text(better, "en")
     assert evaluation_tables.track_record_text(None, "vi") == ""
 
 
 def test_display_tables_and_plot(ev, figures_tmp):
     for lang in ("vi", "en"):
-        t = evaluation_tables.summary_table(ev.summary(), lang)
-        assert len(t) == len(ev.summary())
+        t = evaluation_tables.summary_table(ev.by_segment(), lang)
+        assert len(t) == len(ev.by_segment())
         assert evaluation_tables.summary_text(ev, lang)
         assert len(evaluation_tables.forecasts_table(ev.forecasts, lang)) == len(ev.forecasts)
-    assert len(ev.plot("en").axes) == 3
+    assert len(ev.plot(lang="en").axes) == 3
+    with pytest.raises(InputError, match=r"ax is not accepted by Evaluation.plot"):
+        ev.plot("en")  # lang is keyword-only; three panels are a figure of their own
 
 
 def test_bad_options():
@@ -365,7 +370,7 @@ def test_shares_at_is_what_the_backtest_reads():
             atol=0.02,
         )
     proj = uptake.project("business-as-usual", n_draws=400, seed=3, cutoff="2024-06-30")
-    bt = uptake.backtest_projection(proj)
+    bt = uptake.backtest_projection(proj).to_df()
     assert len(bt)
     for r in bt.itertuples(index=False):
         col = proj.shares_at([r.decimal_year])[r.segment][:, 0]

@@ -71,23 +71,23 @@ def _figures(models, lang):
 
     yield "attainment_backtest", backtest
     est = savings.estimate(**inputs)
-    yield "savings_components", lambda: ps.components(est, lang=lang, provenance=ps.provenance(est))
+    yield "savings_components", lambda: ps.components(est, lang=lang, provenance=est.provenance())
 
     def gross():
         unc = savings.uncertainty(n_draws=100, seed=0, **inputs)
-        return ps.gross_incremental(est, unc, lang=lang, provenance=ps.provenance(unc))
+        return ps.gross_incremental(est, unc, lang=lang, provenance=unc.provenance())
 
     yield "savings_gross_incremental", gross
 
     def tornado():
         tor = savings.tornado(inputs["share"], total_dossiers=inputs["total_dossiers"], **overrides)
-        return ps.tornado(tor, lang=lang, provenance=ps.provenance(tor))
+        return ps.tornado(tor, lang=lang, provenance=tor.provenance())
 
     yield "savings_tornado", tornado
 
     def sobol():
         sob = savings.sensitivity(n=32, seed=0)
-        return ps.sobol(sob, lang=lang, provenance=ps.provenance(sob))
+        return ps.sobol(sob, lang=lang, provenance=sob.provenance())
 
     yield "savings_sobol", sobol
 
@@ -99,7 +99,7 @@ def _figures(models, lang):
             total_dossiers=inputs["total_dossiers"],
             **overrides,
         )
-        return ps.over_time(ot, lang=lang, provenance=ps.provenance(ot))
+        return ps.over_time(ot, lang=lang, provenance=ot.provenance())
 
     yield "savings_over_time", over_time
 
@@ -112,7 +112,7 @@ def _figures(models, lang):
             layout=rep.layout,
             lang=lang,
             color_by="merge",
-            provenance=pu.provenance(rep),
+            provenance=rep.provenance(),
         )
 
     yield "units_tiles", tiles

@@ -261,7 +261,9 @@ def test_failing_notebook_does_not_stop_the_others(rendered):
     }
     timeout = runs["slow_30.0"]["error"]
     assert (timeout["ename"], timeout["cell_index"]) == ("CellTimeoutError", 1)
+    assert timeout["kind"] == "timeout"
     err = runs["fail_en"]["error"]
+    assert err["kind"] == "cell"
     assert err["cell_index"] == 2  # the third cell of fail.ipynb
     assert err["ename"] == "ValueError"
     assert err["evalue"] == "deliberate failure for the tests"
@@ -410,6 +412,7 @@ def test_ctrl_c_stops_the_run_and_records_it(tmp_path):
     assert runs["slow_0.0"]["status"] == "ok"
     assert runs["slow_60.0"]["status"] == "failed"
     assert runs["slow_60.0"]["error"]["ename"] == "Interrupted"
+    assert runs["slow_60.0"]["error"]["kind"] == "interrupted"
     assert not (out / "slow_60.0.html").exists()
 
 

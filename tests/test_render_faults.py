@@ -158,9 +158,9 @@ def test_kill_9_of_the_render_ends_every_process_it_started(tmp_path):
 
 
 def _kernel_dirs(pid: int) -> list[Path]:
-    from dvcanalysis.render.engine import _short_tmp
+    from dvcanalysis.render.kernel_dir import short_tmp
 
-    return sorted(Path(_short_tmp() or tempfile.gettempdir()).glob(f"dvcr-{pid}-*"))
+    return sorted(Path(short_tmp() or tempfile.gettempdir()).glob(f"dvcr-{pid}-*"))
 
 
 @linux_only
@@ -205,6 +205,7 @@ def test_a_worker_that_dies_twice_fails_only_its_job(tmp_path):
     assert got["dies"]["status"] == "failed"
     assert got["dies"]["attempts"] == 2
     assert got["dies"]["error"]["ename"] == "WorkerDied"
+    assert got["dies"]["error"]["kind"] == "worker_died"
     assert (
         "ended (exit code 3) while running this briefing (twice)" in got["dies"]["error"]["evalue"]
     )
@@ -293,8 +294,10 @@ def test_kernel_that_dies_at_start_is_retried_once_and_says_why(tmp_path, monkey
     assert ok["first_error"]["evalue"].endswith(
         "kernel stderr (last lines):\nAddress already in use (a deliberate first failure)"
     )
+    assert (ok["first_error"]["kind"], ok["first_error"]["cell_index"]) == ("kernel_start", None)
     bad = got["dvc-dead_en"]
     assert bad["status"] == "failed"
+    assert bad["error"]["kind"] == "kernel_start"
     assert bad["attempts"] == 2
     assert bad["error"]["ename"] == "RuntimeError"
     assert bad["error"]["evalue"].endswith("kernel stderr (last lines):\nthis kernel never starts")
@@ -306,10 +309,10 @@ def test_kernel_that_dies_at_start_is_retried_once_and_says_why(tmp_path, monkey
 
 
 def test_kernels_talk_over_private_unix_sockets(tmp_path):
-    from dvcanalysis.render.engine import _engine_class, _private_dir
+    from dvcanalysis.render import engine  # noqa: F401 - imports jupyter_client
+    from dvcanalysis.render.kernel_dir import private_dir
 
-    _engine_class()  # imports jupyter_client
-    d = _private_dir()
+    d = private_dir()
     try:
         assert stat.S_IMODE(os.stat(d).st_mode) == 0o700
         assert len(d) <= 80

@@ -13,7 +13,9 @@ def _flat(n: int, k: int, share: float = 0.5) -> dict[str, np.ndarray]:
     return {seg: np.full((n, k), share) for seg in ("ministries", "localities", "national")}
 
 
-ANCHORS = {"ministries": {"time": 2024.5}, "localities": {"time": 2024.5}}
+ANCHORS = {
+    s: uptake.Anchor(id=f"{s}-1", time=2024.5, value=0.5) for s in ("ministries", "localities")
+}
 
 
 def test_walk_has_variance_sd_squared_times_time_since_the_anchor():
@@ -98,7 +100,7 @@ def test_reorganisation_lowers_the_measured_share_from_mid_2025_only():
 def test_target_path_carries_no_shocks():
     proj = uptake.project("target-path", n_draws=50, seed=0)
     assert proj.scenario.assumptions["logit_shock_sd"].default == 0.0
-    tgt = uptake._all_segment_targets()
+    tgt = uptake.all_segment_targets()
     trend = uptake.simulate(
         proj.scenario, uptake.end_of_year(proj.years), proj.anchors, proj.draws, tgt
     )

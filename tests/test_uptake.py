@@ -203,7 +203,7 @@ def test_trend_pace_ratio_is_drawn_late_and_leaves_every_other_draw_alone():
         "coverage_shock_logit",
         "coverage_shock_year",
     )
-    sc = uptake._load_scenario("business-as-usual")
+    sc = uptake.load_scenario("business-as-usual")
     d = uptake.draw_assumptions(sc, 5000, np.random.default_rng(0))
     r = d["trend_pace_ratio"]
     assert 0.0 <= r.min() and r.max() <= 2.0
@@ -233,7 +233,7 @@ def test_business_as_usual_localities_band_is_honest_about_one_observation():
     for k in old.draws:
         if k != "trend_pace_ratio":
             np.testing.assert_array_equal(proj.draws[k], old.draws[k])
-    assert old.calibration["ess"] == proj.calibration["ess"]
+    assert old.calibration.ess == proj.calibration.ess
 
 
 @pytest.mark.parametrize("name", ["business-as-usual", "accelerated", "stalled", "target-path"])
@@ -301,22 +301,22 @@ def test_national_likelihood_and_resampling_by_hand():
 def test_conditioning_brings_the_national_band_to_the_national_observations():
     proj = uptake.project("business-as-usual", n_draws=1000, seed=0)
     cal = proj.calibration
-    assert cal["applied"] and cal["observation_ids"] == [
+    assert cal.applied and list(cal.observation_ids) == [
         "ref_vietnamnet_en-01",
         "ref_vietnamnet_en-02",
         "ref_vietnamnet_en-04",
     ]
-    assert cal["pool"] == uptake.POOL_FACTOR * 1000 == proj.parameters["prior_pool"]
-    assert 0.1 * cal["pool"] < cal["ess"] <= cal["pool"] and cal["ess_share"] == pytest.approx(
-        cal["ess"] / cal["pool"]
+    assert cal.pool == uptake.POOL_FACTOR * 1000 == proj.parameters["prior_pool"]
+    assert 0.1 * cal.pool < cal.ess <= cal.pool and cal.ess_share == pytest.approx(
+        cal.ess / cal.pool
     )
-    assert not cal["low_ess"] and cal["weights"].shape == (cal["pool"],)
+    assert not cal.low_ess and cal.weights.shape == (cal.pool,)
     roles = proj.observations.set_index("id")["role"]
-    assert (roles[cal["observation_ids"]] == "calibration (likelihood)").all()
+    assert (roles[list(cal.observation_ids)] == "calibration (likelihood)").all()
     q = proj.quantiles((0.05, 0.5, 0.95)).set_index(["segment", "year"])
     assert q.loc[("national", 2024), "q05"] <= 0.43 <= q.loc[("national", 2024), "q95"]
     prior = uptake.project("business-as-usual", n_draws=1000, seed=0, calibrate=False)
-    assert not prior.calibration["applied"] and prior.calibration["reason"] == "disabled"
+    assert not prior.calibration.applied and prior.calibration.reason == "disabled"
     assert (prior.observations["role"] != "calibration (likelihood)").all()
     # The observations pull the national median up towards 42-43%.
     assert q.loc[("national", 2024), "q50"] > np.median(prior.shares["national"][:, 0]) + 0.05
@@ -328,7 +328,7 @@ def test_a_large_observation_sd_gives_back_the_prior():
         "business-as-usual", overrides={"national_observation_sd_share": 1.0}, **kw
     )
     prior = uptake.project("business-as-usual", calibrate=False, **kw)
-    assert loose.calibration["applied"] and loose.calibration["ess_share"] > 0.95
+    assert loose.calibration.applied and loose.calibration.ess_share > 0.95
     a, b = loose.quantiles(), prior.quantiles()
     np.testing.assert_allclose(a[["q05", "q50", "q95"]], b[["q05", "q50", "q95"]], atol=0.03)
 
@@ -338,8 +338,8 @@ def test_conditioning_is_seeded():
     b = uptake.project("business-as-usual", n_draws=100, seed=7)
     for k in a.draws:
         np.testing.assert_array_equal(a.draws[k], b.draws[k])
-    assert a.calibration["ess"] == b.calibration["ess"]
-    np.testing.assert_array_equal(a.calibration["weights"], b.calibration["weights"])
+    assert a.calibration.ess == b.calibration.ess
+    np.testing.assert_array_equal(a.calibration.weights, b.calibration.weights)
 
 
 def test_observations_after_the_cutoff_never_enter_the_likelihood():
@@ -349,7 +349,7 @@ def test_observations_after_the_cutoff_never_enter_the_likelihood():
     )
     # The proxy anchor (2019) also weights the draws: the mix must reproduce it.
     cal = proj.calibration
-    assert cal["applied"] and cal["observation_ids"] == ["ref_vietnamnet_en-01"]
+    assert cal.applied and list(cal.observation_ids) == ["ref_vietnamnet_en-01"]
     roles = proj.observations.set_index("id")["role"]
     assert (roles[["ref_vietnamnet_en-02", "ref_vietnamnet_en-04"]] == "after cutoff").all()
     assert roles["ref_vietnamnet_en-01"] == uptake.PROXY_ANCHOR_ROLE
@@ -358,8 +358,8 @@ def test_observations_after_the_cutoff_never_enter_the_likelihood():
     mid = uptake.project(
         "business-as-usual", n_draws=100, seed=0, cutoff="2024-06-30", curve="bass"
     )
-    assert mid.anchors["localities"]["id"] == "ref_vietnamnet_en-02"
-    assert mid.calibration["observation_ids"] == ["ref_vietnamnet_en-01", "ref_vietnamnet_en-02"]
+    assert mid.anchors["localities"].id == "ref_vietnamnet_en-02"
+    assert list(mid.calibration.observation_ids) == ["ref_vietnamnet_en-01", "ref_vietnamnet_en-02"]
     assert mid.observations.set_index("id").loc["ref_vietnamnet_en-04", "role"] == "after cutoff"
 
 
@@ -367,7 +367,7 @@ def test_national_from_observations_is_not_conditioned_again():
     proj = uptake.project(
         "business-as-usual", n_draws=50, seed=0, overrides={"national": "observations"}
     )
-    assert not proj.calibration["applied"] and proj.calibration["reason"] == "national_observations"
+    assert not proj.calibration.applied and proj.calibration.reason == "national_observations"
     used = proj.assumptions.set_index("name")["used"]
     assert not used["national_observation_sd_share"]
 
@@ -378,7 +378,7 @@ def test_narrative_warns_on_a_small_effective_sample_size():
     tight = uptake.project(
         "business-as-usual", n_draws=200, seed=0, overrides={"national_observation_sd_share": 0.02}
     )
-    assert tight.calibration["low_ess"]
+    assert tight.calibration.low_ess
     assert "small effective sample size" in tables.uptake_evidence_text(tight, "en")
     assert "cỡ mẫu hiệu dụng nhỏ" in tables.uptake_evidence_text(tight, "vi")
     ok = uptake.project("business-as-usual", n_draws=200, seed=0)
@@ -428,7 +428,7 @@ def test_national_from_observations_is_anchored_on_the_national_series():
         seed=0,
         overrides={"national": "observations", "anchor_error_share": 0.0},
     )
-    assert proj.anchors["national"]["id"] == "ref_vietnamnet_en-04"
+    assert proj.anchors["national"].id == "ref_vietnamnet_en-04"
     assert np.median(proj.shares["national"][:, 0]) > 0.43
 
 
@@ -588,11 +588,7 @@ def test_segment_targets_follow_targets_official_and_meet_the_higher_of_two_stat
 def test_cutoff_before_localities_observation_anchors_through_the_named_ratio():
     proj = uptake.project("business-as-usual", n_draws=2000, cutoff="2024-07-31")
     a = proj.anchors["localities"]
-    assert (
-        a["proxy"]
-        and a["id"] == "ref_vietnamnet_en-04"
-        and a["via"] == "localities_to_national_ratio"
-    )
+    assert a.proxy and a.id == "ref_vietnamnet_en-04" and a.via == "localities_to_national_ratio"
     roles = proj.observations.set_index("id")["role"]
     assert (
         roles["ref_vietnamnet_en-04"]
@@ -603,7 +599,7 @@ def test_cutoff_before_localities_observation_anchors_through_the_named_ratio():
     # The national series anchors the localities and still weights the draws (the mix must
     # reproduce it); the anchor keeps its role.
     cal = proj.calibration
-    assert cal["applied"] and "ref_vietnamnet_en-04" in cal["observation_ids"]
+    assert cal.applied and "ref_vietnamnet_en-04" in cal.observation_ids
     assert roles["ref_vietnamnet_en-02"] == uptake.LIKELIHOOD_ROLE
     # The ratio is drawn per draw over its range, and listed as used.
     r = proj.draws["localities_to_national_ratio"]
@@ -612,7 +608,7 @@ def test_cutoff_before_localities_observation_anchors_through_the_named_ratio():
     # No longer near the national 43% (was 45-55% at the end of 2024 with the silent proxy).
     q = proj.quantiles((0.05, 0.5, 0.95)).set_index(["segment", "year"]).loc[("localities", 2024)]
     assert q["q05"] < 0.17 and q["q50"] < 0.4
-    assert 0.43 * 0.25 <= a["share_q05"] < a["share_q95"] <= 0.43
+    assert 0.43 * 0.25 <= a.share_q05 < a.share_q95 <= 0.43
 
 
 def test_proxy_anchor_by_hand():
@@ -630,7 +626,7 @@ def test_proxy_anchor_by_hand():
     proj = uptake.project(
         "business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear", overrides=fixed
     )
-    ta = proj.anchors["localities"]["time"]
+    ta = proj.anchors["localities"].time
     assert ta == pytest.approx(2024 + 213 / 366 / 2)  # midpoint of 1 Jan - 31 Jul 2024
     at = uptake.simulate(proj.scenario, np.array([ta]), proj.anchors, proj.draws, {})
     np.testing.assert_allclose(at["localities"], 0.172)
@@ -648,7 +644,7 @@ def test_proxy_anchor_by_hand():
 
 def test_ratio_is_unused_and_changes_nothing_when_localities_are_observed():
     proj = uptake.project("business-as-usual", n_draws=200, seed=3)
-    assert not proj.anchors["localities"]["proxy"] and "share_q05" not in proj.anchors["localities"]
+    assert not proj.anchors["localities"].proxy and proj.anchors["localities"].share_q05 is None
     assert not proj.assumptions.set_index("name").loc["localities_to_national_ratio", "used"]
     other = uptake.project(
         "business-as-usual", n_draws=200, seed=3, overrides={"localities_to_national_ratio": 0.9}
@@ -691,7 +687,7 @@ def test_fan_chart_marks_the_proxy_anchor():
 # ---------------------------------------------------------------- backtest of a projection at its own cut-off
 def test_backtest_projection_compares_with_every_later_observation():
     proj = uptake.project("business-as-usual", n_draws=2000, cutoff="2024-07-31")
-    bt = uptake.backtest_projection(proj)
+    bt = uptake.backtest_projection(proj).to_df()
     assert list(bt.columns) == list(uptake.BACKTEST_COLUMNS)
     assert list(bt["id"]) == ["seed000-02"] and bt["segment"].iloc[0] == "localities"
     r = bt.iloc[0]
@@ -701,10 +697,10 @@ def test_backtest_projection_compares_with_every_later_observation():
     # Earlier cut-off (Bass: one point is enough): three later observations, in date order.
     early = uptake.backtest_projection(
         uptake.project("business-as-usual", n_draws=500, cutoff="2023-12-31", curve="bass")
-    )
+    ).to_df()
     assert list(early["id"]) == ["ref_vietnamnet_en-02", "ref_vietnamnet_en-04", "seed000-02"]
     # Default cut-off: nothing after it yet.
-    none = uptake.backtest_projection(uptake.project("business-as-usual", n_draws=50))
+    none = uptake.backtest_projection(uptake.project("business-as-usual", n_draws=50)).to_df()
     assert none.empty and list(none.columns) == list(uptake.BACKTEST_COLUMNS)
     with pytest.raises(
         InputError, match=r"projection=str is not accepted; expected an uptake.Projection"
@@ -727,8 +723,8 @@ def test_backtest_projection_evaluates_the_curves_at_the_observation_date_by_han
     proj = uptake.project(
         "business-as-usual", n_draws=3, cutoff="2024-07-31", curve="linear", overrides=fixed
     )
-    ta, t = proj.anchors["localities"]["time"], 2024 + 244 / 366
-    r = uptake.backtest_projection(proj).iloc[0]
+    ta, t = proj.anchors["localities"].time, 2024 + 244 / 366
+    r = uptake.backtest_projection(proj).to_df().iloc[0]
     assert r["q50"] == pytest.approx(0.172 + (0.172 - 0.05) / (ta - 2020.0) * (t - ta))
     assert r["q05"] == pytest.approx(r["q95"])
 
@@ -748,7 +744,7 @@ def test_curves_recomputed_from_the_kept_draws_equal_the_projection(kwargs):
     # shares: the trend (simulate) on year ends and mid-years, then the shocks of the grid stream.
     proj = uptake.project("business-as-usual", n_draws=300, seed=2, **kwargs)
     sc = proj.scenario
-    tgt = uptake._all_segment_targets() if sc.curve == "target-path" else {}
+    tgt = uptake.all_segment_targets() if sc.curve == "target-path" else {}
     t_end = uptake.end_of_year(proj.years)
     t_all = np.sort(np.concatenate([t_end, proj.years + 0.5]))
     trend = uptake.simulate(sc, t_all, proj.anchors, proj.draws, tgt)
@@ -817,12 +813,16 @@ def test_report_year_is_the_last_official_target_year(monkeypatch):
 def test_compare_and_backtest():
     cmp = uptake.compare(["business-as-usual", "stalled"], n_draws=100)
     assert list(cmp.to_df().columns) == ["scenario", "year", "segment", "q05", "q50", "q95"]
-    bt = uptake.backtest("online_share_any_level", "national", cutoff="2022-12-31", n_draws=200)
+    bt = uptake.backtest(
+        "online_share_any_level", "national", cutoff="2022-12-31", n_draws=200
+    ).to_df()
     assert set(bt["curve"]) == {"linear", "logistic", "bass"} and bt["identifiable"].all()
     lin = bt[bt["curve"] == "linear"].iloc[0]
     # 30% at end 2021 and 40% at end Aug 2022: +0.1 over 243/365 years; 5 Jun 2023 is 278 days later.
     assert lin["q50"] == pytest.approx(0.4 + 0.1 / (243 / 365) * (278 / 365), abs=0.01)
-    one_point = uptake.backtest("fully_online_share", "national", cutoff="2019-12-31", n_draws=50)
+    one_point = uptake.backtest(
+        "fully_online_share", "national", cutoff="2019-12-31", n_draws=50
+    ).to_df()
     assert not one_point[one_point["curve"] == "linear"]["identifiable"].any()
     assert one_point[one_point["curve"] == "bass"]["identifiable"].all()
 

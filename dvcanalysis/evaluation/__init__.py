@@ -12,7 +12,7 @@ official target whose deadline has an observation with a Brier score.
 :mod:`~dvcanalysis.evaluation.rolling`
     :func:`evaluate` (rolling origins, forecasters, periods) and :func:`default_origins`.
 :mod:`~dvcanalysis.evaluation.result`
-    The :class:`Evaluation` result (``.to_df()``, ``.summary()``, ``.by_origin()``, ``.plot()``).
+    The :class:`Evaluation` result (``.to_df()``, ``.by_segment()``, ``.by_origin()``, ``.plot()``).
 :mod:`~dvcanalysis.evaluation.track`
     :func:`track_record` and :class:`TrackRecord`, the numbers of a briefing's track record.
 
@@ -23,7 +23,7 @@ Examples
 --------
 >>> from dvcanalysis import evaluation
 >>> ev = evaluation.evaluate("business-as-usual")  # doctest: +SKIP
->>> ev.summary()  # doctest: +SKIP
+>>> ev.by_segment()  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"origins scored: {', '.join(ev.origins)}; data as of {ev.parameters['data_as_of']}")
         if len(ev.skipped):
             print(f"origins skipped: {', '.join(sorted(set(ev.skipped['origin'])))}")
-        print(ev.summary(own_only=args.own_only).round(4).to_string(index=False))
+        print(ev.by_segment(own_only=args.own_only).round(4).to_string(index=False))
     return 0
 
 

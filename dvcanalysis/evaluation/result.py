@@ -1,8 +1,8 @@
 """The result of :func:`~dvcanalysis.evaluation.evaluate`: the :class:`Evaluation` object.
 
 Owns the tables an evaluation offers once its forecasts are scored: the per-forecast table
-(``to_df``), the summary by forecaster and segment with the skill against persistence
-(``summary``), the scores by origin (``by_origin``), sources and provenance, and the figure
+(``to_df``), the scores by forecaster and segment with the skill against persistence
+(``by_segment``), the scores by origin (``by_origin``), sources and provenance, and the figure
 (``plot``, delegated to :mod:`dvcanalysis.plots.evaluation`).
 """
 
@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from dvcanalysis.evaluation import scoring
+from dvcanalysis.provenance import Provenance
+from dvcanalysis.results import Result, check_own_figure
 from dvcanalysis.uptake.inputs import SEGMENTS, observations
 
 # The baseline that skill scores are measured against.
@@ -66,12 +68,14 @@ SUMMARY_COLUMNS = (
 SKIPPED_COLUMNS = ("origin", "model", "reason")
 
 
-def _all_observations() -> pd.DataFrame:
+def all_observations() -> pd.DataFrame:
+    """Every fully-online observation of the evidence, whatever its date
+    (:func:`~dvcanalysis.uptake.observations` with no cut-off before it)."""
     return observations(cutoff=date.max)
 
 
-@dataclass
-class Evaluation:
+@dataclass(kw_only=True, repr=False)
+class Evaluation(Result):
     """Scored forecasts of the model and the baselines over rolling origins.
 
     Attributes
@@ -110,7 +114,7 @@ class Evaluation:
     @property
     def sources(self) -> list[str]:
         """Source ids of the observations the forecasts were made from or scored on."""
-        obs = _all_observations()
+        obs = all_observations()
         last = max(self.parameters.get("origins", []) or ["0000-01-01"])
         used = obs[obs["period_end"] <= pd.Timestamp(last)]["source_id"]
         return sorted(set(used) | set(self.forecasts.get("source_id", [])))
@@ -119,7 +123,15 @@ class Evaluation:
         """The per-forecast table (:attr:`forecasts`), a copy."""
         return self.forecasts.copy()
 
-    def summary(self, *, own_only: bool = False) -> pd.DataFrame:
+    def summary(self) -> str:
+        """E.g. ``business-as-usual vs persistence, linear-trend: 5 origins, 120 forecasts``."""
+        p = self.parameters
+        return (
+            f"{p.get('scenario')} vs {', '.join(p.get('baselines', [])) or 'no baseline'}: "
+            f"{len(self.origins)} origins, {len(self.forecasts)} forecasts"
+        )
+
+    def by_segment(self, *, own_only: bool = False) -> pd.DataFrame:
         """By forecaster and segment (and ``all``): :data:`SUMMARY_COLUMNS`.
 
         With ``own_only``, only the forecasts of a segment that had an observation of its own
@@ -196,26 +208,26 @@ class Evaluation:
         ).reset_index()
         return out.sort_values(["origin"], kind="stable").reset_index(drop=True)
 
-    def provenance(self):
+    def provenance(self) -> Provenance:
         """A :class:`~dvcanalysis.provenance.Provenance` for figures and tables of it."""
-        from dvcanalysis.provenance import Provenance
-
         keep = ("scenario", "origins", "baselines", "n_draws", "seed", "period")
         return Provenance(
             sources=self.sources,
             parameters={k: self.parameters[k] for k in keep if k in self.parameters},
         )
 
-    def plot(self, lang: str = "vi"):
-        """PIT histogram, coverage at 50% and 90%, and mean CRPS by origin, one panel each.
+    def plot(self, ax=None, *, lang: str = "vi"):
+        """PIT histogram, coverage at 50% and 90%, and mean CRPS by origin, one panel each, on
+        a figure of its own (``ax`` must be None); returns the figure.
 
         See :func:`dvcanalysis.plots.evaluation.evaluation_chart`.
         """
         from dvcanalysis.plots import evaluation as eplot
 
+        check_own_figure(self, ax)
         return eplot.evaluation_chart(
             self.forecasts,
-            self.summary(),
+            self.by_segment(),
             self.by_origin(),
             lang=lang,
             provenance=self.provenance(),

@@ -34,12 +34,12 @@ from dvcanalysis.evaluation.result import (
     FORECAST_COLUMNS,
     SKIPPED_COLUMNS,
     Evaluation,
-    _all_observations,
+    all_observations,
 )
 from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake import baselines as _baselines
 from dvcanalysis.uptake.inputs import INDICATOR, SEGMENTS, observations, parse_cutoff
-from dvcanalysis.uptake.montecarlo import _resolve, project
+from dvcanalysis.uptake.montecarlo import project, resolve_scenario
 from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF
 
 # Observations scored: point values (``eq``, ``approx``); a bound (``min``, ``max``) is not one.
@@ -54,7 +54,7 @@ def default_origins() -> list[date]:
     them); the latest is left out, as nothing after it can be scored. New rows of the
     evidence add origins by themselves.
     """
-    obs = _all_observations()
+    obs = all_observations()
     points = obs[obs["bound"].isin(POINT_BOUNDS)]
     if points.empty:
         return []
@@ -76,7 +76,7 @@ def _origins(origins: Sequence[str | date] | None) -> list[date]:
             f"origins={origins!r} is not accepted; expected a list of dates (YYYY-MM-DD), "
             "or empty for every data vintage"
         )
-    obs = _all_observations()
+    obs = all_observations()
     last = obs[obs["bound"].isin(POINT_BOUNDS)]["period_end"].max().date()
     out = []
     for o in origins:
@@ -220,7 +220,7 @@ def evaluate(
         )
     for b in baselines:
         check_choice("baselines", b, _baselines.BASELINES)
-    sc = _resolve(scenario, None, None)
+    sc = resolve_scenario(scenario, None, None)
     cuts = _origins(origins)
     binding = targets.binding(indicator=INDICATOR, segments=SEGMENTS)
     rows, brier_rows, skipped = [], [], []
@@ -273,7 +273,7 @@ def evaluate(
             f"evaluate: no origin could be forecast by every forecaster ({why}); "
             "expected origins after the scenario's base year range, or a curve that needs one point"
         )
-    last = _all_observations()["period_end"].max().date().isoformat()
+    last = all_observations()["period_end"].max().date().isoformat()
     params = {
         "scenario": sc.name,
         "origins": [c.isoformat() for c in cuts],
@@ -284,8 +284,8 @@ def evaluate(
         "data_as_of": last,
     }
     return Evaluation(
-        pd.DataFrame(rows, columns=list(FORECAST_COLUMNS)),
-        pd.DataFrame(brier_rows, columns=list(BRIER_COLUMNS)),
-        pd.DataFrame(skipped, columns=list(SKIPPED_COLUMNS)),
-        params,
+        forecasts=pd.DataFrame(rows, columns=list(FORECAST_COLUMNS)),
+        brier=pd.DataFrame(brier_rows, columns=list(BRIER_COLUMNS)),
+        skipped=pd.DataFrame(skipped, columns=list(SKIPPED_COLUMNS)),
+        parameters=params,
     )

@@ -18,12 +18,14 @@ from dvcanalysis import cache
 from dvcanalysis.errors import check_choice
 from dvcanalysis.evaluation.result import REFERENCE, Evaluation
 from dvcanalysis.evaluation.rolling import evaluate
+from dvcanalysis.provenance import Provenance
+from dvcanalysis.results import Result
 from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake.inputs import SEGMENTS
 
 
-@dataclass(frozen=True)
-class TrackRecord:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class TrackRecord(Result):
     """The forecast made at the previous data vintage for a segment's newest observation.
 
     Attributes
@@ -73,6 +75,72 @@ class TrackRecord:
         """True only when the skill against persistence is positive (NaN: False)."""
         return bool(self.crps_skill > 0) if not math.isnan(self.crps_skill) else False
 
+    @property
+    def parameters(self) -> dict[str, object]:
+        """What produced it: ``segment``, ``scenario``, ``origin``, ``own_only``."""
+        return {
+            "segment": self.segment,
+            "scenario": self.scenario,
+            "origin": self.origin.isoformat(),
+            "own_only": self.own_only,
+        }
+
+    @property
+    def sources(self) -> list[str]:
+        """The source of the newest observation."""
+        return [self.source_id]
+
+    def summary(self) -> str:
+        """E.g. ``localities, forecast at 2024-06-30 of 2024 (2024-12-31): inside the 90% band``."""
+        where = "inside" if self.inside_band else "outside"
+        return (
+            f"{self.segment}, forecast at {self.origin.isoformat()} of {self.period} "
+            f"({self.observation_id}): {where} the 90% band"
+        )
+
+    def to_df(self) -> pd.DataFrame:
+        """One row: ``segment, scenario, origin, id, period, period_end, observed, q05, q50, q95,
+        inside_band, crps_skill, n_forecasts, n_origins, own_only, source_id`` (shares 0-1)."""
+        return pd.DataFrame(
+            [
+                {
+                    "segment": self.segment,
+                    "scenario": self.scenario,
+                    "origin": self.origin.isoformat(),
+                    "id": self.observation_id,
+                    "period": self.period,
+                    "period_end": pd.Timestamp(self.period_end),
+                    "observed": self.observed_share,
+                    "q05": self.low_share,
+                    "q50": self.median_share,
+                    "q95": self.high_share,
+                    "inside_band": self.inside_band,
+                    "crps_skill": self.crps_skill,
+                    "n_forecasts": self.n_forecasts,
+                    "n_origins": self.n_origins,
+                    "own_only": self.own_only,
+                    "source_id": self.source_id,
+                }
+            ]
+        )
+
+    def provenance(self) -> Provenance:
+        """The newest observation's source, the parameters; data as of its period's end."""
+        return Provenance(
+            sources=self.sources,
+            parameters=self.parameters,
+            data_date=self.period_end.isoformat(),
+        )
+
+    def plot(self, ax=None, *, lang: str = "vi"):
+        """The forecast's 90% band and median beside the published figure; returns the axes.
+
+        See :func:`dvcanalysis.plots.evaluation.interval_chart`.
+        """
+        from dvcanalysis.plots import evaluation as eplot
+
+        return eplot.interval_chart(self.to_df(), lang=lang, ax=ax, provenance=self.provenance())
+
 
 def track_record(
     segment: str,
@@ -96,7 +164,7 @@ def track_record(
         :func:`evaluate` runs with the default origins, ``n_draws`` and ``seed``.
     own_only
         Count in the skill only the forecasts made when the segment had a figure of its own
-        (see :meth:`Evaluation.summary`); the forecast shown is the same either way.
+        (see :meth:`Evaluation.by_segment`); the forecast shown is the same either way.
 
     Returns
     -------
@@ -115,7 +183,7 @@ def track_record(
     newest = model.sort_values("period_end", kind="stable").iloc[-1]
     same = model[model["id"] == newest["id"]].sort_values("origin")
     last = same.iloc[-1]  # the latest origin before the observation: the previous vintage
-    summ = ev.summary(own_only=own_only)
+    summ = ev.by_segment(own_only=own_only)
     row = summ[(summ["kind"] == "model") & (summ["segment"] == segment)]
     skill = float(row["crps_skill"].iloc[0]) if len(row) else float("nan")
     has_ref = (f["model"] == REFERENCE).any()

@@ -1,6 +1,6 @@
 """Figures of the forecast evaluation: PIT histogram, band coverage, scores by origin.
 
-Takes the frames of :class:`dvcanalysis.evaluation.Evaluation` (``to_df()``, ``summary()``,
+Takes the frames of :class:`dvcanalysis.evaluation.Evaluation` (``to_df()``, ``by_segment()``,
 ``by_origin()``) and draws them; nothing here computes a score.
 """
 
@@ -132,3 +132,72 @@ def evaluation_chart(
     add_footer(fig, provenance, lang)
     fig.subplots_adjust(bottom=0.34, top=0.84, wspace=0.32)
     return fig
+
+
+def interval_chart(
+    frame: pd.DataFrame,
+    *,
+    lang: str = "vi",
+    ax=None,
+    provenance: Provenance | None = None,
+):
+    """Forecasts against what was published: per row, the 90% band, the median and the observation.
+
+    Parameters
+    ----------
+    frame
+        ``segment, period, q05, q50, q95, observed`` and optionally ``curve``, one row per
+        forecast (a :class:`~dvcanalysis.uptake.Backtest` frame, a
+        :class:`~dvcanalysis.evaluation.TrackRecord` row); rows whose band is NaN (not
+        identifiable) are labelled but not drawn.
+    ax
+        An axes to draw on; else a new figure with a footer.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
+    fmt.check_lang(lang)
+    d = frame.reset_index(drop=True)
+    own = ax is None
+    if own:
+        _, ax = new_figure(width=7.0, height=1.6 + 0.4 * max(len(d), 1))
+    y = np.arange(len(d))[::-1]
+    ok = d["q05"].notna().to_numpy() if len(d) else np.array([], dtype=bool)
+    ax.hlines(
+        y[ok],
+        d["q05"][ok],
+        d["q95"][ok],
+        color=MODEL_COLOR,
+        lw=4,
+        alpha=0.35,
+        label=fmt.label("uptake.band90", lang),
+    )
+    ax.plot(
+        d["q50"][ok], y[ok], "|", color=MODEL_COLOR, ms=12, label=fmt.label("uptake.median", lang)
+    )
+    ax.plot(
+        d["observed"],
+        y,
+        "X",
+        color="#555555",
+        ms=7,
+        ls="none",
+        label=fmt.label("uptake.observed_after", lang),
+    )
+    labels = [
+        f"{fmt.label(f'segment.{r.segment}', lang)} {fmt.period(r.period, lang)}"
+        + (f" ({fmt.label(f'uptake.curve.{r.curve}', lang)})" if "curve" in d else "")
+        for r in d.itertuples(index=False)
+    ]
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
+    ax.set_xlabel(fmt.label("axis.fully_online_share", lang))
+    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    if own:
+        top = add_footer(ax.figure, provenance, lang)
+        ax.figure.subplots_adjust(left=0.3, bottom=top + 0.6 / ax.figure.get_figheight())
+    return ax

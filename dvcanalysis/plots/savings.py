@@ -1,7 +1,8 @@
 """Figures and display tables of the savings model (notebook 03).
 
 Every function takes result objects of :mod:`dvcanalysis.savings` (or their ``.to_df()``) and
-draws or formats them; nothing here computes the model.
+draws or formats them; nothing here computes the model. A figure's provenance is its result's
+(``result.provenance()``).
 """
 
 from __future__ import annotations
@@ -18,14 +19,6 @@ from dvcanalysis.plots._base import SEGMENT_COLORS, TARGET_COLOR, Provenance, ad
 OFFLINE_COLOR = "#7f8c8d"
 ONLINE_COLOR = SEGMENT_COLORS["national"]
 SAVING_COLOR = SEGMENT_COLORS["localities"]
-
-
-def provenance(result, **extra: object) -> Provenance:
-    """A :class:`Provenance` from a result's ``sources`` and ``parameters`` (plus ``extra``)."""
-    params = {
-        k: v for k, v in {**getattr(result, "parameters", {}), **extra}.items() if v is not None
-    }
-    return Provenance(sources=list(getattr(result, "sources", [])), parameters=params)
 
 
 def _component(c: str, lang: str) -> str:

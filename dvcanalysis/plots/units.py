@@ -42,16 +42,6 @@ def _name_col(lang: str) -> str:
     return "name_vi" if lang == "vi" else "name_en"
 
 
-def provenance(rep, **extra) -> Provenance:
-    """The provenance of a unit report's figures: sources and parameters."""
-    params = {"layout": rep.layout, "as_of": rep.as_of}
-    if rep.has_counts:
-        params |= {"counts_path": rep.counts_file, "scenario": rep.scenario}
-    params |= extra
-    note = "" if rep.has_counts else "units.note.no_counts_footer"  # a label key
-    return Provenance(sources=list(rep.sources), parameters=params, note=note)
-
-
 # ---------------------------------------------------------------- figures
 def ranked_bars(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | None = None):
     """Horizontal bars of the units' fully-online shares, best at the top, with the target.
@@ -291,7 +281,7 @@ def report_figures(rep, *, lang: str = "vi", kind: str = "tiles"):
     from IPython.display import Markdown  # noqa: PLC0415 (only for notebooks)
 
     fmt.check_lang(lang)
-    prov = provenance(rep)
+    prov = rep.provenance()
     if kind == "tiles":
         data = rep.tile_frame()
         color_by = "share" if rep.has_counts else "merge"
@@ -437,12 +427,6 @@ _UE_TYPE_COLORS = {
     "agency": "#566573",
 }
 _UE_HATCHES = ("////", "...", "\\\\\\\\", "xx", "--")
-
-
-def evidence_provenance(ue, **extra) -> Provenance:
-    """The provenance of the per-unit evidence figures: sources (cited by outlet and date in
-    the footer) and the year read."""
-    return Provenance(sources=ue.source_ids, parameters={"year": ue.year} | extra)
 
 
 def _ue_interval_words(low: float, high: float, lang: str, short: bool = False) -> str:
@@ -835,7 +819,7 @@ def evidence_figures(ue, *, lang: str = "vi", kind: str = "tiles") -> list[str]:
     """Draw and save one per-unit evidence figure (``tiles`` or ``ranked``) into ``figures/``
     with its data and provenance (:func:`dvcanalysis.plots.save`); returns the saved names."""
     fmt.check_lang(lang)
-    prov = evidence_provenance(ue)
+    prov = ue.provenance()
     if kind == "tiles":
         fig, data = evidence_tile_map(ue, lang=lang, provenance=prov), ue.tile_frame()
     elif kind == "ranked":

@@ -324,3 +324,72 @@ def attainment_chart(
         add_footer(fig, provenance, lang)
         fig.subplots_adjust(left=0.27, bottom=0.33)
     return fig
+
+
+def choice_range_chart(
+    frame: pd.DataFrame,
+    *,
+    lang: str = "vi",
+    scenario: str = "",
+    provenance: Provenance | None = None,
+    ax=None,
+):
+    """The probability of meeting each target under each curve shape, and the range between.
+
+    Parameters
+    ----------
+    frame
+        ``segment, target_year, target_share, choice, probability`` (one row per target and
+        choice; :class:`~dvcanalysis.uptake.ChoiceRange`'s ``frame``).
+    ax
+        An axes to draw on; else a new figure with a title and footer.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
+    fmt.check_lang(lang)
+    keys = ["segment", "target_year", "target_share"]
+    rows = frame[keys].drop_duplicates().reset_index(drop=True)
+    own = ax is None
+    if own:
+        _, ax = new_figure(width=7.0, height=1.4 + 0.45 * max(len(rows), 1))
+    y = np.arange(len(rows))[::-1]
+    markers = ("o", "s", "^", "D", "v")
+    for i, choice in enumerate(dict.fromkeys(frame["choice"])):
+        c = rows.merge(frame[frame["choice"] == choice], on=keys, how="left")
+        ax.plot(
+            c["probability"],
+            y,
+            markers[i % len(markers)],
+            color="#333333",
+            mfc="white" if i else "#333333",
+            ms=6,
+            ls="none",
+            label=fmt.label(f"uptake.curve.{choice}", lang),
+        )
+    g = frame.groupby(keys, sort=False)["probability"]
+    span = rows.merge(g.min().rename("low").reset_index(), on=keys).merge(
+        g.max().rename("high").reset_index(), on=keys
+    )
+    colors = [SEGMENT_COLORS.get(s, "#333333") for s in span["segment"]]
+    ax.hlines(y, span["low"], span["high"], colors=colors, lw=5, alpha=0.35)
+    ax.axvline(0.5, color=TARGET_COLOR, lw=1, ls="--")
+    ax.set_yticks(y)
+    ax.set_yticklabels(
+        [
+            f"{fmt.label(f'segment.{r.segment}', lang)} {r.target_year} ≥ {fmt.share(r.target_share, lang)}"
+            for r in rows.itertuples()
+        ],
+        fontsize=8,
+    )
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
+    ax.set_xlabel(fmt.label("uptake.probability", lang))
+    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    if own:
+        ax.set_title(fmt.label("uptake.attainment_title", lang, scenario=scenario), fontsize=10)
+        top = add_footer(ax.figure, provenance, lang)
+        ax.figure.subplots_adjust(left=0.27, bottom=top + 0.6 / ax.figure.get_figheight())
+    return ax

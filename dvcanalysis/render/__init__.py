@@ -24,11 +24,14 @@ and writes under ``DIR`` (default ``out/``):
     ``template_peak_mb`` and ``template_rss_mb`` (the template process: its peak,
     while importing, and its size when the kernel was forked) and ``kernel_private_mb``
     (what the kernel did not share with it, at its end),
-    ``error`` (``cell_index`` in the source notebook, ``ename``, ``evalue``; a
-    kernel error ends with the last lines of the kernel's stderr),
+    ``error`` (the same fields for every failure, :class:`~dvcanalysis.render.run_error.RunError`:
+    ``kind``, one of ``cell``, ``timeout``, ``kernel_start``, ``kernel``, ``runner``,
+    ``worker_died``, ``executor``, ``interrupted``; ``ename``, ``evalue`` (a kernel
+    error ends with the last lines of the kernel's stderr); ``cell_index`` in the
+    source notebook, ``None`` when no cell ran; ``execution_count``),
     ``outputs`` (relative to ``DIR``) and ``inputs`` (hashes and their ``key``);
     ``attempts`` and ``retried`` (why) when the run needed a second attempt
-    (and ``first_error`` when it was the kernel's start that failed).
+    (and ``first_error``, the same fields, when it was the kernel's start that failed).
 
 Never failing by chance: kernels talk over Unix sockets in a private folder
 (no TCP port to collide on); a kernel that dies before answering, or a worker
@@ -65,8 +68,10 @@ imports this package at start-up.
 
 Modules: :mod:`~dvcanalysis.render.params` (a notebook's parameters cell),
 :mod:`~dvcanalysis.render.grid` (the grid file), :mod:`~dvcanalysis.render.records`
-(input hashes, records, atomic writes), :mod:`~dvcanalysis.render.engine` (the
-papermill engine), :mod:`~dvcanalysis.render.warm` (warm kernels: the template
+(input hashes, records, atomic writes), :mod:`~dvcanalysis.render.run_error` (why a
+run failed: the manifest's ``error``), :mod:`~dvcanalysis.render.kernel_dir` (a kernel's
+private socket folder), :mod:`~dvcanalysis.render.engine` (the papermill engine,
+registered when imported), :mod:`~dvcanalysis.render.warm` (warm kernels: the template
 process and the provisioner that forks from it), :mod:`~dvcanalysis.render.worker`
 (one run in a worker process), :mod:`~dvcanalysis.render.pool` (the worker processes),
 :mod:`~dvcanalysis.render.lock` (the output folder's lock),
@@ -79,6 +84,7 @@ from dvcanalysis.render.grid import ENTRY_KEYS, Entry, Grid, Job, load_grid
 from dvcanalysis.render.params import Param, check_parameters, check_value, read_parameters
 from dvcanalysis.render.records import RECORDS, job_inputs, shared_hashes, up_to_date
 from dvcanalysis.render.report import summary_table, write_index, write_manifest
+from dvcanalysis.render.run_error import RunError, failed_result
 from dvcanalysis.render.runner import Planned, plan, run_grid
 
 __all__ = [
@@ -89,10 +95,12 @@ __all__ = [
     "Job",
     "Param",
     "Planned",
+    "RunError",
     "add_cli",
     "check_parameters",
     "check_value",
     "cmd_render",
+    "failed_result",
     "job_inputs",
     "load_grid",
     "plan",

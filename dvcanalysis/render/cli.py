@@ -11,6 +11,7 @@ from typing import Any
 from dvcanalysis import paths
 from dvcanalysis.errors import InputError
 from dvcanalysis.render.grid import Job, load_grid
+from dvcanalysis.render.lock import check_out_dir
 from dvcanalysis.render.report import summary_table
 from dvcanalysis.render.runner import plan, run_grid
 
@@ -73,15 +74,12 @@ def select(jobs: Sequence[Job], patterns: Sequence[str] | None) -> list[Job]:
 
 
 def cmd_render(args: Any) -> int:
+    """Run ``dvcanalysis render``; exit code 0 all rendered, 1 some briefing failed."""
     grid_path = Path(args.grid) if args.grid else paths.data_dir() / "briefings.yml"
     out_dir = Path(args.out) if args.out else paths.out_dir()
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs {args.jobs}: expected a whole number of at least 1")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(
-            f"--out {paths.relative(out_dir)}: is a file, not a folder; "
-            "expected a folder (it is created if missing)"
-        )
+    check_out_dir(out_dir)  # before the grid is read (output_lock checks it again)
     if args.scheduler and not _SCHEDULER_RE.match(args.scheduler):
         raise InputError(
             f"--scheduler {args.scheduler}: not a scheduler address; expected tcp://HOST:PORT"

@@ -29,6 +29,15 @@ def _unwritable(out_dir: Path, exc: OSError) -> InputError:
     )
 
 
+def check_out_dir(out_dir: Path) -> None:
+    """Raise :class:`~dvcanalysis.errors.InputError` if ``out_dir`` is a file, not a folder."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(
+            f"--out {paths.relative(out_dir)}: is a file, not a folder; "
+            "expected a folder (it is created if missing)"
+        )
+
+
 @contextmanager
 def output_lock(out_dir: Path | str) -> Iterator[Path]:
     """Hold the output folder for this process (creating it); yield the folder.
@@ -40,11 +49,7 @@ def output_lock(out_dir: Path | str) -> Iterator[Path]:
         holds it (the message names that render's PID).
     """
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(
-            f"--out {paths.relative(out_dir)}: is a file, not a folder; "
-            "expected a folder (it is created if missing)"
-        )
+    check_out_dir(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(out_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o666)

@@ -201,7 +201,8 @@ def _is_literal(value: Any) -> bool:
     return False
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """A value's type as error messages name it (``None``, ``int``, ``str``, ``list``, ...)."""
     return "None" if value is None else type(value).__name__
 
 
@@ -223,7 +224,7 @@ def check_value(param: Param, value: Any) -> str | None:
     else:
         ok = isinstance(value, accepted)
     if not ok:
-        return f"{param.name}={value!r} is {_type_name(value)}; expected {param}"
+        return f"{param.name}={value!r} is {type_name(value)}; expected {param}"
     allowed = param.allowed()
     if allowed is not None and isinstance(value, str) and value not in allowed:
         shown = ", ".join(repr(a) for a in allowed) or "(none found)"

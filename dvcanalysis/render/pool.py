@@ -32,6 +32,9 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from dvcanalysis.render.kernel_dir import KERNEL_DIR_ENV, short_tmp
+from dvcanalysis.render.run_error import RunError, failed_result
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -70,13 +73,11 @@ def _worker_main(
 ) -> None:
     """A worker: run the specs received on ``conn`` one at a time; ``None`` ends it."""
     die_with_parent(parent_pid)
-    from dvcanalysis.render.engine import KERNEL_DIR_ENV
-
     os.environ[KERNEL_DIR_ENV] = kernel_dir  # the kernels' socket folders go there
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the render process's to handle
-    from dvcanalysis.render.worker import _warm
+    from dvcanalysis.render.worker import warm_up
 
-    _warm()
+    warm_up()
     while True:
         try:
             spec = conn.recv()
@@ -129,17 +130,16 @@ def run_pool(
 ) -> Iterator[tuple[dict, dict]]:
     """Run ``target(spec)`` for every spec on ``workers`` processes; yield ``(spec, result)``.
 
-    ``target`` (default :func:`dvcanalysis.render.worker._run_job`) must be importable
+    ``target`` (default :func:`dvcanalysis.render.worker.run_job`) must be importable
     at top level and never raise. A job whose worker dies is retried once in a new
     worker; its result then carries ``attempts: 2`` and ``retried`` (why). Closing the
     generator (or an exception in the caller) stops every worker.
     """
     if target is None:
-        from dvcanalysis.render.worker import _run_job as target
-    from dvcanalysis.render.engine import _short_tmp
+        from dvcanalysis.render.worker import run_job as target
 
     ctx = multiprocessing.get_context("spawn")
-    tmp = _short_tmp()
+    tmp = short_tmp()
     _sweep(tmp)
     kernel_dir = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=tmp)
     pending: deque[dict] = deque(specs)
@@ -150,64 +150,13 @@ def run_pool(
             busy = sum(w.spec is not None for w in pool)
             while len(pool) < min(workers, busy + len(pending)):
                 pool.append(_Worker(ctx, target, kernel_dir))
-            for w in pool:
-                if w.spec is None and pending:
-                    w.spec = pending.popleft()
-                    try:
-                        w.conn.send(w.spec)
-                    except (OSError, ValueError):
-                        pass  # it just died: its sentinel says so below, and the job is retried
+            _hand_out(pool, pending)
             ready = set(wait([w.conn for w in pool] + [w.proc.sentinel for w in pool]))
             for w in list(pool):
-                if w.conn not in ready and w.proc.sentinel not in ready:
-                    continue
-                result = None
-                if w.conn in ready:
-                    try:
-                        result = w.conn.recv()
-                    except (EOFError, OSError):
-                        result = None
-                if result is not None:
-                    spec, w.spec = w.spec, None
-                    name = spec["name"]
-                    if name in retried:
-                        inner = result.get("retried")
-                        result = {
-                            **result,
-                            "attempts": result.get("attempts", 1) + 1,
-                            "retried": retried[name] + (f"; then {inner}" if inner else ""),
-                        }
-                    yield spec, result
-                    continue
-                # the worker died (with or without a job)
-                pool.remove(w)
-                why = _death(w.proc)
-                w.conn.close()
-                spec = w.spec
-                if spec is None:
-                    continue
-                name = spec["name"]
-                if name not in retried:
-                    retried[name] = f"{why} while running this briefing; retried once"
-                    pending.appendleft(spec)
-                else:
-                    yield (
-                        spec,
-                        {
-                            "name": name,
-                            "status": "failed",
-                            "error": {
-                                "ename": "WorkerDied",
-                                "evalue": f"{why} while running this briefing (twice)",
-                                "cell_index": None,
-                                "execution_count": None,
-                            },
-                            "outputs": [],
-                            "duration_s": None,
-                            "attempts": 2,
-                            "retried": retried[name],
-                        },
-                    )
+                if w.conn in ready or w.proc.sentinel in ready:
+                    done = _collect(w, w.conn in ready, pool, pending, retried)
+                    if done is not None:
+                        yield done
     finally:
         for w in pool:
             if w.spec is not None:  # interrupted: do not wait for its notebook
@@ -215,6 +164,63 @@ def run_pool(
         for w in pool:
             w.stop(timeout=10)
         shutil.rmtree(kernel_dir, ignore_errors=True)
+
+
+def _hand_out(pool: list[_Worker], pending: deque[dict]) -> None:
+    """Send the next pending spec to every idle worker."""
+    for w in pool:
+        if w.spec is None and pending:
+            w.spec = pending.popleft()
+            try:
+                w.conn.send(w.spec)
+            except (OSError, ValueError):
+                pass  # it just died: its sentinel says so, and the job is retried
+
+
+def _collect(
+    w: _Worker,
+    readable: bool,
+    pool: list[_Worker],
+    pending: deque[dict],
+    retried: dict[str, str],
+) -> tuple[dict, dict] | None:
+    """A worker that answered or ended: its ``(spec, result)``, or None when there is none yet.
+
+    A result of a job that was retried says so; a worker that died is removed from
+    ``pool``, and its job goes back to the front of ``pending`` once (the reason kept in
+    ``retried``), the second time it is reported failed (:meth:`RunError.worker_died`).
+    """
+    result = None
+    if readable:
+        try:
+            result = w.conn.recv()
+        except (EOFError, OSError):
+            result = None
+    if result is not None:
+        spec, w.spec = w.spec, None
+        name = spec["name"]
+        if name in retried:
+            inner = result.get("retried")
+            result = {
+                **result,
+                "attempts": result.get("attempts", 1) + 1,
+                "retried": retried[name] + (f"; then {inner}" if inner else ""),
+            }
+        return spec, result
+    # the worker died (with or without a job)
+    pool.remove(w)
+    why = _death(w.proc)
+    w.conn.close()
+    spec = w.spec
+    if spec is None:
+        return None
+    name = spec["name"]
+    if name not in retried:
+        retried[name] = f"{why} while running this briefing; retried once"
+        pending.appendleft(spec)
+        return None
+    error = RunError.worker_died(why)
+    return spec, failed_result(error, name=name, attempts=2, retried=retried[name])
 
 
 _PREFIX = "dvcr-"

@@ -3,7 +3,9 @@
 A run's inputs are the notebook file, its parameters, the package source and the
 data folder (:func:`shared_hashes`, :func:`job_inputs`); its record
 (``DIR/.records/<name>.json``) is written last, so :func:`up_to_date` only vouches
-for runs that finished. :func:`_clean_partials` removes what a killed run left.
+for runs that finished. :func:`clean_partials` removes what a killed run left. Every
+file is written atomically (``dvcanalysis._io.write_text``: readable by others as the
+umask allows).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from dvcanalysis import _io, paths
+from dvcanalysis import paths
 from dvcanalysis.render.grid import Job
 
 RECORDS = ".records"
@@ -69,19 +71,15 @@ def job_inputs(job: Job, shared: dict[str, str]) -> dict[str, str]:
     return inputs
 
 
-def _write(target: Path, text: str) -> Path:
-    """Write atomically (``_io.write_text``); readable by others as the umask allows."""
-    return _io.write_text(target, text)
-
-
-def _record_path(out_dir: Path, name: str) -> Path:
+def record_path(out_dir: Path, name: str) -> Path:
+    """Where the record of run ``name`` lives: ``DIR/.records/<name>.json``."""
     return out_dir / RECORDS / f"{name}.json"
 
 
 def up_to_date(job: Job, out_dir: Path, key: str) -> dict | None:
     """The record of a finished run if its key matches and its outputs exist, else None."""
     try:
-        record = json.loads(_record_path(out_dir, job.name).read_text(encoding="utf-8"))
+        record = json.loads(record_path(out_dir, job.name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if record.get("inputs", {}).get("key") != key or record.get("status") != "ok":
@@ -91,7 +89,7 @@ def up_to_date(job: Job, out_dir: Path, key: str) -> dict | None:
     return record
 
 
-def _clean_partials(out_dir: Path, name: str) -> None:
+def clean_partials(out_dir: Path, name: str) -> None:
     """Remove temporary files a killed run of ``name`` may have left (``_io.atomic_path`` names)."""
     pat = re.compile(rf"^\.{re.escape(name)}\.[A-Za-z0-9_]{{8}}\.partial\.[a-z]+$")
     for d in (out_dir, out_dir / RECORDS):

@@ -7,24 +7,29 @@ import json
 import string
 from pathlib import Path
 
-from dvcanalysis import paths
-from dvcanalysis.render.records import _record_path, _write
+from dvcanalysis import _io, paths
+from dvcanalysis.render.records import record_path
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # dvcanalysis/templates
+
+
+def _status_counts(rows: list[dict]) -> dict[str, int]:
+    """How many runs are ok, failed and skipped."""
+    return {s: sum(r["status"] == s for r in rows) for s in ("ok", "failed", "skipped")}
 
 
 def write_manifest(
     out_dir: Path, rows: list[dict], *, finished: bool = True, grid_path: Path | None = None
 ) -> Path:
     """Write ``manifest.json``: one entry per run with parameters, status, timing, memory, errors, hashes."""
-    counts = {s: sum(r["status"] == s for r in rows) for s in ("ok", "failed", "skipped")}
+    counts = _status_counts(rows)
     doc = {
         "grid": paths.relative(grid_path) if grid_path else None,
         "finished": finished,
         "summary": counts,
         "runs": rows,
     }
-    return _write(
+    return _io.write_text(
         out_dir / "manifest.json", json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n"
     )
 
@@ -50,7 +55,7 @@ def _notebook_title(notebook: str, lang: str) -> str:
 def _recorded_document(out_dir: Path, name: str) -> dict:
     """The catalogue entry a finished run recorded (for runs skipped as up to date)."""
     try:
-        record = json.loads(_record_path(out_dir, name).read_text(encoding="utf-8"))
+        record = json.loads(record_path(out_dir, name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return record.get("document") or {}
@@ -119,7 +124,7 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
         )
     )
     body = [_catalogue_row(out_dir, r) for r in rows]
-    counts = {s: sum(r["status"] == s for r in rows) for s in ("ok", "failed", "skipped")}
+    counts = _status_counts(rows)
     summary = (
         f"{len(rows)} briefing(s): {counts['ok']} rendered, {counts['skipped']} up to date, "
         f"{counts['failed']} failed. Run details: manifest.json."
@@ -143,7 +148,7 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
         header=header,
         rows="\n".join(body),
     )
-    return _write(out_dir / "index.html", text)
+    return _io.write_text(out_dir / "index.html", text)
 
 
 def summary_table(rows: list[dict]) -> str:

@@ -1,6 +1,6 @@
 """The driver: plan (what is up to date), run the rest on an executor, keep the reports current.
 
-:func:`run_grid` submits :func:`dvcanalysis.render.worker._run_job` to any
+:func:`run_grid` submits :func:`dvcanalysis.render.worker.run_job` to any
 :class:`concurrent.futures.Executor` (default: a process pool that imports papermill
 once; ``--scheduler``: a Dask ``Client.get_executor()``), rewrites ``manifest.json``
 and ``index.html`` after every run, and on Ctrl-C stops its workers and records the
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +22,10 @@ from dvcanalysis.render import warm
 from dvcanalysis.render.grid import Job
 from dvcanalysis.render.lock import output_lock
 from dvcanalysis.render.pool import run_pool
-from dvcanalysis.render.records import _clean_partials, job_inputs, shared_hashes, up_to_date
+from dvcanalysis.render.records import clean_partials, job_inputs, shared_hashes, up_to_date
 from dvcanalysis.render.report import write_index, write_manifest
-from dvcanalysis.render.worker import _run_job
+from dvcanalysis.render.run_error import RunError, failed_result
+from dvcanalysis.render.worker import run_job
 
 
 @dataclass
@@ -144,21 +145,16 @@ def _run_locked(
     listed: Sequence[Job] | None,
     fresh_kernels: bool,
 ) -> list[dict]:
-    """:func:`run_grid` once the output folder is locked."""
-    from tqdm import tqdm
-
+    """:func:`run_grid` once the output folder is locked: plan, run the rest, report."""
     planned = plan(jobs, out_dir, force=force, grid_path=grid_path)
-    rows: dict[str, dict] = {}
-    for p in planned:
-        if p.skip:
-            rows[p.job.name] = _skipped_row(p)
+    rows = {p.job.name: _skipped_row(p) for p in planned if p.skip}
     chosen = {j.name for j in jobs}
     for p in plan([j for j in listed or () if j.name not in chosen], out_dir, grid_path=grid_path):
         if p.skip:
             rows[p.job.name] = _skipped_row(p)
     todo = [p for p in planned if not p.skip]
     for p in todo:
-        _clean_partials(out_dir, p.job.name)
+        clean_partials(out_dir, p.job.name)
     order = [j.name for j in listed] if listed else [p.job.name for p in planned]
 
     def write_reports(finished: bool) -> None:
@@ -166,33 +162,55 @@ def _run_locked(
         write_manifest(out_dir, listed, finished=finished, grid_path=grid_path)
         write_index(out_dir, listed)
 
+    preload = [] if fresh_kernels else warm.preload_for(p.job.notebook for p in todo)
+    specs = [_spec(p, out_dir, fresh_kernels=fresh_kernels, preload=preload) for p in todo]
+    if executor is None:
+        workers = max(1, min(max_workers or _cores(), len(todo) or 1))
+        finished = run_pool(specs, workers)
+    else:
+        finished = _on_executor(executor, specs)
+    _follow(finished, todo, rows, total=len(planned), progress=progress, report=write_reports)
+    write_reports(finished=True)
+    return [rows[n] for n in order if n in rows]
+
+
+def _spec(p: Planned, out_dir: Path, *, fresh_kernels: bool, preload: list[str]) -> dict:
+    """What a worker needs to run one job (:func:`dvcanalysis.render.worker.run_job`):
+    plain values, so that it can be sent to another process."""
+    return {
+        "name": p.job.name,
+        "notebook": str(p.job.notebook.resolve()),
+        "parameters": p.job.parameters,
+        "timeout": p.job.timeout,
+        "out_dir": str(out_dir.resolve()),
+        "inputs": p.inputs,
+        "kernels": "fresh" if fresh_kernels else "warm",
+        "preload": preload,
+    }
+
+
+def _follow(
+    finished: Generator[tuple[dict, dict], None, None],
+    todo: Sequence[Planned],
+    rows: dict[str, dict],
+    *,
+    total: int,
+    progress: bool | None,
+    report: Callable[[bool], None],
+) -> None:
+    """Record each run as it finishes in ``rows`` (a line on stderr, ``report`` rewrites the
+    reports); on Ctrl-C stop the workers, record the unfinished runs as interrupted, re-raise.
+    """
+    from tqdm import tqdm
+
     bar = tqdm(
-        total=len(planned),
-        initial=len(planned) - len(todo),
+        total=total,
+        initial=total - len(todo),
         unit="nb",
         disable=(None if progress is None else not progress),
         file=sys.stderr,
     )
-    preload = [] if fresh_kernels else warm.preload_for(p.job.notebook for p in todo)
-    specs = {
-        p.job.name: {
-            "name": p.job.name,
-            "notebook": str(p.job.notebook.resolve()),
-            "parameters": p.job.parameters,
-            "timeout": p.job.timeout,
-            "out_dir": str(out_dir.resolve()),
-            "inputs": p.inputs,
-            "kernels": "fresh" if fresh_kernels else "warm",
-            "preload": preload,
-        }
-        for p in todo
-    }
     by_name = {p.job.name: p for p in todo}
-    if executor is None:
-        workers = max(1, min(max_workers or _cores(), len(todo) or 1))
-        finished = run_pool(list(specs.values()), workers)
-    else:
-        finished = _on_executor(executor, list(specs.values()))
     try:
         for spec, res in finished:
             p = by_name[spec["name"]]
@@ -202,53 +220,30 @@ def _run_locked(
             note = f"  (attempt 2: {res['retried']})" if res.get("retried") else ""
             tqdm.write(f"{mark:6} {p.job.name}  {dur}{note}", file=sys.stderr)
             bar.update(1)
-            write_reports(finished=False)
+            report(False)
     except KeyboardInterrupt:
         finished.close()  # stops the workers now (their kernels exit with them)
         for p in todo:
             if p.job.name not in rows:
-                rows[p.job.name] = {
-                    **_base_row(p),
-                    "status": "failed",
-                    "error": {
-                        "ename": "Interrupted",
-                        "evalue": "the runner was interrupted before this briefing finished",
-                        "cell_index": None,
-                        "execution_count": None,
-                    },
-                    "outputs": [],
-                    "duration_s": None,
-                }
-        write_reports(finished=False)
+                rows[p.job.name] = {**_base_row(p), **failed_result(RunError.interrupted())}
+        report(False)
         raise
     finally:
         bar.close()
         finished.close()
-    write_reports(finished=True)
-    return [rows[n] for n in order if n in rows]
 
 
 def _on_executor(executor: Executor, specs: list[dict]) -> Iterator[tuple[dict, dict]]:
     """Run the specs on any Executor (e.g. Dask); yield ``(spec, result)`` as they finish."""
     from concurrent.futures import as_completed
 
-    futures = {executor.submit(_run_job, spec): spec for spec in specs}
+    futures = {executor.submit(run_job, spec): spec for spec in specs}
     try:
         for fut in as_completed(futures):
             try:
                 res = fut.result()
             except Exception as exc:  # the worker itself died
-                res = {
-                    "status": "failed",
-                    "error": {
-                        "ename": type(exc).__name__,
-                        "evalue": str(exc),
-                        "cell_index": None,
-                        "execution_count": None,
-                    },
-                    "outputs": [],
-                    "duration_s": None,
-                }
+                res = failed_result(RunError.from_executor(exc))
             yield futures[fut], res
     finally:
         for fut in futures:

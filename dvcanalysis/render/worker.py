@@ -1,8 +1,9 @@
 """What runs in a worker process (or a Dask worker): one notebook -> ``.ipynb`` + ``.html``.
 
-:func:`_run_job` is the function the runner submits (top level, so workers can
-unpickle it); it never raises. :func:`_warm` imports papermill once per process
-(without jsonschema's optional IRI checker), registers the engine of
+:func:`run_job` is the function the runner submits (top level, so workers can
+unpickle it); it never raises: a failure is a :class:`~dvcanalysis.render.run_error.RunError`
+in the result. :func:`warm_up` imports papermill once per process (without
+jsonschema's optional IRI checker), registers the engine of
 :mod:`dvcanalysis.render.engine` and builds the HTML exporter in the background;
 a kernel that dies before answering ``kernel_info`` is started once more (the
 result says so in ``attempts`` and ``retried``), and every kernel error carries
@@ -20,10 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from dvcanalysis import paths
+from dvcanalysis import _io, paths
 from dvcanalysis.render import pdf, warm
-from dvcanalysis.render.engine import _engine_class
-from dvcanalysis.render.records import _record_path, _write
+from dvcanalysis.render.records import record_path
+from dvcanalysis.render.run_error import RunError
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # dvcanalysis/templates
 
@@ -32,9 +33,10 @@ _WARM_LOCK = threading.Lock()
 _WARM: dict[str, Any] = {}
 
 
-def _warm() -> None:
-    """Import papermill once per process and register the engine; build the HTML
-    exporter in a background thread, while the first kernel starts and runs.
+def warm_up() -> None:
+    """Import papermill once per process and register the engine
+    (:mod:`dvcanalysis.render.engine`); build the HTML exporter in a background thread,
+    while the first kernel starts and runs. Later calls return at once.
 
     jsonschema imports the optional ``rfc3987_syntax`` IRI checker at import time
     (about 1 s, building a grammar); nbformat validates with fastjsonschema and a
@@ -52,9 +54,9 @@ def _warm() -> None:
             if blocked and sys.modules.get("rfc3987_syntax", 0) is None:
                 del sys.modules["rfc3987_syntax"]
         import papermill  # noqa: F401
-        from papermill.engines import papermill_engines
 
-        papermill_engines.register("dvcanalysis", _engine_class())
+        from dvcanalysis.render import engine  # noqa: F401 - registers the engine
+
         _WARM["exporters"] = {}
         owner = threading.get_ident()
 
@@ -98,137 +100,163 @@ def _export_html(nb: Any, name: str, lang: str) -> str:
     return body
 
 
-def _run_job(spec: dict) -> dict:
-    """Execute one notebook and write its outputs; never raises (failures are in the result)."""
+def run_job(spec: dict) -> dict:
+    """Execute one notebook and write its outputs; never raises (failures are in the result).
+
+    ``spec`` (plain values, as the runner sends it): ``name``, ``notebook`` (absolute path),
+    ``parameters``, ``timeout``, ``out_dir`` (absolute), ``inputs`` (for the record),
+    ``kernels`` (``warm`` or ``fresh``) and ``preload`` (:mod:`dvcanalysis.render.warm`). The steps:
+    :func:`_execute` (the kernel started once more if it died before answering),
+    :func:`_write_outputs` (``.ipynb``, ``.html``, ``.pdf``), and for a run that
+    succeeded :func:`_write_record`, last.
+    """
     start = time.perf_counter()
     out_dir = Path(spec["out_dir"])
     name = spec["name"]
     result: dict[str, Any] = {"name": name, "status": "failed", "error": None, "outputs": []}
     try:
-        _warm()
-        import nbformat
-        import papermill as pm
-        from papermill.exceptions import PapermillExecutionError
-
-        record = _record_path(out_dir, name)
-        record.unlink(missing_ok=True)  # no stale record may vouch for the new outputs
+        warm_up()
+        # no stale record may vouch for the new outputs
+        record_path(out_dir, name).unlink(missing_ok=True)
         figures = out_dir / f"{name}_figures"
         shutil.rmtree(figures, ignore_errors=True)
-        notebook = Path(spec["notebook"])
-        env = {
-            **os.environ,
-            "DVC_FIGURES_DIR": str(figures.resolve()),
-            # results shared by the grid's notebooks, keyed by data and code (dvcanalysis.cache)
-            "DVC_CACHE_DIR": os.environ.get("DVC_CACHE_DIR") or str(out_dir.resolve() / ".cache"),
-            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        }
-        kernel = (
-            json.loads(notebook.read_text(encoding="utf-8"))
-            .get("metadata", {})
-            .get("kernelspec", {})
-        )
-        for attempt in (1, 2):
-            sink: dict[str, Any] = {}
-            result["error"] = None
-            # a kernel forked from the worker's template (render/warm.py), or a fresh one;
-            # a template that died is replaced here, so a retry gets a working one
-            warm.prepare(spec, sink)
-            try:
-                pm.execute_notebook(
-                    str(notebook),
-                    None,
-                    parameters=spec["parameters"],
-                    engine_name="dvcanalysis",
-                    kernel_name=kernel.get("name") or "python3",
-                    progress_bar=False,
-                    request_save_on_cell_execute=False,
-                    execution_timeout=spec.get("timeout"),
-                    shutdown_kernel="immediate",
-                    kernel_env=env,
-                    kernel_cwd=str(notebook.parent),
-                    sink=sink,
-                )
-                result["status"] = "ok"
-            except PapermillExecutionError as exc:
-                result["error"] = {
-                    "ename": exc.ename,
-                    "evalue": str(exc.evalue)[:2000],
-                    "execution_count": exc.exec_count,
-                }
-            except Exception as exc:  # dead kernel, timeout, ...
-                evalue = str(exc)[:2000]
-                if sink.get("kernel_stderr"):
-                    evalue += "\nkernel stderr (last lines):\n" + sink["kernel_stderr"]
-                result["error"] = {
-                    "ename": type(exc).__name__,
-                    "evalue": evalue,
-                    "execution_count": None,
-                }
-                if attempt == 1 and not sink.get("kernel_ready"):
-                    # the kernel died (or never answered) before running anything:
-                    # start it once more, and say so
-                    first = result["error"]
-                    why = (first["evalue"].splitlines() or [""])[0]
-                    result["attempts"] = 2
-                    result["retried"] = (
-                        f"the kernel did not start ({first['ename']}: {why}); retried once"
-                    )
-                    result["first_error"] = first  # with the kernel's stderr
-                    shutil.rmtree(figures, ignore_errors=True)
-                    continue
-            break
-        nb = sink.get("nb")
-        if result["error"] is not None:
-            result["error"]["cell_index"] = sink.get("cell")  # None: no cell ran
-        result["kernel_peak_mb"] = (
-            round(sink["kernel_peak_kb"] / 1024, 1) if sink.get("kernel_peak_kb") else None
-        )
-        result["kernel_mode"] = sink.get("kernel_mode")
-        for key in ("template_peak", "template_rss", "layer_private", "kernel_private"):  # warm.py
-            if sink.get(f"{key}_kb"):
-                result[f"{key}_mb"] = round(sink[f"{key}_kb"] / 1024, 1)
-        if nb is not None:
-            meta = nb.metadata.setdefault("papermill", {})
-            meta["input_path"] = paths.relative(notebook)
-            meta["output_path"] = f"{name}.ipynb"
-            for cell in nb.cells:  # papermill's injected cell has a random id: make it stable
-                if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-                    cell["id"] = "injected-parameters"
-            _write(out_dir / f"{name}.ipynb", nbformat.writes(nb) + "\n")
-            doc = pdf.find_document(nb)  # the briefing's composition, if it made one
-            if doc is not None:
-                nb.metadata["title"] = doc["title"]  # the HTML page title
-            lang = spec["parameters"].get("lang")
-            html_text = _export_html(nb, name, lang if lang in ("vi", "en") else "en")
-            _write(out_dir / f"{name}.html", html_text)
-            result["outputs"] = [f"{name}.ipynb", f"{name}.html"]
-            published = pdf.publish(doc, out_dir, name)  # <name>.pdf from the same composition
-            result["outputs"] += published.pop("outputs", [])
-            result.update(published)
+        sink = _execute(spec, figures, result)
+        result.update(_kernel_memory(sink))
+        if sink.get("nb") is not None:
+            _write_outputs(sink["nb"], spec, result)
         if figures.is_dir():
             result["outputs"].append(f"{name}_figures")
     except Exception as exc:  # the runner's own failure: report it, keep the other runs going
         result["status"] = "failed"
-        result["error"] = {
-            "ename": type(exc).__name__,
-            "evalue": str(exc)[:2000],
-            "cell_index": None,
-            "execution_count": None,
-        }
+        result["error"] = RunError.from_runner(exc).to_dict()
     import resource
 
     result["duration_s"] = round(time.perf_counter() - start, 2)
     result["worker_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     result["worker_pid"] = os.getpid()
     if result["status"] == "ok":
-        done = {
-            "name": name,
-            "status": "ok",
-            "inputs": spec["inputs"],
-            "outputs": result["outputs"],
-            "duration_s": result["duration_s"],
-            "kernel_mode": result.get("kernel_mode"),
-            "document": result.get("document"),  # the catalogue entry, kept for resumed runs
-        }
-        _write(_record_path(out_dir, name), json.dumps(done, indent=1, ensure_ascii=False) + "\n")
+        _write_record(spec, result)
     return result
+
+
+def _execute(spec: dict, figures: Path, result: dict[str, Any]) -> dict[str, Any]:
+    """Run the notebook with papermill; set ``status`` and ``error`` in ``result``.
+
+    A kernel that died (or never answered) before running anything is started once
+    more, and ``result`` says so (``attempts``, ``retried``, ``first_error``). Returns the
+    engine's sink of the last attempt (the executed notebook in ``nb``, memory, kernel mode).
+    """
+    import papermill as pm
+
+    from dvcanalysis.render.engine import ENGINE_NAME
+
+    notebook = Path(spec["notebook"])
+    env = {
+        **os.environ,
+        "DVC_FIGURES_DIR": str(figures.resolve()),
+        # results shared by the grid's notebooks, keyed by data and code (dvcanalysis.cache)
+        "DVC_CACHE_DIR": os.environ.get("DVC_CACHE_DIR")
+        or str(figures.parent.resolve() / ".cache"),
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+    kernel = (
+        json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {}).get("kernelspec", {})
+    )
+    for attempt in (1, 2):
+        sink: dict[str, Any] = {}
+        error = None
+        # a kernel forked from the worker's template (render/warm.py), or a fresh one;
+        # a template that died is replaced here, so a retry gets a working one
+        warm.prepare(spec, sink)
+        try:
+            pm.execute_notebook(
+                str(notebook),
+                None,
+                parameters=spec["parameters"],
+                engine_name=ENGINE_NAME,
+                kernel_name=kernel.get("name") or "python3",
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=spec.get("timeout"),
+                shutdown_kernel="immediate",
+                kernel_env=env,
+                kernel_cwd=str(notebook.parent),
+                sink=sink,
+            )
+        except Exception as exc:  # a cell's error, a timeout, a dead kernel, ...
+            error = RunError.from_execution(
+                exc,
+                cell_index=sink.get("cell"),  # None: no cell ran
+                kernel_ready=bool(sink.get("kernel_ready")),
+                kernel_stderr=sink.get("kernel_stderr", ""),
+            )
+        if attempt == 1 and error is not None and error.kind == "kernel_start":
+            # the kernel died (or never answered) before running anything:
+            # start it once more, and say so
+            result["attempts"] = 2
+            result["retried"] = (
+                f"the kernel did not start ({error.ename}: {error.first_line}); retried once"
+            )
+            result["first_error"] = error.to_dict()  # with the kernel's stderr
+            shutil.rmtree(figures, ignore_errors=True)
+            continue
+        break
+    result["status"] = "ok" if error is None else "failed"
+    result["error"] = None if error is None else error.to_dict()
+    return sink
+
+
+def _kernel_memory(sink: dict[str, Any]) -> dict[str, Any]:
+    """The kernel's peak memory and mode, and with warm kernels the template's sizes (MB)."""
+    out: dict[str, Any] = {
+        "kernel_peak_mb": (
+            round(sink["kernel_peak_kb"] / 1024, 1) if sink.get("kernel_peak_kb") else None
+        ),
+        "kernel_mode": sink.get("kernel_mode"),
+    }
+    for key in ("template_peak", "template_rss", "layer_private", "kernel_private"):  # warm.py
+        if sink.get(f"{key}_kb"):
+            out[f"{key}_mb"] = round(sink[f"{key}_kb"] / 1024, 1)
+    return out
+
+
+def _write_outputs(nb: Any, spec: dict, result: dict[str, Any]) -> None:
+    """Write the executed notebook, its HTML page and (if it composed a document) its PDF;
+    add them to ``result["outputs"]``."""
+    import nbformat
+
+    out_dir = Path(spec["out_dir"])
+    name = spec["name"]
+    meta = nb.metadata.setdefault("papermill", {})
+    meta["input_path"] = paths.relative(Path(spec["notebook"]))
+    meta["output_path"] = f"{name}.ipynb"
+    for cell in nb.cells:  # papermill's injected cell has a random id: make it stable
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+    _io.write_text(out_dir / f"{name}.ipynb", nbformat.writes(nb) + "\n")
+    doc = pdf.find_document(nb)  # the briefing's composition, if it made one
+    if doc is not None:
+        nb.metadata["title"] = doc["title"]  # the HTML page title
+    lang = spec["parameters"].get("lang")
+    html_text = _export_html(nb, name, lang if lang in ("vi", "en") else "en")
+    _io.write_text(out_dir / f"{name}.html", html_text)
+    result["outputs"] = [f"{name}.ipynb", f"{name}.html"]
+    published = pdf.publish(doc, out_dir, name)  # <name>.pdf from the same composition
+    result["outputs"] += published.pop("outputs", [])
+    result.update(published)
+
+
+def _write_record(spec: dict, result: dict[str, Any]) -> None:
+    """The run's record (``DIR/.records/<name>.json``), written last: it vouches for the outputs."""
+    name = spec["name"]
+    done = {
+        "name": name,
+        "status": "ok",
+        "inputs": spec["inputs"],
+        "outputs": result["outputs"],
+        "duration_s": result["duration_s"],
+        "kernel_mode": result.get("kernel_mode"),
+        "document": result.get("document"),  # the catalogue entry, kept for resumed runs
+    }
+    path = record_path(Path(spec["out_dir"]), name)
+    _io.write_text(path, json.dumps(done, indent=1, ensure_ascii=False) + "\n")

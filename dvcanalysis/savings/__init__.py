@@ -70,6 +70,7 @@ from dvcanalysis.savings.model import (
     COMPONENTS,
     RNG_STREAM,
     Estimate,
+    SavingsResult,
     bottom_up_saving,
     component_costs,
     estimate,
@@ -92,38 +93,6 @@ from dvcanalysis.savings.uncertainty_analysis import (
     uncertainty,
 )
 
-# Private helpers, reachable here as they were in the single module (tests and callers use some);
-# kept apart from the public names above.
-# isort: off
-from dvcanalysis.savings.audit import _verdict  # noqa: F401
-from dvcanalysis.savings.config import (  # noqa: F401
-    _ACCEPTED_VALUE,
-    _NUMBER,
-    _cfg,
-    _evidence_terms,
-    _evidence_values,
-    _evidence_values_cached,
-    _load_cached,
-    _parse,
-    _resolve,
-    _source_of,
-)
-from dvcanalysis.savings.model import (  # noqa: F401
-    _calibration_factor,
-    _check_include,
-    _check_nonneg,
-    _check_share,
-    _config_sources,
-)
-from dvcanalysis.savings.trajectory import (  # noqa: F401
-    _PROJECTION_CONTRACT,
-    _projection_frame,
-    _projection_shares,
-    _volume_share_draws,
-)
-from dvcanalysis.savings.uncertainty_analysis import _quantile_frame  # noqa: F401
-# isort: on
-
 __all__ = [
     "AGREE_RATIO",
     "COMPONENTS",
@@ -142,6 +111,7 @@ __all__ = [
     "Parameter",
     "Problem",
     "Reference",
+    "SavingsResult",
     "Sobol",
     "Tornado",
     "Uncertainty",

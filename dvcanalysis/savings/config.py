@@ -126,8 +126,11 @@ class Config:
         return pd.DataFrame(rows)
 
 
-def _evidence_values() -> dict[str, tuple[float, str, str]]:
-    """``id -> (value, unit, source_id)`` of the evidence table (cached by modification time)."""
+def evidence_values() -> dict[str, tuple[float, str, str]]:
+    """``id -> (value, unit, source_id)`` of the evidence table (cached by modification time).
+
+    Shared by the savings modules: the values that evidence ids in ``savings.yml`` stand for.
+    """
     p = paths.data_dir() / "evidence.csv"
     return _evidence_values_cached(str(p), p.stat().st_mtime if p.exists() else 0.0)
 
@@ -162,12 +165,22 @@ def _latest_row(spec: str, bad) -> str | None:
 
 def _source_of(source: str) -> str:
     """The source id of a ``source`` field (a source id or an evidence row id)."""
-    values = _evidence_values()
+    values = evidence_values()
     return values[source][2] if source in values else source
 
 
-def _resolve(spec: object, conversions: Mapping[str, float], ev: Mapping) -> float:
-    """A YAML value: a number, an evidence id, a conversion name, or ``a / b`` of those."""
+def resolve_value(spec: object, conversions: Mapping[str, float], ev: Mapping) -> float:
+    """A YAML value: a number, an evidence id, a conversion name, or ``a / b`` of those.
+
+    ``ev`` is :func:`evidence_values`; ``conversions`` maps conversion names to numbers.
+    Shared with :func:`dvcanalysis.savings.model.parameter_values`, which re-derives the
+    defaults that refer to an overridden conversion.
+
+    Raises
+    ------
+    ValueError
+        For a value that is none of those (the caller names the file or parameter).
+    """
     if isinstance(spec, bool):
         raise ValueError("is a boolean")
     if isinstance(spec, (int, float)):
@@ -196,11 +209,11 @@ def _resolve(spec: object, conversions: Mapping[str, float], ev: Mapping) -> flo
     return value
 
 
-def _evidence_terms(spec: object) -> list[str]:
+def evidence_terms(spec: object) -> list[str]:
     """The evidence row ids a YAML value refers to (``"a / b"``: each side), in order."""
     if not isinstance(spec, str):
         return []
-    ev = _evidence_values()
+    ev = evidence_values()
     return [t.strip() for t in spec.split("/") if t.strip() in ev]
 
 
@@ -239,7 +252,7 @@ def _parse(path: Path) -> Config:
     if problems:
         raise InputError(problems)
 
-    ev = _evidence_values()
+    ev = evidence_values()
     sources = set(evidence.load_sources().index)
 
     # reference rows
@@ -333,7 +346,7 @@ def _parse(path: Path) -> Config:
                     f"{src!r} is not accepted; expected a source id of data/sources.csv, an evidence row id or 'assumption' (with a reason)",
                 )
             try:
-                default = _resolve(entry["default"], conversions, ev)
+                default = resolve_value(entry["default"], conversions, ev)
             except ValueError as exc:
                 bad(f"{key}.default", f"{exc}; {_ACCEPTED_VALUE}")
                 continue
@@ -342,7 +355,7 @@ def _parse(path: Path) -> Config:
                 bad(f"{key}.range", f"{rng!r} is not accepted; expected [low, high]")
                 continue
             try:
-                low, high = (_resolve(v, conversions, ev) for v in rng)
+                low, high = (resolve_value(v, conversions, ev) for v in rng)
             except ValueError as exc:
                 bad(f"{key}.range", f"{exc}; {_ACCEPTED_VALUE}")
                 continue
@@ -386,8 +399,11 @@ def _load_cached(path: str, mtime: float, ev_mtime: float) -> Config:
     return _parse(Path(path))
 
 
-def load_config(path: Path | str | None = None) -> Config:
-    """Load ``data/savings.yml`` strictly.
+def load_config(path: Config | Path | str | None = None) -> Config:
+    """Load ``data/savings.yml`` strictly (or another file; a :class:`Config` is returned as is).
+
+    Every savings function takes ``config=`` as a :class:`Config`, a path or None (the default
+    file) and reads it through here.
 
     Raises
     ------
@@ -396,6 +412,8 @@ def load_config(path: Path | str | None = None) -> Config:
         is accepted: unknown key, missing field, wrong type, out-of-range value, unknown
         evidence id or source.
     """
+    if isinstance(path, Config):
+        return path
     p = Path(path) if path is not None else paths.data_dir() / "savings.yml"
     if not p.exists():
         raise InputError(
@@ -407,10 +425,6 @@ def load_config(path: Path | str | None = None) -> Config:
     ev_path = paths.data_dir() / "evidence.csv"
     ev_mtime = ev_path.stat().st_mtime if ev_path.exists() else 0.0
     return _load_cached(str(p.resolve()), p.stat().st_mtime, ev_mtime)
-
-
-def _cfg(config: Config | Path | str | None) -> Config:
-    return config if isinstance(config, Config) else load_config(config)
 
 
 @dataclass(frozen=True)
@@ -441,8 +455,8 @@ class Reference:
 
 def reference(config: Config | Path | str | None = None) -> Reference:
     """The official reference case, read from the evidence rows named in ``savings.yml``."""
-    cfg = _cfg(config)
-    ev = _evidence_values()
+    cfg = load_config(config)
+    ev = evidence_values()
     v = {k: ev[i][0] for k, i in cfg.reference_ids.items()}
     return Reference(
         v["dossiers_online"],

@@ -19,14 +19,16 @@ import numpy as np
 import pandas as pd
 
 from dvcanalysis.errors import InputError
+from dvcanalysis.provenance import Provenance
+from dvcanalysis.results import Result, check_own_figure
 from dvcanalysis.savings.config import (
     MOVED,
     UNIT_LIMITS,
     Config,
-    _cfg,
-    _evidence_values,
-    _resolve,
+    evidence_values,
+    load_config,
     reference,
+    resolve_value,
 )
 
 COMPONENTS = ("applicant_time", "travel_out_of_pocket", "paper_postage", "staff_time")
@@ -65,7 +67,8 @@ def _number(value: object) -> float:
     return float(value)
 
 
-def _check_share(name: str, value: object) -> float:
+def check_share(name: str, value: object) -> float:
+    """``value`` as a share (0-1), or :class:`InputError` naming ``name`` and what is accepted."""
     try:
         v = _number(value)
     except (TypeError, ValueError):
@@ -79,7 +82,9 @@ def _check_share(name: str, value: object) -> float:
     return v
 
 
-def _check_nonneg(name: str, value: object, what: str) -> float:
+def check_nonneg(name: str, value: object, what: str) -> float:
+    """``value`` as a finite number >= 0, or :class:`InputError` naming ``name`` and ``what``
+    is accepted (for example ``"VND per hour"``)."""
     try:
         v = _number(value)
     except (TypeError, ValueError):
@@ -89,12 +94,12 @@ def _check_nonneg(name: str, value: object, what: str) -> float:
     return v
 
 
-def _check_total_dossiers(value: object, default: float | None) -> float | None:
+def check_total_dossiers(value: object, default: float | None) -> float | None:
     """``default`` when ``value`` is None (the volume implied by the official claim), else
     ``value`` checked as a number of dossiers a year."""
     if value is None:
         return default
-    return _check_nonneg("total_dossiers", value, "a number of dossiers a year")
+    return check_nonneg("total_dossiers", value, "a number of dossiers a year")
 
 
 def parameter_values(
@@ -110,7 +115,7 @@ def parameter_values(
     InputError
         For an unknown name (listing the accepted names) or a value outside what its unit allows.
     """
-    cfg = _cfg(config)
+    cfg = load_config(config)
     overrides = dict(overrides or {})
     for name, value in overrides.items():
         if name not in cfg.parameters:
@@ -133,15 +138,15 @@ def parameter_values(
     values = cfg.defaults()
     conv = {k: overrides.get(k, values[k]) for k in cfg.section("conversions")}
     if any(k in overrides for k in conv):
-        ev = _evidence_values()
+        ev = evidence_values()
         for name, p in cfg.parameters.items():
             if p.section != "conversions":
-                values[name] = _resolve(p.default_spec, conv, ev)
+                values[name] = resolve_value(p.default_spec, conv, ev)
     values.update(overrides)
     return values
 
 
-def _calibration_factor(cfg: Config, calibration: str | float | None) -> tuple[float, str | float]:
+def calibration_factor(cfg: Config, calibration: str | float | None) -> tuple[float, str | float]:
     """The scale factor on the bottom-up saving and the target it scales to.
 
     The factor is computed once, over ALL components at the default assumptions, so that
@@ -155,7 +160,7 @@ def _calibration_factor(cfg: Config, calibration: str | float | None) -> tuple[f
     if target == "official":
         value = reference(cfg).per_dossier_vnd
     else:
-        value = _check_nonneg("calibration", target, "'official', 'none' or VND per dossier")
+        value = check_nonneg("calibration", target, "'official', 'none' or VND per dossier")
     if base <= 0:
         raise InputError(
             f"calibration={target!r}: the bottom-up saving at the defaults is {base:g} VND, so it cannot be scaled; use calibration='none'"
@@ -173,7 +178,9 @@ def _check_include(include: Iterable[str] | None) -> tuple[str, ...]:
     return include
 
 
-def _config_sources(cfg: Config, names: Iterable[str] | None = None) -> list[str]:
+def config_sources(cfg: Config, names: Iterable[str] | None = None) -> list[str]:
+    """Source ids behind the reference case, the cost model and the parameters ``names``
+    (default all)."""
     names = cfg.parameters if names is None else names
     out = set(reference(cfg).sources) | {"ref_scm_manual"}
     for n in names:
@@ -181,9 +188,45 @@ def _config_sources(cfg: Config, names: Iterable[str] | None = None) -> list[str
     return sorted(out)
 
 
-@dataclass
-class Estimate:
-    """Yearly savings at a fully-online share (see :func:`estimate`)."""
+@dataclass(kw_only=True, repr=False)
+class SavingsResult(Result):
+    """What the savings results share: ``parameters``, ``sources`` and their provenance.
+
+    :meth:`provenance` gives the sources and the parameters that are set (a parameter that is
+    None, such as a missing ``baseline_share``, is left out).
+    """
+
+    parameters: dict[str, object] = field(default_factory=dict)
+    # a plain default (not a factory), so that the field shadows Result.sources (a property)
+    sources: list[str] = ()
+
+    def __post_init__(self) -> None:
+        self.sources = list(self.sources)
+
+    def provenance(self) -> Provenance:
+        params = {k: v for k, v in self.parameters.items() if v is not None}
+        return Provenance(sources=list(self.sources), parameters=params)
+
+
+@dataclass(kw_only=True, repr=False)
+class Estimate(SavingsResult):
+    """Yearly savings at a fully-online share (see :func:`estimate`).
+
+    Attributes
+    ----------
+    share, baseline_share
+        The fully-online share evaluated and the share savings are counted above (or None).
+    total_dossiers, dossiers_online
+        Dossiers a year, and those fully online at ``share``.
+    per_dossier_vnd, bottom_up_per_dossier_vnd
+        Saving per online dossier, calibrated and unscaled.
+    calibration_factor, calibration
+        The scale factor on the bottom-up saving and the target it scales to.
+    savings_vnd, incremental_savings_vnd
+        Yearly savings (gross; above ``baseline_share``, or None without one).
+    components
+        ``component -> {offline_vnd, online_vnd, saving_vnd, bottom_up_saving_vnd}``.
+    """
 
     share: float
     baseline_share: float | None
@@ -196,8 +239,20 @@ class Estimate:
     savings_vnd: float
     incremental_savings_vnd: float | None
     components: dict[str, dict[str, float]]
-    parameters: dict[str, object] = field(default_factory=dict)
-    sources: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"share {self.share:g}, {self.savings_vnd:.4g} VND a year, "
+            f"{self.per_dossier_vnd:.6g} VND per dossier"
+        )
+
+    def plot(self, ax=None, *, lang: str = "vi"):
+        """Per-dossier cost by component, offline and online
+        (:func:`dvcanalysis.plots.savings.components`); returns the figure."""
+        check_own_figure(self, ax)
+        from dvcanalysis.plots import savings as ps
+
+        return ps.components(self, lang=lang, provenance=self.provenance())
 
     @property
     def gross_savings_vnd(self) -> float:
@@ -270,15 +325,15 @@ def estimate(
     InputError
         Share outside 0-1, negative volume, unknown parameter or component name.
     """
-    cfg = _cfg(config)
-    share = _check_share("share", share)
+    cfg = load_config(config)
+    share = check_share("share", share)
     if baseline_share is not None:
-        baseline_share = _check_share("baseline_share", baseline_share)
+        baseline_share = check_share("baseline_share", baseline_share)
     ref = reference(cfg)
-    total = _check_total_dossiers(total_dossiers, ref.total_dossiers)
+    total = check_total_dossiers(total_dossiers, ref.total_dossiers)
     include = _check_include(include)
     values = parameter_values(overrides, config=cfg)
-    k, target = _calibration_factor(cfg, calibration)
+    k, target = calibration_factor(cfg, calibration)
     costs = component_costs(values)
     comps = {
         c: {
@@ -302,19 +357,21 @@ def estimate(
         **overrides,
     }
     return Estimate(
-        share,
-        baseline_share,
-        total,
-        online,
-        per,
-        bottom_up,
-        k,
-        target,
-        per * online,
-        incremental,
-        comps,
-        params,
-        _config_sources(cfg, [n for n in cfg.parameters if cfg.parameters[n].section != "volume"]),
+        share=share,
+        baseline_share=baseline_share,
+        total_dossiers=total,
+        dossiers_online=online,
+        per_dossier_vnd=per,
+        bottom_up_per_dossier_vnd=bottom_up,
+        calibration_factor=k,
+        calibration=target,
+        savings_vnd=per * online,
+        incremental_savings_vnd=incremental,
+        components=comps,
+        parameters=params,
+        sources=config_sources(
+            cfg, [n for n in cfg.parameters if cfg.parameters[n].section != "volume"]
+        ),
     )
 
 
@@ -334,16 +391,16 @@ def notebook_inputs(
     Any number, 0 included, is used as given (``baseline_share=0`` counts every online dossier
     as incremental).
     """
-    cfg = _cfg(config)
-    out: dict[str, object] = {"share": _check_share("share", share)}
+    cfg = load_config(config)
+    out: dict[str, object] = {"share": check_share("share", share)}
     out["baseline_share"] = (
         reference(cfg).baseline_share
         if baseline_share is None
-        else _check_share("baseline_share", baseline_share)
+        else check_share("baseline_share", baseline_share)
     )
-    out["total_dossiers"] = _check_total_dossiers(total_dossiers, None)
+    out["total_dossiers"] = check_total_dossiers(total_dossiers, None)
     if value_of_time_vnd_per_hour is not None:
-        out["value_of_time_vnd_per_hour"] = _check_nonneg(
+        out["value_of_time_vnd_per_hour"] = check_nonneg(
             "value_of_time_vnd_per_hour", value_of_time_vnd_per_hour, "VND per hour"
         )
     return out
@@ -357,7 +414,7 @@ def parameter_overrides(
     For passing the same assumptions to :func:`tornado` and :func:`over_time`, which take
     ``share`` / ``baseline_share`` differently from :func:`estimate`.
     """
-    names = _cfg(config).parameters
+    names = load_config(config).parameters
     return {k: v for k, v in inputs.items() if k in names}
 
 

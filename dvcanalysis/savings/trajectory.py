@@ -17,25 +17,42 @@ import pandas as pd
 
 from dvcanalysis import evidence
 from dvcanalysis.errors import InputError
-from dvcanalysis.savings.config import UNIT_LIMITS, Config, _cfg, reference
+from dvcanalysis.results import check_own_figure
+from dvcanalysis.savings.config import UNIT_LIMITS, Config, load_config, reference
 from dvcanalysis.savings.model import (
-    _check_nonneg,
-    _check_share,
-    _check_total_dossiers,
+    SavingsResult,
     bottom_up_saving,
+    check_nonneg,
+    check_share,
+    check_total_dossiers,
     estimate,
     parameter_values,
 )
-from dvcanalysis.savings.uncertainty_analysis import _quantile_frame, draw_parameters
+from dvcanalysis.savings.uncertainty_analysis import draw_parameters, quantile_frame
 
 
-@dataclass
-class OverTime:
-    """Savings along an uptake projection (see :func:`over_time`)."""
+@dataclass(kw_only=True, repr=False)
+class OverTime(SavingsResult):
+    """Savings along an uptake projection (see :func:`over_time`); ``draws`` is the draw-level
+    table (``to_df(draws=True)``)."""
 
     draws: pd.DataFrame
-    parameters: dict[str, object]
-    sources: list[str]
+
+    def summary(self) -> str:
+        years = self.draws["year"]
+        span = f"{int(years.min())}-{int(years.max())}" if len(years) else "no years"
+        return (
+            f"{self.parameters.get('segment')}, {span}, "
+            f"{self.draws['draw'].nunique()} draws, seed {self.parameters.get('seed')}"
+        )
+
+    def plot(self, ax=None, *, lang: str = "vi"):
+        """Yearly and cumulative discounted savings, median and 5-95% band, in two panels
+        (:func:`dvcanalysis.plots.savings.over_time`); returns the figure."""
+        check_own_figure(self, ax)
+        from dvcanalysis.plots import savings as ps
+
+        return ps.over_time(self, lang=lang, provenance=self.provenance())
 
     def to_df(self, *, draws: bool = False) -> pd.DataFrame:
         """Quantiles by year (default) or the draw-level table.
@@ -55,7 +72,7 @@ class OverTime:
         }
         frames = []
         for year, g in self.draws.groupby("year", sort=True):
-            q = _quantile_frame({m: g[m].to_numpy() for m in units}, units)
+            q = quantile_frame({m: g[m].to_numpy() for m in units}, units)
             q.insert(0, "year", year)
             frames.append(q)
         return pd.concat(frames, ignore_index=True)
@@ -215,10 +232,10 @@ def over_time(
         parameter values.
     """
     df = _projection_frame(projection)
-    cfg = _cfg(config)
+    cfg = load_config(config)
     values = parameter_values(overrides, config=cfg)
     r = values["discount_rate_per_year"] if discount_rate is None else discount_rate
-    r = _check_nonneg("discount_rate", r, "a yearly rate such as 0.06")
+    r = check_nonneg("discount_rate", r, "a yearly rate such as 0.06")
     if r > 1:
         raise InputError(f"discount_rate={r!r} is out of range; expected 0 to 1 (6% as 0.06)")
     g = values["dossier_growth_per_year"] if growth is None else float(growth)
@@ -226,9 +243,9 @@ def over_time(
     if not lo_g <= g <= hi_g:
         raise InputError(f"growth={growth!r} is out of range; expected {lo_g:g} to {hi_g:g} a year")
     if baseline_share is not None:
-        baseline_share = _check_share("baseline_share", baseline_share)
+        baseline_share = check_share("baseline_share", baseline_share)
     ref = reference(cfg)
-    total = _check_total_dossiers(total_dossiers, ref.total_dossiers)
+    total = check_total_dossiers(total_dossiers, ref.total_dossiers)
     ref_year = int(
         evidence.load().set_index("id").loc[ref.ids["dossiers_online"], "period_end"].year
     )
@@ -277,4 +294,4 @@ def over_time(
         **overrides,
     }
     sources = sorted(set(point.sources) | set(getattr(projection, "sources", []) or []))
-    return OverTime(out, params, sources)
+    return OverTime(draws=out, parameters=params, sources=sources)

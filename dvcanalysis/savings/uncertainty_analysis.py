@@ -10,18 +10,21 @@ so that importing :mod:`dvcanalysis.savings` stays light.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from dvcanalysis.errors import InputError
-from dvcanalysis.savings.config import Config, _cfg, reference
+from dvcanalysis.results import check_own_figure
+from dvcanalysis.savings.config import Config, load_config, reference
 from dvcanalysis.savings.model import (
-    _calibration_factor,
-    _config_sources,
+    Estimate,
+    SavingsResult,
     bottom_up_saving,
+    calibration_factor,
+    config_sources,
     estimate,
     parameter_values,
     rng,
@@ -32,7 +35,7 @@ QUANTILES = (0.05, 0.5, 0.95)
 
 def uncertain_names(config: Config | Path | str | None = None) -> list[str]:
     """The uncertain per-dossier inputs (section ``per_dossier``)."""
-    return list(_cfg(config).section("per_dossier"))
+    return list(load_config(config).section("per_dossier"))
 
 
 def draw_parameters(
@@ -47,7 +50,7 @@ def draw_parameters(
     Parameters in ``fixed`` (overrides) are held at their value. Independent draws from the
     savings stream for ``seed`` (:func:`rng`).
     """
-    cfg = _cfg(config)
+    cfg = load_config(config)
     if not isinstance(n_draws, (int, np.integer)) or isinstance(n_draws, bool) or n_draws < 1:
         raise InputError(f"n_draws={n_draws!r} is not accepted; expected a whole number >= 1")
     values = parameter_values(fixed, config=cfg)
@@ -63,7 +66,9 @@ def draw_parameters(
     return pd.DataFrame(out)
 
 
-def _quantile_frame(samples: Mapping[str, np.ndarray], units: Mapping[str, str]) -> pd.DataFrame:
+def quantile_frame(samples: Mapping[str, np.ndarray], units: Mapping[str, str]) -> pd.DataFrame:
+    """``measure, unit, mean, q05, q50, q95`` (:data:`QUANTILES`) of each array of ``samples``;
+    ``units`` gives each measure's unit. Shared by the savings results' ``to_df``."""
     rows = []
     for measure, x in samples.items():
         q = np.quantile(x, QUANTILES)
@@ -80,13 +85,32 @@ def _quantile_frame(samples: Mapping[str, np.ndarray], units: Mapping[str, str])
     return pd.DataFrame(rows)
 
 
-@dataclass
-class Uncertainty:
-    """Monte Carlo intervals for :func:`estimate` (see :func:`uncertainty`)."""
+@dataclass(kw_only=True, repr=False)
+class Uncertainty(SavingsResult):
+    """Monte Carlo intervals for :func:`estimate` (see :func:`uncertainty`).
+
+    Attributes
+    ----------
+    draws
+        One row per draw: the drawn inputs and the measures.
+    estimate
+        The point :class:`~dvcanalysis.savings.Estimate` at the default inputs (the figure
+        shows the intervals around it).
+    """
 
     draws: pd.DataFrame
-    parameters: dict[str, object]
-    sources: list[str]
+    estimate: Estimate
+
+    def summary(self) -> str:
+        return f"{len(self.draws)} draws, seed {self.parameters.get('seed')}, share {self.estimate.share:g}"
+
+    def plot(self, ax=None, *, lang: str = "vi"):
+        """Gross and incremental yearly savings with their 5-95% intervals
+        (:func:`dvcanalysis.plots.savings.gross_incremental`); returns the figure."""
+        check_own_figure(self, ax)
+        from dvcanalysis.plots import savings as ps
+
+        return ps.gross_incremental(self.estimate, self, lang=lang, provenance=self.provenance())
 
     def to_df(self) -> pd.DataFrame:
         """``measure, unit, mean, q05, q50, q95`` for each output measure."""
@@ -106,7 +130,7 @@ class Uncertainty:
             "savings_vnd": "vnd_per_year",
             "incremental_savings_vnd": "vnd_per_year",
         }
-        return _quantile_frame({c: self.draws[c].to_numpy() for c in cols}, units)
+        return quantile_frame({c: self.draws[c].to_numpy() for c in cols}, units)
 
 
 def uncertainty(
@@ -126,7 +150,7 @@ def uncertainty(
     fixed at the defaults, so the interval shows how far the official figure could move if
     the components were uncertain in the declared ranges.
     """
-    cfg = _cfg(config)
+    cfg = load_config(config)
     point = estimate(
         share,
         baseline_share=baseline_share,
@@ -147,17 +171,32 @@ def uncertainty(
         out["incremental_savings_vnd"] = (
             out["per_dossier_vnd"] * point.total_dossiers * (point.share - point.baseline_share)
         )
-    return Uncertainty(out, {**point.parameters, "n_draws": n_draws, "seed": seed}, point.sources)
+    return Uncertainty(
+        draws=out,
+        estimate=point,
+        parameters={**point.parameters, "n_draws": n_draws, "seed": seed},
+        sources=point.sources,
+    )
 
 
-@dataclass
-class Tornado:
-    """One-at-a-time sensitivity (see :func:`tornado`)."""
+@dataclass(kw_only=True, repr=False)
+class Tornado(SavingsResult):
+    """One-at-a-time sensitivity (see :func:`tornado`): ``table`` (see :meth:`to_df`) and the
+    yearly saving at the defaults, ``base_vnd``."""
 
     table: pd.DataFrame
     base_vnd: float
-    parameters: dict[str, object]
-    sources: list[str]
+
+    def summary(self) -> str:
+        return f"{len(self.table)} inputs, base {self.base_vnd:.4g} VND a year"
+
+    def plot(self, ax=None, *, lang: str = "vi"):
+        """The swings as bars around the base (:func:`dvcanalysis.plots.savings.tornado`);
+        returns the figure."""
+        check_own_figure(self, ax)
+        from dvcanalysis.plots import savings as ps
+
+        return ps.tornado(self, lang=lang, provenance=self.provenance())
 
     def to_df(self) -> pd.DataFrame:
         """``parameter, unit, low, default, high, savings_at_low_vnd, savings_at_high_vnd, swing_vnd, base_vnd``,
@@ -181,7 +220,7 @@ def tornado(
     them, and an overridden per-dossier input is held at its value (as in :func:`uncertainty`),
     so it has no row.
     """
-    cfg = _cfg(config)
+    cfg = load_config(config)
     parameter_values(overrides, config=cfg)  # unknown names and bad values: InputError
     share = reference(cfg).share if share is None else share
     base = estimate(
@@ -223,12 +262,18 @@ def tornado(
         .sort_values(["swing_vnd", "parameter"], ascending=[False, True], kind="stable")
         .reset_index(drop=True)
     )
-    return Tornado(table, base.savings_vnd, dict(base.parameters), base.sources)
+    return Tornado(
+        table=table,
+        base_vnd=base.savings_vnd,
+        parameters=dict(base.parameters),
+        sources=base.sources,
+    )
 
 
-@dataclass
-class Sobol:
-    """Variance-based sensitivity indices (see :func:`sobol_indices`)."""
+@dataclass(kw_only=True, repr=False)
+class Sobol(SavingsResult):
+    """Variance-based sensitivity indices (see :func:`sobol_indices`): first-order ``S1`` and
+    total ``ST`` per input of ``names``, with their confidence half-widths."""
 
     names: list[str]
     S1: np.ndarray
@@ -236,8 +281,17 @@ class Sobol:
     ST: np.ndarray
     ST_conf: np.ndarray
     n_evaluations: int
-    parameters: dict[str, object] = field(default_factory=dict)
-    sources: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{len(self.names)} inputs, {self.n_evaluations} evaluations"
+
+    def plot(self, ax=None, *, lang: str = "vi"):
+        """S1 and ST bars with their confidence half-widths
+        (:func:`dvcanalysis.plots.savings.sobol`); returns the figure."""
+        check_own_figure(self, ax)
+        from dvcanalysis.plots import savings as ps
+
+        return ps.sobol(self, lang=lang, provenance=self.provenance())
 
     def to_df(self) -> pd.DataFrame:
         """``parameter, S1, S1_conf, ST, ST_conf`` (conf: half-width of the 95% bootstrap
@@ -293,7 +347,12 @@ def sobol_indices(
     Y = np.asarray(model(X), dtype=float)
     res = sobol_analyze.analyze(problem, Y, calc_second_order=False, seed=boot_seed)
     return Sobol(
-        list(problem["names"]), res["S1"], res["S1_conf"], res["ST"], res["ST_conf"], int(len(Y))
+        names=list(problem["names"]),
+        S1=res["S1"],
+        S1_conf=res["S1_conf"],
+        ST=res["ST"],
+        ST_conf=res["ST_conf"],
+        n_evaluations=int(len(Y)),
     )
 
 
@@ -309,7 +368,7 @@ def sensitivity(
     Each input is triangular(low, default, high) over its declared range, as in the Monte
     Carlo. Indices do not depend on the calibration factor (a constant scale).
     """
-    cfg = _cfg(config)
+    cfg = load_config(config)
     varied = {k: p for k, p in cfg.section("per_dossier").items() if p.high > p.low}
     names = list(varied)
     problem = {
@@ -321,7 +380,7 @@ def sensitivity(
         "dists": ["triang"] * len(names),
     }
     base = cfg.defaults()
-    k, target = _calibration_factor(cfg, calibration)
+    k, target = calibration_factor(cfg, calibration)
 
     def model(X: np.ndarray) -> np.ndarray:
         values = {**base, **{name: X[:, i] for i, name in enumerate(names)}}
@@ -329,5 +388,5 @@ def sensitivity(
 
     out = sobol_indices(model, problem, n=n, seed=seed)
     out.parameters = {"n": n, "seed": seed, "calibration": target, "output": "per_dossier_vnd"}
-    out.sources = _config_sources(cfg, names)
+    out.sources = config_sources(cfg, names)
     return out

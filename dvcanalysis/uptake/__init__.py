@@ -39,9 +39,10 @@ resampling): a pool of ``4 * n_draws`` prior draws is weighted by a normal likel
 of each national observation given the draw's volume-weighted national mix at its
 date (standard deviation ``national_observation_sd_share``, for definition and
 coverage differences), and ``n_draws`` are resampled in proportion to the weights.
-The effective sample size of the weights is reported in ``Projection.calibration``.
+The effective sample size of the weights is reported in ``Projection.calibration``
+(a :class:`Calibration`); each segment's anchor in ``Projection.anchors`` (an :class:`Anchor`).
 
-The package is split by concept; every name is re-exported here, so
+The package is split by concept; every public name is re-exported here (``__all__``), so
 ``uptake.project``, ``uptake.Projection``, ``uptake.DEFAULT_CUTOFF``... are the same
 objects as in the submodule that owns them:
 
@@ -51,6 +52,8 @@ objects as in the submodule that owns them:
     Cut-off, observations, official targets, and the load caches.
 :mod:`~dvcanalysis.uptake.calibration`
     Assumption draws, anchors per draw, national likelihood, importance resampling.
+:mod:`~dvcanalysis.uptake.records`
+    The typed records of a projection: :class:`Anchor`, :class:`Calibration`.
 :mod:`~dvcanalysis.uptake.projection`
     The :class:`Projection` result (tables, quantiles, provenance, plot).
 :mod:`~dvcanalysis.uptake.montecarlo`
@@ -58,12 +61,15 @@ objects as in the submodule that owns them:
 :mod:`~dvcanalysis.uptake.comparison`
     :func:`compare` and :class:`Comparison`.
 :mod:`~dvcanalysis.uptake.backtesting`
-    :func:`backtest`, :func:`backtests`, :func:`backtest_projection`.
+    :func:`backtest`, :func:`backtests`, :func:`backtest_projection` and their
+    :class:`Backtest` result.
+:mod:`~dvcanalysis.uptake.baselines`
+    The naive baselines (:func:`baseline`, :class:`BaselineProjection`).
 
 Module-level constants are read by the submodule that defines them: to change one for a
 test, patch it there (``monkeypatch.setattr(uptake.montecarlo, "POOL_FACTOR", ...)``), not
-on this package. The caches (``_scenario_cache``, ``_observations_cache``) are the same
-dict objects here and in :mod:`~dvcanalysis.uptake.inputs`, so ``.clear()`` works on either.
+on this package. The load caches live in :mod:`~dvcanalysis.uptake.inputs`, keyed on the
+files' contents or stamps.
 
 Examples
 --------
@@ -77,26 +83,25 @@ from __future__ import annotations
 from dvcanalysis.uptake.backtesting import (
     BACKTEST_COLUMNS,
     BACKTESTS,
+    Backtest,
     backtest,
     backtest_projection,
     backtests,
 )
+from dvcanalysis.uptake.baselines import BASELINES, BaselineProjection, baseline
 from dvcanalysis.uptake.calibration import (
     LATE_DRAWS,
     PROXY_RATIO,
     TREND_PACE_RATIO,
+    calibrate_segments,
     condition,
+    condition_calibrated,
     draw_assumptions,
     implied_ministries_share,
     national_log_likelihood,
     resample_indices,
+    segment_columns,
 )
-from dvcanalysis.uptake.calibration import _calibrate_segments as _calibrate_segments
-from dvcanalysis.uptake.calibration import _condition_calibrated as _condition_calibrated
-from dvcanalysis.uptake.calibration import _log_likelihood as _log_likelihood
-from dvcanalysis.uptake.calibration import _Picker as _Picker
-from dvcanalysis.uptake.calibration import _resample as _resample
-from dvcanalysis.uptake.calibration import _segment_columns as _segment_columns
 from dvcanalysis.uptake.comparison import (
     CURVE_CHOICES,
     ChoiceRange,
@@ -104,11 +109,9 @@ from dvcanalysis.uptake.comparison import (
     choice_range,
     compare,
 )
-from dvcanalysis.uptake.curves import _BELOW_CEILING as _BELOW_CEILING
-from dvcanalysis.uptake.curves import _FLOOR_SHARE as _FLOOR_SHARE
-from dvcanalysis.uptake.curves import _Calibrated as _Calibrated
-from dvcanalysis.uptake.curves import _stack as _stack
 from dvcanalysis.uptake.curves import (
+    FLOOR_SHARE,
+    CalibratedCurve,
     bass_cdf,
     bass_time_to,
     curve_paths,
@@ -116,29 +119,21 @@ from dvcanalysis.uptake.curves import (
     end_of_year,
     linear_through,
     logistic_through,
+    stack_columns,
     target_path,
 )
-from dvcanalysis.uptake.inputs import _CACHE_SIZE as _CACHE_SIZE
 from dvcanalysis.uptake.inputs import (
     DEFAULT_CUTOFF,
     INDICATOR,
     SEGMENTS,
+    all_segment_targets,
     last_target_year,
+    latest_observation,
+    load_scenario,
     observations,
     parse_cutoff,
     segment_targets,
 )
-from dvcanalysis.uptake.inputs import _all_segment_targets as _all_segment_targets
-from dvcanalysis.uptake.inputs import _binding_targets as _binding_targets
-from dvcanalysis.uptake.inputs import _decimal as _decimal
-from dvcanalysis.uptake.inputs import _evidence_stamp as _evidence_stamp
-from dvcanalysis.uptake.inputs import _latest as _latest
-from dvcanalysis.uptake.inputs import _load_scenario as _load_scenario
-from dvcanalysis.uptake.inputs import _observations_cache as _observations_cache
-from dvcanalysis.uptake.inputs import _path_targets as _path_targets
-from dvcanalysis.uptake.inputs import _remember as _remember
-from dvcanalysis.uptake.inputs import _scenario_cache as _scenario_cache
-from dvcanalysis.uptake.montecarlo import _MAX_DRAWS as _MAX_DRAWS
 from dvcanalysis.uptake.montecarlo import (
     ANCHOR_ROLE,
     LIKELIHOOD_ROLE,
@@ -146,19 +141,27 @@ from dvcanalysis.uptake.montecarlo import (
     MAX_HORIZON,
     POOL_FACTOR,
     PROXY_ANCHOR_ROLE,
+    check_run,
+    choose_anchors,
     project,
+    resolve_scenario,
     sample,
+    shock_rng,
+    shock_time,
     simulate,
 )
-from dvcanalysis.uptake.montecarlo import _check_int as _check_int
-from dvcanalysis.uptake.montecarlo import _resolve as _resolve
 from dvcanalysis.uptake.projection import Projection, check_quantiles, quantile_name
+from dvcanalysis.uptake.records import CALIBRATION_REASONS, Anchor, Calibration
 
 __all__ = [
     "ANCHOR_ROLE",
     "BACKTESTS",
     "BACKTEST_COLUMNS",
+    "BASELINES",
+    "CALIBRATION_REASONS",
+    "CURVE_CHOICES",
     "DEFAULT_CUTOFF",
+    "FLOOR_SHARE",
     "INDICATOR",
     "LATE_DRAWS",
     "LIKELIHOOD_ROLE",
@@ -169,26 +172,38 @@ __all__ = [
     "PROXY_RATIO",
     "SEGMENTS",
     "TREND_PACE_RATIO",
+    "Anchor",
+    "Backtest",
+    "BaselineProjection",
+    "Calibration",
+    "CalibratedCurve",
+    "ChoiceRange",
     "Comparison",
     "Projection",
+    "all_segment_targets",
     "backtest",
     "backtest_projection",
     "backtests",
+    "baseline",
     "bass_cdf",
     "bass_time_to",
+    "calibrate_segments",
     "check_quantiles",
-    "compare",
+    "check_run",
     "choice_range",
-    "ChoiceRange",
-    "CURVE_CHOICES",
+    "choose_anchors",
+    "compare",
     "condition",
+    "condition_calibrated",
     "curve_paths",
     "draw_assumptions",
     "effective_time",
     "end_of_year",
     "implied_ministries_share",
     "last_target_year",
+    "latest_observation",
     "linear_through",
+    "load_scenario",
     "logistic_through",
     "national_log_likelihood",
     "observations",
@@ -196,8 +211,13 @@ __all__ = [
     "project",
     "quantile_name",
     "resample_indices",
+    "resolve_scenario",
     "sample",
+    "segment_columns",
     "segment_targets",
+    "shock_rng",
+    "shock_time",
     "simulate",
+    "stack_columns",
     "target_path",
 ]

@@ -2,12 +2,15 @@
 
 Owns :func:`backtest` (a series fitted on its own observations, per curve),
 :func:`backtests` (the default cases, :data:`BACKTESTS`) and :func:`backtest_projection`
-(a projection against every observation after its own cut-off).
+(a projection against every observation after its own cut-off), and their result,
+:class:`Backtest` (``to_df()`` gives the rows; ``plot()`` each forecast's 90% band, median
+and the observation).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -15,13 +18,70 @@ import pandas as pd
 
 from dvcanalysis import evidence
 from dvcanalysis.errors import InputError, check_choice
+from dvcanalysis.provenance import Provenance
+from dvcanalysis.results import Result
 from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake.calibration import draw_assumptions
 from dvcanalysis.uptake.curves import curve_paths
-from dvcanalysis.uptake.inputs import INDICATOR, _decimal, parse_cutoff
-from dvcanalysis.uptake.montecarlo import _resolve
+from dvcanalysis.uptake.inputs import INDICATOR, parse_cutoff
+from dvcanalysis.uptake.montecarlo import resolve_scenario
 from dvcanalysis.uptake.projection import Projection
 from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF
+
+
+@dataclass(kw_only=True, repr=False)
+class Backtest(Result):
+    """Forecasts made with the data up to a cut-off, set against the observations after it.
+
+    Attributes
+    ----------
+    frame
+        One row per (forecast, later observation): the columns of :func:`backtest` (a series
+        per curve), or :data:`BACKTEST_COLUMNS` (:func:`backtest_projection`).
+    parameters
+        What produced it (``scenario``, ``cutoff`` or ``cases``, ``n_draws``, ``seed``...).
+    source_ids
+        Source ids of the observations fitted on and compared with.
+    """
+
+    frame: pd.DataFrame
+    parameters: dict[str, object] = field(default_factory=dict)
+    source_ids: tuple[str, ...] = ()
+
+    @property
+    def sources(self) -> list[str]:
+        """Source ids of the observations fitted on and compared with."""
+        return sorted(set(self.source_ids))
+
+    def to_df(self) -> pd.DataFrame:
+        """The rows (a copy); see :func:`backtest` and :func:`backtest_projection` for columns."""
+        return self.frame.copy()
+
+    def provenance(self) -> Provenance:
+        """Sources and parameters; the data date is the evidence's (the later observations)."""
+        return Provenance(sources=self.sources, parameters=dict(self.parameters))
+
+    def summary(self) -> str:
+        """E.g. ``business-as-usual, cut-off 2023-12-31: 4 of 6 forecasts in the 90% band``."""
+        f, p = self.frame, self.parameters
+        what = f"{p['indicator']} {p['segment']}" if "indicator" in p else p.get("scenario", "")
+        cut = self.parameters.get("cutoff", self.parameters.get("cases", ""))
+        inside = int(f["covered"].sum()) if "covered" in f else 0
+        return f"{what}, cut-off {cut}: {inside} of {len(f)} forecasts in the 90% band"
+
+    def plot(self, ax=None, *, lang: str = "vi"):
+        """Each forecast's 90% band and median beside the observation; returns the axes.
+
+        See :func:`dvcanalysis.plots.evaluation.interval_chart`.
+        """
+        from dvcanalysis.plots import evaluation as eplot
+
+        return eplot.interval_chart(self.frame, lang=lang, ax=ax, provenance=self.provenance())
+
+
+def _frame_sources(*frames: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(sorted({s for f in frames if "source_id" in f for s in f["source_id"]}))
+
 
 BACKTESTS = (
     ("fully_online_share", "national", "2019-12-31"),
@@ -39,7 +99,7 @@ def backtest(
     curves: Sequence[str] = ("linear", "logistic", "bass"),
     n_draws: int = 1000,
     seed: int = 0,
-) -> pd.DataFrame:
+) -> Backtest:
     """Fit a series on its observations up to ``cutoff``; predict its later observations.
 
     The series is fitted on its own observations: ``linear`` and ``logistic`` need two
@@ -48,19 +108,19 @@ def backtest(
 
     Returns
     -------
-    DataFrame
-        One row per (curve, later observation): ``indicator, segment, cutoff, curve,
+    Backtest
+        ``.to_df()``: one row per (curve, later observation): ``indicator, segment, cutoff, curve,
         fitted_on`` (evidence ids), ``id, period, observed, q05, q50, q95,
         error_share`` (median minus observed), ``covered`` (observed within 5-95%),
         ``identifiable`` (False when the cut-off leaves too few points for the curve;
         the numbers are then NaN).
     """
-    sc = _resolve(scenario, None, None)
+    sc = resolve_scenario(scenario, None, None)
     cut = pd.Timestamp(parse_cutoff(cutoff))
     for c in curves:
         check_choice("curve", c, ("linear", "logistic", "bass"))
     s = evidence.series(indicator, segment)
-    s["decimal_year"] = [_decimal(x) for x in s["period_end"]]
+    s["decimal_year"] = [evidence.decimal_year(pd.Timestamp(x).date()) for x in s["period_end"]]
     before, after = s[s["period_end"] <= cut], s[s["period_end"] > cut]
     if after.empty:
         raise InputError(
@@ -118,7 +178,16 @@ def backtest(
                     "identifiable": ok,
                 }
             )
-    return pd.DataFrame(rows)
+    params = {
+        "scenario": sc.name,
+        "indicator": indicator,
+        "segment": segment,
+        "cutoff": cut.date().isoformat(),
+        "curves": ";".join(curves),
+        "n_draws": n_draws,
+        "seed": seed,
+    }
+    return Backtest(frame=pd.DataFrame(rows), parameters=params, source_ids=_frame_sources(s))
 
 
 def backtests(
@@ -127,14 +196,21 @@ def backtests(
     scenario: str | Scenario = "business-as-usual",
     n_draws: int = 1000,
     seed: int = 0,
-) -> pd.DataFrame:
+) -> Backtest:
     """:func:`backtest` over several ``(indicator, segment, cutoff)`` cases, concatenated."""
-    return pd.concat(
-        [
-            backtest(i, s, cutoff=c, scenario=scenario, n_draws=n_draws, seed=seed)
-            for i, s, c in cases
-        ],
-        ignore_index=True,
+    runs = [
+        backtest(i, s, cutoff=c, scenario=scenario, n_draws=n_draws, seed=seed) for i, s, c in cases
+    ]
+    params = {
+        "scenario": runs[0].parameters["scenario"] if runs else str(scenario),
+        "cases": ";".join(f"{i}/{s}/{c}" for i, s, c in cases),
+        "n_draws": n_draws,
+        "seed": seed,
+    }
+    return Backtest(
+        frame=pd.concat([r.frame for r in runs], ignore_index=True),
+        parameters=params,
+        source_ids=tuple(sorted({x for r in runs for x in r.source_ids})),
     )
 
 
@@ -156,7 +232,7 @@ BACKTEST_COLUMNS = (
 )
 
 
-def backtest_projection(projection: Projection) -> pd.DataFrame:
+def backtest_projection(projection: Projection) -> Backtest:
     """Compare a projection, fitted up to its own cut-off, with every observation after it.
 
     Every fully-online observation of a projected segment dated after the projection's
@@ -176,8 +252,8 @@ def backtest_projection(projection: Projection) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame
-        One row per later observation: ``scenario, cutoff, segment, id, period, period_end,
+    Backtest
+        ``.to_df()``: one row per later observation: ``scenario, cutoff, segment, id, period, period_end,
         decimal_year, observed, q05, q50, q95`` (shares), ``error_share`` (median minus
         observed), ``covered`` (observed within the 90% band, 5-95%), ``source_id``. Empty
         (with these columns) when the evidence has no observation after the cut-off.
@@ -194,8 +270,17 @@ def backtest_projection(projection: Projection) -> pd.DataFrame:
     obs = projection.observations
     later = obs[(obs["role"] == ROLE_AFTER_CUTOFF) & obs["segment"].isin(projection.segments)]
     later = later.sort_values(["period_end", "segment", "id"]).reset_index(drop=True)
+    params = {
+        k: projection.parameters[k]
+        for k in ("scenario", "curve", "n_draws", "seed", "cutoff")
+        if k in projection.parameters
+    }
     if later.empty:
-        return pd.DataFrame(columns=list(BACKTEST_COLUMNS))
+        return Backtest(
+            frame=pd.DataFrame(columns=list(BACKTEST_COLUMNS)),
+            parameters=params,
+            source_ids=tuple(projection.sources),
+        )
     sc = projection.scenario
     times = np.unique(later["decimal_year"].to_numpy(float))
     shares = projection.shares_at(times)
@@ -221,4 +306,8 @@ def backtest_projection(projection: Projection) -> pd.DataFrame:
                 "source_id": r.source_id,
             }
         )
-    return pd.DataFrame(rows, columns=list(BACKTEST_COLUMNS))
+    return Backtest(
+        frame=pd.DataFrame(rows, columns=list(BACKTEST_COLUMNS)),
+        parameters=params,
+        source_ids=tuple(sorted(set(projection.sources) | set(later["source_id"]))),
+    )

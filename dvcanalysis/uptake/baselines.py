@@ -16,7 +16,7 @@ forecast evaluation (:mod:`dvcanalysis.evaluation`, which scores them exactly li
 Anchors. A segment with no observation of its own up to the cut-off takes the latest national
 observation (or, without one, the latest observation of any segment) as its level, and, for
 the trend, the slope of the national series (or of the first series with two dated
-observations); ``anchors[segment]["proxy"]`` is then True. This is what a forecaster without a
+observations); ``anchors[segment].proxy`` is then True. This is what a forecaster without a
 model would do; the model instead uses named ratios.
 
 Times are the models' (an observation sits at the midpoint of its period, see
@@ -45,6 +45,7 @@ from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake.curves import end_of_year
 from dvcanalysis.uptake.inputs import DEFAULT_CUTOFF, SEGMENTS, observations
 from dvcanalysis.uptake.projection import Projection
+from dvcanalysis.uptake.records import Anchor, Calibration
 from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, ROLE_ANCHOR
 
 BASELINES = ("persistence", "linear-trend")
@@ -63,7 +64,7 @@ DESCRIPTIONS = {
 ANCHOR_ROLE = ROLE_ANCHOR
 
 
-@dataclass
+@dataclass(kw_only=True, repr=False)
 class BaselineProjection(Projection):
     """A :class:`~dvcanalysis.uptake.Projection` made by a naive baseline.
 
@@ -73,6 +74,10 @@ class BaselineProjection(Projection):
     """
 
     rule: dict[str, object] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """E.g. ``persistence baseline, 1000 draws, cut-off 2024-12-31, 2025-2030``."""
+        return f"{self.scenario.name} baseline, " + super().summary().split(", ", 1)[1]
 
     @property
     def assumptions(self) -> pd.DataFrame:
@@ -199,33 +204,85 @@ def baseline(
 
     check_choice("kind", kind, BASELINES)
     n_draws, seed, cut, years = check_run(n_draws, seed, cutoff, horizon)
-    horizon = int(years[-1])
     obs = observations(cutoff=cut)
     known = obs[obs["role"] != ROLE_AFTER_CUTOFF]
     if known.empty:
         raise InputError(
             f"{kind} baseline, cutoff={cut.isoformat()}: no fully-online observation on or before it"
         )
+    sigma, pairs = _sigma(known, kind, cut)
+    rule_segments, anchors = _rules(known, kind, cut)
+    obs = obs.copy()
+    used = {a.id for a in anchors.values()}
+    obs.loc[obs["id"].isin(used) & (obs["role"] != ROLE_AFTER_CUTOFF), "role"] = ANCHOR_ROLE
+
+    rng = np.random.default_rng(seed)
+    draws = {f"z_{seg}": _antithetic(rng, n_draws) for seg in SEGMENTS}
+    sc = Scenario(
+        name=kind,
+        title=dict(TITLES[kind]),
+        description=DESCRIPTIONS[kind],
+        curve=kind,
+        national="baseline",
+        assumptions={},
+    )
+    params = {
+        "scenario": kind,
+        "curve": kind,
+        "n_draws": n_draws,
+        "seed": seed,
+        "cutoff": cut.isoformat(),
+        "horizon": int(years[-1]),
+        "sigma_share_per_sqrt_year": round(sigma, 6),
+    }
+    proj = BaselineProjection(
+        scenario=sc,
+        years=years,
+        shares={},
+        draws=draws,
+        observations=obs,
+        parameters=params,
+        anchors=anchors,
+        calibration=Calibration(applied=False, reason="baseline"),
+        rule={"sigma": sigma, "segments": rule_segments, "pairs": pairs},
+    )
+    proj.shares = proj.shares_at(end_of_year(years))
+    return proj
+
+
+def _sigma(known: pd.DataFrame, kind: str, cut: date) -> tuple[float, list[str]]:
+    """The spread rule's ``sigma`` (share per square-root year) and the pairs it rests on."""
     sq, pairs = _changes(known)
     if sq.size == 0:
         raise InputError(
             f"{kind} baseline, cutoff={cut.isoformat()}: the spread needs two observations of one "
             "segment dated apart on or before the cut-off; there are none"
         )
-    sigma = float(np.sqrt(sq.mean()))
+    return float(np.sqrt(sq.mean())), pairs
 
-    def latest(frame: pd.DataFrame) -> pd.Series:  # observations() orders the preferred last
-        return frame.sort_values("period_end", kind="stable").iloc[-1]
 
+def _latest(frame: pd.DataFrame) -> pd.Series:
+    """The latest row (observations() orders the preferred report of a period last)."""
+    return frame.sort_values("period_end", kind="stable").iloc[-1]
+
+
+def _rules(
+    known: pd.DataFrame, kind: str, cut: date
+) -> tuple[dict[str, dict[str, object]], dict[str, Anchor]]:
+    """Per segment, the baseline's line (``level, slope, time, from``) and its :class:`Anchor`.
+
+    A segment without observations of its own takes the national (or any) latest observation
+    and, for the trend, the slope of another series (a proxy, see the module docstring).
+    """
     nat = _series(known, "national")
-    fallback = latest(nat) if len(nat) else latest(known)
+    fallback = _latest(nat) if len(nat) else _latest(known)
     trend_series = [nat] + [_series(known, s) for s in SEGMENTS if s != "national"]
     fallback_slope = next((d for d in map(_drift, trend_series) if d is not None), None)
     rule_segments: dict[str, dict[str, object]] = {}
-    anchors: dict[str, dict[str, object]] = {}
+    anchors: dict[str, Anchor] = {}
     for seg in SEGMENTS:
         own = _series(known, seg)
-        a = latest(own) if len(own) else fallback
+        a = _latest(own) if len(own) else fallback
         slope = 0.0
         source = f"latest observation {a['id']}"
         if kind == "linear-trend":
@@ -246,48 +303,10 @@ def baseline(
             "time": float(a["decimal_year"]),
             "from": source,
         }
-        anchors[seg] = {
-            "id": a["id"],
-            "time": float(a["decimal_year"]),
-            "value": float(a["value"]),
-            "proxy": bool(own.empty),
-        }
-    obs = obs.copy()
-    used = {a["id"] for a in anchors.values()}
-    obs.loc[obs["id"].isin(used) & (obs["role"] != ROLE_AFTER_CUTOFF), "role"] = ANCHOR_ROLE
-
-    rng = np.random.default_rng(seed)
-    draws = {f"z_{seg}": _antithetic(rng, n_draws) for seg in SEGMENTS}
-    sc = Scenario(
-        name=kind,
-        title=dict(TITLES[kind]),
-        description=DESCRIPTIONS[kind],
-        curve=kind,
-        national="baseline",
-        assumptions={},
-    )
-    params = {
-        "scenario": kind,
-        "curve": kind,
-        "n_draws": n_draws,
-        "seed": seed,
-        "cutoff": cut.isoformat(),
-        "horizon": horizon,
-        "sigma_share_per_sqrt_year": round(sigma, 6),
-    }
-    proj = BaselineProjection(
-        scenario=sc,
-        years=years,
-        shares={},
-        draws=draws,
-        observations=obs,
-        parameters=params,
-        anchors=anchors,
-        calibration={"applied": False, "reason": "baseline"},
-        rule={"sigma": sigma, "segments": rule_segments, "pairs": pairs},
-    )
-    proj.shares = proj.shares_at(end_of_year(years))
-    return proj
+        anchors[seg] = Anchor(
+            id=a["id"], time=float(a["decimal_year"]), value=float(a["value"]), proxy=own.empty
+        )
+    return rule_segments, anchors
 
 
 def persistence(**kwargs) -> BaselineProjection:

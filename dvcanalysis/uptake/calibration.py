@@ -2,7 +2,7 @@
 
 Owns :func:`draw_assumptions` (one uniform per assumption and draw, common random numbers
 across scenarios), the calibration of each segment's curve on its anchor per draw
-(``_calibrate_segments``), the volume-weighted national mix, the normal likelihood of the
+(``calibrate_segments``), the volume-weighted national mix, the normal likelihood of the
 national observations (:func:`national_log_likelihood`) and sampling-importance-resampling
 (:func:`resample_indices`, :func:`condition`).
 """
@@ -13,7 +13,8 @@ import numpy as np
 
 from dvcanalysis import evidence
 from dvcanalysis.scenarios import SPECS, Scenario
-from dvcanalysis.uptake.curves import _FLOOR_SHARE, _Calibrated, end_of_year
+from dvcanalysis.uptake.curves import FLOOR_SHARE, CalibratedCurve, end_of_year
+from dvcanalysis.uptake.records import Anchor
 
 PROXY_RATIO = "localities_to_national_ratio"
 TREND_PACE_RATIO = "trend_pace_ratio"
@@ -85,20 +86,34 @@ def draw_assumptions(
     return out
 
 
-def _calibrate_segments(
+def calibrate_segments(
     sc: Scenario,
-    anchors: dict[str, dict[str, object]],
+    anchors: dict[str, Anchor],
     d: dict[str, np.ndarray],
     targets: dict[str, tuple[np.ndarray, np.ndarray]],
-) -> dict[str, _Calibrated]:
-    """Each modelled segment's curve calibrated per draw (``national`` only with its own observations)."""
+) -> dict[str, CalibratedCurve]:
+    """Each modelled segment's curve calibrated per draw on its anchor (``national`` only when
+    the scenario follows its own observations), shared by the projection and the conditioning.
+
+    Parameters
+    ----------
+    sc
+        The scenario (curve, national mode, ``pace_from``).
+    anchors
+        Segment -> :class:`~dvcanalysis.uptake.Anchor` (localities; ministries; national with
+        ``national: observations``).
+    d
+        Draws from :func:`draw_assumptions`.
+    targets
+        Segment -> (end times, shares) of its official targets (``target-path``).
+    """
     err = d["anchor_error_share"]
     pace_from = evidence.decimal_year(sc.pace_from) if sc.pace_from else -np.inf
     t0 = end_of_year(d["base_year"])
 
-    def fit(sa: np.ndarray, ta: float, seg: str) -> _Calibrated:
+    def fit(sa: np.ndarray, ta: float, seg: str) -> CalibratedCurve:
         tt, tv = targets.get(seg, (np.array([]), np.array([])))
-        return _Calibrated.fit(
+        return CalibratedCurve.fit(
             sc.curve,
             t0=t0,
             s0=d["base_share"],
@@ -114,29 +129,32 @@ def _calibrate_segments(
         )
 
     la = anchors["localities"]
-    if la.get("proxy"):  # no localities observation up to the cut-off: national figure x ratio
-        sa_loc = la["value"] * d[PROXY_RATIO]
+    if la.proxy:  # no localities observation up to the cut-off: national figure x ratio
+        sa_loc = la.value * d[PROXY_RATIO]
         sa_loc += err * d["z_localities"]
     else:
-        sa_loc = la["value"] + err * d["z_localities"]
-    out = {"localities": fit(sa_loc, la["time"], "localities")}
-    ma = anchors.get("ministries") or {"proxy": True}
-    if ma["proxy"]:  # no ministries observation: the localities' anchor x ministries_ratio
-        sa_min = np.clip(sa_loc, _FLOOR_SHARE, None) * d["ministries_ratio"]
+        sa_loc = la.value + err * d["z_localities"]
+    out = {"localities": fit(sa_loc, la.time, "localities")}
+    ma = anchors.get("ministries")
+    if (
+        ma is None or ma.proxy
+    ):  # no ministries observation: the localities' anchor x ministries_ratio
+        sa_min = np.clip(sa_loc, FLOOR_SHARE, None) * d["ministries_ratio"]
         sa_min += err * d["z_ministries"]
-        out["ministries"] = fit(sa_min, la["time"], "ministries")
+        out["ministries"] = fit(sa_min, la.time, "ministries")
     else:
-        out["ministries"] = fit(ma["value"] + err * d["z_ministries"], ma["time"], "ministries")
+        out["ministries"] = fit(ma.value + err * d["z_ministries"], ma.time, "ministries")
     if sc.national == "observations":
         na = anchors["national"]
-        out["national"] = fit(na["value"] + err * d["z_national"], na["time"], "national")
+        out["national"] = fit(na.value + err * d["z_national"], na.time, "national")
     return out
 
 
-def _segment_columns(
-    segs: dict[str, _Calibrated], w: np.ndarray, t: np.ndarray
+def segment_columns(
+    segs: dict[str, CalibratedCurve], w: np.ndarray, t: np.ndarray
 ) -> dict[str, list[np.ndarray]]:
-    """Per segment, one 1-D array of shares per time; ``national`` is the mix unless it has its own curve."""
+    """Per segment, one 1-D array of shares per time in ``t``; ``national`` is the mix weighted
+    by ``w`` (``ministries_volume_share`` per draw) unless it has its own curve."""
     cols = {seg: c.columns(t) for seg, c in segs.items()}
     if "national" not in cols:
         omw = 1.0 - w
@@ -253,15 +271,22 @@ def _resample(
     return idx, w, float(1.0 / np.sum(w * w)), _Picker(idx, order, sorted_idx)
 
 
-def _condition_calibrated(
-    segs: dict[str, _Calibrated],
+def condition_calibrated(
+    segs: dict[str, CalibratedCurve],
     pool: dict[str, np.ndarray],
     obs_times: np.ndarray,
     obs_values: np.ndarray,
     n_draws: int,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, float, _Picker]:
-    """:func:`condition` on curves already calibrated for every prior draw, plus a picker of the kept ones."""
+    """:func:`condition` on curves already calibrated for every prior draw
+    (:func:`calibrate_segments`), plus a picker of the kept draws (``pick(v)`` is ``v[idx]``).
+
+    Returns
+    -------
+    tuple
+        ``(indices into the pool, normalized weights, effective sample size, picker)``.
+    """
     n_pool = len(pool["ceiling_share"])
     obs_times = np.asarray(obs_times, dtype=float)
     if obs_times.size == 0:
@@ -269,7 +294,7 @@ def _condition_calibrated(
         return idx, np.full(n_pool, 1.0 / n_pool), float(n_pool), _Picker(idx)
     w = pool["ministries_volume_share"]
     national = (
-        _segment_columns(segs, w, np.array([tj]))["national"][0] for tj in obs_times
+        segment_columns(segs, w, np.array([tj]))["national"][0] for tj in obs_times
     )  # one date at a time
     lw = _log_likelihood(national, obs_values, pool["national_observation_sd_share"])
     return _resample(lw, n_draws, rng)
@@ -277,7 +302,7 @@ def _condition_calibrated(
 
 def condition(
     sc: Scenario,
-    anchors: dict[str, dict[str, object]],
+    anchors: dict[str, Anchor],
     pool: dict[str, np.ndarray],
     targets: dict[str, tuple[np.ndarray, np.ndarray]],
     obs_times: np.ndarray,
@@ -298,8 +323,8 @@ def condition(
     tuple
         ``(indices into the pool, normalized weights, effective sample size)``.
     """
-    segs = _calibrate_segments(sc, anchors, pool, targets) if np.asarray(obs_times).size else {}
-    return _condition_calibrated(segs, pool, obs_times, obs_values, n_draws, rng)[:3]
+    segs = calibrate_segments(sc, anchors, pool, targets) if np.asarray(obs_times).size else {}
+    return condition_calibrated(segs, pool, obs_times, obs_values, n_draws, rng)[:3]
 
 
 def implied_ministries_share(

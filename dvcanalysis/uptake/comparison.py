@@ -7,20 +7,22 @@ quantile paths; the result carries the union of the scenarios' sources.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
 from dvcanalysis import scenarios
 from dvcanalysis.errors import InputError
+from dvcanalysis.provenance import Provenance
+from dvcanalysis.results import Result
 from dvcanalysis.uptake.inputs import DEFAULT_CUTOFF
-from dvcanalysis.uptake.montecarlo import _resolve, project
+from dvcanalysis.uptake.montecarlo import project, resolve_scenario
 from dvcanalysis.uptake.projection import check_quantiles
 
 
-@dataclass
-class Comparison:
+@dataclass(kw_only=True, repr=False)
+class Comparison(Result):
     """Quantile paths of several scenarios (from :func:`compare`), with their own provenance.
 
     Attributes
@@ -29,8 +31,8 @@ class Comparison:
         ``scenario, year, segment`` and one column per quantile (``q05, q50, q95``...).
     names
         The scenarios compared, in order.
-    sources
-        Source ids behind any of the projections (the union).
+    source_ids
+        Source ids behind any of the projections (the union; :attr:`sources` sorted).
     parameters
         ``scenarios`` (names joined by ``;``), ``n_draws``, ``seed``, ``cutoff``, ``horizon``.
     last_target_year
@@ -39,18 +41,37 @@ class Comparison:
 
     frame: pd.DataFrame
     names: list[str]
-    sources: list[str]
-    parameters: dict[str, object]
+    source_ids: tuple[str, ...] = ()
+    parameters: dict[str, object] = field(default_factory=dict)
     last_target_year: int | None = None
+
+    @property
+    def sources(self) -> list[str]:
+        """Source ids behind any of the projections compared."""
+        return sorted(set(self.source_ids))
+
+    def summary(self) -> str:
+        """E.g. ``2 scenarios (business-as-usual, stalled), 1000 draws, cut-off 2024-12-31``."""
+        p = self.parameters
+        return (
+            f"{len(self.names)} scenarios ({', '.join(self.names)}), {p.get('n_draws')} draws, "
+            f"cut-off {p.get('cutoff')}"
+        )
 
     def to_df(self) -> pd.DataFrame:
         """The long frame ``scenario, year, segment, q05, q50, q95`` (shares, end of year)."""
         return self.frame.copy()
 
-    def provenance(self):
-        """A :class:`~dvcanalysis.provenance.Provenance` for the comparison chart and table."""
-        from dvcanalysis.provenance import Provenance
+    def plot(self, ax=None, *, lang: str = "vi", segment: str | None = None, titles=None):
+        """Median path of each scenario, one panel per segment (or only ``segment``); returns
+        the figure. ``titles``: scenario name -> display title. See
+        :func:`dvcanalysis.plots.uptake.compare_chart`."""
+        from dvcanalysis.plots import uptake as uplot
 
+        return uplot.compare_chart(self, titles=titles, segment=segment, lang=lang, ax=ax)
+
+    def provenance(self) -> Provenance:
+        """A :class:`~dvcanalysis.provenance.Provenance` for the comparison chart and table."""
         return Provenance(
             sources=list(self.sources),
             parameters=dict(self.parameters),
@@ -127,7 +148,11 @@ def compare(
     if curve is not None:
         parameters["curve"] = curve
     return Comparison(
-        pd.concat(frames, ignore_index=True), names, sorted(sources), parameters, last
+        frame=pd.concat(frames, ignore_index=True),
+        names=names,
+        source_ids=tuple(sorted(sources)),
+        parameters=parameters,
+        last_target_year=last,
     )
 
 
@@ -136,8 +161,8 @@ def compare(
 CURVE_CHOICES = ("logistic", "linear", "bass")
 
 
-@dataclass
-class ChoiceRange:
+@dataclass(kw_only=True, repr=False)
+class ChoiceRange(Result):
     """The probability of meeting each official target under several modelling choices.
 
     Attributes
@@ -149,11 +174,45 @@ class ChoiceRange:
         The scenario projected under every choice.
     parameters
         ``scenario``, ``choices`` (joined by ``;``), ``n_draws``, ``seed``, ``cutoff``.
+    source_ids
+        Source ids behind any of the projections (the union; :attr:`sources` sorted).
     """
 
     frame: pd.DataFrame
     scenario: str
-    parameters: dict[str, object]
+    parameters: dict[str, object] = field(default_factory=dict)
+    source_ids: tuple[str, ...] = ()
+
+    @property
+    def sources(self) -> list[str]:
+        """Source ids behind any of the projections."""
+        return sorted(set(self.source_ids))
+
+    def summary(self) -> str:
+        """E.g. ``business-as-usual under logistic;linear;bass, 4 targets``."""
+        n = len(self.frame[["segment", "target_year"]].drop_duplicates()) if len(self.frame) else 0
+        return f"{self.scenario} under {self.parameters.get('choices')}, {n} targets"
+
+    def provenance(self) -> Provenance:
+        """Sources, the parameters and the cut-off of the projections."""
+        return Provenance(
+            sources=self.sources,
+            parameters=dict(self.parameters),
+            data_date=str(self.parameters["cutoff"]),
+        )
+
+    def plot(self, ax=None, *, lang: str = "vi", scenario_title: str = ""):
+        """Each target's probability under each curve shape and the range between; returns
+        the axes. See :func:`dvcanalysis.plots.uptake.choice_range_chart`."""
+        from dvcanalysis.plots import uptake as uplot
+
+        return uplot.choice_range_chart(
+            self.frame,
+            lang=lang,
+            scenario=scenario_title or self.scenario,
+            provenance=self.provenance(),
+            ax=ax,
+        )
 
     def to_df(self) -> pd.DataFrame:
         """One row per target: ``segment, target_year, target_share, probability_low,
@@ -199,16 +258,17 @@ def choice_range(
     """
     from dvcanalysis import targets
 
-    sc = _resolve(scenario, None, None)
+    sc = resolve_scenario(scenario, None, None)
     choices = [sc.curve] if sc.curve == "target-path" else list(curves)
     for c in choices:
         if c not in scenarios.CURVES:
             raise InputError(
                 f"curves: {c!r} is not accepted; expected some of: {', '.join(scenarios.CURVES)}"
             )
-    rows = []
+    rows, sources = [], set()
     for c in choices:
         proj = project(sc, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon, curve=c)
+        sources |= set(proj.sources)
         att = targets.attainment(proj).dropna(subset=["probability"])
         for r in att.itertuples(index=False):
             rows.append(
@@ -228,4 +288,9 @@ def choice_range(
         "seed": seed,
         "cutoff": cut,
     }
-    return ChoiceRange(pd.DataFrame(rows), sc.name, params)
+    frame = pd.DataFrame(
+        rows, columns=["segment", "target_year", "target_share", "choice", "probability"]
+    )
+    return ChoiceRange(
+        frame=frame, scenario=sc.name, parameters=params, source_ids=tuple(sorted(sources))
+    )

@@ -4,7 +4,7 @@ Owns the curve formulas of :mod:`dvcanalysis.uptake`: the straight line and the 
 through a base point and an anchor, the Bass closed form and its inverse, the piecewise-linear
 target path, the effective time (the trend-pace ratio after the anchor composed with the
 pace multiplier), and the per-draw calibrated curve
-(``_Calibrated``) that :func:`curve_paths` and the projection evaluate one time at a time.
+(``CalibratedCurve``) that :func:`curve_paths` and the projection evaluate one time at a time.
 Time is a decimal year where the end of year ``Y`` is ``Y + 1.0``; shares are 0-1.
 """
 
@@ -15,8 +15,9 @@ import numpy as np
 from dvcanalysis import scenarios
 from dvcanalysis.errors import InputError
 
-# Keep calibrated anchors strictly inside (0, ceiling) so logit and Bass inverses exist.
-_FLOOR_SHARE = 0.001
+#: The lowest share a calibrated anchor takes (and, for ``ministries_ratio``, the localities'
+#: level it multiplies): anchors stay strictly inside (0, ceiling) so logit and Bass inverses exist.
+FLOOR_SHARE = 0.001
 _BELOW_CEILING = 0.98
 
 
@@ -125,7 +126,7 @@ def target_path(t, ta, sa, target_times, target_values):
     return np.maximum.accumulate(np.maximum(path, sa), axis=1)
 
 
-class _Calibrated:
+class CalibratedCurve:
     """One segment's curve calibrated per draw: the per-draw constants, evaluated one time at a time.
 
     Everything that depends on the draw only (clipped anchors, logit levels and slopes,
@@ -166,10 +167,10 @@ class _Calibrated:
     @classmethod
     def fit(
         cls, curve, *, t0, s0, ta, sa, m, p, q, pace, t_pace, targets=None, ratio=None
-    ) -> _Calibrated:
+    ) -> CalibratedCurve:
         m = np.asarray(m, dtype=float)
-        sa = np.clip(np.asarray(sa, dtype=float), _FLOOR_SHARE, _BELOW_CEILING * m)
-        s0 = np.clip(np.asarray(s0, dtype=float), _FLOOR_SHARE / 2, sa)
+        sa = np.clip(np.asarray(sa, dtype=float), FLOOR_SHARE, _BELOW_CEILING * m)
+        s0 = np.clip(np.asarray(s0, dtype=float), FLOOR_SHARE / 2, sa)
         if curve == "target-path":
             if targets is None:
                 raise InputError(
@@ -191,7 +192,7 @@ class _Calibrated:
         ratio = None if ratio is None else np.asarray(ratio, dtype=float)
         return cls(curve, ta, t_pace, params, np.asarray(pace, dtype=float), None, ratio)
 
-    def take(self, pick) -> _Calibrated:
+    def take(self, pick) -> CalibratedCurve:
         """The draws that ``pick`` (a :class:`_Picker`) selects."""
         pace = None if self.pace is None else pick(self.pace)
         ratio = None if self.ratio is None else pick(self.ratio)
@@ -260,8 +261,9 @@ class _Calibrated:
         return [self.column(tj) for tj in np.asarray(t, dtype=float)]
 
 
-def _stack(cols: list[np.ndarray], n: int) -> np.ndarray:
-    """Columns -> a C-ordered ``(n_draws, n_times)`` array."""
+def stack_columns(cols: list[np.ndarray], n: int) -> np.ndarray:
+    """One 1-D array of ``n`` draws per time (as :meth:`CalibratedCurve.columns` gives them) ->
+    a C-ordered ``(n_draws, n_times)`` array."""
     out = np.empty((n, len(cols)))
     for j, col in enumerate(cols):
         out[:, j] = col
@@ -307,7 +309,7 @@ def curve_paths(
         (:func:`effective_time`); None (or all ones) leaves it unchanged. ``target-path``
         ignores it.
     """
-    seg = _Calibrated.fit(
+    seg = CalibratedCurve.fit(
         curve,
         t0=t0,
         s0=s0,
@@ -324,4 +326,4 @@ def curve_paths(
     t = np.asarray(t, dtype=float)
     if curve == "target-path":
         return np.clip(target_path(t, ta, seg.params["sa"], *targets), 0.0, 1.0)
-    return _stack(seg.columns(t), len(seg.params["m"]))
+    return stack_columns(seg.columns(t), len(seg.params["m"]))

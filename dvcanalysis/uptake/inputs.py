@@ -55,8 +55,12 @@ def _remember(cache: dict, key: tuple, value):
     return value
 
 
-def _load_scenario(name: str) -> Scenario:
-    """``scenarios.load(name)``, cached on the contents of the scenario files and the evidence stamp."""
+def load_scenario(name: str) -> Scenario:
+    """``scenarios.load(name)``, cached on the contents of the scenario files and the evidence stamp.
+
+    What :func:`~dvcanalysis.uptake.project` and the other model functions read a scenario
+    name with; each call returns a copy, so a caller changing it leaves the cache alone.
+    """
     ev = _evidence_stamp()
     d = scenarios.scenario_dir()
     try:
@@ -186,8 +190,11 @@ def segment_targets(segment: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
     return _path_targets(_binding_targets(), segment)
 
 
-def _all_segment_targets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """:func:`segment_targets` (times, shares) of every segment, from one read of the targets."""
+def all_segment_targets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """:func:`segment_targets` ``(end times, shares)`` of every segment, from one read of the targets.
+
+    What the ``target-path`` curve follows (:func:`~dvcanalysis.uptake.simulate`'s ``targets``).
+    """
     off = _binding_targets()
     return {seg: _path_targets(off, seg)[:2] for seg in SEGMENTS}
 
@@ -198,7 +205,9 @@ def last_target_year() -> int | None:
     return int(off["year"].max()) if len(off) else None
 
 
-def _latest(obs: pd.DataFrame, segment: str) -> pd.Series | None:
+def latest_observation(obs: pd.DataFrame, segment: str) -> pd.Series | None:
+    """The latest observation of ``segment`` in ``obs`` (from :func:`observations`) up to the
+    cut-off (role other than ``after cutoff``), or None when it has none."""
     sel = obs[(obs["segment"] == segment) & (obs["role"] != ROLE_AFTER_CUTOFF)]
     # observations() orders a segment's rows so that the last is the latest (see there)
     return None if sel.empty else sel.sort_values("period_end", kind="stable").iloc[-1]

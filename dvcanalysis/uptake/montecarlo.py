@@ -8,9 +8,11 @@ that runs the prior pool, the conditioning and the kept draws' paths (:func:`sam
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
+import pandas as pd
 
 from dvcanalysis import scenarios
 from dvcanalysis.errors import InputError
@@ -18,22 +20,23 @@ from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake import shocks
 from dvcanalysis.uptake.calibration import (
     PROXY_RATIO,
-    _calibrate_segments,
-    _condition_calibrated,
-    _segment_columns,
+    calibrate_segments,
+    condition_calibrated,
     draw_assumptions,
+    segment_columns,
 )
-from dvcanalysis.uptake.curves import _stack, end_of_year
+from dvcanalysis.uptake.curves import end_of_year, stack_columns
 from dvcanalysis.uptake.inputs import (
     DEFAULT_CUTOFF,
     SEGMENTS,
-    _all_segment_targets,
-    _latest,
-    _load_scenario,
+    all_segment_targets,
+    latest_observation,
+    load_scenario,
     observations,
     parse_cutoff,
 )
 from dvcanalysis.uptake.projection import Projection
+from dvcanalysis.uptake.records import Anchor, Calibration
 from dvcanalysis.vocabulary import (
     ROLE_AFTER_CUTOFF,
     ROLE_ANCHOR,
@@ -54,8 +57,19 @@ ANCHOR_ROLE = ROLE_ANCHOR
 PROXY_ANCHOR_ROLE = ROLE_PROXY_ANCHOR
 
 
-def _resolve(scenario: str | Scenario, overrides: dict | None, curve: str | None) -> Scenario:
-    sc = _load_scenario(scenario) if isinstance(scenario, str) else scenario
+def resolve_scenario(
+    scenario: str | Scenario, overrides: dict | None = None, curve: str | None = None
+) -> Scenario:
+    """The scenario a model function projects: a name (loaded through the cache,
+    :func:`~dvcanalysis.uptake.load_scenario`) or a loaded Scenario, with ``overrides`` and
+    ``curve`` applied (:meth:`~dvcanalysis.scenarios.Scenario.with_overrides`).
+
+    Raises
+    ------
+    InputError
+        For an unknown name, something else than a name or Scenario, or a bad override.
+    """
+    sc = load_scenario(scenario) if isinstance(scenario, str) else scenario
     if not isinstance(sc, Scenario):
         raise InputError(
             f"scenario={scenario!r} is not accepted; expected a scenario name ({', '.join(scenarios.names())}) or a loaded Scenario"
@@ -112,7 +126,7 @@ def _check_int(name: str, value: object, low: int, high: int, *, why: str = "") 
 def simulate(
     sc: Scenario,
     t: np.ndarray,
-    anchors: dict[str, dict[str, object]],
+    anchors: dict[str, Anchor],
     d: dict[str, np.ndarray],
     targets: dict[str, tuple[np.ndarray, np.ndarray]],
 ) -> dict[str, np.ndarray]:
@@ -125,23 +139,23 @@ def simulate(
     t
         Decimal times of the year ends.
     anchors
-        Segment -> ``{"time", "value"}`` of the latest observation (localities; national
-        when ``sc.national == "observations"``).
+        Segment -> :class:`~dvcanalysis.uptake.Anchor`, the latest observation (localities;
+        ministries; national when ``sc.national == "observations"``).
     d
         Draws from :func:`draw_assumptions`.
     targets
         Segment -> (times, shares) of its official targets (``target-path``).
     """
-    segs = _calibrate_segments(sc, anchors, d, targets)
-    cols = _segment_columns(segs, d["ministries_volume_share"], np.asarray(t, dtype=float))
+    segs = calibrate_segments(sc, anchors, d, targets)
+    cols = segment_columns(segs, d["ministries_volume_share"], np.asarray(t, dtype=float))
     n = len(d["ministries_volume_share"])
-    return {s: _stack(cols[s], n) for s in SEGMENTS}
+    return {s: stack_columns(cols[s], n) for s in SEGMENTS}
 
 
 def sample(
     sc: Scenario,
     t: np.ndarray,
-    anchors: dict[str, dict[str, object]],
+    anchors: dict[str, Anchor],
     targets: dict[str, tuple[np.ndarray, np.ndarray]],
     obs_times: np.ndarray,
     obs_values: np.ndarray,
@@ -161,13 +175,13 @@ def sample(
         ``(draws kept, shares per segment, normalized pool weights, effective sample size)``.
     """
     pool = draw_assumptions(sc, POOL_FACTOR * n_draws, rng)
-    segs = _calibrate_segments(sc, anchors, pool, targets)
-    _, weights, ess, pick = _condition_calibrated(segs, pool, obs_times, obs_values, n_draws, rng)
+    segs = calibrate_segments(sc, anchors, pool, targets)
+    _, weights, ess, pick = condition_calibrated(segs, pool, obs_times, obs_values, n_draws, rng)
     d = {k: pick(v) for k, v in pool.items()}
     kept = {seg: c.take(pick) for seg, c in segs.items()}
     del pool, segs  # the prior pool is no longer needed: free it before the paths are computed
-    cols = _segment_columns(kept, d["ministries_volume_share"], np.asarray(t, dtype=float))
-    return d, {s: _stack(cols[s], n_draws) for s in SEGMENTS}, weights, ess
+    cols = segment_columns(kept, d["ministries_volume_share"], np.asarray(t, dtype=float))
+    return d, {s: stack_columns(cols[s], n_draws) for s in SEGMENTS}, weights, ess
 
 
 def project(
@@ -211,11 +225,11 @@ def project(
     Localities are anchored at their latest observation up to the cut-off (with an error
     of ``anchor_error_share``). If there is none, they are anchored on the latest national
     observation times ``localities_to_national_ratio`` (a named assumption drawn per draw;
-    the observation's role is :data:`PROXY_ANCHOR_ROLE`, ``anchors["localities"]["proxy"]``
+    the observation's role is :data:`PROXY_ANCHOR_ROLE`, ``anchors["localities"].proxy``
     is True); the national observations, that one included, still weight the draws, so that the
     volume-weighted mix reproduces them. Ministries are anchored
     at their own latest observation up to the cut-off when there is one; otherwise their anchor
-    is the localities' anchor times ``ministries_ratio`` (``anchors["ministries"]["proxy"]``).
+    is the localities' anchor times ``ministries_ratio`` (``anchors["ministries"].proxy``).
     Anchors and likelihood observations are compared at the midpoint of the period they
     measure (``decimal_year`` of :func:`observations`). ``national`` is the mix weighted by
     ``ministries_volume_share``, or (``national: observations``) its own curve through its
@@ -245,77 +259,149 @@ def project(
             f"overrides={overrides!r} is not accepted; expected a mapping of assumption name to a number or fields, "
             "e.g. {'ministries_ratio': 3.0}"
         )
-    sc = _resolve(scenario, overrides, curve)
+    sc = resolve_scenario(scenario, overrides, curve)
     n_draws, seed, cut, years = check_run(n_draws, seed, cutoff, horizon)
-    horizon = int(years[-1])
     t = end_of_year(years)
     # Year ends (the projection's levels) and mid-years (each year's full-year share: the share
     # of the year's dossiers, read as the level at mid-year), computed on one path per draw.
-    t_mid = years + 0.5
-    t_all = np.sort(np.concatenate([t, t_mid]))
+    t_all = np.sort(np.concatenate([t, years + 0.5]))
     is_end = np.isin(t_all, t)
 
     obs = observations(cutoff=cut)
-    anchors: dict[str, dict[str, object]] = {}
-    loc = _latest(obs, "localities")
+    anchors = choose_anchors(obs, sc, cut)
+    lik, reason = _mark_roles(obs, sc, anchors, calibrate=calibrate)
+
+    tgt = all_segment_targets() if sc.curve == "target-path" else {}  # only target-path reads them
+    d, shares, weights, ess = sample(
+        sc,
+        t_all,
+        anchors,
+        tgt,
+        lik["decimal_year"].to_numpy(float),
+        lik["value"].to_numpy(float),
+        n_draws,
+        np.random.default_rng(seed),
+    )
+    shares = shocks.apply(
+        shares,
+        t_all,
+        anchors,
+        d,
+        shock_from=shock_time(sc),
+        national=sc.national,
+        rng=shock_rng(seed),
+    )
+    obs.loc[obs["id"].isin(set(lik["id"])) & (obs["role"] == ROLE_COMPARISON), "role"] = (
+        LIKELIHOOD_ROLE
+    )
+    loc = anchors["localities"]
+    if loc.proxy:  # the localities' anchor level the kept draws imply (national figure x ratio)
+        q05, q95 = (float(v) for v in np.quantile(loc.value * d[PROXY_RATIO], (0.05, 0.95)))
+        anchors["localities"] = replace(loc, share_q05=q05, share_q95=q95)
+    n_pool = POOL_FACTOR * n_draws
+    calibration = Calibration(
+        applied=not reason,
+        reason=reason,
+        observation_ids=tuple(lik["id"]),
+        pool=n_pool,
+        ess=ess,
+        weights=weights,
+        low_ess_share=LOW_ESS_SHARE,
+    )
+    params = {
+        "scenario": sc.name,
+        "curve": sc.curve,
+        "national": sc.national,
+        "n_draws": n_draws,
+        "seed": seed,
+        "cutoff": cut.isoformat(),
+        "horizon": int(years[-1]),
+        "prior_pool": n_pool,
+        "calibrated_on": ";".join(lik["id"]) or "none",
+    }
+    if overrides:
+        params["overrides"] = {k: v for k, v in overrides.items()}
+    return Projection(
+        scenario=sc,
+        years=years,
+        shares={s: np.ascontiguousarray(v[:, is_end]) for s, v in shares.items()},
+        draws=d,
+        observations=obs,
+        parameters=params,
+        anchors=anchors,
+        calibration=calibration,
+        year_shares={s: np.ascontiguousarray(v[:, ~is_end]) for s, v in shares.items()},
+    )
+
+
+def _anchor(row: pd.Series, **fields) -> Anchor:
+    """The :class:`Anchor` on observation ``row``; ``fields`` set or replace its fields."""
+    kw = {"id": row["id"], "time": float(row["decimal_year"]), "value": float(row["value"])}
+    return Anchor(**{**kw, **fields})
+
+
+def choose_anchors(obs: pd.DataFrame, sc: Scenario, cut: date) -> dict[str, Anchor]:
+    """Each segment's anchor for a cut-off (the rules are in :func:`project`'s docstring).
+
+    Parameters
+    ----------
+    obs
+        :func:`~dvcanalysis.uptake.observations` for the cut-off ``cut``.
+    sc
+        The scenario: its national mode and, for ``linear`` and ``logistic``, its base-year
+        range, after which every anchor must lie.
+
+    Raises
+    ------
+    InputError
+        No observation up to the cut-off; ``national: observations`` without a national one;
+        an anchor not after the base-year range of a ``linear`` or ``logistic`` curve.
+    """
+    loc = latest_observation(obs, "localities")
     proxy = loc is None
     if proxy:
-        loc = _latest(obs, "national")
+        loc = latest_observation(obs, "national")
     if loc is None:
         raise InputError(
             f"cutoff={cut.isoformat()}: no fully-online observation on or before it; the first is {obs['period_end'].min().date().isoformat()}"
         )
     # With ``proxy``, ``value`` is the national figure; the localities' anchor is that times
-    # ``localities_to_national_ratio``, drawn per draw (see ``_calibrate_segments``).
-    anchors["localities"] = {
-        "id": loc["id"],
-        "time": float(loc["decimal_year"]),
-        "value": float(loc["value"]),
-        "proxy": proxy,
-    }
-    if proxy:
-        anchors["localities"]["via"] = PROXY_RATIO
-    mins = _latest(obs, "ministries")
+    # ``localities_to_national_ratio``, drawn per draw (see ``calibrate_segments``).
+    anchors = {"localities": _anchor(loc, proxy=proxy, via=PROXY_RATIO if proxy else None)}
+    mins = latest_observation(obs, "ministries")
     if mins is not None:
-        anchors["ministries"] = {
-            "id": mins["id"],
-            "time": float(mins["decimal_year"]),
-            "value": float(mins["value"]),
-            "proxy": False,
-        }
+        anchors["ministries"] = _anchor(mins)
     else:  # no ministries observation up to the cut-off: localities x ministries_ratio
-        anchors["ministries"] = {
-            "id": loc["id"],
-            "time": float(loc["decimal_year"]),
-            "value": float("nan"),
-            "proxy": True,
-        }
-    nat = _latest(obs, "national")
+        anchors["ministries"] = _anchor(loc, proxy=True, value=float("nan"))
     if sc.national == "observations":
+        nat = latest_observation(obs, "national")
         if nat is None:
             raise InputError(
                 f"national='observations' needs a national observation on or before {cut.isoformat()}; there is none"
             )
-        anchors["national"] = {
-            "id": nat["id"],
-            "time": float(nat["decimal_year"]),
-            "value": float(nat["value"]),
-            "proxy": False,
-        }
+        anchors["national"] = _anchor(nat)
 
     base_hi = end_of_year(sc.assumptions["base_year"].high)
     for seg, a in anchors.items():
-        if sc.curve in ("linear", "logistic") and a["time"] <= base_hi:
+        if sc.curve in ("linear", "logistic") and a.time <= base_hi:
             raise InputError(
-                f"cutoff={cut.isoformat()}: the {seg} anchor ({a['id']}, {a['time']:.2f}) is not after the base year "
+                f"cutoff={cut.isoformat()}: the {seg} anchor ({a.id}, {a.time:.2f}) is not after the base year "
                 f"range (up to {sc.assumptions['base_year'].high:g}); expected a later cut-off, base_year overrides, "
                 f"or curve='bass' (which needs only the anchor)"
             )
+    return anchors
 
-    used_ids = {a["id"] for a in anchors.values()}
+
+def _mark_roles(
+    obs: pd.DataFrame, sc: Scenario, anchors: dict[str, Anchor], *, calibrate: bool
+) -> tuple[pd.DataFrame, str]:
+    """Mark the anchors' roles in ``obs`` (in place); return the national observations that
+    weight the draws and, when none do, the :class:`Calibration` reason."""
+    used_ids = {a.id for a in anchors.values()}
     obs.loc[obs["id"].isin(used_ids) & (obs["role"] != ROLE_AFTER_CUTOFF), "role"] = ANCHOR_ROLE
+    proxy = anchors["localities"].proxy
     if proxy:
-        obs.loc[obs["id"] == loc["id"], "role"] = PROXY_ANCHOR_ROLE
+        obs.loc[obs["id"] == anchors["localities"].id, "role"] = PROXY_ANCHOR_ROLE
     # With a proxy anchor the national figures still weight the draws, the anchor's own
     # included: the localities' level comes from it through the ratio, but the ministries'
     # level and the volume weight do not, and the mix must reproduce the national figure
@@ -331,62 +417,4 @@ def project(
         reason = "no_observation"
     else:
         reason = ""
-    if reason:
-        lik = lik.iloc[:0]
-
-    rng = np.random.default_rng(seed)
-    n_pool = POOL_FACTOR * n_draws
-    tgt = _all_segment_targets() if sc.curve == "target-path" else {}  # only target-path reads them
-    d, shares, weights, ess = sample(
-        sc,
-        t_all,
-        anchors,
-        tgt,
-        lik["decimal_year"].to_numpy(float),
-        lik["value"].to_numpy(float),
-        n_draws,
-        rng,
-    )
-    shares = shocks.apply(
-        shares,
-        t_all,
-        anchors,
-        d,
-        shock_from=shock_time(sc),
-        national=sc.national,
-        rng=shock_rng(seed),
-    )
-    year_shares = {s: np.ascontiguousarray(v[:, ~is_end]) for s, v in shares.items()}
-    shares = {s: np.ascontiguousarray(v[:, is_end]) for s, v in shares.items()}
-    obs.loc[obs["id"].isin(set(lik["id"])) & (obs["role"] == ROLE_COMPARISON), "role"] = (
-        LIKELIHOOD_ROLE
-    )
-    if proxy:  # the localities' anchor level the kept draws imply (national figure x ratio)
-        level = anchors["localities"]["value"] * d[PROXY_RATIO]
-        anchors["localities"]["share_q05"], anchors["localities"]["share_q95"] = (
-            float(v) for v in np.quantile(level, (0.05, 0.95))
-        )
-    calibration = {
-        "applied": not reason,
-        "observation_ids": list(lik["id"]),
-        "pool": n_pool,
-        "ess": ess,
-        "ess_share": ess / n_pool,
-        "low_ess": ess / n_pool < LOW_ESS_SHARE,
-        "weights": weights,
-        "reason": reason,
-    }
-    params = {
-        "scenario": sc.name,
-        "curve": sc.curve,
-        "national": sc.national,
-        "n_draws": n_draws,
-        "seed": seed,
-        "cutoff": cut.isoformat(),
-        "horizon": horizon,
-        "prior_pool": n_pool,
-        "calibrated_on": ";".join(lik["id"]) or "none",
-    }
-    if overrides:
-        params["overrides"] = {k: v for k, v in overrides.items()}
-    return Projection(sc, years, shares, d, obs, params, anchors, calibration, year_shares)
+    return (lik.iloc[:0] if reason else lik), reason

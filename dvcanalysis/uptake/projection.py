@@ -18,14 +18,17 @@ import pandas as pd
 from dvcanalysis import evidence
 from dvcanalysis import targets as _targets  # targets never imports uptake: no cycle
 from dvcanalysis.errors import InputError
+from dvcanalysis.provenance import Provenance
+from dvcanalysis.results import Result
 from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake.calibration import PROXY_RATIO, TREND_PACE_RATIO
 from dvcanalysis.uptake.inputs import INDICATOR
+from dvcanalysis.uptake.records import Anchor, Calibration
 from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF
 
 
-@dataclass
-class Projection:
+@dataclass(kw_only=True, repr=False)
+class Projection(Result):
     """A Monte Carlo projection of the fully-online share by segment.
 
     Attributes
@@ -43,14 +46,10 @@ class Projection:
     parameters
         What produced it (scenario, curve, n_draws, seed, cutoff, horizon, prior pool, overrides).
     anchors
-        Segment -> the observation its curve is anchored on.
+        Segment -> the :class:`~dvcanalysis.uptake.Anchor` its curve is anchored on.
     calibration
-        The conditioning on national observations (see :func:`condition`): ``applied``,
-        ``observation_ids``, ``pool``, ``ess`` (effective sample size of the weights),
-        ``ess_share`` (``ess / pool``), ``low_ess`` (``ess_share`` below 10%), ``weights``
-        (normalized, one per prior draw) and ``reason`` when not applied (``disabled``:
-        ``calibrate=False``; ``national_observations``: national follows its own curve;
-        ``no_observation``: no national observation up to the cut-off besides the anchors).
+        The conditioning on national observations (see :func:`condition`), a
+        :class:`~dvcanalysis.uptake.Calibration`.
     year_shares
         Segment -> array ``(n_draws, n_years)`` of each year's **full-year share** (the share
         of the year's dossiers, read as the level at mid-year; see ``data/README.md``): what
@@ -63,9 +62,20 @@ class Projection:
     draws: dict[str, np.ndarray]
     observations: pd.DataFrame
     parameters: dict[str, object]
-    anchors: dict[str, dict[str, object]] = field(default_factory=dict)
-    calibration: dict[str, object] = field(default_factory=dict)
+    anchors: dict[str, Anchor] = field(default_factory=dict)
+    calibration: Calibration = field(
+        default_factory=lambda: Calibration(applied=False, reason="disabled")
+    )
     year_shares: dict[str, np.ndarray] | None = None
+
+    def summary(self) -> str:
+        """Scenario, curve, draws, cut-off and projected years, e.g.
+        ``business-as-usual (logistic), 1000 draws, cut-off 2024-12-31, 2025-2030``."""
+        years = f"{int(self.years[0])}-{int(self.years[-1])}" if len(self.years) else "no years"
+        return (
+            f"{self.scenario.name} ({self.scenario.curve}), {self.n_draws} draws, "
+            f"cut-off {self.parameters.get('cutoff')}, {years}"
+        )
 
     @property
     def n_draws(self) -> int:
@@ -93,9 +103,10 @@ class Projection:
                 TREND_PACE_RATIO,
             },
         }[curve]
-        if self.scenario.national != "mix" or not self.calibration.get("applied", False):
+        if self.scenario.national != "mix" or not self.calibration.applied:
             unused = unused | {"national_observation_sd_share"}
-        if not self.anchors.get("localities", {}).get("proxy", False):
+        loc = self.anchors.get("localities")
+        if loc is None or not loc.proxy:
             unused = unused | {PROXY_RATIO}
         rows = []
         for a in self.scenario.assumptions.values():
@@ -156,13 +167,13 @@ class Projection:
         baseline, :mod:`~dvcanalysis.uptake.baselines`) overrides it.
         """
         from dvcanalysis.uptake import shocks
-        from dvcanalysis.uptake.inputs import _all_segment_targets
+        from dvcanalysis.uptake.inputs import all_segment_targets
 
         # montecarlo imports this module
         from dvcanalysis.uptake.montecarlo import shock_time, simulate
 
         t = np.asarray(times, dtype=float)
-        tgt = _all_segment_targets() if self.scenario.curve == "target-path" else {}
+        tgt = all_segment_targets() if self.scenario.curve == "target-path" else {}
         out = simulate(self.scenario, t, self.anchors, self.draws, tgt)
         out = shocks.at_times(
             out,
@@ -214,20 +225,19 @@ class Projection:
         q.insert(0, "scenario", self.scenario.name)
         return q
 
-    def provenance(self):
-        """A :class:`~dvcanalysis.plots.Provenance` for figures and tables of this projection."""
-        from dvcanalysis.provenance import Provenance
-
+    def provenance(self) -> Provenance:
+        """A :class:`~dvcanalysis.provenance.Provenance` for figures and tables of this projection."""
         return Provenance(
             sources=self.sources,
             parameters=dict(self.parameters),
             data_date=str(self.parameters["cutoff"]),
         )
 
-    def plot(self, segment: str | None = None, lang: str = "vi", ax=None):
+    def plot(self, ax=None, *, lang: str = "vi", segment: str | None = None):
         """Fan chart (5-95% and 25-75% bands, median) with observations and targets.
 
-        See :func:`dvcanalysis.plots.uptake.fan_chart`.
+        One panel per segment (or only ``segment``); returns the figure. See
+        :func:`dvcanalysis.plots.uptake.fan_chart`.
         """
         from dvcanalysis.plots import uptake as uplot
 

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dvcanalysis.uptake.records import Anchor
+
 SHOCK_SD = "logit_shock_sd"
 COVERAGE_SHOCK = "coverage_shock_logit"
 COVERAGE_YEAR = "coverage_shock_year"
@@ -103,7 +105,7 @@ def _apply(shares, t, anchors, draws, shock_from, national, z, walk) -> dict[str
     out = dict(shares)
     segs = _shock_segments(national)
     for i, seg in enumerate(segs):
-        ta = float(anchors[seg]["time"])
+        ta = anchors[seg].time
         out[seg] = _shift(shares[seg], t, ta, walk(t, ta, z[i]), draws, shock_from)
     if national != "observations":
         w = np.asarray(draws["ministries_volume_share"], dtype=float)[:, None]
@@ -114,7 +116,7 @@ def _apply(shares, t, anchors, draws, shock_from, national, z, walk) -> dict[str
 def apply(
     shares: dict[str, np.ndarray],
     t: np.ndarray,
-    anchors: dict[str, dict],
+    anchors: dict[str, Anchor],
     draws: dict[str, np.ndarray],
     *,
     shock_from: float | None,
@@ -130,7 +132,7 @@ def apply(
     t
         The sorted decimal times of the columns.
     anchors
-        Segment -> ``{"time": ...}``: where each segment's walk starts.
+        Segment -> :class:`~dvcanalysis.uptake.Anchor`: each segment's walk starts at its ``time``.
     draws
         The kept draws (``logit_shock_sd``, ``coverage_shock_logit``,
         ``ministries_volume_share``).
@@ -150,7 +152,7 @@ def apply(
 def at_times(
     shares: dict[str, np.ndarray],
     t: np.ndarray,
-    anchors: dict[str, dict],
+    anchors: dict[str, Anchor],
     draws: dict[str, np.ndarray],
     *,
     shock_from: float | None,
