@@ -1,4 +1,6 @@
-"""Atomic writes: write to a temporary file beside the target, then rename.
+"""Atomic writes, and strict reading of text and YAML files.
+
+Atomic writes: write to a temporary file beside the target, then rename.
 
 A crash or kill never leaves a half-written output that a later run would take
 for done. The file that lands has the ordinary permissions of a new file under
@@ -173,9 +175,34 @@ def load_yaml(text: str, shown: str, *, dates_as_text: bool = False):
         ) from None
 
 
-def read_yaml(path: Path | str, *, what: str = "YAML file", dates_as_text: bool = False):
-    """Read a YAML configuration strictly (:func:`read_text_strict` + :func:`load_yaml`)."""
-    from dvcanalysis import paths
+def read_yaml(
+    path: Path | str,
+    *,
+    what: str = "YAML file",
+    dates_as_text: bool = False,
+    mapping: str | None = None,
+):
+    """Read a YAML configuration strictly (:func:`read_text_strict` + :func:`load_yaml`).
 
-    text = read_text_strict(path, what=what)
-    return load_yaml(text, paths.relative(Path(path)), dates_as_text=dates_as_text)
+    This is the one way the package reads YAML: every problem is one
+    :class:`~dvcanalysis.errors.InputError` line naming the file (and line).
+
+    Parameters
+    ----------
+    what
+        What the file is, for messages (``scenario file (YAML)``).
+    dates_as_text
+        Keep dates as written (so a bad date is reported by its key).
+    mapping
+        When given, the file must hold a mapping; otherwise (a list, a scalar, an empty
+        file) the error says ``expected a mapping with <mapping>`` (``keys name, title``).
+    """
+    from dvcanalysis import paths
+    from dvcanalysis.errors import InputError, Problem
+
+    text = read_text_strict(path, what=what)  # first: it checks that path is a path
+    shown = paths.relative(Path(path))
+    data = load_yaml(text, shown, dates_as_text=dates_as_text)
+    if mapping is not None and not isinstance(data, dict):
+        raise InputError(Problem(shown, f"expected a mapping with {mapping}"))
+    return data

@@ -675,11 +675,9 @@ def series(
             raise InputError(f"unknown kind {k!r}; expected one of: {', '.join(known)}")
     sel = ev[(ev["indicator"] == indicator) & (ev["segment"] == segment) & ev["kind"].isin(kinds)]
     if cutoff is not None:
-        try:
-            when = pd.Timestamp(date.fromisoformat(str(cutoff)[:10]))
-        except ValueError:
-            raise InputError(f"cutoff={cutoff!r} is not a date; expected YYYY-MM-DD") from None
-        sel = sel[sel["period_end"] <= when]
+        from dvcanalysis.dates import parse_cutoff
+
+        sel = sel[sel["period_end"] <= pd.Timestamp(parse_cutoff(cutoff))]
     cols = [
         "period_end",
         "value",

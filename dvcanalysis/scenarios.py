@@ -10,7 +10,10 @@ fields; the merged result must be complete.
 
 Loading is strict: an unknown key, a wrong type, a value out of range, a bad
 date or an unknown scenario name raises :class:`~dvcanalysis.errors.InputError`
-with one line naming the file and key and what is accepted.
+with one line naming the file and key and what is accepted. The assumptions are
+:class:`~dvcanalysis.parameters.Parameter` objects (:data:`Assumption` is that type), read
+by the package's one strict reader (:func:`dvcanalysis.parameters.read_parameters`) against
+:data:`SPECS` and drawn by its one sampler (:func:`dvcanalysis.uptake.draw_assumptions`).
 
 Examples
 --------
@@ -24,17 +27,25 @@ Examples
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from dvcanalysis import _io, paths
+from dvcanalysis.dates import DATE_FORMAT, parse_date
 from dvcanalysis.errors import InputError, Problem
+from dvcanalysis.parameters import (
+    Parameter,
+    Schema,
+    Spec,
+    is_number,
+    read_parameter,
+    read_parameters,
+    to_entry,
+)
 
 CURVES = ("linear", "logistic", "bass", "target-path")
 NATIONAL_MODES = ("mix", "observations")
-DISTRIBUTIONS = ("fixed", "uniform", "triangular")
 TOP_KEYS = (
     "name",
     "extends",
@@ -46,22 +57,12 @@ TOP_KEYS = (
     "assumptions",
 )
 REQUIRED_TOP = ("name", "title", "description", "curve", "assumptions")
-ASSUMPTION_KEYS = ("description", "unit", "default", "range", "distribution", "source", "reason")
 REQUIRED_ASSUMPTION = ("description", "unit", "default", "range", "distribution", "source")
 
-
-@dataclass(frozen=True)
-class Spec:
-    """What an assumption may be: its unit, hard limits and whether it is an integer."""
-
-    unit: str
-    low: float
-    high: float
-    integer: bool = False
-
-
-# Every assumption the model knows. Hard limits are what makes sense at all;
-# each scenario's ``range`` (the Monte Carlo spread) must sit inside them.
+# Every assumption the model knows (:class:`~dvcanalysis.parameters.Spec`: unit, hard limits,
+# whole number or not). Hard limits are what makes sense at all; each scenario's ``range``
+# (the Monte Carlo spread) must sit inside them. The order is the order of the draws
+# (:func:`dvcanalysis.uptake.draw_assumptions`): a new assumption is appended.
 SPECS: dict[str, Spec] = {
     "base_year": Spec("year", 2010, 2023, integer=True),
     "base_share": Spec("share", 0.0, 0.5),
@@ -92,27 +93,10 @@ SPECS: dict[str, Spec] = {
 }
 
 
-@dataclass(frozen=True)
-class Assumption:
-    """One named assumption of a scenario (see the module docstring)."""
+# A scenario assumption is a :class:`~dvcanalysis.parameters.Parameter`.
+Assumption = Parameter
 
-    name: str
-    description: str
-    unit: str
-    default: float
-    low: float
-    high: float
-    distribution: str
-    source: str
-    reason: str = ""
-
-    def describe(self) -> str:
-        """The value or distribution as a short text (``2.0``, ``uniform(1.0, 3.5)``)."""
-        if self.distribution == "fixed":
-            return f"{self.default:g}"
-        if self.distribution == "triangular":
-            return f"triangular({self.low:g}, {self.default:g}, {self.high:g})"
-        return f"uniform({self.low:g}, {self.high:g})"
+SCHEMA = Schema(SPECS, required=REQUIRED_ASSUMPTION, noun="assumption")
 
 
 @dataclass(frozen=True)
@@ -151,37 +135,13 @@ class Scenario:
             if key in ("curve", "national", "pace_from"):
                 top[key] = value
             elif key in SPECS:
-                raw = {
-                    "description": assumptions[key].description,
-                    "unit": assumptions[key].unit,
-                    "default": assumptions[key].default,
-                    "range": [assumptions[key].low, assumptions[key].high],
-                    "distribution": assumptions[key].distribution,
-                    "source": assumptions[key].source,
-                    "reason": assumptions[key].reason,
-                }
-                if isinstance(value, dict):
-                    raw.update(value)
-                else:
-                    raw.update(
-                        default=value,
-                        distribution="fixed",
-                        source="assumption",
-                        reason=raw["reason"] or "set by the user",
-                    )
-                    raw["range"] = [value, value] if _is_number(value) else raw["range"]
-                problems: list[Problem] = []
-                a = _assumption(where, key, raw, problems)
-                if problems:
-                    # A number fixes default and range alike: one line (the default's) says it all.
-                    raise InputError(problems if isinstance(value, dict) else problems[:1])
-                assumptions[key] = a
+                assumptions[key] = _overridden(where, assumptions[key], value)
             else:
                 accepted = ", ".join(["curve", "national", "pace_from", *SPECS])
                 raise InputError(
                     f"{where}: key {key!r} is not accepted; expected one of: {accepted}"
                 )
-        problems = []
+        problems: list[Problem] = []
         curve_v = _choice(where, "curve", top.get("curve", self.curve), CURVES, problems)
         national_v = _choice(
             where, "national", top.get("national", self.national), NATIONAL_MODES, problems
@@ -201,8 +161,29 @@ class Scenario:
 
 
 # ---------------------------------------------------------------- helpers
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(float(v))
+def _overridden(where: str, a: Assumption, value: object) -> Assumption:
+    """``a`` with an override applied: a number fixes it, a mapping replaces fields."""
+    raw = to_entry(a)
+    if isinstance(value, dict):
+        raw.update(value)
+    else:
+        raw.update(
+            default=value,
+            distribution="fixed",
+            source="assumption",
+            reason=raw["reason"] or "set by the user",
+        )
+        raw["range"] = [value, value] if is_number(value) else raw["range"]
+    problems: list[Problem] = []
+    # the scenario's sources were checked when it was loaded: an override is not re-cited
+    schema = replace(SCHEMA, citable=None)
+    out = read_parameter(
+        raw, a.name, schema, file=where, key=f"assumptions.{a.name}", problems=problems
+    )
+    if problems:
+        # A number fixes default and range alike: one line (the default's) says it all.
+        raise InputError(problems if isinstance(value, dict) else problems[:1])
+    return out
 
 
 def _choice(
@@ -219,127 +200,11 @@ def _choice(
 
 
 def _date(file: str, key: str, value: object, problems: list[Problem]) -> date | None:
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        problems.append(Problem(file, f"key '{key}': {value!r} is not a date; expected YYYY-MM-DD"))
+        return parse_date(value)
+    except ValueError as exc:
+        problems.append(Problem(file, f"key '{key}': {exc}; expected {DATE_FORMAT}"))
         return None
-
-
-def _assumption(file: str, name: str, raw: object, problems: list[Problem]) -> Assumption | None:
-    """Check one assumption entry; append problems; return it when valid."""
-    key = f"assumptions.{name}"
-    if name not in SPECS:
-        problems.append(
-            Problem(file, f"key '{key}': unknown assumption; expected one of: {', '.join(SPECS)}")
-        )
-        return None
-    if not isinstance(raw, dict):
-        problems.append(
-            Problem(
-                file, f"key '{key}': expected a mapping with keys {', '.join(REQUIRED_ASSUMPTION)}"
-            )
-        )
-        return None
-    n0 = len(problems)
-    for k in raw:
-        if k not in ASSUMPTION_KEYS:
-            problems.append(
-                Problem(
-                    file,
-                    f"key '{key}.{k}': unknown key; expected one of: {', '.join(ASSUMPTION_KEYS)}",
-                )
-            )
-    for k in REQUIRED_ASSUMPTION:
-        if k not in raw or raw[k] is None or raw[k] == "":
-            problems.append(
-                Problem(
-                    file,
-                    f"key '{key}.{k}': missing; every assumption needs {', '.join(REQUIRED_ASSUMPTION)}",
-                )
-            )
-    if len(problems) > n0:
-        return None
-    spec = SPECS[name]
-    for k in ("description", "unit", "source"):
-        if not isinstance(raw[k], str):
-            problems.append(
-                Problem(file, f"key '{key}.{k}': {raw[k]!r} is not text; expected a string")
-            )
-    if raw["unit"] != spec.unit:
-        problems.append(
-            Problem(
-                file, f"key '{key}.unit': {raw['unit']!r} is not accepted; expected {spec.unit!r}"
-            )
-        )
-    _choice(file, f"{key}.distribution", raw["distribution"], DISTRIBUTIONS, problems)
-    if raw["source"] == "assumption" and not str(raw.get("reason") or "").strip():
-        problems.append(
-            Problem(file, f"key '{key}.reason': missing; source 'assumption' needs a reason")
-        )
-    if raw.get("reason") is not None and not isinstance(raw.get("reason"), str):
-        problems.append(
-            Problem(file, f"key '{key}.reason': {raw['reason']!r} is not text; expected a string")
-        )
-    kind = "an integer year" if spec.integer else "a number"
-    default = raw["default"]
-    if not _is_number(default) or (spec.integer and float(default) != int(default)):
-        problems.append(
-            Problem(
-                file,
-                f"key '{key}.default': {default!r} is not {kind}; expected {kind} from {spec.low:g} to {spec.high:g}",
-            )
-        )
-        return None
-    rng = raw["range"]
-    if not (isinstance(rng, (list, tuple)) and len(rng) == 2 and all(_is_number(v) for v in rng)):
-        problems.append(
-            Problem(
-                file,
-                f"key '{key}.range': {rng!r} is not accepted; expected [low, high], two numbers within {spec.low:g} to {spec.high:g}",
-            )
-        )
-        return None
-    low, high = float(rng[0]), float(rng[1])
-    for k, v in (("default", float(default)), ("range", low), ("range", high)):
-        if not spec.low <= v <= spec.high:
-            problems.append(
-                Problem(
-                    file,
-                    f"key '{key}.{k}': {v:g} is out of range; expected {spec.low:g} to {spec.high:g} ({spec.unit})",
-                )
-            )
-    if len(problems) > n0:
-        return None
-    if not low <= float(default) <= high:
-        problems.append(
-            Problem(
-                file,
-                f"key '{key}.default': {float(default):g} is outside its range [{low:g}, {high:g}]; expected low <= default <= high",
-            )
-        )
-        return None
-    return Assumption(
-        name,
-        raw["description"].strip(),
-        raw["unit"],
-        float(default),
-        low,
-        high,
-        raw["distribution"],
-        raw["source"],
-        str(raw.get("reason") or "").strip(),
-    )
-
-
-def _known_sources() -> tuple[set[str], dict[str, float]]:
-    """Source ids and evidence row ids an assumption may cite, and each row's value."""
-    from dvcanalysis import evidence
-
-    ev = evidence.load()
-    return set(ev["id"]) | set(ev["source_id"]), dict(zip(ev["id"], ev["value"], strict=True))
 
 
 def scenario_dir() -> Path:
@@ -354,15 +219,20 @@ def names(directory: Path | str | None = None) -> list[str]:
 
 
 def _read(path: Path) -> dict:
-    shown = paths.relative(path)
-    data = _io.read_yaml(path, what="scenario file (YAML)", dates_as_text=True)
-    if not isinstance(data, dict):
-        raise InputError(f"{shown}: expected a mapping with keys {', '.join(REQUIRED_TOP)}")
-    return data
+    return _io.read_yaml(
+        path,
+        what="scenario file (YAML)",
+        dates_as_text=True,
+        mapping=f"keys {', '.join(REQUIRED_TOP)}",
+    )
 
 
 def load_file(path: Path | str, *, _seen: tuple[str, ...] = ()) -> Scenario:
     """Load and check one scenario file (used by ``dvcanalysis validate``).
+
+    The steps: read the YAML, check its top-level keys, apply the ``extends`` chain, then
+    check the header (name, title, curve, ...) and the assumptions
+    (:func:`dvcanalysis.parameters.read_parameters`).
 
     Raises
     ------
@@ -378,28 +248,57 @@ def load_file(path: Path | str, *, _seen: tuple[str, ...] = ()) -> Scenario:
             problems.append(
                 Problem(shown, f"key '{k}': unknown key; expected one of: {', '.join(TOP_KEYS)}")
             )
-    parent_raw: dict = {}
-    if "extends" in data:
-        parent = data["extends"]
-        if not isinstance(parent, str) or parent not in names(path.parent):
+    parent_raw = _parent(path, data, problems, _seen)
+    if parent_raw is None:
+        # the parent could not be read: what it would give is unknown, so stop here
+        # rather than report its keys as missing
+        raise InputError(problems)
+    merged = _merge(parent_raw, data, shown, problems)
+    for k in REQUIRED_TOP:
+        if k not in merged:
             problems.append(
-                Problem(
-                    shown,
-                    f"key 'extends': {parent!r} is not a scenario; expected one of: {', '.join(names(path.parent))}",
-                )
+                Problem(shown, f"key '{k}': missing; a scenario needs {', '.join(REQUIRED_TOP)}")
             )
-        elif parent in _seen or parent == path.stem:
-            problems.append(
-                Problem(
-                    shown,
-                    f"key 'extends': {parent!r} extends itself (cycle {' -> '.join((*_seen, path.stem, parent))})",
-                )
+    if problems:
+        raise InputError(problems)
+    header = _header(path, merged, problems)
+    assumptions = read_parameters(
+        merged["assumptions"], SCHEMA, file=shown, prefix="assumptions", problems=problems
+    )
+    if problems:
+        raise InputError(problems)
+    cited = {a.source for a in assumptions.values() if not a.is_assumption}
+    return Scenario(**header, assumptions=assumptions, file=shown, sources=tuple(sorted(cited)))
+
+
+def _parent(path: Path, data: dict, problems: list[Problem], seen: tuple[str, ...]) -> dict | None:
+    """The merged raw mapping of the scenario that ``data`` extends (``{}`` if none).
+
+    ``None`` when ``extends`` names no valid scenario (the problem is appended).
+    """
+    if "extends" not in data:
+        return {}
+    shown = paths.relative(path)
+    parent = data["extends"]
+    known = names(path.parent)
+    if not isinstance(parent, str) or parent not in known:
+        problems.append(
+            Problem(
+                shown,
+                f"key 'extends': {parent!r} is not a scenario; expected one of: {', '.join(known)}",
             )
-        else:
-            load_file(
-                path.parent / f"{parent}.yml", _seen=(*_seen, path.stem)
-            )  # parent valid on its own
-            parent_raw = _merged_raw(path.parent / f"{parent}.yml")
+        )
+        return None
+    if parent in seen or parent == path.stem:
+        cycle = " -> ".join((*seen, path.stem, parent))
+        problems.append(Problem(shown, f"key 'extends': {parent!r} extends itself (cycle {cycle})"))
+        return None
+    load_file(path.parent / f"{parent}.yml", _seen=(*seen, path.stem))  # valid on its own
+    return _merged_raw(path.parent / f"{parent}.yml")
+
+
+def _merge(parent_raw: dict, data: dict, shown: str, problems: list[Problem]) -> dict:
+    """``data`` over its parent: top-level keys replaced, assumptions field by field."""
     merged = {**{k: v for k, v in parent_raw.items() if k not in ("name", "extends")}, **data}
     pa = parent_raw.get("assumptions") or {}
     ca = data.get("assumptions") or {}
@@ -416,17 +315,12 @@ def load_file(path: Path | str, *, _seen: tuple[str, ...] = ()) -> Scenario:
         )
         for n in {**pa, **ca}
     }
-    if parent_raw == {} and "extends" in data:
-        # the parent could not be read: what it would give is unknown, so stop here
-        # rather than report its keys as missing
-        raise InputError(problems)
-    for k in REQUIRED_TOP:
-        if k not in merged:
-            problems.append(
-                Problem(shown, f"key '{k}': missing; a scenario needs {', '.join(REQUIRED_TOP)}")
-            )
-    if problems:
-        raise InputError(problems)
+    return merged
+
+
+def _header(path: Path, merged: dict, problems: list[Problem]) -> dict[str, object]:
+    """The scenario's fields other than its assumptions, checked (problems appended)."""
+    shown = paths.relative(path)
     if merged["name"] != path.stem:
         problems.append(
             Problem(
@@ -446,65 +340,22 @@ def load_file(path: Path | str, *, _seen: tuple[str, ...] = ()) -> Scenario:
                 f"key 'title': {title!r} is not accepted; expected a mapping with text for vi and en",
             )
         )
-    if not isinstance(merged["description"], str):
+    description = merged["description"]
+    if not isinstance(description, str):
         problems.append(
-            Problem(
-                shown,
-                f"key 'description': {merged['description']!r} is not text; expected a string",
-            )
+            Problem(shown, f"key 'description': {description!r} is not text; expected a string")
         )
-    curve = _choice(shown, "curve", merged["curve"], CURVES, problems)
-    national = _choice(shown, "national", merged.get("national", "mix"), NATIONAL_MODES, problems)
-    pace_from = (
-        _date(shown, "pace_from", merged["pace_from"], problems)
-        if merged.get("pace_from") is not None
-        else None
-    )
-    assumptions: dict[str, Assumption] = {}
-    for n, raw in merged["assumptions"].items():
-        a = _assumption(shown, str(n), raw, problems)
-        if a is not None:
-            assumptions[n] = a
-    missing = [n for n in SPECS if n not in merged["assumptions"]]
-    if missing:
-        problems.append(
-            Problem(
-                shown,
-                f"key 'assumptions': missing {', '.join(missing)}; every scenario needs all of: {', '.join(SPECS)}",
-            )
-        )
-    cited = {a.source for a in assumptions.values() if a.source != "assumption"}
-    if cited:
-        known, values = _known_sources()
-        for n, a in assumptions.items():
-            if a.source != "assumption" and a.source not in known:
-                problems.append(
-                    Problem(
-                        shown,
-                        f"key 'assumptions.{n}.source': {a.source!r} is not a source id or evidence id in data/; expected one of those or 'assumption' with a reason",
-                    )
-                )
-            elif a.source in values and not math.isclose(a.default, values[a.source]):
-                problems.append(
-                    Problem(
-                        shown,
-                        f"key 'assumptions.{n}.default': {a.default:g} differs from evidence row {a.source} ({values[a.source]:g}); expected the cited value (or cite the source id, not the row)",
-                    )
-                )
-    if problems:
-        raise InputError(problems)
-    ordered = {n: assumptions[n] for n in SPECS}
-    return Scenario(
-        str(merged["name"]),
-        dict(title),
-        merged["description"].strip(),
-        curve,
-        national,
-        ordered,
-        pace_from,
-        shown,
-        tuple(sorted(cited)),
-    )
+    pace_from = merged.get("pace_from")
+    return {
+        "name": str(merged["name"]),
+        "title": dict(title) if isinstance(title, dict) else {},
+        "description": str(description).strip(),
+        "curve": _choice(shown, "curve", merged["curve"], CURVES, problems),
+        "national": _choice(
+            shown, "national", merged.get("national", "mix"), NATIONAL_MODES, problems
+        ),
+        "pace_from": None if pace_from is None else _date(shown, "pace_from", pace_from, problems),
+    }
 
 
 def _merged_raw(path: Path) -> dict:

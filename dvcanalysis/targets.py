@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from dvcanalysis import evidence
+from dvcanalysis.dates import parse_date
 from dvcanalysis.errors import InputError
 from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, SEGMENTS
 
@@ -355,7 +355,7 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
     years = list(projection.years)
     obs = projection.observations
     cutoff = projection.parameters.get("cutoff")
-    as_of = evidence.decimal_year(date.fromisoformat(str(cutoff))) if cutoff else None
+    as_of = evidence.decimal_year(parse_date(cutoff)) if cutoff else None
     rows = []
     for t in targets.itertuples(index=False):
         seg = t.segment

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from dvcanalysis import evidence, paths, targets, units
+from dvcanalysis.dates import parse_cutoff
 from dvcanalysis.errors import InputError, check_choice
 from dvcanalysis.provenance import Provenance
 from dvcanalysis.results import Result, check_own_figure
@@ -357,14 +358,7 @@ def unit_report(
         The scenario's name for display (default: the projection's).
     """
     check_choice("layout", layout, units.LAYOUTS)
-    if as_of in ("", None):  # the evidence's own date: newly added figures move it
-        as_of = evidence.data_date().isoformat()
-    try:
-        as_of_date = date.fromisoformat(as_of)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"as_of={as_of!r} is not a date; expected YYYY-MM-DD, or empty for the date of the latest observation"
-        ) from None
+    as_of_date = parse_cutoff(as_of, name="as_of")  # empty: the evidence's own date
     if projection is not None and not scenario:
         scenario = projection.scenario.name
     national = national_view(as_of=as_of_date)

@@ -1,9 +1,11 @@
 """Strict loading of ``data/savings.yml`` and the official reference case.
 
 Owns the parameter schema (:data:`SECTIONS`, the unit each parameter must be given in, and
-:data:`UNIT_LIMITS`, what a value in each unit may physically be), :class:`Parameter` and
-:class:`Config`, the strict parser behind :func:`load_config` (one line per problem, naming the
-file and key), the resolution of YAML values that name evidence rows or conversions, and
+:data:`UNIT_LIMITS`, what a value in each unit may physically be), :class:`Parameter` (a
+:class:`dvcanalysis.parameters.Parameter` with its section) and :class:`Config`, the strict
+parser behind :func:`load_config` (the package's one parameter reader,
+:func:`dvcanalysis.parameters.read_parameters`; one line per problem, naming the file and
+key), the resolution of YAML values that name evidence rows or conversions, and
 :class:`Reference` / :func:`reference`, the official claim read from the evidence rows that
 ``savings.yml`` names. Loaded configurations and evidence values are cached by modification time.
 """
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dvcanalysis import _io, evidence, paths
+from dvcanalysis import _io, evidence, parameters, paths
 from dvcanalysis.errors import InputError, Problem
 
 # Parameter names the model needs, by YAML section, with the unit each must be given in.
@@ -64,7 +66,7 @@ MOVED = {
     "and over_time combines segments with those draws)",
 }
 PARAM_FIELDS = ("description", "unit", "default", "range", "source")
-PARAM_OPTIONAL = ("reason",)
+PARAM_OPTIONAL = ("distribution", "reason")  # distribution: triangular unless given
 # ``latest <indicator> <segment>``: the newest observation of a series, resolved at load time,
 # so that newly published figures move the reference without an edit here.
 LATEST = "latest "
@@ -72,24 +74,18 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 @dataclass(frozen=True)
-class Parameter:
-    """One named assumption of ``data/savings.yml`` (values resolved to numbers)."""
+class Parameter(parameters.Parameter):
+    """One named parameter of ``data/savings.yml``: a :class:`dvcanalysis.parameters.Parameter`
+    with its YAML ``section`` and the ``default`` as written (``default_spec``: a number, an
+    evidence row id or ``a / b``, re-resolved when a conversion is overridden)."""
 
-    name: str
-    section: str
-    description: str
-    unit: str
-    default: float
-    low: float
-    high: float
-    source: str
-    reason: str = ""
+    section: str = ""
     default_spec: object = None
 
     @property
     def source_ids(self) -> list[str]:
         """Source ids (``data/sources.csv``) behind this parameter, empty for an assumption."""
-        return [] if self.source == "assumption" else [_source_of(self.source)]
+        return [] if self.is_assumption else [_source_of(self.source)]
 
 
 @dataclass(frozen=True)
@@ -220,27 +216,23 @@ def evidence_terms(spec: object) -> list[str]:
 _ACCEPTED_VALUE = "expected a number, an evidence row id of data/evidence.csv, a conversion name or '<a> / <b>' of those"
 
 
+def specs(section: str) -> dict[str, parameters.Spec]:
+    """The parameters of a section with their unit and what the unit allows (:data:`UNIT_LIMITS`)."""
+    return {n: parameters.Spec(u, *UNIT_LIMITS[u]) for n, u in SECTIONS[section].items()}
+
+
 def _parse(path: Path) -> Config:
+    """Read and check ``savings.yml``: sections, reference rows, calibration, parameters."""
     shown = paths.relative(path)
+    top = ("reference", "calibration", *SECTIONS)
+    data = _io.read_yaml(
+        path, what="savings configuration (YAML)", mapping=f"sections: {', '.join(top)}"
+    )
     problems: list[Problem] = []
 
     def bad(key: str, message: str) -> None:
         problems.append(Problem(shown, f"key '{key}': {message}"))
 
-    if not path.exists():
-        raise InputError(
-            Problem(shown, "file not found; expected the savings configuration (data/savings.yml)")
-        )
-    data = _io.read_yaml(path, what="savings configuration (YAML)")
-    if not isinstance(data, dict):
-        raise InputError(
-            Problem(
-                shown,
-                "expected a mapping with sections: reference, calibration, " + ", ".join(SECTIONS),
-            )
-        )
-
-    top = ("reference", "calibration", *SECTIONS)
     for key in data:
         if key not in top:
             bad(str(key), f"unknown section; expected one of: {', '.join(top)}")
@@ -251,13 +243,18 @@ def _parse(path: Path) -> Config:
             bad(key, "expected a mapping")
     if problems:
         raise InputError(problems)
+    reference_ids = _reference_ids(data["reference"], bad)
+    target = _calibration_target(data["calibration"], bad)
+    params = _parameters(data, shown, problems)
+    if problems:
+        raise InputError(problems)
+    return Config(shown, params, reference_ids, target)
 
+
+def _reference_ids(ref: Mapping, bad) -> dict[str, str]:
+    """``reference`` keys -> evidence row ids (``latest ...`` resolved), each in its unit."""
     ev = evidence_values()
-    sources = set(evidence.load_sources().index)
-
-    # reference rows
-    ref = data["reference"]
-    reference_ids: dict[str, str] = {}
+    out: dict[str, str] = {}
     for key in ref:
         if key not in REFERENCE_KEYS:
             bad(f"reference.{key}", f"unknown key; expected: {', '.join(REFERENCE_KEYS)}")
@@ -276,122 +273,56 @@ def _parse(path: Path) -> Config:
         elif ev[rid][1] != unit:
             bad(k, f"evidence row {rid} is in {ev[rid][1]}; expected a row in {unit}")
         else:
-            reference_ids[key] = rid
+            out[key] = rid
+    return out
 
-    # calibration
-    cal = data["calibration"]
-    target: str | float = "official"
+
+def _calibration_target(cal: Mapping, bad) -> str | float:
+    """``calibration.target``: ``official``, ``none`` or a positive number of VND per dossier."""
     for key in cal:
         if key != "target":
             bad(f"calibration.{key}", "unknown key; expected: target")
     if "target" not in cal:
         bad("calibration.target", "missing; expected official, none or a number of VND per dossier")
-    else:
-        t = cal["target"]
-        if t in ("official", "none"):
-            target = t
-        elif isinstance(t, (int, float)) and not isinstance(t, bool) and t > 0:
-            target = float(t)
-        else:
-            bad(
-                "calibration.target",
-                f"{t!r} is not accepted; expected official, none or a positive number of VND per dossier",
-            )
+        return "official"
+    t = cal["target"]
+    if t in ("official", "none"):
+        return t
+    if isinstance(t, (int, float)) and not isinstance(t, bool) and t > 0:
+        return float(t)
+    bad(
+        "calibration.target",
+        f"{t!r} is not accepted; expected official, none or a positive number of VND per dossier",
+    )
+    return "official"
 
-    # parameters: conversions first (others may refer to them)
-    params: dict[str, Parameter] = {}
+
+def _parameters(data: Mapping, shown: str, problems: list[Problem]) -> dict[str, Parameter]:
+    """Every section's parameters (:func:`dvcanalysis.parameters.read_parameters`).
+
+    The conversions come first: the other sections' values may name them.
+    """
+    ev = evidence_values()
     conversions: dict[str, float] = {}
-    for section, expected in SECTIONS.items():
+    out: dict[str, Parameter] = {}
+    for section in SECTIONS:
+        schema = parameters.Schema(
+            specs(section),
+            required=PARAM_FIELDS,
+            distribution="triangular",
+            value=lambda v: resolve_value(v, conversions, ev),
+            accepted=_ACCEPTED_VALUE,
+            moved=MOVED,
+        )
         block = data[section]
-        for name in block:
-            if name not in expected:
-                moved = f"; {MOVED[name]}" if name in MOVED else ""
-                bad(
-                    f"{section}.{name}",
-                    f"unknown parameter; expected: {', '.join(expected)}{moved}",
-                )
-        for name, unit in expected.items():
-            key = f"{section}.{name}"
-            entry = block.get(name)
-            if entry is None:
-                bad(key, f"missing parameter; expected a mapping with {', '.join(PARAM_FIELDS)}")
-                continue
-            if not isinstance(entry, dict):
-                bad(key, f"expected a mapping with {', '.join(PARAM_FIELDS)}")
-                continue
-            n_before = len(problems)
-            for f in entry:
-                if f not in PARAM_FIELDS + PARAM_OPTIONAL:
-                    bad(
-                        f"{key}.{f}",
-                        f"unknown field; expected: {', '.join(PARAM_FIELDS + PARAM_OPTIONAL)}",
-                    )
-            for f in PARAM_FIELDS:
-                if f not in entry:
-                    bad(f"{key}.{f}", "missing field")
-            for f in ("description", "unit", "source"):
-                if f in entry and not (isinstance(entry[f], str) and entry[f].strip()):
-                    bad(f"{key}.{f}", "expected a non-empty text")
-            if len(problems) > n_before:
-                continue
-            if entry["unit"] != unit:
-                bad(f"{key}.unit", f"{entry['unit']!r} is not accepted; expected {unit}")
-            src = entry["source"]
-            if src == "assumption":
-                if not str(entry.get("reason") or "").strip():
-                    bad(f"{key}.reason", "missing; an assumption needs a reason")
-            elif src not in sources and src not in ev:
-                bad(
-                    f"{key}.source",
-                    f"{src!r} is not accepted; expected a source id of data/sources.csv, an evidence row id or 'assumption' (with a reason)",
-                )
-            try:
-                default = resolve_value(entry["default"], conversions, ev)
-            except ValueError as exc:
-                bad(f"{key}.default", f"{exc}; {_ACCEPTED_VALUE}")
-                continue
-            rng = entry["range"]
-            if not (isinstance(rng, list) and len(rng) == 2):
-                bad(f"{key}.range", f"{rng!r} is not accepted; expected [low, high]")
-                continue
-            try:
-                low, high = (resolve_value(v, conversions, ev) for v in rng)
-            except ValueError as exc:
-                bad(f"{key}.range", f"{exc}; {_ACCEPTED_VALUE}")
-                continue
-            lim_lo, lim_hi = UNIT_LIMITS[unit]
-            if not (lim_lo <= low <= high <= lim_hi):
-                within = (
-                    f"{lim_lo:g} to {lim_hi:g}" if math.isfinite(lim_hi) else f"at least {lim_lo:g}"
-                )
-                bad(
-                    f"{key}.range",
-                    f"[{low:g}, {high:g}] is not accepted; expected [low, high] with low <= high, {within} ({unit})",
-                )
-                continue
-            if not low <= default <= high:
-                bad(
-                    f"{key}.default",
-                    f"{default:g} is out of range; expected {low:g} to {high:g} (the declared range)",
-                )
-                continue
-            params[name] = Parameter(
-                name,
-                section,
-                entry["description"].strip(),
-                unit,
-                default,
-                low,
-                high,
-                src,
-                str(entry.get("reason") or "").strip(),
-                entry["default"],
-            )
-            if section == "conversions":
-                conversions[name] = default
-    if problems:
-        raise InputError(problems)
-    return Config(shown, params, reference_ids, target)
+        read = parameters.read_parameters(
+            block, schema, file=shown, prefix=section, problems=problems
+        )
+        for name, p in read.items():
+            out[name] = Parameter(**vars(p), section=section, default_spec=block[name]["default"])
+        if section == "conversions":
+            conversions.update({n: p.default for n, p in read.items()})
+    return out
 
 
 @lru_cache(maxsize=8)

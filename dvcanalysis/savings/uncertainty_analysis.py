@@ -1,8 +1,8 @@
 """Uncertainty in the savings model: Monte Carlo, one-at-a-time (tornado) and Sobol indices.
 
-Owns the joint draws of the per-dossier inputs (:func:`draw_parameters`, triangular over each
-declared range, from the savings stream :func:`~dvcanalysis.savings.model.rng`), the Monte Carlo
-intervals of :func:`uncertainty`, the :func:`tornado` swings and the variance-based indices of
+Owns the joint draws of the per-dossier inputs (:func:`draw_parameters`, through the package's
+one sampler :func:`dvcanalysis.parameters.draw`, from the savings stream
+:func:`~dvcanalysis.savings.model.rng`), the Monte Carlo intervals of :func:`uncertainty`, the :func:`tornado` swings and the variance-based indices of
 :func:`sobol_indices` / :func:`sensitivity`. SALib is imported inside :func:`sobol_indices` only,
 so that importing :mod:`dvcanalysis.savings` stays light.
 """
@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dvcanalysis import parameters
 from dvcanalysis.errors import InputError
 from dvcanalysis.results import check_own_figure
-from dvcanalysis.savings.config import Config, load_config, reference
+from dvcanalysis.savings.config import SECTIONS, Config, load_config, reference
 from dvcanalysis.savings.model import (
     Estimate,
     SavingsResult,
@@ -31,6 +32,8 @@ from dvcanalysis.savings.model import (
 )
 
 QUANTILES = (0.05, 0.5, 0.95)
+# SALib's names of the distributions of :mod:`dvcanalysis.parameters`.
+_SALIB_DISTS = {"uniform": "unif", "triangular": "triang"}
 
 
 def uncertain_names(config: Config | Path | str | None = None) -> list[str]:
@@ -45,24 +48,24 @@ def draw_parameters(
     config: Config | Path | str | None = None,
     fixed: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """``n_draws`` joint draws of the per-dossier inputs, each triangular(low, default, high).
+    """``n_draws`` joint draws of the per-dossier inputs, each over its declared range.
 
-    Parameters in ``fixed`` (overrides) are held at their value. Independent draws from the
-    savings stream for ``seed`` (:func:`rng`).
+    Drawn by the package's one sampler (:func:`dvcanalysis.parameters.draw`) from the savings
+    stream for ``seed`` (:func:`rng`): one row of uniforms per input in the declared order of
+    :data:`~dvcanalysis.savings.config.SECTIONS` (not the order of the YAML file), each
+    mapped through the input's distribution (triangular(low, default, high) unless the file
+    says otherwise). Parameters in ``fixed`` (overrides) are held at their value; they still
+    consume their uniforms, so the others' draws do not move.
     """
     cfg = load_config(config)
     if not isinstance(n_draws, (int, np.integer)) or isinstance(n_draws, bool) or n_draws < 1:
         raise InputError(f"n_draws={n_draws!r} is not accepted; expected a whole number >= 1")
     values = parameter_values(fixed, config=cfg)
-    gen = rng(seed)
-    out = {}
-    for name, p in cfg.section("per_dossier").items():
-        draw = (
-            gen.triangular(p.low, p.default, p.high, n_draws)
-            if p.high > p.low
-            else np.full(n_draws, p.default)
-        )
-        out[name] = np.full(n_draws, values[name]) if fixed and name in fixed else draw
+    order = list(SECTIONS["per_dossier"])
+    out = parameters.draw(cfg.section("per_dossier"), n_draws, rng(seed), order=order)
+    for name in fixed or {}:
+        if name in out:
+            out[name] = np.full(n_draws, values[name])
     return pd.DataFrame(out)
 
 
@@ -365,19 +368,27 @@ def sensitivity(
 ) -> Sobol:
     """Sobol indices of the per-dossier saving over the per-dossier inputs.
 
-    Each input is triangular(low, default, high) over its declared range, as in the Monte
-    Carlo. Indices do not depend on the calibration factor (a constant scale).
+    Each input has its distribution over its declared range, as in the Monte Carlo
+    (triangular(low, default, high) unless the file says otherwise; a fixed one is left out).
+    Indices do not depend on the calibration factor (a constant scale).
     """
     cfg = load_config(config)
-    varied = {k: p for k, p in cfg.section("per_dossier").items() if p.high > p.low}
+    varied = {
+        k: p
+        for k, p in cfg.section("per_dossier").items()
+        if p.high > p.low and p.distribution != "fixed"
+    }
     names = list(varied)
     problem = {
         "names": names,
         "num_vars": len(names),
         "bounds": [
-            [p.low, p.high, (p.default - p.low) / (p.high - p.low)] for p in varied.values()
+            [p.low, p.high, (p.default - p.low) / (p.high - p.low)]
+            if p.distribution == "triangular"
+            else [p.low, p.high]
+            for p in varied.values()
         ],
-        "dists": ["triang"] * len(names),
+        "dists": [_SALIB_DISTS[p.distribution] for p in varied.values()],
     }
     base = cfg.defaults()
     k, target = calibration_factor(cfg, calibration)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dvcanalysis import evidence
+from dvcanalysis import evidence, parameters
 from dvcanalysis.scenarios import SPECS, Scenario
 from dvcanalysis.uptake.curves import FLOOR_SHARE, CalibratedCurve, end_of_year
 from dvcanalysis.uptake.records import Anchor
@@ -36,52 +36,23 @@ def draw_assumptions(
 ) -> dict[str, np.ndarray]:
     """One array of ``n_draws`` values per assumption, plus standard-normal anchor errors.
 
-    Every assumption consumes one uniform draw per Monte Carlo draw, in the fixed order of
-    :data:`~dvcanalysis.scenarios.SPECS`, whatever its distribution; so the same seed gives
-    the same random numbers in every scenario (common random numbers), and a quantity's
-    draws are monotone in its range. The assumptions in :data:`LATE_DRAWS` take theirs from a
-    child stream of ``rng`` (``rng.spawn(1)``), which consumes nothing from ``rng`` itself.
+    Drawn by the package's one sampler (:func:`dvcanalysis.parameters.draw`): every
+    assumption consumes one uniform per Monte Carlo draw, in the declared order of
+    :data:`~dvcanalysis.scenarios.SPECS`, whatever its distribution, mapped through its
+    quantile function; so the same seed gives the same random numbers in every scenario
+    (common random numbers), and a quantity's draws are monotone in its range. The
+    assumptions in :data:`LATE_DRAWS` take theirs from a child stream of ``rng``
+    (``rng.spawn(1)``, in the order of :data:`LATE_DRAWS`), which consumes nothing from
+    ``rng`` itself; the anchor errors come from ``rng`` after the others' uniforms.
     """
+    a = scenario.assumptions
     early = [n for n in SPECS if n not in LATE_DRAWS]
-    u_early = rng.random((len(early), n_draws))
+    rows = parameters.draw({n: a[n] for n in early}, n_draws, rng, order=early)
     z = rng.standard_normal((3, n_draws))
-    u_late = rng.spawn(1)[0].random((len(LATE_DRAWS), n_draws))
-    rows = {**dict(zip(early, u_early, strict=True)), **dict(zip(LATE_DRAWS, u_late, strict=True))}
-    out: dict[str, np.ndarray] = {}
-    for name, spec in SPECS.items():
-        a = scenario.assumptions[name]
-        lo, hi, mode = a.low, a.high, a.default
-        # Each row of ``u`` is used once, so its values are transformed where they lie (one
-        # allocation in all, which matters at 400,000 draws), operation for operation as in
-        # the textbook expressions in the comments (the same numbers).
-        v = rows[name]
-        if a.distribution == "fixed" or hi <= lo:  # np.full(n_draws, mode)
-            v.fill(mode)
-        elif a.distribution == "uniform":
-            if spec.integer:  # min(floor(lo + u (hi - lo + 1)), hi)
-                v *= hi - lo + 1.0
-                v += lo
-                np.floor(v, out=v)
-                np.minimum(v, hi, out=v)
-            else:  # lo + u (hi - lo)
-                v *= hi - lo
-                v += lo
-        else:  # triangular: inverse CDF with mode = default
-            c = (mode - lo) / (hi - lo)
-            below = v < c
-            low_leg = v * (hi - lo)  # lo + sqrt(u (hi - lo) (mode - lo)) where u < c
-            low_leg *= mode - lo
-            np.sqrt(low_leg, out=low_leg)
-            low_leg += lo
-            np.subtract(1.0, v, out=v)  # else hi - sqrt((1 - u) (hi - lo) (hi - mode))
-            v *= hi - lo
-            v *= hi - mode
-            np.sqrt(v, out=v)
-            np.subtract(hi, v, out=v)
-            np.copyto(v, low_leg, where=below)
-            if spec.integer:
-                np.round(v, out=v)
-        out[name] = v
+    late = parameters.draw(
+        {n: a[n] for n in LATE_DRAWS}, n_draws, rng.spawn(1)[0], order=LATE_DRAWS
+    )
+    out = {n: rows[n] if n in rows else late[n] for n in SPECS}
     out["z_localities"], out["z_ministries"], out["z_national"] = z
     return out
 

@@ -18,7 +18,8 @@ import pandas as pd
 
 from dvcanalysis import evidence, paths, scenarios
 from dvcanalysis import targets as _targets  # targets never imports uptake: no cycle
-from dvcanalysis.errors import InputError, check_choice
+from dvcanalysis.dates import parse_cutoff
+from dvcanalysis.errors import check_choice
 from dvcanalysis.scenarios import Scenario
 from dvcanalysis.uptake.curves import end_of_year
 from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, ROLE_COMPARISON, SEGMENTS
@@ -75,26 +76,6 @@ def load_scenario(name: str) -> Scenario:
         sc = _remember(_scenario_cache, key, scenarios.load(name))
     # A frozen dataclass whose mappings are copied: a caller changing them leaves the cache alone.
     return dataclasses.replace(sc, title=dict(sc.title), assumptions=dict(sc.assumptions))
-
-
-def parse_cutoff(cutoff: str | date | None) -> date:
-    """A cut-off date from ``YYYY-MM-DD`` text (or a date), else :class:`InputError`.
-
-    ``None`` (or ``""``, as a notebook parameter) is the date of the latest fully-online
-    observation in the evidence base
-    (:func:`dvcanalysis.evidence.data_date`), so that newly added figures move it.
-    """
-    if cutoff is None or cutoff == "":
-        return evidence.data_date(INDICATOR)
-    if isinstance(cutoff, date):
-        return cutoff
-    try:
-        return date.fromisoformat(str(cutoff))
-    except ValueError:
-        raise InputError(
-            f"cutoff={cutoff!r} is not a date; expected YYYY-MM-DD (e.g. '2024-08-31'), "
-            "or None for the date of the latest observation"
-        ) from None
 
 
 def _decimal(ts) -> float:
