@@ -5,10 +5,18 @@ The obvious way is a shell loop over the grid: ``papermill`` (CLI) then
 
 * ``dvcanalysis render GRID --force --jobs 2`` (warm kernels, the default): long-lived
   worker processes that import papermill and nbconvert once, each with a template
-  process that has imported the notebooks' modules and forks a fresh kernel per
-  notebook, and the HTML exported in-process;
+  process that has imported what every notebook of the grid imports, a layer forked from
+  it per notebook that has imported that notebook's own modules and run their warm-up
+  hooks (caches of what they read from files), a fresh kernel forked from the layer per
+  run, the HTML exported in-process and each PDF typeset by a child forked from the layer;
 * the same with ``--fresh-kernels``: a new kernel per notebook (the renderer before
-  warm kernels).
+  warm kernels), the PDFs typeset by a per-worker typesetter process.
+
+All three start with an empty results cache (``DVC_CACHE_DIR``, see
+:mod:`dvcanalysis.cache`): the runner points it at ``<out>/.cache``, and the loop gets its
+own empty folder too, so that its notebooks share the same results the runner's share
+(the track record and curve-shape range of a scenario, computed once per scenario). The
+loop makes no PDFs; the runner does (24 in the default grid).
 
 Two grids are timed:
 
@@ -20,10 +28,18 @@ Two grids are timed:
 Prints the times, the ratios, whether the two modes wrote the same outputs (HTML
 and figures byte for byte, executed notebooks apart from their clock readings; PDFs
 are left out: Typst stamps each with the time it was made, so no two runs agree), and
-the peak memory per worker read from the runner's manifest: the worker process with
-the larger of its template while importing and its template afterwards plus the most
-a kernel did not share with the template (warm); the worker process and its largest
-kernel (fresh).
+the memory per worker, two ways:
+
+* from the runner's manifest, the sum of the processes' resident sizes (an upper bound:
+  pages that processes share, such as the Python library, count once per process): the
+  worker process's peak, plus the larger of its template while importing and its
+  template afterwards plus the layer's own pages plus the larger of a kernel's own pages
+  and those of the child that typesets a PDF (forked from the layer after the kernel
+  ended) (warm); the worker process, its largest kernel and the typesetter process that
+  typesets the PDFs (fresh);
+* sampled every 0.1 s while the runner runs, the largest sum over a worker's processes
+  (worker, template, layer, kernels, typesetter) of their proportional set size (PSS:
+  a shared page counted in shares), which is the memory the worker's processes take.
 
 Usage: ``python benchmarks/bench_render.py [--only default|small] [--jobs 2]``
 """
@@ -101,11 +117,13 @@ def obvious(grid: Path, out: Path) -> float:
     """A shell loop: papermill CLI then jupyter nbconvert per briefing."""
     out.mkdir(parents=True)
     lines = ["set -e"]
+    cache = out / ".cache"  # empty, as the runner's is at the start (the same package code)
     for job in render.load_grid(grid).jobs:
         nb_out = out / f"{job.name}.ipynb"
         figs = out / f"{job.name}_figures"
         lines.append(
-            f"DVC_FIGURES_DIR={shlex.quote(str(figs))} {BIN / 'papermill'} --no-progress-bar "
+            f"DVC_FIGURES_DIR={shlex.quote(str(figs))} DVC_CACHE_DIR={shlex.quote(str(cache))} "
+            f"{BIN / 'papermill'} --no-progress-bar "
             f"{shlex.quote(str(job.notebook))} {shlex.quote(str(nb_out))} "
             f"-y {shlex.quote(json.dumps(job.parameters))} --cwd {shlex.quote(str(job.notebook.parent))}"
         )
@@ -118,16 +136,55 @@ def obvious(grid: Path, out: Path) -> float:
 
 
 def runner(grid: Path, out: Path, jobs: int, *extra: str) -> tuple[float, dict]:
+    """Run the renderer; its time and manifest (with ``pss_mb``: the largest sampled PSS
+    sum over one worker's processes, or None without psutil)."""
     cmd = [sys.executable, "-m", "dvcanalysis.cli", "render", str(grid), "--out", str(out)]
     cmd += ["--force", "--jobs", str(jobs), "--no-progress", *extra]
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        print(proc.stdout, proc.stderr, file=sys.stderr)
-        raise SystemExit(f"dvcanalysis render failed (exit {proc.returncode})")
+    env = {k: v for k, v in os.environ.items() if k != "DVC_CACHE_DIR"}  # <out>/.cache
+    with tempfile.TemporaryFile("w+") as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=log, stderr=log, text=True, cwd=ROOT, env=env)
+        pss = sample_pss(proc)
+        seconds = time.perf_counter() - start
+        if proc.returncode != 0:
+            log.seek(0)
+            print(log.read(), file=sys.stderr)
+            raise SystemExit(f"dvcanalysis render failed (exit {proc.returncode})")
     doc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    doc["pss_mb"] = pss
     return seconds, doc
+
+
+def sample_pss(proc: subprocess.Popen) -> float | None:
+    """Wait for ``proc``; meanwhile, every 0.1 s, sum the PSS of each of its children's
+    process trees (a pool worker and everything it started); the largest sum (MB)."""
+    try:
+        import psutil
+    except ImportError:
+        proc.wait()
+        return None
+    best = 0
+    root = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            workers = root.children()
+        except psutil.Error:
+            break
+        for w in workers:
+            total = 0
+            try:
+                tree = [w, *w.children(recursive=True)]
+            except psutil.Error:
+                continue
+            for q in tree:
+                try:
+                    total += q.memory_full_info().pss
+                except psutil.Error:
+                    pass
+            best = max(best, total)
+        time.sleep(0.1)
+    proc.wait()
+    return round(best / 2**20, 1)
 
 
 def _without_timing(path: Path) -> str:
@@ -164,22 +221,35 @@ def differences(a: Path, b: Path, names: list[str]) -> list[str]:
 def memory(doc: dict) -> tuple[float, str]:
     """Peak memory per worker (MB) from a manifest, and how it adds up."""
     runs = doc["runs"]
-    worker = max(r.get("worker_peak_mb") or 0 for r in runs)
-    kernel = max(r.get("kernel_peak_mb") or 0 for r in runs)
-    template = max(r.get("template_peak_mb") or 0 for r in runs)
+
+    def top(key: str) -> float:
+        return max(r.get(key) or 0 for r in runs)
+
+    worker, kernel, template = top("worker_peak_mb"), top("kernel_peak_mb"), top("template_peak_mb")
+    typesetter = top("typesetter_peak_mb")
     if template:
         # the template peaks while importing, before any kernel exists; then it holds
-        # template_rss while each kernel adds what it does not share with it
-        rss = max(r.get("template_rss_mb") or 0 for r in runs)
-        private = max(r.get("kernel_private_mb") or 0 for r in runs)
-        total = max(worker + template, worker + rss + private)
-        return total, (
+        # template_rss while a layer adds its own pages, and each kernel, then the child
+        # that typesets its PDF (one after the other), what they do not share with them
+        rss, layer = top("template_rss_mb"), top("layer_private_mb")
+        private, pdf = top("kernel_private_mb"), top("pdf_private_mb")
+        total = worker + max(template, rss + layer + max(private, pdf)) + typesetter
+        how = (
             f"{worker:.0f} MB worker + max({template:.0f} MB template importing, "
-            f"{rss:.0f} MB template + {private:.0f} MB kernel's own) = {total:.0f} MB "
-            f"(a kernel's peak RSS, shared pages counted: {kernel:.0f} MB)"
+            f"{rss:.0f} MB template + {layer:.0f} MB layer's own + max({private:.0f} MB "
+            f"kernel's own, {pdf:.0f} MB PDF child's own))"
+            + (f" + {typesetter:.0f} MB typesetter" if typesetter else "")
+            + f" = {total:.0f} MB resident"
         )
-    total = worker + kernel
-    return total, f"{worker:.0f} MB worker process + {kernel:.0f} MB kernel = {total:.0f} MB"
+    else:
+        total = worker + kernel + typesetter
+        how = (
+            f"{worker:.0f} MB worker + {kernel:.0f} MB kernel + {typesetter:.0f} MB typesetter "
+            f"= {total:.0f} MB resident"
+        )
+    if doc.get("pss_mb"):
+        how += f"; sampled PSS of a worker's processes: {doc['pss_mb']:.0f} MB"
+    return total, how
 
 
 def main() -> int:
@@ -188,6 +258,8 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     worst = 0.0
+    worst_pss = 0.0
+    print(f"load average at the start: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="bench_render_") as tmpdir:
         tmp = Path(tmpdir)
         grids = {}
@@ -224,7 +296,12 @@ def main() -> int:
                 total, how = memory(doc)
                 print(f"  peak memory per worker ({mode}): {how}")
                 worst = max(worst, total)
-    print(f"cores: {os.cpu_count()}; worst peak memory per worker: {worst:.0f} MB")
+                worst_pss = max(worst_pss, doc.get("pss_mb") or 0)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"cores: {os.cpu_count()}; load average at the end: {load}; worst memory per worker: "
+        f"{worst:.0f} MB resident (upper bound), {worst_pss:.0f} MB PSS (sampled)"
+    )
     return 0
 
 

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,6 +22,7 @@ import pandas as pd
 
 from dvcanalysis import (
     __version__,
+    cache,
     citations,
     document,
     evaluation,
@@ -471,11 +473,21 @@ def build(
         data_date = date.fromisoformat(data_date[:10])
     record = choices = None
     if track_record and projection.scenario.curve != "target-path":
-        choices = uptake.choice_range(
-            projection.scenario, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon
+        # the same for every segment and language of a scenario: computed once per data
+        # vintage and code version when a cache folder is set (dvcanalysis.cache)
+        sc = projection.scenario
+        args = {"scenario": pickle.dumps(sc).hex(), "n_draws": n_draws, "seed": seed}
+        choices = cache.cached(
+            "choice_range",
+            {**args, "cutoff": cutoff, "horizon": horizon},
+            lambda: uptake.choice_range(
+                sc, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon
+            ),
         )
         try:  # like for like: forecasts made when the segment had a figure of its own
-            ev = evaluation.evaluate(projection.scenario, n_draws=n_draws, seed=seed)
+            ev = evaluation.track.evaluate_cached(
+                scenario if isinstance(scenario, str) else sc, n_draws=n_draws, seed=seed
+            )
             record = evaluation.track_record(segment, evaluation=ev, own_only=True)
         except InputError:  # no data vintage with later figures yet: nothing to check
             record = None
@@ -488,3 +500,18 @@ def build(
         track_record=record,
         choices=choices,
     )
+
+
+def __dvc_warmup__() -> None:
+    """Fill the caches of what a briefing reads, for ``dvcanalysis render``'s warm kernels.
+
+    The renderer calls this once in the process it forks kernels from (see
+    :data:`dvcanalysis.render.warm.WARMUP_HOOK`): a small briefing is built and composed
+    (evidence, scenarios, targets, savings configuration, labels and sources are read and
+    parsed, and the modules the computation imports on first use are imported), then
+    dropped. Those caches are keyed by the files' stamps, so a kernel gets the same
+    numbers as a fresh one; nothing is drawn and no global state is changed.
+    """
+    with cache.off():  # nothing of this small run is kept on disk
+        b = build("business-as-usual", "national", lang="vi", n_draws=20, seed=0)
+        b.document()

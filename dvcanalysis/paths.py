@@ -7,6 +7,8 @@ Override with environment variables (used by tests and by the batch renderer):
     else the current directory).
 ``DVC_DATA_DIR``, ``DVC_FIGURES_DIR``, ``DVC_OUT_DIR``
     the data, figures and output folders.
+``DVC_CACHE_DIR``
+    the results cache (:mod:`dvcanalysis.cache`; unset: no cache).
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ def figures_dir() -> Path:
 def out_dir() -> Path:
     """Rendered briefings (``out/``)."""
     return Path(os.environ.get("DVC_OUT_DIR") or root() / "out")
+
+
+def cache_dir() -> Path | None:
+    """The results cache (``DVC_CACHE_DIR``; ``dvcanalysis render`` sets ``<out>/.cache``),
+    or None when results are not cached."""
+    env = os.environ.get("DVC_CACHE_DIR")
+    return Path(env) if env else None
 
 
 def notebooks_dir() -> Path:

@@ -429,3 +429,109 @@ def test_dask_workers_fork_warm_kernels_too(tmp_path):
     assert [r["status"] for r in rows] == ["ok"] * 4
     assert {r["kernel_mode"] for r in rows} == {"warm"}
     assert len({r["worker_pid"] for r in rows}) == 1
+
+
+# --------------------------------------------------------------------------
+# Layers: a notebook's own imports and their warm-up hooks
+# --------------------------------------------------------------------------
+
+HOOKED = """
+from pathlib import Path
+
+DATA = Path(__file__).with_name("hooked.txt")
+CALLS = []
+_CACHE = {}
+
+
+def read():
+    key = (str(DATA), DATA.stat().st_mtime_ns)
+    if key not in _CACHE:
+        _CACHE[key] = DATA.read_text()
+    return _CACHE[key]
+
+
+def __dvc_warmup__():
+    CALLS.append(1)
+    read()
+"""
+
+
+def test_a_layer_runs_warmup_hooks_and_watches_what_they_read(tmp_path, monkeypatch):
+    (tmp_path / "hooked_mod.py").write_text(HOOKED)
+    data = tmp_path / "hooked.txt"
+    data.write_text("first\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    try:
+        template = warm.get_template(["json"])
+        layer = template.set_layer(["hooked_mod"])
+        assert layer["warmed"] == ["hooked_mod"] and not layer["failed"]
+        assert str(data) in layer["files"] and str(tmp_path / "hooked_mod.py") in layer["files"]
+        assert str(data) not in template.files  # the template itself did not read it
+        assert template.set_layer(["hooked_mod"]) is layer  # kept for the same imports
+        assert template.unchanged()
+        data.write_text("second, longer\n")
+        assert not template.unchanged()  # so the next job gets a new template
+        assert template.set_layer([]) is None  # popped: kernels fork from the template
+        assert template.alive()
+    finally:
+        warm.close_template()
+
+
+def test_a_kernel_inherits_its_layer_and_outputs_stay_the_same(tmp_path, monkeypatch):
+    (tmp_path / "hooked_mod.py").write_text(HOOKED)
+    (tmp_path / "hooked.txt").write_text("data read once\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    nb = nbformat.v4.new_notebook(metadata=KERNEL_META)
+    nb.cells = [
+        nbformat.v4.new_code_cell("k = 0", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import hooked_mod\nprint(hooked_mod.read())"),
+        nbformat.v4.new_code_cell("print('calls', len(hooked_mod.CALLS))"),
+    ]
+    nbformat.write(nb, tmp_path / "hooked.ipynb")
+    other = nbformat.v4.new_notebook(metadata=KERNEL_META)
+    other.cells = [
+        nbformat.v4.new_code_cell("k = 0", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import sys\nprint('imported:', 'hooked_mod' in sys.modules)"),
+    ]
+    nbformat.write(other, tmp_path / "other.ipynb")
+    grid = tmp_path / "grid.yml"
+    grid.write_text(
+        f"- notebook: {tmp_path / 'hooked.ipynb'}\n  grid: {{k: [0, 1]}}\n"
+        f"- notebook: {tmp_path / 'other.ipynb'}\n  grid: {{k: [0]}}\n"
+    )
+    outs = {}
+    for mode, extra in (("warm", []), ("fresh", ["--fresh-kernels"])):
+        outs[mode] = tmp_path / mode
+        args = ["render", str(grid), "--out", str(outs[mode]), "--jobs", "1", "--no-progress"]
+        assert main([*args, *extra]) == 0
+    runs = manifest(outs["warm"])
+    assert runs["hooked_0"]["layer_private_mb"] > 0
+    text = {m: (outs[m] / "hooked_1.ipynb").read_text(encoding="utf-8") for m in outs}
+    assert "data read once" in text["warm"] and "data read once" in text["fresh"]
+    assert "calls 1" in text["warm"]  # the hook ran once, in the layer, before the fork
+    assert "calls 0" in text["fresh"]
+    # the next notebook does not import it: it forks from the template, not that layer
+    assert "imported: False" in (outs["warm"] / "other_0.ipynb").read_text(encoding="utf-8")
+
+
+def test_manifest_records_the_memory_of_every_process(both_modes):
+    runs = {mode: manifest(both_modes[mode]) for mode in both_modes}
+    name = SUBSET[1]  # a briefing: its notebook's own modules in a layer, and a PDF
+    warm_row, fresh_row = runs["warm"][name], runs["fresh"][name]
+    for key in ("worker_peak_mb", "template_rss_mb", "layer_private_mb", "kernel_private_mb"):
+        assert warm_row[key] > 0, key
+    assert warm_row["pdf_private_mb"] > 0  # a child forked from the layer typeset it
+    assert fresh_row["typesetter_peak_mb"] > 0  # no template: the typesetter process did
+    assert fresh_row["kernel_peak_mb"] > 0
+    assert (both_modes["warm"] / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_pdf_child_reports_its_failure_and_leaves_no_file(tmp_path):
+    try:
+        template = warm.get_template(["json"])
+        report = template.typeset({"title": "no blocks"}, tmp_path, tmp_path / "x.pdf", 60.0)
+        assert "error" in report and "ok" not in report
+        assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*partial*"))
+        assert template.alive()  # the child failed, not the template
+    finally:
+        warm.close_template()

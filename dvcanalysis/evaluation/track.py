@@ -7,11 +7,14 @@ shows is built by :func:`dvcanalysis.tables.evaluation.track_record_text` in vi 
 from __future__ import annotations
 
 import math
+import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
+from dvcanalysis import cache
 from dvcanalysis.errors import check_choice
 from dvcanalysis.evaluation.result import REFERENCE, Evaluation
 from dvcanalysis.evaluation.rolling import evaluate
@@ -201,4 +204,33 @@ def track_record(
         n_forecasts=int(row["n_forecasts"].iloc[0]) if len(row) else 0,
         n_origins=int(row["n_origins"].iloc[0]) if len(row) else 0,
         own_only=own_only,
+    )
+
+
+def evaluate_cached(
+    scenario: str | Scenario = "business-as-usual",
+    *,
+    origins: Sequence[str | date] | None = None,
+    n_draws: int = 1000,
+    seed: int = 0,
+) -> Evaluation:
+    """:func:`dvcanalysis.evaluation.evaluate` (default baselines), computed once per data
+    vintage and code version when a results cache is set (:mod:`dvcanalysis.cache`, which
+    ``dvcanalysis render`` sets): the briefings of a scenario and the evaluation notebook
+    share one evaluation instead of each running it.
+
+    A scenario given by name is keyed by its name (its file is part of the data hashed);
+    a loaded :class:`Scenario` by its contents.
+    """
+    ident = scenario if isinstance(scenario, str) else pickle.dumps(scenario).hex()
+    arguments = {
+        "scenario": ident,
+        "origins": None if origins is None else [str(o) for o in origins],
+        "n_draws": n_draws,
+        "seed": seed,
+    }
+    return cache.cached(
+        "evaluation",
+        arguments,
+        lambda: evaluate(scenario, origins=origins, n_draws=n_draws, seed=seed),
     )

@@ -39,8 +39,16 @@ What a forked kernel does differently from a fresh one, and why it is the same:
 * the template's objects are frozen out of the garbage collector (``gc.freeze``)
   before it forks, so kernels do not copy the pages they live on.
 
-A template is used only while every file it imported is unchanged (size and
-mtime), so a long-lived Dask worker picks up an edited package. The template
+The template pre-imports only what every notebook of the grid imports. For each notebook,
+a *layer* forked from the template imports that notebook's own modules (the same rule:
+only what the notebook imports) and calls their warm-up hooks (:data:`WARMUP_HOOK`: a
+module fills the caches of what it reads from files, e.g. the evidence table and labels);
+the notebook's kernels fork from the layer, which is kept while jobs of the same notebook
+follow and popped (it ends once its kernels have) when another notebook comes.
+
+A template is used only while every file it (or its layer) imported or read while
+warming up is unchanged (size and mtime), so a long-lived Dask worker picks up an edited
+package or data file. The template
 exits when its stdin closes, which happens however its worker ends (also on
 SIGKILL); a kernel dies with its template (``PR_SET_PDEATHSIG``) and is stopped by
 the worker's kernel manager through a pidfd (no pid reuse race). Kernels talk
@@ -286,8 +294,19 @@ def _serve() -> None:
         del sys.path[0]  # as ipykernel_launcher does
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     first = json.loads(inp.readline())
+    report = _ready(first["preload"])
+    _say(out, report)
+    _loop(inp, out, report["pid"])
+
+
+def _ready(names: Sequence[str]) -> dict[str, Any]:
+    """Pre-import ``names``, run their warm-up hooks, freeze the heap; the report to send."""
     start = time.perf_counter()
-    report = _preload(first["preload"])
+    report = _preload(names)
+    warmed = _warmup(names)
+    report["files"].update(warmed.pop("files"))
+    report["failed"].update(warmed.pop("failed"))
+    report.update(warmed)
     report["import_s"] = round(time.perf_counter() - start, 3)
     report["threads"] = threading.active_count()
     import gc
@@ -295,29 +314,207 @@ def _serve() -> None:
     gc.collect()
     gc.freeze()  # a kernel's collections leave the template's objects alone (and unshared pages)
     report["pid"] = os.getpid()
-    out.write(json.dumps(report).encode() + b"\n")
+    report["private_kb"] = _private_kb(report["pid"])  # before any kernel shares its pages
+    return report
+
+
+def _say(out: Any, reply: dict) -> None:
+    out.write(json.dumps(reply).encode() + b"\n")
     out.flush()
+
+
+def _loop(inp: Any, out: Any, me: int) -> None:
+    """Answer requests, one line each, until stdin ends (or a ``pop`` ends this layer).
+
+    Requests: ``{"args", "env", "cwd", "stderr"}`` forks a kernel (reply ``{"pid"}``);
+    ``{"op": "layer", "preload": [...]}`` forks a *layer*: a child that imports more
+    modules and runs their warm-up hooks, then answers the requests that follow (kernels
+    fork from it) until ``{"op": "pop"}``, when it exits and this process answers again
+    (reply ``{"popped": pid}``). The worker sends a request only after the reply to the
+    previous one, so no process reads a line meant for another.
+    """
     while True:
         line = inp.readline()
         if not line:  # the worker closed our stdin or died
             os._exit(0)
         req = json.loads(line)
+        op = req.get("op", "kernel")
+        if op == "pop":
+            _popped()  # never returns
+        if op == "layer":
+            _say(out, _fork_layer(req, me))
+            continue
         try:
             pid = os.fork()
         except OSError as exc:
-            out.write(json.dumps({"error": str(exc)}).encode() + b"\n")
-            out.flush()
+            _say(out, {"error": str(exc)})
             continue
         if pid == 0:
-            _child(req, report["pid"])
-        out.write(json.dumps({"pid": pid}).encode() + b"\n")
-        out.flush()
+            if op == "pdf":
+                _pdf_child(req, me)
+            _child(req, me)
+        _say(out, {"pid": pid})
+
+
+#: in a layer: the write end of the pipe its parent waits on while the layer serves
+_POP_FD: list[int] = []
+
+
+def _fork_layer(req: dict, me: int) -> dict:
+    """Fork a layer and wait until it is popped (or dies): the reply to the layer request."""
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        os.close(r)
+        os.close(w)
+        return {"error": str(exc)}
+    if pid == 0:
+        os.close(r)
+        _POP_FD[:] = [w]
+        _layer(req, me)
+    os.close(w)
+    try:
+        os.read(r, 1)  # a byte when popped; end of file if the layer died
+    finally:
+        os.close(r)
+    return {"popped": pid}
+
+
+def _popped() -> None:
+    """A layer's answer to ``pop``: hand the requests back to its parent, then end once the
+    kernels it forked have ended (they die with it: it must not go first)."""
+    if not _POP_FD:  # the base template has nothing below it: a misuse; end
+        os._exit(1)
+    os.write(_POP_FD[0], b"p")
+    os.close(_POP_FD[0])
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):  # let go of the worker's pipes
+        os.dup2(null, fd)
+    os.close(null)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            os._exit(0)
+        except InterruptedError:
+            continue
+
+
+def _layer(req: dict, parent: int) -> None:
+    """In a forked layer: import the notebook's own modules, warm up, then serve requests."""
+    code = 1
+    try:
+        _set_pdeathsig(parent)
+        report = _ready(req["preload"])
+        _say(sys.stdout.buffer, report)
+        _loop(sys.stdin.buffer, sys.stdout.buffer, report["pid"])
+        code = 0
+    except BaseException:  # noqa: BLE001 - say why on the template's stderr, then exit
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+#: the name of a module-level function that a pre-imported module may define: the template
+#: (or layer) calls it once after the imports, so that the caches it fills (what the module
+#: reads from files, keyed by the files' stamps) are inherited by every kernel forked from it.
+#: It must leave no other trace (rc parameters, globals, imported modules the notebook would
+#: not import): ``tests/test_render_warm.py`` renders the same notebooks both ways.
+WARMUP_HOOK = "__dvc_warmup__"
+
+
+def _warmup(names: Sequence[str]) -> dict[str, Any]:
+    """Call the warm-up hooks of the modules in ``names`` (in order); the files they opened
+    (with their stamps, so that the template is replaced when one changes) and failures."""
+    opened: set[str] = set()
+    active = [True]
+
+    def audit(event: str, args: tuple) -> None:
+        if active[0] and event == "open" and isinstance(args[0], str | bytes):
+            opened.add(os.fsdecode(args[0]))
+
+    failed: dict[str, str] = {}
+    hooks = []
+    for name in dict.fromkeys(names):
+        hook = getattr(sys.modules.get(name), WARMUP_HOOK, None)
+        if callable(hook) and hook not in hooks:
+            hooks.append((name, hook))
+    if hooks:
+        sys.addaudithook(audit)  # audit hooks cannot be removed: it is switched off below
+    start = time.perf_counter()
+    try:
+        for name, hook in hooks:
+            try:
+                hook()
+            except Exception as exc:  # noqa: BLE001 - the kernel will do the work itself
+                failed[f"{name}.{WARMUP_HOOK}"] = f"{type(exc).__name__}: {exc}"[:300]
+    finally:
+        active[0] = False
+    files = {}
+    for f in sorted(opened):
+        try:
+            st = os.stat(f)
+        except OSError:
+            continue
+        if os.path.isfile(f):
+            files[os.path.abspath(f)] = [st.st_mtime_ns, st.st_size]
+    return {
+        "files": files,
+        "failed": failed,
+        "warmed": [name for name, _ in hooks],
+        "warmup_s": round(time.perf_counter() - start, 3),
+    }
+
+
+#: the process name of a child that typesets one PDF
+PDF_NAME = b"dvc-pdf"
+
+
+def _pdf_child(req: dict, template: int) -> None:
+    """In a forked child: typeset one PDF (:func:`dvcanalysis.render.pdf.write_pdf`), write
+    the outcome and this process's memory to ``req["result"]`` (JSON), exit.
+
+    Typst is never loaded in the template itself: it starts threads, after which a fork is
+    not safe. Each child loads it (about 0.15 s of CPU) and gives its memory back on exit.
+    """
+    result: dict[str, Any] = {}
+    try:
+        for fd in _POP_FD:
+            os.close(fd)
+        _POP_FD.clear()
+        _set_pdeathsig(template)
+        _set_name(PDF_NAME)
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+        from dvcanalysis.render import pdf
+
+        doc = json.loads(Path(req["doc"]).read_text(encoding="utf-8"))
+        pdf.write_pdf(doc, Path(req["figures"]), Path(req["target"]))
+        result["ok"] = True
+    except BaseException as exc:  # noqa: BLE001 - reported to the worker through the file
+        result["error"] = f"{type(exc).__name__}: {exc}"[:2000]
+    finally:
+        try:
+            result["private_kb"] = _private_kb(os.getpid())
+            result["peak_kb"] = _status_kb(os.getpid(), "VmHWM")
+            Path(req["result"]).write_text(json.dumps(result), encoding="utf-8")
+        finally:
+            os._exit(0)
 
 
 def _child(req: dict, template: int) -> None:
     """In the forked child: become ``python -m ipykernel_launcher ARGS`` with the job's env and cwd."""
     code = 1
     try:
+        for fd in _POP_FD:  # a layer's pipe to its parent is not the kernel's
+            os.close(fd)
+        _POP_FD.clear()
         os.setsid()  # its own process group, as jupyter_client starts kernels
         _set_pdeathsig(template)
         _set_name(KERNEL_NAME)
@@ -399,6 +596,7 @@ class Template:
         self.proc.stdin.flush()
         self.report = self._reply(start_timeout)
         self.files: dict[str, list[int]] = self.report.pop("files")
+        self.layer: dict[str, Any] | None = None  # the layer kernels fork from, if any
 
     def _reply(self, timeout: float) -> dict:
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
@@ -423,8 +621,10 @@ class Template:
         return self.proc.poll() is None
 
     def unchanged(self) -> bool:
-        """Every file the template imported still has its size and mtime."""
-        for f, (mtime, size) in self.files.items():
+        """Every file the template (and its layer) imported or read warming up still has its
+        size and mtime."""
+        files = {**self.files, **(self.layer or {}).get("files", {})}
+        for f, (mtime, size) in files.items():
             try:
                 st = os.stat(f)
             except OSError:
@@ -433,19 +633,103 @@ class Template:
                 return False
         return True
 
-    def fork(self, args: Sequence[str], env: dict[str, str], cwd: str, stderr: str | None) -> int:
-        """Fork a kernel (``ipykernel_launcher ARGS``); its pid."""
+    def _ask(self, req: dict, timeout: float) -> dict:
+        try:
+            self.proc.stdin.write(json.dumps(req).encode() + b"\n")
+            self.proc.stdin.flush()
+        except OSError as exc:
+            raise TemplateError(f"the warm-kernel template process is gone ({exc})") from None
+        reply = self._reply(timeout)
+        if "popped" in reply and req.get("op") != "pop":
+            self.layer = None  # the layer died: its parent answered instead
+            raise TemplateError("the warm-kernel template's layer died")
+        return reply
+
+    def set_layer(self, preload: Sequence[str], *, timeout: float = 120.0) -> dict | None:
+        """Make kernels fork from a layer that has also imported ``preload`` (and run their
+        warm-up hooks): the current one if it has the same modules, else a new one (the
+        current one is popped first; it ends once its kernels have). Empty: no layer.
+
+        A module whose import asked ``get_ipython()`` is left to the kernel, as in the
+        template. Returns the layer's report (or None).
+        """
+        with self._lock:
+            return self._set_layer(preload, timeout)
+
+    def _set_layer(self, preload: Sequence[str], timeout: float) -> dict | None:
+        wanted = list(dict.fromkeys(n for n in preload if n not in self.preload))
+        for _ in range(3):
+            wanted = [n for n in wanted if n not in _TEMPLATE.get("tainted", ())]
+            if self.layer is not None and self.layer["preload"] == wanted:
+                return self.layer
+            if self.layer is not None:
+                self._ask({"op": "pop"}, 30.0)
+                self.layer = None
+            if not wanted:
+                return None
+            report = self._ask({"op": "layer", "preload": wanted}, timeout)
+            if "error" in report:
+                raise TemplateError(
+                    f"the warm-kernel template could not fork a layer: {report['error']}"
+                )
+            self.layer = {**report, "preload": wanted}
+            if not report.get("tainted"):
+                break
+            _TEMPLATE.setdefault("tainted", set()).update(report["tainted"])
+        return self.layer
+
+    def fork(
+        self,
+        args: Sequence[str],
+        env: dict[str, str],
+        cwd: str,
+        stderr: str | None,
+        *,
+        layer: Sequence[str] = (),
+    ) -> int:
+        """Fork a kernel (``ipykernel_launcher ARGS``) from the layer for ``layer`` (the
+        notebook's own imports; none: from the template itself); its pid. Choosing the
+        layer and forking are one step, so that threads of one worker (Dask) each get
+        their own notebook's layer."""
         req = {"args": list(args), "env": env, "cwd": cwd, "stderr": stderr}
         with self._lock:
-            try:
-                self.proc.stdin.write(json.dumps(req).encode() + b"\n")
-                self.proc.stdin.flush()
-            except OSError as exc:
-                raise TemplateError(f"the warm-kernel template process is gone ({exc})") from None
-            reply = self._reply(30.0)
+            self._set_layer(layer, 120.0)
+            reply = self._ask(req, 30.0)
         if "pid" not in reply:
             raise TemplateError(f"the warm-kernel template could not fork: {reply.get('error')}")
         return int(reply["pid"])
+
+    def typeset(self, doc: dict, figures_dir: Path, target: Path, timeout: float) -> dict:
+        """Typeset ``doc`` into ``target`` in a child forked from the layer (or the template);
+        the child's report (``ok`` or ``error``, ``private_kb``, ``peak_kb``)."""
+        with tempfile.TemporaryDirectory(prefix="dvc-pdf-") as tmp:
+            doc_file, result = Path(tmp) / "doc.json", Path(tmp) / "result.json"
+            doc_file.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+            req = {
+                "op": "pdf",
+                "doc": str(doc_file),
+                "figures": str(figures_dir),
+                "target": str(target),
+                "result": str(result),
+            }
+            with self._lock:
+                reply = self._ask(req, 30.0)
+            if "pid" not in reply:
+                raise TemplateError(
+                    f"the warm-kernel template could not fork: {reply.get('error')}"
+                )
+            child = ForkedProcess(int(reply["pid"]))
+            try:
+                child.wait(timeout)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait(5)
+                raise TemplateError(f"typesetting the PDF took over {timeout:.0f} s") from None
+            finally:
+                child._close()
+            if not result.is_file():
+                raise TemplateError("the PDF process ended without saying how it went")
+            return json.loads(result.read_text(encoding="utf-8"))
 
     def close(self) -> None:
         """End the template (it exits at the end of its stdin; killed if it does not) and
@@ -564,6 +848,13 @@ def get_template(preload: Sequence[str]) -> Template:
         return tpl
 
 
+def current_template() -> Template | None:
+    """This process's running template, if it has one (for the PDF of a warm run)."""
+    with _TEMPLATE_LOCK:
+        tpl = _TEMPLATE.get("template")
+        return tpl if tpl is not None and tpl.alive() else None
+
+
 def close_template() -> None:
     """Stop this process's template (it would also die with the process)."""
     with _TEMPLATE_LOCK:
@@ -586,7 +877,7 @@ def _ipc_dir() -> str:
     return _IPC_DIR[0]
 
 
-def provisioner_hook(template: Template, sink: dict) -> Any:
+def provisioner_hook(template: Template, sink: dict, layer: Sequence[str] = ()) -> Any:
     """A function ``(kernel manager) -> None`` that makes the manager fork its kernel from
     ``template`` over ipc sockets; ``sink["kernel_mode"]`` says what happened (``warm``, or
     ``fresh`` when the kernel spec is not this Python's ipykernel)."""
@@ -605,7 +896,8 @@ def provisioner_hook(template: Template, sink: dict) -> Any:
             cwd = str(kwargs.get("cwd") or os.getcwd())
             # the engine may hand the kernel a file for its stderr: the child appends to it
             err = getattr(kwargs.get("stderr"), "name", None)
-            pid = template.fork(args, env, cwd, err if isinstance(err, str) else None)
+            err = err if isinstance(err, str) else None
+            pid = template.fork(args, env, cwd, err, layer=layer)
             self.process = ForkedProcess(pid)
             self.pid = self.pgid = pid
             self.cwd = cwd
@@ -672,9 +964,28 @@ def prepare(spec: dict, sink: dict) -> None:
         sink["kernel_mode"] = "fresh"
         return
     template = get_template(spec.get("preload") or BASE_PRELOAD)
+    # the notebook's own imports (beyond what every notebook of the grid imports) in a
+    # layer forked from the template, kept while the same notebook's jobs follow
+    own = _own_preload(spec["notebook"]) if spec.get("notebook") else []
+    layer = template.set_layer(own)
     sink["template_peak_kb"] = _status_kb(template.proc.pid, "VmHWM")  # while importing
     sink["template_rss_kb"] = _status_kb(template.proc.pid, "VmRSS")  # while forking kernels
-    sink["prepare_km"] = provisioner_hook(template, sink)
+    if layer is not None:
+        sink["layer_private_kb"] = layer.get("private_kb")  # what it added, before forking
+    sink["prepare_km"] = provisioner_hook(template, sink, own)
+
+
+_OWN: dict[tuple, list[str]] = {}
+
+
+def _own_preload(notebook: str | Path) -> list[str]:
+    """:func:`preload_for` one notebook (remembered while the file is unchanged)."""
+    st = os.stat(notebook)
+    key = (str(notebook), st.st_mtime_ns, st.st_size)
+    if key not in _OWN:
+        _OWN.clear()
+        _OWN[key] = preload_for([notebook])
+    return _OWN[key]
 
 
 def _private_kb(pid: int) -> int | None:

@@ -154,6 +154,9 @@ def _execute(spec: dict, figures: Path, result: dict[str, Any]) -> dict[str, Any
     env = {
         **os.environ,
         "DVC_FIGURES_DIR": str(figures.resolve()),
+        # results shared by the grid's notebooks, keyed by data and code (dvcanalysis.cache)
+        "DVC_CACHE_DIR": os.environ.get("DVC_CACHE_DIR")
+        or str(figures.parent.resolve() / ".cache"),
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
     kernel = (
@@ -211,7 +214,7 @@ def _kernel_memory(sink: dict[str, Any]) -> dict[str, Any]:
         ),
         "kernel_mode": sink.get("kernel_mode"),
     }
-    for key in ("template_peak", "template_rss", "kernel_private"):  # render/warm.py
+    for key in ("template_peak", "template_rss", "layer_private", "kernel_private"):  # warm.py
         if sink.get(f"{key}_kb"):
             out[f"{key}_mb"] = round(sink[f"{key}_kb"] / 1024, 1)
     return out
