@@ -177,3 +177,31 @@ def test_footer_is_legible_in_print(models):
     assert footer and all(t.get_fontsize() >= 7 for t in footer)
     assert "seed" not in footer[0].get_text() and "=" not in footer[0].get_text()
     plt.close(fig)
+
+
+def test_tick_labels_outside_the_view_are_not_counted():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [0, 1])
+    ax.set_ylim(0, 1)
+    ax.set_yticks([0, 0.5, 1.0, 1.2])  # 1.2 is kept by matplotlib but not drawn
+    ax.set_ylim(0, 1)
+    # a text exactly where the 1.2 tick label would be drawn
+    ax.text(-0.02, 1.2, "1.2 would sit here", transform=ax.get_yaxis_transform(), ha="right")
+    try:
+        assert layout.problems(fig) == []
+        ax.set_ylim(0, 1.3)  # now 1.2 is drawn, under the title
+        assert any("1.2" in p for p in layout.problems(fig))
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_evaluation_chart_on_the_shipped_data_has_no_overlap(shipped_data, lang):
+    """The shipped evidence has the longest footer of the evaluation chart's sources."""
+    from dvcanalysis import evaluation
+
+    fig = evaluation.evaluate("business-as-usual", n_draws=200, seed=0).plot(lang=lang)
+    try:
+        assert layout.problems(fig) == []
+    finally:
+        plt.close(fig)

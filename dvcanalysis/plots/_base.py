@@ -89,6 +89,36 @@ def add_footer(fig, provenance: Provenance | None, lang: str = "vi", wrap: int =
     return (lines_in + 0.03) / new_h
 
 
+def legend_below(
+    fig,
+    handles,
+    labels,
+    *,
+    above: float,
+    ncol: int | None = None,
+    fontsize: float = 7.5,
+    axis_in: float = 0.5,
+) -> None:
+    """One legend under the axes and above the sources footer: never over the data or the sources.
+
+    ``above`` is the top of the footer in figure coordinates (what :func:`add_footer` returns);
+    ``axis_in`` the room (inches) the lowest axes' tick labels and axis label take under them.
+    """
+    ncol = ncol or min(4, len(labels)) or 1
+    rows = -(-len(labels) // ncol)
+    legend_in = rows * fontsize * 1.6 / 72 + 0.1
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncol=ncol,
+        fontsize=fontsize,
+        frameon=False,
+        bbox_to_anchor=(0.5, above + 0.01),
+    )
+    fig.subplots_adjust(bottom=above + (legend_in + axis_in) / fig.get_figheight())
+
+
 def save(
     fig,
     name: str,

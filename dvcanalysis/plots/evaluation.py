@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from dvcanalysis import fmt
-from dvcanalysis.plots._base import Provenance, add_footer, new_figure
+from dvcanalysis.plots._base import Provenance, add_footer, legend_below, new_figure
 
 # The model in the project's national colour; baselines in greys.
 MODEL_COLOR = "#1b4f72"
@@ -86,7 +86,7 @@ def evaluation_chart(
     ax_pit.set_xlabel(fmt.label("evaluation.pit_axis", lang), fontsize=8)
     ax_pit.set_ylabel(fmt.label("evaluation.fraction", lang))
     ax_pit.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
-    ax_pit.set_title(fmt.label("evaluation.pit_title", lang), fontsize=9)
+    ax_pit.set_title(fmt.label("evaluation.pit_title", lang), fontsize=9, pad=12)
 
     allrows = summary[summary["segment"] == "all"].set_index("model")
     levels = (("coverage50", 0.5, "50%"), ("coverage90", 0.9, "90%"))
@@ -103,7 +103,7 @@ def evaluation_chart(
     )
     ax_cov.set_ylim(0, 1.05)
     ax_cov.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
-    ax_cov.set_title(fmt.label("evaluation.coverage_title", lang), fontsize=9)
+    ax_cov.set_title(fmt.label("evaluation.coverage_title", lang), fontsize=9, pad=12)
 
     origins = sorted(set(by_origin["origin"]))
     for m in models:
@@ -116,21 +116,13 @@ def evaluation_chart(
     ax_crps.set_ylabel(fmt.label("evaluation.crps_axis", lang))
     ax_crps.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(100 * v, lang, 0)))
     ax_crps.set_ylim(bottom=0)
-    ax_crps.set_title(fmt.label("evaluation.crps_title", lang), fontsize=9)
+    ax_crps.set_title(fmt.label("evaluation.crps_title", lang), fontsize=9, pad=12)
 
     handles, labels = ax_pit.get_legend_handles_labels()
     fig.suptitle(fmt.label("evaluation.title", lang), fontsize=10)
-    fig.legend(
-        handles,
-        labels,
-        loc="lower center",
-        ncol=len(labels),
-        fontsize=7,
-        frameon=False,
-        bbox_to_anchor=(0.5, 0.08),
-    )
-    add_footer(fig, provenance, lang)
-    fig.subplots_adjust(bottom=0.34, top=0.84, wspace=0.32)
+    fig.subplots_adjust(top=0.84, wspace=0.32)
+    top = add_footer(fig, provenance, lang)
+    legend_below(fig, handles, labels, above=top, ncol=len(labels), fontsize=7, axis_in=0.6)
     return fig
 
 

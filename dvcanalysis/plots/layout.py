@@ -18,6 +18,18 @@ from matplotlib.transforms import Bbox
 _PAD = 0.5  # pixels of tolerance
 
 
+def _undrawn_tick_labels(ax) -> set[int]:
+    """Ids of the tick labels matplotlib keeps but does not draw (ticks outside the view)."""
+    out = set()
+    for axis in (ax.xaxis, ax.yaxis):
+        lo, hi = sorted(axis.get_view_interval())
+        eps = 1e-9 * max(1.0, abs(hi - lo))
+        for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+            if not lo - eps <= tick.get_loc() <= hi + eps:
+                out |= {id(tick.label1), id(tick.label2)}
+    return out
+
+
 def _texts(fig) -> list[tuple[str, Bbox, object]]:
     renderer = fig.canvas.get_renderer()
     legends = [a for a in fig.findobj(Legend)]
@@ -25,6 +37,7 @@ def _texts(fig) -> list[tuple[str, Bbox, object]]:
     for ax in fig.axes:  # an axis turned off draws none of its labels
         if not ax.axison:
             inside_legend |= {id(t) for a in (ax.xaxis, ax.yaxis) for t in a.findobj(Text)}
+        inside_legend |= _undrawn_tick_labels(ax)
     out = []
     for t in fig.findobj(Text):
         if not t.get_visible() or not t.get_text().strip() or id(t) in inside_legend:

@@ -16,7 +16,14 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from dvcanalysis import fmt
-from dvcanalysis.plots._base import SEGMENT_COLORS, TARGET_COLOR, Provenance, add_footer, new_figure
+from dvcanalysis.plots._base import (
+    SEGMENT_COLORS,
+    TARGET_COLOR,
+    Provenance,
+    add_footer,
+    legend_below,
+    new_figure,
+)
 from dvcanalysis.vocabulary import (
     ROLE_AFTER_CUTOFF,
     ROLE_ANCHOR,
@@ -54,22 +61,7 @@ def _year_axis(ax, years, lang: str) -> None:
 def _legend_below(fig, handles, labels, provenance, lang: str) -> None:
     """One legend under the axes and above the sources footer: never over the data."""
     fig.subplots_adjust(top=0.86, wspace=0.08)
-    top = add_footer(fig, provenance, lang)
-    ncol = min(4, len(labels)) or 1
-    rows = -(-len(labels) // ncol)
-    h = fig.get_figheight()
-    legend_in = rows * 7.5 * 1.6 / 72 + 0.1
-    axis_in = 0.5  # tick labels and the x-axis label
-    fig.legend(
-        handles,
-        labels,
-        loc="lower center",
-        ncol=ncol,
-        fontsize=7.5,
-        frameon=False,
-        bbox_to_anchor=(0.5, top + 0.01),
-    )
-    fig.subplots_adjust(bottom=top + (legend_in + axis_in) / h)
+    legend_below(fig, handles, labels, above=add_footer(fig, provenance, lang))
 
 
 def _segments(frame: pd.DataFrame, segment: str | None) -> list[str]:
