@@ -227,6 +227,37 @@ def national_view(*, as_of: str | date | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: The columns of the per-unit analysis (:func:`unit_status`; ``UnitReport.to_df``).
+ANALYSIS_COLUMNS = (
+    "unit_type",
+    "unit_code",
+    "layout",
+    "period",
+    "period_precision",
+    "period_end",
+    "dossiers_total",
+    "dossiers_fully_online",
+    "fully_online_share",
+    "complete",
+    "constituents",
+    "missing",
+    "from_layout",
+    "name_vi",
+    "name_en",
+    "segment",
+    "rank",
+    "n_ranked",
+    "target_share",
+    "deadline",
+    "gap_share",
+    "years_left",
+    "pace_needed_share_per_year",
+    "pace_share_per_year",
+    "pace_source",
+    "status",
+)
+
+
 @dataclass(kw_only=True, repr=False)
 class UnitReport(Result):
     """Everything the unit notebook shows, as frames (no text, no figures).
@@ -314,8 +345,10 @@ class UnitReport(Result):
         return t.merge(a, on="unit_code", how="left")
 
     def to_df(self) -> pd.DataFrame:
-        """The per-unit analysis (empty frame without counts)."""
-        return self.analysis.copy() if self.analysis is not None else pd.DataFrame()
+        """The per-unit analysis (without counts: no rows, the same columns)."""
+        if self.analysis is None:
+            return pd.DataFrame(columns=list(ANALYSIS_COLUMNS))
+        return self.analysis.copy()
 
 
 def _pace_window(projection, as_of: date) -> tuple[int, int]:
@@ -366,7 +399,7 @@ def unit_report(
     if not counts_path:
         return UnitReport(
             layout=layout,
-            as_of=as_of,
+            as_of=as_of_date.isoformat(),
             scenario=scenario,
             national=national,
             sources=sorted(sources | set(units.SOURCES["province"])),
@@ -385,7 +418,7 @@ def unit_report(
     used = {s for ut in set(counts["unit_type"]) for s in units.SOURCES[ut]}
     return UnitReport(
         layout=layout,
-        as_of=as_of,
+        as_of=as_of_date.isoformat(),
         scenario=scenario,
         national=national,
         counts=counts,

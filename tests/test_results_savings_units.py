@@ -1,27 +1,20 @@
-"""The savings and unit results follow the result protocol (:mod:`dvcanalysis.results`).
+"""What the savings and unit results say: their provenance, pinned where it is hand-checkable,
+and which of them draw a figure of their own.
 
-The same checks as the uptake results' conformance test (``tests/test_results.py``), over
-the results of :mod:`dvcanalysis.savings`, :mod:`dvcanalysis.unit_targets` and
-:mod:`dvcanalysis.unit_evidence`; plus the provenance each gives, pinned where it is
-hand-checkable.
+The protocol checks every result passes are in ``tests/test_results.py``, which takes the
+small instances below (:data:`FACTORIES`) into its list.
 """
 
 from __future__ import annotations
-
-import dataclasses
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 
-from dvcanalysis import results, savings, unit_evidence, unit_targets, uptake  # noqa: E402
+from dvcanalysis import savings, unit_evidence, unit_targets, uptake  # noqa: E402
 from dvcanalysis.errors import InputError  # noqa: E402
-from dvcanalysis.provenance import Provenance  # noqa: E402
 
 COUNTS = "tests/fixtures/units/SYNTHETIC_counts.csv"
 
@@ -79,58 +72,6 @@ FACTORIES = {
 NEEDS_DECEMBER = {"UnitEvidence", "Consistency"}
 
 
-@pytest.fixture(params=list(FACTORIES))
-def result(request):
-    if request.param in NEEDS_DECEMBER:
-        request.getfixturevalue("data_2024_12_31")
-    yield FACTORIES[request.param]()
-    plt.close("all")
-
-
-def test_is_a_result(result):
-    assert isinstance(result, results.Result)
-
-
-def test_repr_is_one_short_line_without_arrays(result):
-    text = repr(result)
-    assert "\n" not in text
-    assert len(text) <= results.REPR_MAX_CHARS
-    assert text.startswith(f"<{type(result).__name__}: ") and text.endswith(">")
-    assert not text.endswith("...>")  # the summary fits: it was not cut
-    for dump in ("array(", "dtype", "DataFrame", "[", "{"):
-        assert dump not in text
-
-
-def test_to_df_is_a_frame(result):
-    df = result.to_df()
-    assert isinstance(df, pd.DataFrame)
-    df["_mutated"] = 1  # a copy: changing it leaves the result alone
-    assert "_mutated" not in result.to_df().columns
-
-
-def test_provenance_has_the_sources_and_parameters(result):
-    prov = result.provenance()
-    assert isinstance(prov, Provenance)
-    assert prov.sources and set(prov.sources) == set(result.sources)
-    assert all(v is not None for v in prov.parameters.values())
-    assert {k: v for k, v in result.parameters.items() if v is not None} == prov.parameters
-
-
-def test_plot_returns_what_it_drew_on(result):
-    drawn = result.plot(lang="en")
-    assert isinstance(drawn, (Axes, Figure))
-    fig = drawn if isinstance(drawn, Figure) else drawn.figure
-    assert fig.axes and any(ax.has_data() for ax in fig.axes)
-
-
-def test_construction_is_keyword_only(result):
-    values = [getattr(result, f.name) for f in dataclasses.fields(result) if f.init]
-    with pytest.raises(TypeError, match="positional"):
-        type(result)(*values)
-    rebuilt = type(result)(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
-    assert repr(rebuilt) == repr(result)
-
-
 # ---------------------------------------------------------------- what each says
 def test_estimate_provenance_is_the_reference_case():
     # 0.70 x 25 million dossiers (17.5 million / 0.70) at the official calibration
@@ -151,6 +92,12 @@ def test_uncertainty_plots_around_its_own_point_estimate():
     assert unc.estimate.savings_vnd == pytest.approx(_estimate().savings_vnd)
     assert unc.parameters["n_draws"] == 50 and unc.provenance().parameters["seed"] == 0
     plt.close("all")
+
+
+def test_unit_report_without_counts_has_the_analysis_columns():
+    assert list(_unit_report_with_counts().to_df().columns) == list(unit_targets.ANALYSIS_COLUMNS)
+    empty = _unit_report_without_counts().to_df()
+    assert empty.empty and list(empty.columns) == list(unit_targets.ANALYSIS_COLUMNS)
 
 
 def test_unit_report_provenance_says_when_counts_are_missing():
@@ -189,3 +136,11 @@ def test_consistency_draws_on_the_axes_given(data_2024_12_31):
     # and Ha Nam's counts; the checks in dossiers and units are text only
     assert len(ax.get_yticks()) == 5
     plt.close(fig)
+
+
+def test_unit_report_records_the_date_it_was_read_at():
+    """An empty ``as_of`` is the evidence's own date, and the provenance says which date."""
+    from dvcanalysis import evidence
+
+    rep = unit_targets.unit_report("", layout="2025")
+    assert rep.provenance().parameters["as_of"] == evidence.data_date().isoformat()
