@@ -7,7 +7,7 @@ exits with status 2; notebooks let it surface as that message.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -65,3 +65,23 @@ def check_range(name: str, value: float, low: float, high: float) -> None:
         raise InputError(f"{name}={value!r} is not a number; expected {low} to {high}") from None
     if not (low <= v <= high):
         raise InputError(f"{name}={value!r} is out of range; expected {low} to {high}")
+
+
+def check_fields(
+    record: Sequence[str], header: Sequence[str], file: str, line: int, problems: list[Problem]
+) -> bool:
+    """Whether a CSV ``record`` has one field per column of ``header``.
+
+    If not, adds the one-line problem (file, line, how many fields, the columns expected) to
+    ``problems`` and returns False, so that a reader skips the row and goes on.
+    """
+    if len(record) == len(header):
+        return True
+    problems.append(
+        Problem(
+            file,
+            f"has {len(record)} fields; expected {len(header)} ({', '.join(header)})",
+            line=line,
+        )
+    )
+    return False

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from dvcanalysis import _io, paths, quotes
-from dvcanalysis.errors import InputError, Problem
+from dvcanalysis.errors import InputError, Problem, check_fields
 
 EVIDENCE_COLUMNS = (
     "id",
@@ -214,14 +214,7 @@ def _read_csv(
                 last = reader.line_num
                 if not any(cell.strip() for cell in record):
                     continue
-                if len(record) != len(header):
-                    problems.append(
-                        Problem(
-                            shown,
-                            f"has {len(record)} fields; expected {len(header)} ({', '.join(header)})",
-                            line=start,
-                        )
-                    )
+                if not check_fields(record, header, shown, start, problems):
                     continue
                 row = dict.fromkeys(optional, "")
                 row.update(zip(header, record, strict=True))

@@ -165,16 +165,7 @@ def unit_status(
         rows.append((target, t["deadline"], target - share, years_left, need, pace, source, st))
     extra = pd.DataFrame(
         rows,
-        columns=[
-            "target_share",
-            "deadline",
-            "gap_share",
-            "years_left",
-            "pace_needed_share_per_year",
-            "pace_share_per_year",
-            "pace_source",
-            "status",
-        ],
+        columns=list(STATUS_COLUMNS),
         index=df.index,
     )
     return pd.concat([df.drop(columns="_dec"), extra], axis=1)
@@ -227,26 +218,8 @@ def national_view(*, as_of: str | date | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-#: The columns of the per-unit analysis (:func:`unit_status`; ``UnitReport.to_df``).
-ANALYSIS_COLUMNS = (
-    "unit_type",
-    "unit_code",
-    "layout",
-    "period",
-    "period_precision",
-    "period_end",
-    "dossiers_total",
-    "dossiers_fully_online",
-    "fully_online_share",
-    "complete",
-    "constituents",
-    "missing",
-    "from_layout",
-    "name_vi",
-    "name_en",
-    "segment",
-    "rank",
-    "n_ranked",
+#: The columns :func:`unit_status` adds for each unit's target (after its rank).
+STATUS_COLUMNS = (
     "target_share",
     "deadline",
     "gap_share",
@@ -256,6 +229,8 @@ ANALYSIS_COLUMNS = (
     "pace_source",
     "status",
 )
+#: The columns of the per-unit analysis (:func:`unit_status`; ``UnitReport.to_df``).
+ANALYSIS_COLUMNS = (*units.LAYOUT_COLUMNS, "segment", "rank", "n_ranked", *STATUS_COLUMNS)
 
 
 @dataclass(kw_only=True, repr=False)

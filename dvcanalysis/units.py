@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from dvcanalysis import evidence, paths
-from dvcanalysis.errors import InputError, Problem, check_choice
+from dvcanalysis.errors import InputError, Problem, check_choice, check_fields
 
 UNIT_TYPES = ("province", "ministry")
 LAYOUTS = ("pre-2025", "2025")
@@ -211,14 +211,7 @@ def _rows(path: Path, shown: str) -> tuple[list[tuple[int, dict[str, str]]], lis
                     if missing:
                         return [], problems
                     continue
-                if len(record) != len(header):
-                    problems.append(
-                        Problem(
-                            shown,
-                            f"has {len(record)} fields; expected {len(header)} ({', '.join(header)})",
-                            start,
-                        )
-                    )
+                if not check_fields(record, header, shown, start, problems):
                     continue
                 rows.append((start, {k: v.strip() for k, v in zip(header, record, strict=True)}))
     except UnicodeDecodeError as exc:
@@ -505,7 +498,7 @@ def to_layout(
     out.loc[~out["complete"], "fully_online_share"] = np.nan
     out = _add_names(out)
     out = (
-        out[list(_LAYOUT_COLUMNS)]
+        out[list(LAYOUT_COLUMNS)]
         .sort_values(["unit_type", "unit_code", "period_end"])
         .reset_index(drop=True)
     )
@@ -516,7 +509,7 @@ def to_layout(
 
 
 #: The columns of :func:`to_layout`'s table, in order.
-_LAYOUT_COLUMNS = (
+LAYOUT_COLUMNS = (
     "unit_type",
     "unit_code",
     "layout",
