@@ -506,7 +506,7 @@ def __dvc_warmup__() -> None:
     """Fill the caches of what a briefing reads, for ``dvcanalysis render``'s warm kernels.
 
     The renderer calls this once in the process it forks kernels from (see
-    :data:`dvcanalysis.render.warm.WARMUP_HOOK`): a small briefing is built and composed
+    :data:`dvcanalysis.render.template.WARMUP_HOOK`): a small briefing is built and composed
     (evidence, scenarios, targets, savings configuration, labels and sources are read and
     parsed, and the modules the computation imports on first use are imported), then
     dropped. Those caches are keyed by the files' stamps, so a kernel gets the same

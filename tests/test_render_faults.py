@@ -86,7 +86,7 @@ def _comm(pid: int) -> str:
 
 
 def kernels(pids: set[int]) -> set[int]:
-    """Kernels started by jupyter_client, or forked by a warm template (render/warm.py)."""
+    """Kernels started by jupyter_client, or forked by a warm template (render/template.py)."""
     return {p for p in pids if "ipykernel" in _cmdline(p) or _comm(p) == "dvc-kernel"}
 
 

@@ -1,4 +1,4 @@
-"""Warm kernels (dvcanalysis.render.warm): same outputs as fresh kernels, clean state, no orphans.
+"""Warm kernels (render.warm, .preload, .template): same outputs as fresh kernels, clean state, no orphans.
 
 The renderer's other promises (failure isolation, timeouts, resume, kills,
 Ctrl-C, Dask) are tested in test_render.py, where warm kernels are the default.
@@ -20,7 +20,7 @@ import pytest
 
 from dvcanalysis import render
 from dvcanalysis.cli import main
-from dvcanalysis.render import warm
+from dvcanalysis.render import preload, warm
 
 FIX = Path(__file__).parent / "fixtures" / "render"
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +64,7 @@ def test_notebook_imports_are_read_not_run(tmp_path):
     )
     path = tmp_path / "n.ipynb"
     nbformat.write(nb, path)
-    assert warm.notebook_imports(path) == [
+    assert preload.notebook_imports(path) == [
         "numpy",
         "os.path",
         "pandas",
@@ -73,9 +73,9 @@ def test_notebook_imports_are_read_not_run(tmp_path):
         "tqdm.notebook",
         "tqdm.notebook.tqdm",
     ]
-    pre = warm.preload_for([path, path])
-    assert pre[: len(warm.BASE_PRELOAD)] == list(warm.BASE_PRELOAD)
-    assert pre[len(warm.BASE_PRELOAD) :] == [
+    pre = preload.preload_for([path, path])
+    assert pre[: len(preload.BASE_PRELOAD)] == list(preload.BASE_PRELOAD)
+    assert pre[len(preload.BASE_PRELOAD) :] == [
         "numpy",
         "os.path",
         "pandas",
@@ -88,7 +88,7 @@ def test_notebook_imports_are_read_not_run(tmp_path):
         nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import json, numpy")]), other
     )
     # only what every notebook imports: a kernel never finds a module its notebook does not import
-    assert warm.preload_for([path, other])[len(warm.BASE_PRELOAD) :] == ["numpy", "json"]
+    assert preload.preload_for([path, other])[len(preload.BASE_PRELOAD) :] == ["numpy", "json"]
 
 
 def test_base_preload_is_what_a_fresh_kernel_imports(tmp_path):
@@ -107,7 +107,7 @@ def test_base_preload_is_what_a_fresh_kernel_imports(tmp_path):
     assert main([*args, "--fresh-kernels"]) == 0
     done = nbformat.read(out / "mods_0.ipynb", as_version=4)
     fresh = set(json.loads(done.cells[-1].outputs[0]["text"]))
-    assert set(warm.BASE_PRELOAD) <= fresh
+    assert set(preload.BASE_PRELOAD) <= fresh
     assert "numpy" not in fresh  # the check can fail: not everything is imported at start
 
 
@@ -296,7 +296,7 @@ def test_ipywidgets_preloaded_still_registers_with_its_kernel(tmp_path):
         metadata=KERNEL_META,
     )
     nbformat.write(nb, tmp_path / "widgets.ipynb")
-    assert "ipywidgets" in warm.preload_for([tmp_path / "widgets.ipynb"])
+    assert "ipywidgets" in preload.preload_for([tmp_path / "widgets.ipynb"])
     grid = tmp_path / "grid.yml"
     grid.write_text(f"- notebook: {tmp_path / 'widgets.ipynb'}\n  grid: {{k: [0]}}\n")
     out = tmp_path / "out"
@@ -335,7 +335,7 @@ def test_a_template_that_fails_says_why():
     bad.preload = []
     bad._stderr = tempfile.TemporaryFile()
     bad.proc = subprocess.Popen(
-        [sys.executable, "-c", "from dvcanalysis.render.warm import _serve; _serve()"],
+        [sys.executable, "-c", "from dvcanalysis.render.template import serve; serve()"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=bad._stderr,

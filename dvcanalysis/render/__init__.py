@@ -71,8 +71,10 @@ Modules: :mod:`~dvcanalysis.render.params` (a notebook's parameters cell),
 (input hashes, records, atomic writes), :mod:`~dvcanalysis.render.run_error` (why a
 run failed: the manifest's ``error``), :mod:`~dvcanalysis.render.kernel_dir` (a kernel's
 private socket folder), :mod:`~dvcanalysis.render.engine` (the papermill engine,
-registered when imported), :mod:`~dvcanalysis.render.warm` (warm kernels: the template
-process and the provisioner that forks from it), :mod:`~dvcanalysis.render.worker`
+registered when imported), :mod:`~dvcanalysis.render.warm` (warm kernels: the worker's
+template process and the provisioner that forks from it), :mod:`~dvcanalysis.render.preload`
+(what a template pre-imports), :mod:`~dvcanalysis.render.template` (the code inside the
+template: its layers, kernels and PDF children), :mod:`~dvcanalysis.render.worker`
 (one run in a worker process), :mod:`~dvcanalysis.render.pool` (the worker processes),
 :mod:`~dvcanalysis.render.lock` (the output folder's lock),
 :mod:`~dvcanalysis.render.runner` (plan and run a grid), :mod:`~dvcanalysis.render.report`

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from dvcanalysis import paths
-from dvcanalysis.render import warm
 from dvcanalysis.render.grid import Job
 from dvcanalysis.render.lock import output_lock
 from dvcanalysis.render.pool import run_pool
+from dvcanalysis.render.preload import preload_for
 from dvcanalysis.render.records import clean_partials, job_inputs, shared_hashes, up_to_date
 from dvcanalysis.render.report import write_index, write_manifest
 from dvcanalysis.render.run_error import RunError, failed_result
@@ -162,7 +162,7 @@ def _run_locked(
         write_manifest(out_dir, listed, finished=finished, grid_path=grid_path)
         write_index(out_dir, listed)
 
-    preload = [] if fresh_kernels else warm.preload_for(p.job.notebook for p in todo)
+    preload = [] if fresh_kernels else preload_for(p.job.notebook for p in todo)
     specs = [_spec(p, out_dir, fresh_kernels=fresh_kernels, preload=preload) for p in todo]
     if executor is None:
         workers = max(1, min(max_workers or _cores(), len(todo) or 1))

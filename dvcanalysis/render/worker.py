@@ -105,7 +105,7 @@ def run_job(spec: dict) -> dict:
 
     ``spec`` (plain values, as the runner sends it): ``name``, ``notebook`` (absolute path),
     ``parameters``, ``timeout``, ``out_dir`` (absolute), ``inputs`` (for the record),
-    ``kernels`` (``warm`` or ``fresh``) and ``preload`` (:mod:`dvcanalysis.render.warm`). The steps:
+    ``kernels`` (``warm`` or ``fresh``) and ``preload`` (:mod:`dvcanalysis.render.preload`). The steps:
     :func:`_execute` (the kernel started once more if it died before answering),
     :func:`_write_outputs` (``.ipynb``, ``.html``, ``.pdf``), and for a run that
     succeeded :func:`_write_record`, last.
