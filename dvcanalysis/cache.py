@@ -8,8 +8,9 @@ not depend on the segment or the language, yet each briefing would compute them 
 that hashes
 
 * the name of the result and its arguments,
-* the bytes of every file in the data folder (:func:`dvcanalysis.paths.data_dir`), and
-* the bytes of the package's code and labels (``*.py``, ``*.yml``, ``*.typ``),
+* the bytes of every file in the data folder (:func:`dvcanalysis.paths.data_dir`),
+* the bytes of the package's code and labels (``*.py``, ``*.yml``, ``*.typ``), and
+* the versions of Python and of the libraries the numbers come from (:data:`LIBRARIES`),
 
 so a change to the data or to the code gives a new key: an entry is never used for other
 inputs than those it was computed from. Entries are pickles written atomically; one that
@@ -32,6 +33,8 @@ from dvcanalysis import _io, paths
 ENV = "DVC_CACHE_DIR"
 PACKAGE_DIR = Path(__file__).resolve().parent
 _CODE_SUFFIXES = (".py", ".yml", ".typ")
+#: The libraries whose version is part of every key (an upgrade may change the numbers).
+LIBRARIES = ("numpy", "pandas", "scipy", "scoringrules")
 
 T = TypeVar("T")
 
@@ -83,9 +86,22 @@ def _tree(root: Path, suffixes: tuple[str, ...] | None) -> str:
     return h.hexdigest()
 
 
-def fingerprint() -> dict[str, str]:
-    """Content hashes of the data folder and of the package's code and labels."""
-    return {"data": _tree(paths.data_dir(), None), "code": _tree(PACKAGE_DIR, _CODE_SUFFIXES)}
+def versions() -> dict[str, str]:
+    """The versions of Python and of :data:`LIBRARIES`."""
+    import platform
+    from importlib import metadata
+
+    return {"python": platform.python_version(), **{n: metadata.version(n) for n in LIBRARIES}}
+
+
+def fingerprint() -> dict[str, object]:
+    """Content hashes of the data folder and of the package's code and labels, and the
+    versions the numbers depend on."""
+    return {
+        "data": _tree(paths.data_dir(), None),
+        "code": _tree(PACKAGE_DIR, _CODE_SUFFIXES),
+        "versions": versions(),
+    }
 
 
 def key(name: str, arguments: dict[str, Any]) -> str:

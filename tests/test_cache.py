@@ -128,3 +128,10 @@ def test_off_neither_reads_nor_writes(cache_dir, data_copy):
         cache.cached("z", {}, compute)
     assert len(calls) == 3  # computed each time, the stored "x" not read
     assert [p.name.split("-")[0] for p in cache_dir.iterdir()] == ["x"]
+
+
+def test_a_library_upgrade_gives_a_new_key(monkeypatch):
+    before = cache.key("x", {"n": 1})
+    real = cache.versions()
+    monkeypatch.setattr(cache, "versions", lambda: {**real, "numpy": real["numpy"] + ".post1"})
+    assert cache.key("x", {"n": 1}) != before
