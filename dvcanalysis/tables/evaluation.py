@@ -41,7 +41,7 @@ def _skill(x: float, lang: str) -> str:
 
 
 def summary_table(summary: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
-    """:meth:`Evaluation.summary` as a display table (coverage in %, scores in percentage points)."""
+    """:meth:`Evaluation.by_segment` as a display table (coverage in %, scores in percentage points)."""
     fmt.check_lang(lang)
     L = lambda k: fmt.label(f"evaluation.col.{k}", lang)  # noqa: E731
     rows = []
