@@ -57,9 +57,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--draws", type=int, default=1000)
     args = ap.parse_args()
-    from dvcanalysis.render.worker import _new_exporter
+    from dvcanalysis.render.worker import new_exporter
 
-    exporter = _new_exporter()
+    exporter = new_exporter()
     pdf_t, html_t, pages, sizes = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         figs = Path(tmp)

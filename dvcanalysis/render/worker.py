@@ -61,7 +61,7 @@ def warm_up() -> None:
         owner = threading.get_ident()
 
         def build() -> None:
-            exporter = _new_exporter()
+            exporter = new_exporter()
             import nbformat
 
             # compile the templates now, not when the first briefing is done
@@ -73,7 +73,9 @@ def warm_up() -> None:
         _WARM["building"] = (owner, thread)
 
 
-def _new_exporter():
+def new_exporter():
+    """The HTML exporter of a briefing (the package's ``briefing`` nbconvert template), as the
+    worker and ``benchmarks/bench_pdf.py`` use it."""
     from nbconvert import HTMLExporter
 
     return HTMLExporter(
@@ -94,7 +96,7 @@ def _export_html(nb: Any, name: str, lang: str) -> str:
         thread.join()
     exporter = _WARM["exporters"].get(me)
     if exporter is None:  # another thread, or the background build failed
-        exporter = _WARM["exporters"][me] = _new_exporter()
+        exporter = _WARM["exporters"][me] = new_exporter()
     exporter.language_code = lang
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
     return body
