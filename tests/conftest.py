@@ -56,3 +56,21 @@ def data_2024_12_31(monkeypatch) -> Path:
     d = FIXTURES / "data_2024-12-31"
     monkeypatch.setenv("DVC_DATA_DIR", str(d))
     return d
+
+
+@pytest.fixture
+def dask_cluster():
+    """A one-worker in-process Dask cluster (two threads, TCP on localhost) and its client."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=1,
+            processes=False,
+            threads_per_worker=2,
+            protocol="tcp",
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield cluster, client

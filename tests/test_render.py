@@ -418,33 +418,22 @@ def test_ctrl_c_stops_the_run_and_records_it(tmp_path):
 
 # jupyter_core gives each Dask worker thread its own event loop and leaves it open
 @pytest.mark.filterwarnings("ignore:unclosed event loop:ResourceWarning")
-def test_dask_local_cluster(tmp_path):
-    distributed = pytest.importorskip("distributed")
+def test_dask_local_cluster(tmp_path, dask_cluster):
+    cluster, client = dask_cluster
     grid = write_grid(
         tmp_path / "grid.yml",
         "- notebook: FIX/ok.ipynb\n  grid: {lang: [vi, en]}\n"
         "- notebook: FIX/fail.ipynb\n  grid: {lang: [vi]}\n",
     )
     jobs = render.load_grid(grid).jobs
-    with (
-        distributed.LocalCluster(
-            n_workers=1,
-            processes=False,
-            threads_per_worker=2,
-            protocol="tcp",
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        rows = render.run_grid(jobs, out_dir=tmp_path / "a", executor=client.get_executor())
-        assert [r["status"] for r in rows] == ["ok", "ok", "failed"]
-        assert rows[2]["error"]["cell_index"] == 2
-        assert "data:image/png;base64," in (tmp_path / "a" / "ok_en.html").read_text()
-        # the CLI path: --scheduler tcp://HOST:PORT
-        code = main(
-            ["render", str(grid), "--out", str(tmp_path / "b"), "--no-progress"]
-            + ["--scheduler", cluster.scheduler_address, "--only", "ok_*"]
-        )
-        assert code == 0
-        assert [r["status"] for r in manifest(tmp_path / "b").values()] == ["ok", "ok"]
+    rows = render.run_grid(jobs, out_dir=tmp_path / "a", executor=client.get_executor())
+    assert [r["status"] for r in rows] == ["ok", "ok", "failed"]
+    assert rows[2]["error"]["cell_index"] == 2
+    assert "data:image/png;base64," in (tmp_path / "a" / "ok_en.html").read_text()
+    # the CLI path: --scheduler tcp://HOST:PORT
+    code = main(
+        ["render", str(grid), "--out", str(tmp_path / "b"), "--no-progress"]
+        + ["--scheduler", cluster.scheduler_address, "--only", "ok_*"]
+    )
+    assert code == 0
+    assert [r["status"] for r in manifest(tmp_path / "b").values()] == ["ok", "ok"]

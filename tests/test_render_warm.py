@@ -403,8 +403,8 @@ def test_killed_render_leaves_no_template_or_kernel(tmp_path):
 
 # jupyter_core gives each Dask worker thread its own event loop and leaves it open
 @pytest.mark.filterwarnings("ignore:unclosed event loop:ResourceWarning")
-def test_dask_workers_fork_warm_kernels_too(tmp_path):
-    distributed = pytest.importorskip("distributed")
+def test_dask_workers_fork_warm_kernels_too(tmp_path, dask_cluster):
+    _, client = dask_cluster
     grid = tmp_path / "grid.yml"
     grid.write_text(
         f"- notebook: {FIX / 'meddle.ipynb'}\n  grid: {{k: [0]}}\n"
@@ -412,18 +412,7 @@ def test_dask_workers_fork_warm_kernels_too(tmp_path):
     )
     jobs = render.load_grid(grid).jobs
     try:
-        with (
-            distributed.LocalCluster(
-                n_workers=1,
-                processes=False,
-                threads_per_worker=2,
-                protocol="tcp",
-                host="127.0.0.1",
-                dashboard_address=None,
-            ) as cluster,
-            distributed.Client(cluster) as client,
-        ):
-            rows = render.run_grid(jobs, out_dir=tmp_path / "out", executor=client.get_executor())
+        rows = render.run_grid(jobs, out_dir=tmp_path / "out", executor=client.get_executor())
     finally:
         warm.close_template()  # the template of this (pytest) process, where Dask ran
     assert [r["status"] for r in rows] == ["ok"] * 4
