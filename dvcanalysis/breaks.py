@@ -149,16 +149,18 @@ def validate(
             bad("date", f"a {key[2]} break of {key[0]} on {key[1]} is already on line {changes[key]}")
         else:
             changes[key] = line
-        _check_quote(row, sources, data_dir / "raw", bad)
+        _check_quote(row, sources, data_dir, bad)
     return problems
 
 
-def _check_quote(row: dict[str, str], sources: dict, raw: Path, bad) -> None:
+def _check_quote(row: dict[str, str], sources: dict, data_dir: Path, bad) -> None:
     """A row's ``source_id`` is known and its ``quote_ref`` is found verbatim in that source's raw file."""
     sid = row["source_id"].strip()
     if sid not in sources:
-        bad("source_id", f"unknown source_id {sid!r}; expected a source_id of sources.csv")
+        table = paths.relative(data_dir / "sources.csv")
+        bad("source_id", f"unknown source_id {sid!r}; expected a source_id of {table}")
         return
+    raw = data_dir / "raw"
     quote = row["quote_ref"]
     raw_file = sources[sid]["raw_file"].strip()
     if not quote.strip():
