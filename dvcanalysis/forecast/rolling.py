@@ -79,6 +79,9 @@ def relative_wis(scores: pd.DataFrame, reference: str = REFERENCE) -> pd.Series:
     for i in models:
         logs = []
         for j in models:
+            if i == j:
+                logs.append(0.0)
+                continue
             both = wide[[i, j]].dropna()
             if both.empty or both[j].mean() <= 0:
                 continue
