@@ -128,13 +128,15 @@ class RuleForecast:
         if b is None or b.empty:
             return False
         t = np.array(self._break_times(segment))
-        return bool(((t > a["t_start"]) & (t <= target[1])).any())
+        return bool(((t > a["t_start"] + 1e-9) & (t <= target[1])).any())
 
     def _break_times(self, segment: str) -> list[float]:
         b = self.breaks
         if b is None or b.empty:
             return []
-        return [_decimal(d) for d in b.loc[b["segment"] == segment, "date"]]
+        # a break takes effect at the start of its day (a figure of the month it begins in is
+        # already after it)
+        return [_decimal(d) - 1 / 365.25 for d in b.loc[b["segment"] == segment, "date"]]
 
     def centre_and_scale(self, segment: str, start, end) -> tuple[float, float]:
         a = self.anchors.get(segment)
