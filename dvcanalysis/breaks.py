@@ -99,10 +99,10 @@ def validate(
     except InputError as exc:
         return [p if isinstance(p, Problem) else Problem(shown, str(p)) for p in exc.problems]
     kinds = list(vocab.get("break_kinds") or {})
-    sources, problems = evidence._validate_sources(data_dir / "sources.csv", data_dir / "raw")
+    sources, problems = evidence.checked_sources(data_dir / "sources.csv", data_dir / "raw")
     if problems:  # every row cites a source: say what is wrong with that table and stop
         return [*problems, Problem(shown, "not checked: sources.csv has the problems above")]
-    rows, problems = evidence._read_csv(path, BREAK_COLUMNS)
+    rows, problems = evidence.read_rows(path, BREAK_COLUMNS)
     if not kinds:
         problems.append(
             Problem(
@@ -127,7 +127,10 @@ def validate(
             if not _ID.match(rid):
                 bad("id", f"id {rid!r} is not snake_case (a-z, 0-9 and _)")
         if row["segment"] not in SEGMENTS:
-            bad("segment", f"{row['segment']!r} is not accepted; expected one of: {', '.join(SEGMENTS)}")
+            bad(
+                "segment",
+                f"{row['segment']!r} is not accepted; expected one of: {', '.join(SEGMENTS)}",
+            )
         if kinds and row["kind"] not in kinds:
             bad(
                 "kind",
@@ -146,7 +149,10 @@ def validate(
             bad("what_changed", "empty what_changed; say what the change was")
         key = (row["segment"], row["date"].strip(), row["kind"])
         if key in changes:
-            bad("date", f"a {key[2]} break of {key[0]} on {key[1]} is already on line {changes[key]}")
+            bad(
+                "date",
+                f"a {key[2]} break of {key[0]} on {key[1]} is already on line {changes[key]}",
+            )
         else:
             changes[key] = line
         _check_quote(row, sources, data_dir, bad)
@@ -164,11 +170,14 @@ def _check_quote(row: dict[str, str], sources: dict, data_dir: Path, bad) -> Non
     quote = row["quote_ref"]
     raw_file = sources[sid]["raw_file"].strip()
     if not quote.strip():
-        bad("quote_ref", "empty quote_ref; a break needs the exact quote of its source that states it")
+        bad(
+            "quote_ref",
+            "empty quote_ref; a break needs the exact quote of its source that states it",
+        )
     elif not raw_file:
         bad("quote_ref", f"cannot check the quote: source {sid!r} has no raw_file in sources.csv")
     else:
-        text = evidence._raw_text(str(raw / raw_file))
+        text = evidence.raw_text(str(raw / raw_file))
         if text is None:
             bad("quote_ref", f"cannot check the quote: {raw_file} is missing or not UTF-8 text")
         elif quote not in text:
