@@ -7,7 +7,7 @@ procedure, not a set of priors (module docstrings of the parts):
 :mod:`~dvcanalysis.forecast.calibrated`
     persistence on the log-odds, re-anchored on the latest figure (after a recorded break
     too), with bands from the pooled past out-of-sample errors of the same procedure
-    (weighted split conformal, finite-sample correction, a stated wider fallback where there
+    (weighted split conformal, finite-sample correction, a stated fallback where there
     are too few errors, extra spread across a recorded break, reporting noise by period
     length);
 :mod:`~dvcanalysis.forecast.ensemble`

@@ -16,9 +16,10 @@ The procedure, for one rule (:class:`Rule`: persistence, or a damped trend) and 
    different horizons comparable).
 5. **Bands.** For the central band of level ``1 - alpha``, the conformal quantile ``q`` is the
    ``ceil((n + 1)(1 - alpha))``-th smallest of the ``n`` past errors (the finite-sample
-   correction). Where that rank exceeds ``n`` (fewer than nine errors for the 90% band), both
-   bands use the wider of the fallback (the normal quantile: ``s`` assumes the fallback spread)
-   and the largest past error: a stated wider fallback, never a narrower one.
+   correction; errors are weighted by their age, :func:`conformal`). Where the errors weigh
+   too little for the 90% band (less than nine recent errors), both bands are the stated
+   fallback's (normal quantiles: ``s`` assumes the fallback spread), whatever the few
+   errors say.
 6. **Draws.** ``n_draws`` values of the centre plus ``s g(z)`` at evenly spaced probabilities,
    where ``g`` is the odd, piecewise linear map through the normal quantiles of the 50% and
    90% bands to ``q50`` and ``q90`` (normal tails beyond), so the draws reproduce both bands,
@@ -199,8 +200,9 @@ def conformal(scores, weights=None) -> tuple[dict[float, float], bool]:
     Weighted split conformal (Barber et al. 2023; unit weights: the usual rank
     ``ceil((n + 1)(1 - alpha))``): ``q`` is the smallest error whose cumulative weight reaches
     ``(1 - alpha)`` of the errors' total weight plus one (the forecast's own). Where no error
-    reaches it at some level, both levels take the wider of the fallback's normal quantile
-    and the conformal quantile where it exists.
+    reaches it at the 90% level (the errors weigh less than nine recent ones), the errors
+    cannot shape the bands and both take the fallback's normal quantiles (the scale ``s``
+    assumes the fallback spread).
 
     Examples
     --------
@@ -219,7 +221,8 @@ def conformal(scores, weights=None) -> tuple[dict[float, float], bool]:
         found[level] = float(r[k]) if k < len(r) else None
     if all(v is not None for v in found.values()):
         return {lv: float(v) for lv, v in found.items()}, False
-    return {lv: max(z, found[lv] or 0.0) for lv, z in LEVELS.items()}, True
+    # the errors weigh too little to shape both bands: the stated fallback, for both
+    return dict(LEVELS), True
 
 
 def make(rule: Rule, cutoff: date, settings: Settings, *, n_draws: int = 1000, breaks=None) -> RuleForecast:
