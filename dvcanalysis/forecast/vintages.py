@@ -63,10 +63,10 @@ def vintages() -> list[date]:
 def origins(until: str | date | None = None) -> list[date]:
     """The origins of the rolling evaluation: every vintage but the first, before ``until``.
 
-    ``until`` (default: the data date) is excluded: an origin needs a later figure to score.
+    ``until`` (default: the latest figure's date) is excluded: an origin needs a later figure.
     """
     v = vintages()
-    end = parse_cutoff(until)
+    end = parse_cutoff(until) if until not in (None, "") else (v[-1] if v else date.min)
     return [d for d in v[1:] if d < end]
 
 
