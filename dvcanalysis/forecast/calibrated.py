@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -162,17 +163,31 @@ class RuleForecast:
 
     def standard_draws(self) -> np.ndarray:
         """The calibrated standardised draws ``g(z)`` at evenly spaced probabilities."""
-        p = (np.arange(self.n_draws) + 0.5) / self.n_draws
-        z = _norm_ppf(p)
-        q50, q90 = self.calibration.q[0.5], self.calibration.q[0.9]
-        z50, z90 = LEVELS[0.5], LEVELS[0.9]
-        a = np.abs(z)
-        g = np.where(
-            a <= z50,
-            a * q50 / z50,
-            np.where(a <= z90, q50 + (a - z50) * (q90 - q50) / (z90 - z50), a * q90 / z90),
-        )
-        return np.sign(z) * g
+        return _standard_draws(self.n_draws, self.calibration.q[0.5], self.calibration.q[0.9])
+
+
+@lru_cache(maxsize=64)
+def _normal_scores(n: int) -> np.ndarray:
+    """Standard normal quantiles at the probabilities ``(k + 0.5) / n``."""
+    z = _norm_ppf((np.arange(n) + 0.5) / n)
+    z.flags.writeable = False
+    return z
+
+
+@lru_cache(maxsize=256)
+def _standard_draws(n: int, q50: float, q90: float) -> np.ndarray:
+    """``g(z)`` of :meth:`RuleForecast.standard_draws` (read-only, cached)."""
+    z = _normal_scores(n)
+    z50, z90 = LEVELS[0.5], LEVELS[0.9]
+    a = np.abs(z)
+    g = np.where(
+        a <= z50,
+        a * q50 / z50,
+        np.where(a <= z90, q50 + (a - z50) * (q90 - q50) / (z90 - z50), a * q90 / z90),
+    )
+    out = np.sign(z) * g
+    out.flags.writeable = False
+    return out
 
 
 def _decimal(d) -> float:

@@ -46,13 +46,21 @@ def figures(cutoff: str | date | None = None) -> pd.DataFrame:
     (``t_start`` = ``t_end`` for a level on a day), its length in months (at least one), the
     share (0-1) and its source. Sorted by period end, segment and id.
     """
-    obs = observations(cutoff=date.max)
-    obs = obs[obs["bound"].isin(POINT_BOUNDS)].copy()
+    obs = observations(cutoff=date.max)  # cached by the evidence file's stamp
+    key = id(obs), len(obs)
+    if _all.get("key") != key:
+        pts = obs[obs["bound"].isin(POINT_BOUNDS)].copy()
+        pts["months"] = [months(a, b) for a, b in zip(pts["t_start"], pts["t_end"], strict=True)]
+        pts = pts.sort_values(["period_end", "segment", "id"], kind="stable")
+        _all.update(key=key, frame=pts[list(FIGURE_COLUMNS)].reset_index(drop=True), obs=obs)
+    out = _all["frame"]
     if cutoff is not None:
-        obs = obs[obs["period_end"] <= pd.Timestamp(parse_cutoff(cutoff))]
-    obs["months"] = [months(a, b) for a, b in zip(obs["t_start"], obs["t_end"], strict=True)]
-    obs = obs.sort_values(["period_end", "segment", "id"], kind="stable")
-    return obs[list(FIGURE_COLUMNS)].reset_index(drop=True)
+        out = out[out["period_end"] <= pd.Timestamp(parse_cutoff(cutoff))]
+    return out.reset_index(drop=True)
+
+
+# the figures of the last observations frame read (kept with it, so its id stays its own)
+_all: dict = {}
 
 
 def vintages() -> list[date]:
