@@ -56,7 +56,7 @@ def _validate_file(path: Path) -> list:
                     return list(exc.problems)
                 return []
     return [
-        f"{path}: cannot tell what this file is; expected an evidence CSV, a per-unit counts CSV, a breaks CSV, a scenario YAML (data/scenarios/), savings.yml or a briefing grid"
+        f"{path}: cannot tell what this file is; expected an evidence CSV, a per-unit counts CSV, a breaks CSV, a scenario YAML (data/scenarios/), savings.yml, forecast.yml or a briefing grid"
     ]
 
 
@@ -73,6 +73,14 @@ def _yaml_loaders():
     def grid(p: Path) -> bool:
         return p.name.startswith("briefings")
 
+    def forecast_settings(p: Path) -> bool:
+        return p.name.startswith("forecast")
+
+    def load_forecast(p: Path):
+        from dvcanalysis.forecast import settings
+
+        return settings.load(p)
+
     def load_scenario(p: Path):
         from dvcanalysis import scenarios
 
@@ -88,7 +96,12 @@ def _yaml_loaders():
 
         return render.load_grid(p)
 
-    out += [(scenario, load_scenario), (savings, load_savings), (grid, load_grid)]
+    out += [
+        (scenario, load_scenario),
+        (savings, load_savings),
+        (grid, load_grid),
+        (forecast_settings, load_forecast),
+    ]
     return out
 
 
@@ -135,7 +148,7 @@ def validate_path(path: Path) -> list:
             sorted((path / "scenarios").glob("*.yml")) if (path / "scenarios").is_dir() else []
         ):
             problems += _validate_file(sub)
-        for f in ("savings.yml", "briefings.yml"):
+        for f in ("savings.yml", "briefings.yml", "forecast.yml"):
             if (path / f).exists():
                 problems += _validate_file(path / f)
         return problems

@@ -12,6 +12,7 @@ members, code_version``.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -119,3 +120,20 @@ def score_archived(figures: pd.DataFrame) -> pd.DataFrame:
     m["archived"] = True
     keep = ["cutoff", "model", "code_version", "segment", "id", "period_fig", "value", *QUANTILE_COLUMNS, "in50", "in90", "wis_share", "archived"]
     return m[keep].rename(columns={"period_fig": "period", "value": "observed"}).reset_index(drop=True)
+
+
+def main() -> int:
+    """``python -m dvcanalysis.forecast.archive``: publish the data vintage's default forecast."""
+    from dvcanalysis import forecast
+
+    try:
+        p, written = publish(forecast.forecast())
+    except InputError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"{'wrote' if written else 'kept (already archived, never rewritten)'} {paths.relative(p)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
