@@ -9,7 +9,8 @@ The procedure, for one rule (:class:`Rule`: persistence, or a damped trend) and 
 3. **Scale.** ``s = sqrt(fallback_sd^2 D + noise(anchor) + noise(target) + break_sd^2 [break])``
    (:mod:`~dvcanalysis.forecast.randomwalk`: ``D`` from the two periods; reporting noise by
    period length, estimated from every pair of reports of one period; ``[break]`` is 1 when a
-   break known at the cut-off falls after the anchor's start and before the target's end).
+   break known at the cut-off separates the two periods: not both wholly after it, nor both
+   wholly before it; a year that straddles a break is on both sides).
 4. **Past errors.** The same rule made at every earlier vintage, scored on every figure
    published by the cut-off: the normalised errors ``r = |logit(figure) - centre| / s``, pooled
    over segments, vintages and horizons (the normalisation by ``s`` is what makes errors at
@@ -129,8 +130,11 @@ class RuleForecast:
         b = self.breaks
         if b is None or b.empty:
             return False
+        # a break separates the two periods unless both lie wholly after it or wholly before
         t = np.array(self._break_times(segment))
-        return bool(((t > a["t_start"] + 1e-9) & (t <= target[1])).any())
+        after = (a["t_start"] >= t - 1e-9) & (target[0] >= t - 1e-9)
+        before = (a["t_end"] < t) & (target[1] < t)
+        return bool((~after & ~before).any())
 
     def _break_times(self, segment: str) -> list[float]:
         b = self.breaks
