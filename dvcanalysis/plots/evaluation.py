@@ -45,6 +45,12 @@ def _color(name: str) -> str:
     return BASELINE_COLORS.get(name, SCENARIO_COLOR)
 
 
+def _year_below(day: str) -> str:
+    """A formatted day with its year on a second line (``30 Jun 2024``, ``30/6/2024``)."""
+    cut = max(day.rfind(" "), day.rfind("/"))
+    return f"{day[:cut]}\n{day[cut + 1 :]}" if cut > 0 else day
+
+
 def evaluation_chart(
     forecasts: pd.DataFrame,
     summary: pd.DataFrame,
@@ -118,7 +124,10 @@ def evaluation_chart(
         g = by_origin[by_origin["model"] == m].set_index("origin").reindex(origins)
         ax_crps.plot(range(len(origins)), g["mean_crps_share"], marker="o", color=_color(m), lw=1.5)
     ax_crps.set_xticks(range(len(origins)))
-    ax_crps.set_xticklabels([fmt.day(o, lang) for o in origins], fontsize=7)
+    days = [fmt.day(o, lang) for o in origins]
+    if len(origins) > 3:  # more than the panel holds on one line (five from the 2025 data)
+        days = [_year_below(d) for d in days]
+    ax_crps.set_xticklabels(days, fontsize=7)
     ax_crps.set_xlim(-0.5, len(origins) - 0.5)
     ax_crps.set_xlabel(fmt.label("evaluation.origin", lang), fontsize=8)
     ax_crps.set_ylabel(fmt.label("evaluation.crps_axis", lang))
