@@ -161,6 +161,10 @@ class Briefing:
         for t in self.facts.targets:
             out += list(t.source_ids)
         a = self.projection.assumptions
+        if len(a):  # the shock's date matters only where there is a shock
+            shock = a[a["name"] == "coverage_shock_logit"]
+            if len(shock) and shock["low"].iloc[0] == shock["high"].iloc[0] == 0:
+                a = a[a["name"] != "coverage_shock_year"]
         for s in a.loc[a["used"], "source"] if len(a) else []:
             s = ev.loc[s, "source_id"] if s in ev.index else s
             if s in prov:
@@ -197,15 +201,14 @@ class Briefing:
 
     def status_word(self, status: str) -> str:
         """The table's word for a status (:func:`dvcanalysis.facts.outlook` or an outcome)."""
-        key = "required" if self.is_target_path and status in facts_mod.OUTLOOKS else status
-        return fmt.label(f"briefing.status.{key}", self.lang)
+        return fmt.label(f"briefing.status.{status}", self.lang)
 
     def outcome_text(self, t: facts_mod.TargetFact, notes: citations.Notes) -> str:
         """One sentence on a target year whose figure is published (an outcome)."""
         f = t.observed
         return self._L(
             f"briefing.km.outcome_{t.status}",
-            Subject=self.subject(capital=True),
+            subject=self.subject(),
             year=t.year,
             observed=document.bold(fmt.share_as_published(f.share, self.lang)),
             target=fmt.share(t.target_share, self.lang),
@@ -228,10 +231,13 @@ class Briefing:
             data_date=fmt.day(self.data_date, lang),
         )
         if self.is_target_path:
-            if latest is None:
-                return [L("briefing.km.required_none", **common)]
-            return [L("briefing.km.required", latest=fmt.share_as_published(latest.share, lang),
-                      latest_year=latest.year, pace=document.bold(pace), **common)]
+            out = [L("briefing.km.required_none", **common)] if latest is None else [
+                L("briefing.km.required", latest=fmt.share_as_published(latest.share, lang),
+                  latest_year=latest.year, pace=document.bold(pace), **common)]
+            if t.status == "short":  # national: the mix of the segments' paths falls short
+                out.append(L("briefing.km.required_short", median=fmt.share(t.median_share, lang),
+                             gap=fmt.pp(t.gap_share, lang, 0), **common))
+            return out
         out = [
             L(
                 "briefing.km.forecast",

@@ -99,7 +99,9 @@ class Figure:
 class TargetFact:
     """One official target of the segment, as an outcome (published year) or a forecast.
 
-    ``status``: ``met``/``missed`` for an outcome, :func:`outlook` for a forecast.
+    ``status``: ``met``/``missed`` for an outcome, :func:`outlook` for a forecast; on the
+    target path ``required`` (the path meets it) or ``short`` (a mix of the segments' paths,
+    the national share, that falls short of its own target).
     ``source_ids``: only the sources that state this value for this year.
     """
 
@@ -296,8 +298,12 @@ def compute(projection, attainment: pd.DataFrame, savings_q: pd.DataFrame, *, se
         pace = (
             required_pace(latest.share, latest.year, t, y) if latest is not None else math.nan
         )
+        if projection.scenario.curve == "target-path":  # a requirement: met on the path, or short
+            status = "required" if med >= t - 1e-9 else "short"
+        else:
+            status = outlook(p)
         facts.append(TargetFact(
-            year=y, target_share=t, source_ids=src, outcome=False, status=outlook(p),
+            year=y, target_share=t, source_ids=src, outcome=False, status=status,
             probability=p, median_share=med, low_share=lo, high_share=hi, gap_share=med - t,
             required_pace_share_per_year=pace,
             crossing_year=None if pd.isna(cross) else int(cross),
