@@ -418,7 +418,7 @@ class Briefing:
                 if t.outcome else fmt.share(t.median_share, lang),
                 L("uptake.col.probability"): "–" if t.outcome or self.is_target_path
                 else fmt.probability(t.probability, lang),
-                L("uptake.col.gap"): fmt.pp(t.gap_share, lang, 1 if t.outcome else 0),
+                L("briefing.col.gap"): fmt.pp(t.gap_share, lang, 1 if t.outcome else 0),
                 L("uptake.col.required_pace"): "–" if t.outcome
                 else fmt.pp(t.required_pace_share_per_year, lang, 1, signed=False),
                 L("uptake.col.status"): self.status_word(t.status),
