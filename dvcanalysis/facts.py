@@ -58,29 +58,9 @@ def outlook(probability: float) -> str:
     return "uncertain"
 
 
-def required_pace(latest_share: float, latest_year: int, target_share: float, target_year: int) -> float:
-    """Share a year needed from the latest figure (of ``latest_year``) to the target of
-    ``target_year``, on a straight line over the years left.
-
-    0 when the target is already reached; NaN without a figure or when no year is left.
-
-    Examples
-    --------
-    >>> round(required_pace(0.458, 2024, 0.80, 2025), 3)   # national, one year left
-    0.342
-    >>> round(required_pace(0.1854, 2024, 0.70, 2025), 4)  # localities
-    0.5146
-    >>> required_pace(0.9, 2024, 0.8, 2025), required_pace(0.5, 2025, 0.8, 2025)
-    (0.0, nan)
-    """
-    if latest_share is None or math.isnan(latest_share):
-        return math.nan
-    if latest_share >= target_share:
-        return 0.0
-    years_left = int(target_year) - int(latest_year)
-    if years_left <= 0:
-        return math.nan
-    return (target_share - latest_share) / years_left
+#: The pace rule is :func:`dvcanalysis.targets.required_pace` (one rule for briefings and
+#: notebook 04).
+required_pace = targets.required_pace
 
 
 @dataclass(frozen=True)
