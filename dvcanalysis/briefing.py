@@ -231,9 +231,13 @@ class Briefing:
             data_date=fmt.day(self.data_date, lang),
         )
         if self.is_target_path:
-            out = [L("briefing.km.required_none", **common)] if latest is None else [
-                L("briefing.km.required", latest=fmt.share_as_published(latest.share, lang),
-                  latest_year=latest.year, pace=document.bold(pace), **common)]
+            key = "briefing.km.required_none" if latest is None else (
+                "briefing.km.required_in_year"
+                if pd.isna(t.required_pace_share_per_year) else "briefing.km.required")
+            out = [L(key, latest=fmt.share_as_published(latest.share, lang) if latest else "",
+                     latest_year=latest.year if latest else "",
+                     period=fmt.period(latest.period, lang) if latest else "",
+                     pace=document.bold(pace), **common)]
             if t.status == "short":  # national: the mix of the segments' paths falls short
                 out.append(L("briefing.km.required_short", median=fmt.share(t.median_share, lang),
                              gap=fmt.pp(t.gap_share, lang, 0), **common))
@@ -355,12 +359,14 @@ class Briefing:
                                observed=fmt.share_as_published(t.observed.share, lang),
                                status=self.status_word(t.status), **common))
             elif self.is_target_path:
-                lines.append(L("briefing.item.required",
+                in_year = pd.isna(t.required_pace_share_per_year)
+                lines.append(L("briefing.item.required_in_year" if in_year else "briefing.item.required",
                                pace=fmt.pp(t.required_pace_share_per_year, lang, 1, signed=False),
                                **common))
             else:
+                no_pace = pd.isna(t.required_pace_share_per_year)  # the figure is of that year
                 lines.append(L(
-                    "briefing.item.forecast",
+                    "briefing.item.forecast_in_year" if no_pace else "briefing.item.forecast",
                     p=fmt.probability(t.probability, lang),
                     median=fmt.share(t.median_share, lang),
                     low=fmt.share(t.low_share, lang),

@@ -168,7 +168,7 @@ def inconsistencies(b, doc) -> list[str]:
         shown = fmt.share(float(drawn["q50"].iloc[0]), lang)
         if shown != row[col_value]:
             problems.append(f"{year}: chart median {shown} != table {row[col_value]}")
-        if row[col_pace] not in item:
+        if row[col_pace] != "–" and row[col_pace] not in item:
             problems.append(f"{year}: headline pace differs from table {row[col_pace]}")
         if kind in ("required", "short"):
             continue
@@ -312,3 +312,56 @@ def test_the_pdf_says_what_the_document_says(rendered, tmp_path):
                   fmt.savings(b.facts.savings_in(t.year).median_vnd, "vi")):
         assert value in flat, value
     assert "Quyết định" not in flat or "theo VietNamNet" not in flat
+
+
+def test_consistent_on_data_with_2025_monthly_figures(tmp_path, monkeypatch):
+    """With 2025 year-to-date figures (SYNTHETIC rows on a copy of the shipped data), 2024 stays
+    a published outcome, 2025 is still a forecast, and every rendering agrees."""
+    import csv
+
+    from tests.conftest import SHIPPED_DATA
+
+    d = tmp_path / "data"
+    shutil.copytree(SHIPPED_DATA, d)
+    (d / "raw" / "reference" / "synthetic-2025.md").write_text(
+        "SYNTHETIC. Localities 31.5% and ministries 80.2% fully online, January-September 2025.\n",
+        encoding="utf-8",
+    )
+
+    def append(path, row):
+        with path.open(encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh))
+        with path.open("a", encoding="utf-8", newline="") as fh:
+            csv.DictWriter(fh, fieldnames=header, lineterminator="\n").writerow(row)
+
+    append(d / "sources.csv", {
+        "source_id": "synthetic_2025", "kind": "reference", "outlet": "SYNTHETIC test source",
+        "title": "Synthetic 2025 figures", "event_date": "2025-09-30",
+        "published_date": "2025-10-05", "raw_file": "reference/synthetic-2025.md",
+        "language": "en", "note": "SYNTHETIC: made up by tests/test_briefing_consistency.py",
+    })  # fmt: skip
+    for i, (seg, value, words) in enumerate(
+        (("localities", "0.315", "Localities 31.5%"), ("ministries", "0.802", "ministries 80.2%")), 1
+    ):
+        append(d / "evidence.csv", {
+            "id": f"synthetic_2025-0{i}", "indicator": "fully_online_share", "segment": seg,
+            "period": "2025-09", "period_precision": "month", "value": value, "unit": "share",
+            "kind": "observed", "bound": "eq", "definition": "fully_online",
+            "source_id": "synthetic_2025", "quote_ref": words,
+            "gloss_en": f"SYNTHETIC: {words} to September 2025.", "note": "SYNTHETIC test row",
+        })  # fmt: skip
+    monkeypatch.setenv("DVC_DATA_DIR", str(d))
+    for sc, seg, lang in (
+        ("business-as-usual", "localities", "en"),
+        ("accelerated", "ministries", "vi"),
+        ("target-path", "localities", "en"),
+        ("stalled", "national", "vi"),
+    ):
+        b = briefing.build(sc, seg, lang=lang, n_draws=300, seed=0, track_record=False)
+        doc = b.document()
+        assert inconsistencies(b, doc) == [], (sc, seg, lang)
+        assert "needs – a year" not in doc.text() and "cần tăng – mỗi năm" not in doc.text()
+        assert [t.year for t in b.facts.outcomes] == [2024]
+        assert [t.year for t in b.facts.forecasts] == [2025]
+        if seg != "national":
+            assert b.facts.latest.period == "2025-09"
