@@ -39,8 +39,17 @@ def reference_text(est, ref, lang: str = "vi") -> str:
         bottom_up=fmt.vnd(est.bottom_up_per_dossier_vnd, lang),
         factor=fmt.number(est.calibration_factor, lang, 2),
         ratio=fmt.number(est.cost_ratio_offline_to_online, lang, 1),
-        ids=", ".join(ref.ids[k] for k in ("dossiers_online", "share", "saving")),
+        source=fmt.md(_reference_source(ref, lang)),
     )
+
+
+def _reference_source(ref, lang: str) -> str:
+    """The official claim's sources as readers cite them (no evidence ids)."""
+    from dvcanalysis import citations, evidence
+
+    ev = evidence.load().set_index("id")
+    ids = [ref.ids[k] for k in ("dossiers_online", "share", "saving") if ref.ids[k] in ev.index]
+    return "; ".join(citations.reader(s, lang) for s in dict.fromkeys(ev.loc[i, "source_id"] for i in ids))
 
 
 def components_table(est, lang: str = "vi") -> pd.DataFrame:
