@@ -124,8 +124,12 @@ class Briefing:
         y = str(t.year)
         latest = f.latest
         rows = [
-            ("latest_share", latest.share if latest else float("nan"), "share",
-             latest.evidence_id if latest else ""),
+            (
+                "latest_share",
+                latest.share if latest else float("nan"),
+                "share",
+                latest.evidence_id if latest else "",
+            ),
             ("target_share", t.target_share, "share", y),
             ("probability", t.probability, "share", y),
             ("median_share", t.median_share, "share", y),
@@ -135,12 +139,19 @@ class Briefing:
         s = f.savings_in(t.year)
         last = f.savings[-1] if f.savings else None
         if s is not None:
-            rows += [(f"savings_vnd_{q}", v, "vnd", y) for q, v in
-                     (("q05", s.low_vnd), ("q50", s.median_vnd), ("q95", s.high_vnd))]
+            rows += [
+                (f"savings_vnd_{q}", v, "vnd", y)
+                for q, v in (("q05", s.low_vnd), ("q50", s.median_vnd), ("q95", s.high_vnd))
+            ]
         if last is not None:
-            rows += [(f"cumulative_savings_vnd_{q}", v, "vnd", str(last.year)) for q, v in
-                     (("q05", last.cumulative_low_vnd), ("q50", last.cumulative_median_vnd),
-                      ("q95", last.cumulative_high_vnd))]
+            rows += [
+                (f"cumulative_savings_vnd_{q}", v, "vnd", str(last.year))
+                for q, v in (
+                    ("q05", last.cumulative_low_vnd),
+                    ("q50", last.cumulative_median_vnd),
+                    ("q95", last.cumulative_high_vnd),
+                )
+            ]
         return pd.DataFrame(rows, columns=["figure", "value", "unit", "note"])
 
     def sources(self) -> list[str]:
@@ -231,16 +242,34 @@ class Briefing:
             data_date=fmt.day(self.data_date, lang),
         )
         if self.is_target_path:
-            key = "briefing.km.required_none" if latest is None else (
-                "briefing.km.required_in_year"
-                if pd.isna(t.required_pace_share_per_year) else "briefing.km.required")
-            out = [L(key, latest=fmt.share_as_published(latest.share, lang) if latest else "",
-                     latest_year=latest.year if latest else "",
-                     period=fmt.period(latest.period, lang) if latest else "",
-                     pace=document.bold(pace), **common)]
+            key = (
+                "briefing.km.required_none"
+                if latest is None
+                else (
+                    "briefing.km.required_in_year"
+                    if pd.isna(t.required_pace_share_per_year)
+                    else "briefing.km.required"
+                )
+            )
+            out = [
+                L(
+                    key,
+                    latest=fmt.share_as_published(latest.share, lang) if latest else "",
+                    latest_year=latest.year if latest else "",
+                    period=fmt.period(latest.period, lang) if latest else "",
+                    pace=document.bold(pace),
+                    **common,
+                )
+            ]
             if t.status == "short":  # national: the mix of the segments' paths falls short
-                out.append(L("briefing.km.required_short", median=fmt.share(t.median_share, lang),
-                             gap=fmt.pp(t.gap_share, lang, 0), **common))
+                out.append(
+                    L(
+                        "briefing.km.required_short",
+                        median=fmt.share(t.median_share, lang),
+                        gap=fmt.pp(t.gap_share, lang, 0),
+                        **common,
+                    )
+                )
             return out
         out = [
             L(
@@ -254,8 +283,13 @@ class Briefing:
         ]
         rng = self.probability_range(t.year)
         if rng is not None:
-            out.append(L("briefing.km.range", low=fmt.probability(rng[0], lang),
-                         high=fmt.probability(rng[1], lang)))
+            out.append(
+                L(
+                    "briefing.km.range",
+                    low=fmt.probability(rng[0], lang),
+                    high=fmt.probability(rng[1], lang),
+                )
+            )
         if t.crossing_year is None:
             out.append(L("briefing.km.no_crossing", horizon=self.parameters["horizon"]))
         elif t.crossing_year > t.year:
@@ -352,40 +386,67 @@ class Briefing:
                 )
             ]
         for t in f.targets:
-            common = dict(year=t.year, target=fmt.share(t.target_share, lang),
-                          ref=notes.ref(*t.source_ids))
+            common = dict(
+                year=t.year, target=fmt.share(t.target_share, lang), ref=notes.ref(*t.source_ids)
+            )
             if t.outcome:
-                lines.append(L("briefing.item.outcome",
-                               observed=fmt.share_as_published(t.observed.share, lang),
-                               status=self.status_word(t.status), **common))
+                lines.append(
+                    L(
+                        "briefing.item.outcome",
+                        observed=fmt.share_as_published(t.observed.share, lang),
+                        status=self.status_word(t.status),
+                        **common,
+                    )
+                )
             elif self.is_target_path:
                 in_year = pd.isna(t.required_pace_share_per_year)
-                lines.append(L("briefing.item.required_in_year" if in_year else "briefing.item.required",
-                               pace=fmt.pp(t.required_pace_share_per_year, lang, 1, signed=False),
-                               **common))
+                lines.append(
+                    L(
+                        "briefing.item.required_in_year" if in_year else "briefing.item.required",
+                        pace=fmt.pp(t.required_pace_share_per_year, lang, 1, signed=False),
+                        **common,
+                    )
+                )
             else:
                 no_pace = pd.isna(t.required_pace_share_per_year)  # the figure is of that year
-                lines.append(L(
-                    "briefing.item.forecast_in_year" if no_pace else "briefing.item.forecast",
-                    p=fmt.probability(t.probability, lang),
-                    median=fmt.share(t.median_share, lang),
-                    low=fmt.share(t.low_share, lang),
-                    high=fmt.share(t.high_share, lang),
-                    gap=fmt.pp(t.gap_share, lang, 0),
-                    pace=fmt.pp(t.required_pace_share_per_year, lang, 1, signed=False),
-                    status=self.status_word(t.status), **common))
+                lines.append(
+                    L(
+                        "briefing.item.forecast_in_year" if no_pace else "briefing.item.forecast",
+                        p=fmt.probability(t.probability, lang),
+                        median=fmt.share(t.median_share, lang),
+                        low=fmt.share(t.low_share, lang),
+                        high=fmt.share(t.high_share, lang),
+                        gap=fmt.pp(t.gap_share, lang, 0),
+                        pace=fmt.pp(t.required_pace_share_per_year, lang, 1, signed=False),
+                        status=self.status_word(t.status),
+                        **common,
+                    )
+                )
         t = f.headline_target
         s = f.savings_in(t.year) or (f.savings[0] if f.savings else None)
         if s is not None:
-            lines.append(L("briefing.savings_year", year=s.year, subject=self.subject(),
-                           dossiers=fmt.count(round(s.dossiers_online, -5), lang),
-                           median=fmt.savings(s.median_vnd, lang),
-                           low=fmt.savings(s.low_vnd, lang), high=fmt.savings(s.high_vnd, lang)))
+            lines.append(
+                L(
+                    "briefing.savings_year",
+                    year=s.year,
+                    subject=self.subject(),
+                    dossiers=fmt.count(round(s.dossiers_online, -5), lang),
+                    median=fmt.savings(s.median_vnd, lang),
+                    low=fmt.savings(s.low_vnd, lang),
+                    high=fmt.savings(s.high_vnd, lang),
+                )
+            )
             last = f.savings[-1]
-            lines.append(L("briefing.savings_cumulative", first=f.savings[0].year, year=last.year,
-                           median=fmt.savings(last.cumulative_median_vnd, lang),
-                           low=fmt.savings(last.cumulative_low_vnd, lang),
-                           high=fmt.savings(last.cumulative_high_vnd, lang)))
+            lines.append(
+                L(
+                    "briefing.savings_cumulative",
+                    first=f.savings[0].year,
+                    year=last.year,
+                    median=fmt.savings(last.cumulative_median_vnd, lang),
+                    low=fmt.savings(last.cumulative_low_vnd, lang),
+                    high=fmt.savings(last.cumulative_high_vnd, lang),
+                )
+            )
         return lines
 
     def chart_data(self) -> pd.DataFrame:
@@ -415,20 +476,26 @@ class Briefing:
         L = lambda k: fmt.label(k, lang)  # noqa: E731
         rows = []
         for t in self.facts.targets:
-            rows.append({
-                L("uptake.col.target_year"): str(t.year),
-                L("uptake.col.target"): fmt.share(t.target_share, lang),
-                L("briefing.col.kind"): L("briefing.kind.outcome" if t.outcome
-                                          else "briefing.kind.forecast"),
-                L("briefing.col.value"): fmt.share_as_published(t.observed.share, lang)
-                if t.outcome else fmt.share(t.median_share, lang),
-                L("uptake.col.probability"): "–" if t.outcome or self.is_target_path
-                else fmt.probability(t.probability, lang),
-                L("briefing.col.gap"): fmt.pp(t.gap_share, lang, 1 if t.outcome else 0),
-                L("uptake.col.required_pace"): "–" if t.outcome
-                else fmt.pp(t.required_pace_share_per_year, lang, 1, signed=False),
-                L("uptake.col.status"): self.status_word(t.status),
-            })
+            rows.append(
+                {
+                    L("uptake.col.target_year"): str(t.year),
+                    L("uptake.col.target"): fmt.share(t.target_share, lang),
+                    L("briefing.col.kind"): L(
+                        "briefing.kind.outcome" if t.outcome else "briefing.kind.forecast"
+                    ),
+                    L("briefing.col.value"): fmt.share_as_published(t.observed.share, lang)
+                    if t.outcome
+                    else fmt.share(t.median_share, lang),
+                    L("uptake.col.probability"): "–"
+                    if t.outcome or self.is_target_path
+                    else fmt.probability(t.probability, lang),
+                    L("briefing.col.gap"): fmt.pp(t.gap_share, lang, 1 if t.outcome else 0),
+                    L("uptake.col.required_pace"): "–"
+                    if t.outcome
+                    else fmt.pp(t.required_pace_share_per_year, lang, 1, signed=False),
+                    L("uptake.col.status"): self.status_word(t.status),
+                }
+            )
         return pd.DataFrame(rows)
 
     def savings_table(self) -> pd.DataFrame:
@@ -439,16 +506,21 @@ class Briefing:
         b = lambda x: fmt.savings_billion(x, lang)  # noqa: E731
         rows = []
         for s in self.facts.savings:
-            rows.append({
-                L("briefing.col.year"): str(s.year),
-                f"{L('briefing.col.yearly')}: {L('briefing.col.median')}": b(s.median_vnd),
-                f"{L('briefing.col.yearly')}: {L('briefing.col.interval')}":
-                    fmt.interval(b(s.low_vnd), b(s.high_vnd), lang),
-                f"{L('briefing.col.cumulative')}: {L('briefing.col.median')}":
-                    b(s.cumulative_median_vnd),
-                f"{L('briefing.col.cumulative')}: {L('briefing.col.interval')}":
-                    fmt.interval(b(s.cumulative_low_vnd), b(s.cumulative_high_vnd), lang),
-            })
+            rows.append(
+                {
+                    L("briefing.col.year"): str(s.year),
+                    f"{L('briefing.col.yearly')}: {L('briefing.col.median')}": b(s.median_vnd),
+                    f"{L('briefing.col.yearly')}: {L('briefing.col.interval')}": fmt.interval(
+                        b(s.low_vnd), b(s.high_vnd), lang
+                    ),
+                    f"{L('briefing.col.cumulative')}: {L('briefing.col.median')}": b(
+                        s.cumulative_median_vnd
+                    ),
+                    f"{L('briefing.col.cumulative')}: {L('briefing.col.interval')}": fmt.interval(
+                        b(s.cumulative_low_vnd), b(s.cumulative_high_vnd), lang
+                    ),
+                }
+            )
         return pd.DataFrame(rows)
 
     def method_text(self, notes: citations.Notes) -> str:
@@ -479,7 +551,11 @@ class Briefing:
         ev = evidence.load().set_index("id")
         src = ev.loc[ref.ids["saving"], "source_id"]
         share = self.facts.chart_value(s.year)
-        key = "briefing.official.national" if self.segment == "national" else "briefing.official.segment"
+        key = (
+            "briefing.official.national"
+            if self.segment == "national"
+            else "briefing.official.segment"
+        )
         w = facts_mod.volume_weight(self.projection, self.segment)
         return self._L(
             key,
@@ -524,9 +600,16 @@ class Briefing:
         doc.add("heading", text=L("briefing.section_headline"))
         doc.add("list", items=[runs(x) for x in self.headline_items(notes)])
         doc.add("heading", text=L("briefing.section_fan"))
-        caption = L("briefing.fan_caption") + " " + L(
-            "briefing.figure_sources", refs=", ".join(
-                notes.ref(s) for s in sorted(self.chart_sources(), key=notes.number)))
+        caption = (
+            L("briefing.fan_caption")
+            + " "
+            + L(
+                "briefing.figure_sources",
+                refs=", ".join(
+                    notes.ref(s) for s in sorted(self.chart_sources(), key=notes.number)
+                ),
+            )
+        )
         doc.add("figure", name=self.figure_name, caption=caption)
         doc.add("heading", text=L("briefing.section_attainment"))
         doc.add("table", **_table(self.attainment_table(), numeric_from=1))
@@ -626,10 +709,20 @@ def segment_savings(projection, segment: str, *, seed: int = 0) -> savings.OverT
     w = facts_mod.volume_weight(projection, segment)
     d = ot.draws.copy()
     weight = w[d["draw"].to_numpy()]
-    for col in ("dossiers_online", "savings_vnd", "discounted_savings_vnd", "cumulative_savings_vnd"):
+    for col in (
+        "dossiers_online",
+        "savings_vnd",
+        "discounted_savings_vnd",
+        "cumulative_savings_vnd",
+    ):
         d[col] = d[col].to_numpy() * weight
-    params = {**ot.parameters, "volume_weight": "projection ministries_volume_share draws"
-              if segment != "national" else 1.0, "year_value": "full-year share"}
+    params = {
+        **ot.parameters,
+        "volume_weight": "projection ministries_volume_share draws"
+        if segment != "national"
+        else 1.0,
+        "year_value": "full-year share",
+    }
     return savings.OverTime(draws=d, parameters=params, sources=ot.sources)
 
 

@@ -243,8 +243,16 @@ def volume_weight(projection, segment: str) -> np.ndarray:
     return w if segment == "ministries" else 1 - w
 
 
-def compute(projection, attainment: pd.DataFrame, savings_q: pd.DataFrame, *, segment: str,
-            data_date: date, production_date: date, per_dossier_vnd: float) -> Facts:
+def compute(
+    projection,
+    attainment: pd.DataFrame,
+    savings_q: pd.DataFrame,
+    *,
+    segment: str,
+    data_date: date,
+    production_date: date,
+    per_dossier_vnd: float,
+) -> Facts:
     """The facts of a briefing from its results (see :class:`Facts`).
 
     ``attainment`` is the segment's rows of :func:`dvcanalysis.targets.attainment`;
@@ -262,11 +270,17 @@ def compute(projection, attainment: pd.DataFrame, savings_q: pd.DataFrame, *, se
         src = target_sources(r.target_ids, t, y) or ()
         if y in published:
             f = published[y]
-            facts.append(TargetFact(
-                year=y, target_share=t, source_ids=src, outcome=True,
-                status="met" if f.share >= t - 1e-12 else "missed", observed=f,
-                gap_share=f.share - t,
-            ))
+            facts.append(
+                TargetFact(
+                    year=y,
+                    target_share=t,
+                    source_ids=src,
+                    outcome=True,
+                    status="met" if f.share >= t - 1e-12 else "missed",
+                    observed=f,
+                    gap_share=f.share - t,
+                )
+            )
             continue
         if y in years:
             col = arr[:, years.index(y)]
@@ -275,19 +289,27 @@ def compute(projection, attainment: pd.DataFrame, savings_q: pd.DataFrame, *, se
         else:  # a target year outside the projection and not published: nothing to say
             p = med = lo = hi = math.nan
         cross = r.median_crossing_year
-        pace = (
-            required_pace(latest.share, latest.year, t, y) if latest is not None else math.nan
-        )
+        pace = required_pace(latest.share, latest.year, t, y) if latest is not None else math.nan
         if projection.scenario.curve == "target-path":  # a requirement: met on the path, or short
             status = "required" if med >= t - 1e-9 else "short"
         else:
             status = outlook(p)
-        facts.append(TargetFact(
-            year=y, target_share=t, source_ids=src, outcome=False, status=status,
-            probability=p, median_share=med, low_share=lo, high_share=hi, gap_share=med - t,
-            required_pace_share_per_year=pace,
-            crossing_year=None if pd.isna(cross) else int(cross),
-        ))
+        facts.append(
+            TargetFact(
+                year=y,
+                target_share=t,
+                source_ids=src,
+                outcome=False,
+                status=status,
+                probability=p,
+                median_share=med,
+                low_share=lo,
+                high_share=hi,
+                gap_share=med - t,
+                required_pace_share_per_year=pace,
+                crossing_year=None if pd.isna(cross) else int(cross),
+            )
+        )
     sv = savings_q.set_index(["measure", "year"])
     saved = []
     for y in years:
@@ -295,11 +317,18 @@ def compute(projection, attainment: pd.DataFrame, savings_q: pd.DataFrame, *, se
             continue
         s, c = sv.loc[("savings_vnd", y)], sv.loc[("cumulative_savings_vnd", y)]
         d = sv.loc[("dossiers_online", y)]
-        saved.append(SavingsFact(
-            year=y, median_vnd=float(s["q50"]), low_vnd=float(s["q05"]), high_vnd=float(s["q95"]),
-            cumulative_median_vnd=float(c["q50"]), cumulative_low_vnd=float(c["q05"]),
-            cumulative_high_vnd=float(c["q95"]), dossiers_online=float(d["q50"]),
-        ))
+        saved.append(
+            SavingsFact(
+                year=y,
+                median_vnd=float(s["q50"]),
+                low_vnd=float(s["q05"]),
+                high_vnd=float(s["q95"]),
+                cumulative_median_vnd=float(c["q50"]),
+                cumulative_low_vnd=float(c["q05"]),
+                cumulative_high_vnd=float(c["q95"]),
+                dossiers_online=float(d["q50"]),
+            )
+        )
     return Facts(
         segment=segment,
         scenario=projection.scenario.name,

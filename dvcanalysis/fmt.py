@@ -177,7 +177,9 @@ def round_savings(x: float) -> float:
     """
     if x is None or (isinstance(x, float) and math.isnan(x)) or x == 0:
         return x
-    step = max(10 ** (math.floor(math.log10(abs(x))) - SAVINGS_SIGNIFICANT + 1), SAVINGS_MIN_STEP_VND)
+    step = max(
+        10 ** (math.floor(math.log10(abs(x))) - SAVINGS_SIGNIFICANT + 1), SAVINGS_MIN_STEP_VND
+    )
     return round(x / step) * step
 
 

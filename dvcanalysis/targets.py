@@ -409,7 +409,6 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
         dl = getattr(t, "deadline", None)
         due = deadline_time(dl if dl is not None and pd.notna(dl) else int(t.year))
         years_left = due - now if not math.isnan(now) else math.inf
-        years_since = max(now - lt, 0.0) if not math.isnan(lt) else 0.0
         if t.year in years:
             # a year's target is assessed on that year's published (full-year) share
             year_shares = getattr(projection, "year_shares", None) or projection.shares

@@ -32,10 +32,7 @@ def _grid() -> list[tuple[str, str, str, dict]]:
     g = entry["grid"]
     fixed = entry.get("parameters", {})
     return [
-        (sc, seg, lang, fixed)
-        for sc in g["scenario"]
-        for seg in g["segment"]
-        for lang in g["lang"]
+        (sc, seg, lang, fixed) for sc in g["scenario"] for seg in g["segment"] for lang in g["lang"]
     ]
 
 
@@ -140,7 +137,16 @@ def inconsistencies(b, doc) -> list[str]:
     key = _key(doc)
     status_of = {
         fmt.label(f"briefing.status.{k}", lang): k
-        for k in ("met", "missed", "on_track", "uncertain", "off_track", "unknown", "required", "short")
+        for k in (
+            "met",
+            "missed",
+            "on_track",
+            "uncertain",
+            "off_track",
+            "unknown",
+            "required",
+            "short",
+        )
     }
     headline_year = b.facts.headline_target.year
     for year, row in rows.items():
@@ -179,7 +185,9 @@ def inconsistencies(b, doc) -> list[str]:
         if year == headline_year:
             phrase = fmt.label(f"briefing.status.{kind}.phrase", lang)
             if phrase not in key:
-                problems.append(f"{year}: key message does not say {phrase!r} (table: {row[col_status]})")
+                problems.append(
+                    f"{year}: key message does not say {phrase!r} (table: {row[col_status]})"
+                )
             for name, col in (("key_p", col_p), ("median", col_value)):
                 got = _find(W[name], key)
                 if got != row[col]:
@@ -224,7 +232,8 @@ def test_a_changed_number_is_caught(rendered, monkeypatch):
     monkeypatch.setattr(briefing.Briefing, "attainment_table", real)
     real_key = briefing.Briefing.key_message
     monkeypatch.setattr(
-        briefing.Briefing, "key_message",
+        briefing.Briefing,
+        "key_message",
         lambda self, notes=None: real_key(self, notes).replace("probability 2", "probability 3", 1),
     )
     assert inconsistencies(b, b.document()), "a changed key-message probability went unnoticed"
@@ -266,9 +275,7 @@ def test_target_citations_list_only_the_sources_that_state_the_value(rendered):
 
 def test_a_page_lists_only_the_sources_it_cites_in_order_of_first_use(rendered):
     for (_sc, _seg, _lang), (_b, doc) in rendered.items():
-        text = "\n".join(
-            [_key(doc)] + [t for blk in doc.blocks for t in _texts(blk)]
-        )
+        text = "\n".join([_key(doc)] + [t for blk in doc.blocks for t in _texts(blk)])
         cited = [int(n) for group in re.findall(r"\[([\d, ]+)\]", text) for n in group.split(", ")]
         first_use = list(dict.fromkeys(cited))
         assert sorted(first_use) == list(range(1, len(doc.notes) + 1))  # each note cited
@@ -284,8 +291,18 @@ def _texts(blk) -> list[str]:
 def test_no_reader_text_leaks(rendered):
     for (_sc, _seg, lang), (_b, doc) in rendered.items():
         text = doc.text()
-        for bad in ("name not given", "date not stated", "via VietNamNet", "English-language press",
-                    "**", "điểm %", "Chệch hướng", "số mốc dữ liệu", "KHÔNG", "value at the end"):
+        for bad in (
+            "name not given",
+            "date not stated",
+            "via VietNamNet",
+            "English-language press",
+            "**",
+            "điểm %",
+            "Chệch hướng",
+            "số mốc dữ liệu",
+            "KHÔNG",
+            "value at the end",
+        ):
             assert bad not in text, (bad, doc.title)
         if lang == "vi":
             assert "khoảng 90%" not in text
@@ -298,18 +315,23 @@ def test_the_pdf_says_what_the_document_says(rendered, tmp_path):
 
     b, doc = rendered[("accelerated", "localities", "vi")]
     fig = b.fan_chart()
-    save(fig, b.figure_name, b.chart_data(), provenance=b.projection.provenance(), directory=tmp_path)
+    save(
+        fig, b.figure_name, b.chart_data(), provenance=b.projection.provenance(), directory=tmp_path
+    )
     pdf = tmp_path / "b.pdf"
     pdf.write_bytes(doc.to_pdf(tmp_path))
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     flat = re.sub(r"\s+", " ", text)
     att = _rows_by_year(_tables(doc)[0])
     t = b.facts.headline_target
     row = att[t.year]
-    for value in (row[fmt.label("briefing.col.value", "vi")],
-                  row[fmt.label("uptake.col.probability", "vi")],
-                  fmt.savings(b.facts.savings_in(t.year).median_vnd, "vi")):
+    for value in (
+        row[fmt.label("briefing.col.value", "vi")],
+        row[fmt.label("uptake.col.probability", "vi")],
+        fmt.savings(b.facts.savings_in(t.year).median_vnd, "vi"),
+    ):
         assert value in flat, value
     assert "Quyết định" not in flat or "theo VietNamNet" not in flat
 
@@ -341,7 +363,8 @@ def test_consistent_on_data_with_2025_monthly_figures(tmp_path, monkeypatch):
         "language": "en", "note": "SYNTHETIC: made up by tests/test_briefing_consistency.py",
     })  # fmt: skip
     for i, (seg, value, words) in enumerate(
-        (("localities", "0.315", "Localities 31.5%"), ("ministries", "0.802", "ministries 80.2%")), 1
+        (("localities", "0.315", "Localities 31.5%"), ("ministries", "0.802", "ministries 80.2%")),
+        1,
     ):
         append(d / "evidence.csv", {
             "id": f"synthetic_2025-0{i}", "indicator": "fully_online_share", "segment": seg,

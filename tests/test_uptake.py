@@ -547,7 +547,9 @@ def test_segment_targets_come_from_targets_official():
             .groupby("year")
             .agg(share=("target_share", "max"), ids=("ids", ";".join))
         )
-        np.testing.assert_array_equal(times, rows.index.to_numpy(float) + 0.5)  # mid-year: the year share
+        np.testing.assert_array_equal(
+            times, rows.index.to_numpy(float) + 0.5
+        )  # mid-year: the year share
         np.testing.assert_array_equal(shares, rows["share"].to_numpy())
         assert ids == list(rows["ids"])
     times, shares, ids = uptake.segment_targets("localities")

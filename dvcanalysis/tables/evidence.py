@@ -130,7 +130,11 @@ def summary_md(lang: str = "vi") -> str:
         secondary = sum(citations.is_secondary(x) for x in s["source_id"])
         parts.append(
             fmt.label(
-                "evidence.summary.some", lang, segment=seg, n=len(s), periods=periods,
+                "evidence.summary.some",
+                lang,
+                segment=seg,
+                n=len(s),
+                periods=periods,
                 secondary=secondary,
             )
         )

@@ -49,7 +49,9 @@ def _reference_source(ref, lang: str) -> str:
 
     ev = evidence.load().set_index("id")
     ids = [ref.ids[k] for k in ("dossiers_online", "share", "saving") if ref.ids[k] in ev.index]
-    return "; ".join(citations.reader(s, lang) for s in dict.fromkeys(ev.loc[i, "source_id"] for i in ids))
+    return "; ".join(
+        citations.reader(s, lang) for s in dict.fromkeys(ev.loc[i, "source_id"] for i in ids)
+    )
 
 
 def components_table(est, lang: str = "vi") -> pd.DataFrame:

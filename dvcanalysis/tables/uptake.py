@@ -538,6 +538,13 @@ def observations_md(projection, lang: str = "vi") -> str:
             parts.append(
                 fmt.label("uptake.text.segment_some", lang, segment=name, n=len(s), periods=periods)
             )
-    return fmt.label(
-        "uptake.text.observations_head", lang, cutoff=fmt.day(projection.parameters["cutoff"], lang)
-    ) + " " + "; ".join(parts) + "."
+    return (
+        fmt.label(
+            "uptake.text.observations_head",
+            lang,
+            cutoff=fmt.day(projection.parameters["cutoff"], lang),
+        )
+        + " "
+        + "; ".join(parts)
+        + "."
+    )
