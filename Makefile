@@ -40,8 +40,9 @@ nbval: $(STAMP)  ## nbval over the stored notebooks only
 notebooks: $(STAMP)  ## re-execute the stored notebooks in place (keep outputs; commit them)
 	$(PY) scripts/run_notebooks.py $(NOTEBOOKS)
 
-lab: $(STAMP)  ## open JupyterLab on the notebooks
-	$(VENV)/bin/jupyter lab notebooks/
+PORT ?= 8888
+lab: $(STAMP)  ## open JupyterLab on the notebooks (make lab PORT=8899; as root it adds --allow-root)
+	$(VENV)/bin/jupyter lab notebooks/ --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lint: $(STAMP)  ## ruff lint and format check (package, tests, notebooks)
 	$(VENV)/bin/ruff check dvcanalysis tests scripts benchmarks notebooks

@@ -11,5 +11,5 @@ itself imports nothing heavy so that the CLI starts fast.
 
 from dvcanalysis.errors import InputError
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["InputError", "__version__"]

@@ -47,7 +47,11 @@ def reader(source_id: str, lang: str = "vi") -> str:
     row = src.loc[source_id]
     key = f"source.{source_id}"
     if fmt.has_label(key):
-        body = fmt.label(key, lang)
+        body = fmt.label(key, lang, date="{date}")
+        if (
+            "{date}" in body
+        ):  # a decision or a law is cited with its date inside: "942/QĐ-TTg of 15 Jun 2021"
+            return body.replace("{date}", _when(row, lang))
     else:
         outlet = _MACHINE.sub("", row["outlet"]).strip() or fmt.label("citation.unnamed", lang)
         title = _MACHINE.sub("", row["title"]).strip()

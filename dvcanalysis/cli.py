@@ -172,7 +172,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from dvcanalysis import __version__
+
     parser = argparse.ArgumentParser(prog="dvcanalysis", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"dvcanalysis {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser(
         "validate",

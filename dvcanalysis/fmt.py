@@ -161,6 +161,40 @@ def vnd(x: float, lang: str = "vi", max_decimals: int = 1, *, fixed: bool = Fals
     return f"{n} đồng" if lang == "vi" else f"VND {n}"
 
 
+#: Savings are shown to this many significant figures (the standard cost model's inputs are
+#: assumptions known to a factor, not to the last billion), and never finer than
+#: :data:`SAVINGS_MIN_STEP_VND`.
+SAVINGS_SIGNIFICANT = 2
+SAVINGS_MIN_STEP_VND = 10e9
+
+
+def round_savings(x: float) -> float:
+    """A savings figure rounded to what the method supports: two significant figures, at
+    least to 10 billion VND (2,308.2 billion -> 2,300 billion; 13,869 -> 14,000; 87 -> 90).
+
+    >>> round_savings(2_308.2e9) / 1e9, round_savings(13_869.4e9) / 1e9, round_savings(87e9) / 1e9
+    (2300.0, 14000.0, 90.0)
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x == 0:
+        return x
+    step = max(
+        10 ** (math.floor(math.log10(abs(x))) - SAVINGS_SIGNIFICANT + 1), SAVINGS_MIN_STEP_VND
+    )
+    return round(x / step) * step
+
+
+def savings(x: float, lang: str = "vi") -> str:
+    """A savings figure rounded by :func:`round_savings`: vi ``2.300 tỷ đồng``, en ``VND 2,300 billion``."""
+    return vnd(round_savings(x), lang, 0)
+
+
+def savings_billion(x: float, lang: str = "vi") -> str:
+    """A savings figure in billion VND without the unit, rounded by :func:`round_savings` (tables)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return number(round_savings(x) / 1e9, lang, 0)
+
+
 def share_as_published(x: float, lang: str = "vi") -> str:
     """A published share with the decimals it was published with, at most two:
     ``45,8%`` / ``45.8%``, ``63,47%``, ``17%``."""
@@ -178,7 +212,7 @@ def share(x: float, lang: str = "vi", decimals: int = 0) -> str:
 
 
 def pp(x: float, lang: str = "vi", decimals: int = 1, signed: bool = True) -> str:
-    """A difference of shares in percentage points: vi ``-12,3 điểm %``, en ``-12.3 pp``."""
+    """A difference of shares in percentage points: vi ``-12,3 điểm phần trăm``, en ``-12.3 pp``."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     if round(100 * x, decimals) == 0:  # no "-0 pp" nor "+0 pp"
@@ -186,7 +220,7 @@ def pp(x: float, lang: str = "vi", decimals: int = 1, signed: bool = True) -> st
     s = number(100 * x + 0.0, lang, decimals)
     if signed and x > 0:
         s = "+" + s
-    return f"{s} {'điểm %' if lang == 'vi' else 'pp'}"
+    return f"{s} {'điểm phần trăm' if lang == 'vi' else 'pp'}"
 
 
 def probability(p: float, lang: str = "vi") -> str:

@@ -187,6 +187,34 @@ def pace_needed(
     return (target - share) / (years_since + years_left)
 
 
+def required_pace(
+    latest_share: float, latest_year: int, target_share: float, target_year: int
+) -> float:
+    """Share a year needed on a straight line from the latest published figure (a figure of
+    ``latest_year``: the year's share, or a figure dated in that year) to the target of
+    ``target_year``, over the years left: ``(target - latest) / (target_year - latest_year)``.
+
+    The pace a segment's target needs (:func:`attainment`, the briefings): a year's target
+    is assessed on that year's share, so a 2024 figure and a 2025 target are one year apart.
+    0 when the target is already reached; NaN without a figure or when no year is left.
+
+    Examples
+    --------
+    >>> round(required_pace(0.458, 2024, 0.80, 2025), 3)   # national: 34.2 points in one year
+    0.342
+    >>> required_pace(0.9, 2024, 0.8, 2025), required_pace(0.5, 2025, 0.8, 2025)
+    (0.0, nan)
+    """
+    if _missing(latest_share):
+        return math.nan
+    if latest_share >= target_share:
+        return 0.0
+    years_left = int(target_year) - int(latest_year)
+    if years_left <= 0:
+        return math.nan
+    return (target_share - latest_share) / years_left
+
+
 def status(
     share: float,
     target: float,
@@ -344,8 +372,8 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
         ``median_crossing_year`` (NaN if the median draw never crosses within the horizon),
         ``latest_share, latest_date, latest_id`` (the latest observation of the segment up to
         the cut-off; NaN where there is none), ``required_pace_share_per_year`` (the straight
-        line from the latest observation to the target, :func:`pace_needed`: 0 when met, NaN
-        once the deadline has passed at the cut-off), ``status`` (:func:`status` with the
+        line from the latest figure's year to the target year, :func:`required_pace`: 0 when
+        met, NaN when no year is left), ``status`` (:func:`status` with the
         probability: ``met``, ``on track``, ``off track``, ``missed`` or ``unknown``),
         ``target_ids``, ``scenario``. ``probability`` and ``median_share`` are NaN for a
         deadline outside the projected years.
@@ -381,7 +409,6 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
         dl = getattr(t, "deadline", None)
         due = deadline_time(dl if dl is not None and pd.notna(dl) else int(t.year))
         years_left = due - now if not math.isnan(now) else math.inf
-        years_since = max(now - lt, 0.0) if not math.isnan(lt) else 0.0
         if t.year in years:
             # a year's target is assessed on that year's published (full-year) share
             year_shares = getattr(projection, "year_shares", None) or projection.shares
@@ -402,8 +429,8 @@ def attainment(projection, *, targets: pd.DataFrame | None = None) -> pd.DataFra
                 "latest_share": lv,
                 "latest_date": ld,
                 "latest_id": lid,
-                "required_pace_share_per_year": pace_needed(
-                    lv, t.target_share, years_left, years_since=years_since
+                "required_pace_share_per_year": required_pace(
+                    lv, ld.year if pd.notna(ld) else 0, t.target_share, int(t.year)
                 ),
                 "status": status(lv, t.target_share, years_left=years_left, probability=p),
                 "target_ids": t.ids,

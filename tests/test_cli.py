@@ -70,3 +70,42 @@ def test_validate_broken_data_folder_exit_2_without_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "not valid YAML" in proc.stderr
+
+
+def test_version_is_printed(capsys):
+    import pytest
+
+    import dvcanalysis
+    from dvcanalysis.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert (
+        capsys.readouterr().out.strip()
+        == f"dvcanalysis {dvcanalysis.__version__}"
+        == "dvcanalysis 0.2.0"
+    )
+
+
+def test_make_lab_takes_a_port_and_runs_as_root():
+    import os
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import pytest
+
+    if shutil.which("make") is None:
+        pytest.skip("make not installed")
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        ["make", "-n", "lab", "PORT=8899"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    line = next(x for x in out if "jupyter lab" in x)
+    assert "--port=8899" in line
+    assert ("--allow-root" in line) == (os.getuid() == 0)

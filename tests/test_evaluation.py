@@ -273,6 +273,7 @@ def test_track_record_and_text(ev):
     vi = evaluation_tables.track_record_text(rec, "vi")
     assert ("did not beat" in en) == (rec.relative_wis > 1)
     assert "re-made with today's method" in en
+    assert "KHÔNG" not in vi
     assert rec.observation_id not in en and "seed" not in vi  # no evidence ids for readers
 
 

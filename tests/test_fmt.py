@@ -17,7 +17,7 @@ from dvcanalysis.errors import InputError
         (fmt.count, 25e6, "25 triệu", "25 million"),
         (fmt.count, 47_377, "47.377", "47,377"),
         (fmt.share, 0.17, "17%", "17%"),
-        (fmt.pp, -0.123, "-12,3 điểm %", "-12.3 pp"),
+        (fmt.pp, -0.123, "-12,3 điểm phần trăm", "-12.3 pp"),
         (fmt.probability, 0.004, "<1%", "<1%"),
         (fmt.day, "2024-08-31", "31/8/2024", "31 Aug 2024"),
         (fmt.period, "2024-H1", "6 tháng đầu 2024", "H1 2024"),
@@ -68,7 +68,7 @@ def test_vnd_fixed_keeps_the_decimals():
 
 def test_pp_never_prints_minus_zero():
     assert fmt.pp(-0.004, "en", 0) == "0 pp"
-    assert fmt.pp(0.004, "vi", 0) == "0 điểm %"
+    assert fmt.pp(0.004, "vi", 0) == "0 điểm phần trăm"
     assert fmt.pp(-0.41, "en", 0) == "-41 pp"
     assert fmt.number(-0.0004, "en", 2) == "0.00"
 

@@ -296,7 +296,12 @@ def test_outputs_are_self_contained(rendered):
     assert nb["metadata"]["papermill"]["parameters"] == {"n": 3, "lang": "vi"}
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<a href="ok_en.html">HTML</a>' in index
-    assert "cell 2: ValueError: deliberate failure for the tests" in index
+    # the index is a catalogue for readers; the run log (errors, seconds) is on the run page
+    assert "deliberate failure" not in index and "manifest.json" not in index
+    assert '<a href="run.html">' in index
+    run_page = (out / "run.html").read_text(encoding="utf-8")
+    assert "cell 2: ValueError: deliberate failure for the tests" in run_page
+    assert "manifest.json" in run_page
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", index)
 
 

@@ -547,7 +547,9 @@ def test_segment_targets_come_from_targets_official():
             .groupby("year")
             .agg(share=("target_share", "max"), ids=("ids", ";".join))
         )
-        np.testing.assert_array_equal(times, rows.index.to_numpy(float) + 1.0)
+        np.testing.assert_array_equal(
+            times, rows.index.to_numpy(float) + 0.5
+        )  # mid-year: the year share
         np.testing.assert_array_equal(shares, rows["share"].to_numpy())
         assert ids == list(rows["ids"])
     times, shares, ids = uptake.segment_targets("localities")
@@ -579,7 +581,7 @@ def test_segment_targets_follow_targets_official_and_meet_the_higher_of_two_stat
     )
     monkeypatch.setattr(targets, "official", lambda **_: fake)
     times, shares, ids = uptake.segment_targets("localities")
-    np.testing.assert_array_equal(times, [2027.0, 2028.0])
+    np.testing.assert_array_equal(times, [2026.5, 2027.5])
     np.testing.assert_array_equal(shares, [0.6, 0.8])
     assert ids == ["a;b", "c"]
 

@@ -61,8 +61,15 @@ def _recorded_document(out_dir: Path, name: str) -> dict:
     return record.get("document") or {}
 
 
+_LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
 def _catalogue_row(out_dir: Path, r: dict) -> str:
-    """One briefing: title, segment, scenario, language, data date, links; run details last."""
+    """One page for readers: title, segment, scenario title, language, data date, links.
+
+    Nothing of the run (status, seconds, errors) is shown here: that is the run page's
+    (:func:`write_run_page`); a page that could not be made says only that it is not available.
+    """
     e = html.escape
     p = r.get("parameters", {})
     doc = r.get("document") or _recorded_document(out_dir, r["name"])
@@ -70,46 +77,48 @@ def _catalogue_row(out_dir: Path, r: dict) -> str:
     title = doc.get("title") or _notebook_title(
         r["notebook"], lang if lang in ("vi", "en") else "en"
     )
+    failed = r["status"] == "failed"
     links = []
     for ext, label in (("html", "HTML"), ("pdf", "PDF")):
         f = f"{r['name']}.{ext}"
-        if (out_dir / f).exists() and (r["status"] != "failed" or ext == "html"):
+        if not failed and (out_dir / f).exists():
             links.append(f'<a href="{e(f)}">{label}</a>')
-    status = r["status"]
-    err = r.get("error") or {}
-    detail = {"ok": "", "skipped": ""}.get(status, "")
-    if err:
-        cell = err.get("cell_index")
-        where = f"cell {cell}" if cell is not None else "before any cell"
-        first = (str(err.get("evalue") or "").splitlines() or [""])[0][:200]
-        detail = f'<div class="error">{e(where)}: {e(str(err.get("ename", "")))}: {e(first)}</div>'
-    dur = r.get("duration_s")
-    run = f"{e(status)}, {dur:.1f} s" if isinstance(dur, (int, float)) else e(status)
+    if failed:
+        links.append('<span class="unavailable">not available · chưa có</span>')
 
-    def shown(key: str) -> str:
-        return str(doc.get(f"shown_{key}") or p.get(key) or "")
+    def shown(key: str) -> str:  # what the page recorded for readers; never a slug
+        return str(doc.get(f"shown_{key}") or "")
 
     page = f"{r['name']}.html"
     name = (
         f'<a href="{e(page)}">{e(str(title))}</a>'
-        if (out_dir / page).exists() and status != "failed"
+        if (out_dir / page).exists() and not failed
         else e(str(title))
     )
     cells = [
-        f"<td>{name}{detail}</td>",
+        f"<td>{name}</td>",
         f"<td>{e(shown('segment'))}</td>",
         f"<td>{e(shown('scenario'))}</td>",
-        f"<td>{e(lang)}</td>",
-        f"<td>{e(shown('data_date') or str(p.get('cutoff') or ''))}</td>",
+        f"<td>{e(shown('language') or _LANG_NAMES.get(lang, lang))}</td>",
+        f"<td>{e(shown('data_date') or _day_both(str(doc.get('data_date') or p.get('cutoff') or '')))}</td>",
         f"<td>{' · '.join(links)}</td>",
-        f'<td class="run {e(status)}">{run}</td>',
     ]
     return f"<tr>{''.join(cells)}</tr>"
 
 
+def _day_both(d: str) -> str:
+    """``2024-12-31`` -> ``31 Dec 2024 · 31/12/2024``; anything else as it is."""
+    if len(d) < 10 or d[4] != "-":
+        return d
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    day, month, year = int(d[8:10]), int(d[5:7]), d[:4]
+    return f"{day} {months[month - 1]} {year} · {day}/{month}/{year}"
+
+
 def write_index(out_dir: Path, rows: list[dict]) -> Path:
-    """Write ``index.html``: a catalogue of the briefings (title, segment, scenario, language,
-    data date, links to HTML and PDF); run status and duration are the last, muted column."""
+    """Write ``index.html``, a catalogue for readers (title, segment, scenario, language, data
+    date, links to HTML and PDF), and beside it the run page ``run.html``
+    (:func:`write_run_page`), which the catalogue links to in its footer."""
     template = string.Template((TEMPLATES / "index.html").read_text(encoding="utf-8"))
     header = "".join(
         f"<th>{c}</th>"
@@ -117,19 +126,13 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
             "Briefing · Bản tin",
             "Segment · Khối",
             "Scenario · Kịch bản",
-            "Lang",
+            "Language · Ngôn ngữ",
             "Data as of · Số liệu đến",
-            "Files",
-            "Run",
+            "Files · Tệp",
         )
     )
     body = [_catalogue_row(out_dir, r) for r in rows]
-    counts = _status_counts(rows)
-    summary = (
-        f"{len(rows)} briefing(s): {counts['ok']} rendered, {counts['skipped']} up to date, "
-        f"{counts['failed']} failed. Run details: manifest.json."
-    )
-    # The data date, once at the top: the newest one the briefings record (ISO dates sort).
+    # The data date, once at the top: the newest one the pages record (ISO dates sort).
     docs = [r.get("document") or _recorded_document(out_dir, r["name"]) or {} for r in rows]
     dates = sorted(str(d["data_date"])[:10] for d in docs if d.get("data_date"))
     data_line = ""
@@ -141,14 +144,47 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
             f"Data as of {day} {months[month - 1]} {year} · Số liệu đến ngày {day}/{month}/{year}"
         )
         if dates[0] != d:  # a backtest page rests on older data: say the rows differ
-            data_line += " (some briefings, such as backtests, use older data; see each row)"
+            data_line += (
+                " (some pages, such as backtests, use older data; see each row ·"
+                " một số trang, như kiểm định ngược, dùng số liệu cũ hơn)"
+            )
+    write_run_page(out_dir, rows)
     text = template.substitute(
-        summary=html.escape(summary),
         data_date=html.escape(data_line),
         header=header,
         rows="\n".join(body),
     )
     return _io.write_text(out_dir / "index.html", text)
+
+
+def write_run_page(out_dir: Path, rows: list[dict]) -> Path:
+    """Write ``run.html``: the run log for maintainers (counts, status, seconds and error of
+    each page, and where the full record is: ``manifest.json``)."""
+    e = html.escape
+    counts = _status_counts(rows)
+    summary = (
+        f"{len(rows)} page(s): {counts['ok']} rendered, {counts['skipped']} up to date, "
+        f"{counts['failed']} failed. Run details: manifest.json."
+    )
+    lines = []
+    for r in rows:
+        err = r.get("error") or {}
+        detail = ""
+        if err:
+            cell = err.get("cell_index")
+            where = f"cell {cell}" if cell is not None else "before any cell"
+            first = (str(err.get("evalue") or "").splitlines() or [""])[0][:200]
+            detail = f"{where}: {err.get('ename', '')}: {first}"
+        dur = r.get("duration_s")
+        secs = f"{dur:.1f} s" if isinstance(dur, (int, float)) else ""
+        lines.append(
+            f'<tr><td>{e(r["name"])}</td><td class="{e(r["status"])}">{e(r["status"])}</td>'
+            f'<td class="num">{e(secs)}</td><td class="error">{e(detail)}</td></tr>'
+        )
+    text = string.Template((TEMPLATES / "run.html").read_text(encoding="utf-8")).substitute(
+        summary=e(summary), rows="\n".join(lines)
+    )
+    return _io.write_text(out_dir / "run.html", text)
 
 
 def summary_table(rows: list[dict]) -> str:

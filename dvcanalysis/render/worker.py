@@ -237,9 +237,13 @@ def _write_outputs(nb: Any, spec: dict, result: dict[str, Any]) -> None:
             cell["id"] = "injected-parameters"
     _io.write_text(out_dir / f"{name}.ipynb", nbformat.writes(nb) + "\n")
     doc = pdf.find_document(nb)  # the briefing's composition, if it made one
+    lang = spec["parameters"].get("lang")
     if doc is not None:
         nb.metadata["title"] = doc["title"]  # the HTML page title
-    lang = spec["parameters"].get("lang")
+    else:  # an analysis page: its reader's title in its language, never the file name
+        titles = nb.metadata.get("dvcanalysis", {}).get("title", {})
+        if isinstance(titles, dict) and titles.get(lang if lang in ("vi", "en") else "en"):
+            nb.metadata["title"] = titles[lang if lang in ("vi", "en") else "en"]
     html_text = _export_html(nb, name, lang if lang in ("vi", "en") else "en")
     _io.write_text(out_dir / f"{name}.html", html_text)
     result["outputs"] = [f"{name}.ipynb", f"{name}.html"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from dvcanalysis import citations, evidence, fmt
@@ -54,9 +56,7 @@ def claims_table(lang: str = "vi", kinds: tuple[str, ...] = ("claim", "target"))
                 fmt.label("evidence.col_bound", lang): fmt.label(f"bound.{r['bound']}", lang),
                 fmt.label("word.value", lang): value_text(r["value"], r["unit"], lang),
                 fmt.label("word.source", lang): citations.reader(r["source_id"], lang),
-                fmt.label("word.quote", lang): r["quote_vi"]
-                if lang == "vi" or not r["gloss_en"]
-                else r["gloss_en"],
+                fmt.label("word.quote", lang): _statement(r, lang),
             }
         )
     return reader_index(pd.DataFrame(rows))
@@ -81,36 +81,93 @@ def overview(lang: str = "vi") -> str:
     return fmt.label("evidence.overview", lang, rows=len(ev), sources=ev["source_id"].nunique())
 
 
+def _latest(s: pd.DataFrame) -> pd.Series:
+    """The latest row of a series; of two reports of the same period, the more precise."""
+    last = s[s["period_end"] == s["period_end"].max()]
+    digits = last["value"].map(lambda v: len(f"{100 * float(v):.6g}".partition(".")[2]))
+    return last.loc[digits.idxmax()]
+
+
 def headline(lang: str = "vi") -> str:
-    """Markdown lines: the latest fully-online observations and the official targets, cited."""
+    """Markdown lines: the latest fully-online figure of each segment and the official targets,
+    each target value cited by the sources that state it (read from the evidence at run time)."""
     lines = []
-    for segment in ("localities", "locality_best", "national"):
+    for segment in ("ministries", "localities", "locality_best", "national"):
         s = evidence.series("fully_online_share", segment)
         if s.empty:
             continue
-        last = s.iloc[-1]
+        last = _latest(s)
         seg = label_or(f"segment.{segment}", segment, lang)
         when = fmt.period(last["period"], lang)
         lines.append(
-            f"- **{fmt.md(seg)}** ({when}): **{fmt.share(last['value'], lang)}** — {fmt.md(citations.reader(last['source_id'], lang))}"
+            f"- **{fmt.md(seg)}** ({when}): **{fmt.share_as_published(last['value'], lang)}** — "
+            f"{fmt.md(citations.reader(last['source_id'], lang))}"
         )
     for segment in SEGMENTS:
-        t = evidence.series("fully_online_share", segment, kind="target").drop_duplicates(
-            ["period", "value"]
-        )
+        t = evidence.series("fully_online_share", segment, kind="target")
+        if t.empty:
+            continue
         seg = label_or(f"segment.{segment}", segment, lang)
-        parts = [
-            f"{fmt.period(r['period'], lang)}: {fmt.share(r['value'], lang)}"
-            for _, r in t.iterrows()
-        ]
-        srcs = sorted(
-            set(evidence.series("fully_online_share", segment, kind="target")["source_id"])
-        )
-        cites = "; ".join(citations.reader(x, lang) for x in srcs)
-        lines.append(
-            f"- {fmt.label('kind.target', lang)} **{fmt.md(seg)}**: {'; '.join(parts)} — {fmt.md(cites)}"
-        )
+        parts = []
+        for (period, value), g in t.groupby(["period", "value"], sort=True):
+            cites = "; ".join(citations.reader(x, lang) for x in dict.fromkeys(g["source_id"]))
+            parts.append(f"{fmt.period(period, lang)}: {fmt.share(value, lang)} ({fmt.md(cites)})")
+        lines.append(f"- {fmt.label('kind.target', lang)} **{fmt.md(seg)}**: " + "; ".join(parts))
     return "\n".join(lines)
+
+
+def summary_md(lang: str = "vi") -> str:
+    """Markdown: how many fully-online figures each segment has and of which periods, read
+    from the evidence when the notebook runs (so a data update cannot make the prose false)."""
+    parts = []
+    for segment in SEGMENTS:
+        s = evidence.series("fully_online_share", segment)
+        seg = label_or(f"segment.{segment}", segment, lang)
+        if s.empty:
+            parts.append(fmt.label("evidence.summary.none", lang, segment=seg))
+            continue
+        periods = ", ".join(dict.fromkeys(fmt.period(p, lang) for p in s["period"]))
+        secondary = sum(citations.is_secondary(x) for x in s["source_id"])
+        parts.append(
+            fmt.label(
+                "evidence.summary.some",
+                lang,
+                segment=seg,
+                n=len(s),
+                periods=periods,
+                secondary=secondary,
+            )
+        )
+    return fmt.label("evidence.summary.head", lang) + " " + "; ".join(parts) + "."
+
+
+_MD_MARKS = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)")
+
+
+def clean_quote(text: str) -> str:
+    """A quote as readers see it: no Markdown emphasis, no table pipes.
+
+    >>> clean_quote("| national | 45.8% | 50% |"), clean_quote("gives **45%** for 2024")
+    ('national, 45.8%, 50%', 'gives 45% for 2024')
+    """
+    text = _MD_MARKS.sub("", str(text))
+    if "|" in text:
+        text = ", ".join(c.strip() for c in text.strip().strip("|").split("|") if c.strip())
+    return text.strip()
+
+
+def _statement(e: pd.Series, lang: str) -> str:
+    """The quote of an evidence row: the Vietnamese original, or in English the gloss; an
+    English source's own words are shown clean, marked as English."""
+    if lang == "en" and e["gloss_en"]:
+        return clean_quote(e["gloss_en"])
+    if e["quote_vi"]:
+        return clean_quote(e["quote_vi"])
+    if e["gloss_en"]:
+        return f"“{clean_quote(e['gloss_en'])}” ({fmt.label('evidence.english_summary', lang)})"
+    if e["quote_ref"]:
+        return f"“{clean_quote(e['quote_ref'])}” ({fmt.label('evidence.english_original', lang)})"
+    return ""
 
 
 def sources_table(lang: str = "vi") -> pd.DataFrame:
@@ -141,11 +198,7 @@ def disagreements_table(lang: str = "vi") -> pd.DataFrame:
         who = label_or(f"segment.{r['segment']}", r["segment"], lang)
         if r["unit_code"]:
             who = f"{who} ({r['unit_code']})"
-        statement = e["quote_vi"] or e["quote_ref"]
-        if lang == "en" and e["gloss_en"]:
-            statement = e["gloss_en"]
-        elif not e["quote_vi"] and statement:  # an English source, quoted as written
-            statement = f"“{statement}” ({fmt.label('evidence.english_original', lang)})"
+        statement = _statement(e, lang)
         rows.append(
             {
                 fmt.label("evidence.col_group", lang): int(r["group"]),
@@ -160,4 +213,4 @@ def disagreements_table(lang: str = "vi") -> pd.DataFrame:
                 fmt.label("word.quote", lang): statement,
             }
         )
-    return pd.DataFrame(rows)
+    return reader_index(pd.DataFrame(rows))

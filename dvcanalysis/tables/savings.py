@@ -39,7 +39,18 @@ def reference_text(est, ref, lang: str = "vi") -> str:
         bottom_up=fmt.vnd(est.bottom_up_per_dossier_vnd, lang),
         factor=fmt.number(est.calibration_factor, lang, 2),
         ratio=fmt.number(est.cost_ratio_offline_to_online, lang, 1),
-        ids=", ".join(ref.ids[k] for k in ("dossiers_online", "share", "saving")),
+        source=fmt.md(_reference_source(ref, lang)),
+    )
+
+
+def _reference_source(ref, lang: str) -> str:
+    """The official claim's sources as readers cite them (no evidence ids)."""
+    from dvcanalysis import citations, evidence
+
+    ev = evidence.load().set_index("id")
+    ids = [ref.ids[k] for k in ("dossiers_online", "share", "saving") if ref.ids[k] in ev.index]
+    return "; ".join(
+        citations.reader(s, lang) for s in dict.fromkeys(ev.loc[i, "source_id"] for i in ids)
     )
 
 
@@ -217,3 +228,43 @@ def by_year_table(ot, lang: str = "vi") -> pd.DataFrame:
             )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def baseline_md(lang: str = "vi") -> str:
+    """Markdown: the default baseline share of incremental savings, as the evidence gives it
+    when the notebook runs (value, segment, period, source)."""
+    from dvcanalysis import citations, evidence, savings
+
+    ref = savings.reference()
+    row = evidence.load().set_index("id").loc[ref.ids["baseline_share"]]
+    return fmt.label(
+        "savings.text.baseline",
+        lang,
+        share=fmt.share_as_published(ref.baseline_share, lang),
+        segment=fmt.label(f"segment.{row['segment']}", lang),
+        period=fmt.period(row["period"], lang),
+        source=fmt.md(citations.reader(row["source_id"], lang)),
+    )
+
+
+def reading_md(lang: str = "vi") -> str:
+    """Markdown: what the official reference case implies (hours of the average wage per
+    dossier, the total dossiers), computed from the evidence and ``savings.yml`` at run time."""
+    from dvcanalysis import savings
+    from dvcanalysis.savings.config import load_config
+    from dvcanalysis.savings.model import parameter_values
+
+    ref = savings.reference()
+    v = parameter_values({}, config=load_config(None))
+    hours = ref.per_dossier_vnd / v["value_of_time_vnd_per_hour"]
+    return fmt.label(
+        "savings.text.reading",
+        lang,
+        saving=fmt.vnd(ref.saving_vnd, lang),
+        per_dossier=fmt.vnd(round(ref.per_dossier_vnd, -3), lang, 0),
+        hours=fmt.number(hours, lang, 1),
+        day_share=fmt.share(hours / v["hours_per_day"], lang),
+        people=fmt.count(ref.people, lang),
+        dossiers=fmt.count(ref.dossiers_online, lang),
+        total=fmt.count(ref.total_dossiers, lang),
+    )

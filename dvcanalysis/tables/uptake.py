@@ -505,3 +505,46 @@ def targets_table(official: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
             ]
         )
     )
+
+
+def status_rule_md(lang: str = "vi") -> str:
+    """Markdown: the status rule with its thresholds (:mod:`dvcanalysis.targets`), stated from
+    the code when the notebook runs."""
+    from dvcanalysis import targets
+
+    fmt.check_lang(lang)
+    return fmt.label(
+        "uptake.text.status_rule",
+        lang,
+        on=fmt.share(targets.ON_TRACK_PROBABILITY, lang),
+        off=fmt.share(targets.OFF_TRACK_PROBABILITY, lang),
+    )
+
+
+def observations_md(projection, lang: str = "vi") -> str:
+    """Markdown: how many fully-online figures each segment has up to the projection's cut-off
+    (and of which periods), and what a segment without one rests on."""
+    fmt.check_lang(lang)
+    obs = projection.observations
+    used = obs[obs["role"] != ROLE_AFTER_CUTOFF]
+    parts = []
+    for seg in SEGMENTS:
+        s = used[used["segment"] == seg]
+        name = fmt.label(f"segment.{seg}", lang)
+        if s.empty:
+            parts.append(fmt.label("uptake.text.segment_none", lang, segment=name))
+        else:
+            periods = ", ".join(dict.fromkeys(fmt.period(p, lang) for p in s["period"]))
+            parts.append(
+                fmt.label("uptake.text.segment_some", lang, segment=name, n=len(s), periods=periods)
+            )
+    return (
+        fmt.label(
+            "uptake.text.observations_head",
+            lang,
+            cutoff=fmt.day(projection.parameters["cutoff"], lang),
+        )
+        + " "
+        + "; ".join(parts)
+        + "."
+    )

@@ -148,9 +148,15 @@ def _binding_targets() -> pd.DataFrame:
 
 
 def _path_targets(off: pd.DataFrame, segment: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """One segment's binding targets, in year order: (end times, shares, evidence ids)."""
+    """One segment's binding targets, in year order: (times, shares, evidence ids).
+
+    A year's target is assessed on that year's full-year share, which the projection reads as
+    the level at mid-year; so the target path passes through each target at mid-year
+    (``year + 0.5``), and meets it by construction.
+    """
     o = off[off["segment"] == segment].sort_values("year")
-    return end_of_year(o["year"].to_numpy()), o["target_share"].to_numpy(float), list(o["ids"])
+    times = end_of_year(o["year"].to_numpy()) - 0.5
+    return times, o["target_share"].to_numpy(float), list(o["ids"])
 
 
 def segment_targets(segment: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
