@@ -223,7 +223,9 @@ def ev():
 
 
 def test_documented_columns(ev):
-    assert tuple(ev.to_df().columns)[: len(evaluation.FORECAST_COLUMNS)] == evaluation.FORECAST_COLUMNS
+    assert (
+        tuple(ev.to_df().columns)[: len(evaluation.FORECAST_COLUMNS)] == evaluation.FORECAST_COLUMNS
+    )
     assert tuple(ev.by_segment().columns) == evaluation.SUMMARY_COLUMNS
     assert tuple(ev.brier.columns) == evaluation.BRIER_COLUMNS
     assert tuple(ev.skipped.columns) == evaluation.SKIPPED_COLUMNS
@@ -231,7 +233,10 @@ def test_documented_columns(ev):
 
 def test_every_forecaster_scored_on_the_same_pairs(ev):
     f = ev.forecasts
-    pairs = {m: set(zip(f.loc[f["model"] == m, "origin"], f.loc[f["model"] == m, "id"], strict=True)) for m in ev.models}
+    pairs = {
+        m: set(zip(f.loc[f["model"] == m, "origin"], f.loc[f["model"] == m, "id"], strict=True))
+        for m in ev.models
+    }
     assert {"default", "persistence", "linear-trend"} <= set(pairs)
     ref = pairs["default"]
     assert ref and all(p == ref for p in pairs.values())

@@ -15,7 +15,15 @@ import pytest
 
 from dvcanalysis import forecast
 from dvcanalysis.errors import InputError
-from dvcanalysis.forecast import archive, calibrated, ensemble, randomwalk, rolling, settings, vintages
+from dvcanalysis.forecast import (
+    archive,
+    calibrated,
+    ensemble,
+    randomwalk,
+    rolling,
+    settings,
+    vintages,
+)
 
 FIX = "tests/fixtures/forecast"
 
@@ -48,7 +56,9 @@ def test_tau_from_two_reports_of_one_month():
     assert randomwalk.estimate_tau([(0.1521, 0.1448, 1.0)]) == pytest.approx(abs(d) / math.sqrt(2))
     assert randomwalk.estimate_tau([]) == 0.0
     # a year's report is twelve times less noisy than a month's, in variance
-    assert randomwalk.noise_variance(12, 0.3) == pytest.approx(randomwalk.noise_variance(1, 0.3) / 12)
+    assert randomwalk.noise_variance(12, 0.3) == pytest.approx(
+        randomwalk.noise_variance(1, 0.3) / 12
+    )
 
 
 def test_conformal_ranks_and_fallback():
@@ -104,8 +114,12 @@ def test_forecast_is_centred_on_the_latest_figure(data_2025):
     assert fc.cutoff == date(2025, 7, 31)
     assert fc.segments == ["ministries", "localities", "national"]
     # persistence on the log-odds: the median of any later period is the latest figure
-    assert np.median(fc.period_draws("localities", "2025-08-01", "2025-08-31")) == pytest.approx(0.1181, abs=1e-4)
-    assert np.median(fc.period_draws("ministries", "2025-08-01", "2025-08-31")) == pytest.approx(0.5119, abs=1e-4)
+    assert np.median(fc.period_draws("localities", "2025-08-01", "2025-08-31")) == pytest.approx(
+        0.1181, abs=1e-4
+    )
+    assert np.median(fc.period_draws("ministries", "2025-08-01", "2025-08-31")) == pytest.approx(
+        0.5119, abs=1e-4
+    )
     d = fc.year_draws("national", 2026)
     assert d.shape == (1000,) and ((d > 0) & (d < 1)).all()
 

@@ -36,7 +36,16 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(f"origins: {', '.join(ev.origins)}; data as of {ev.parameters['data_as_of']}")
         print(f"pairs scored per forecaster: {len(ev.forecasts) // max(len(ev.models), 1)}")
-        cols = ["model", "segment", "n_forecasts", "relative_wis", "coverage50", "coverage90", "mean_crps_share", "mean_wis_share"]
+        cols = [
+            "model",
+            "segment",
+            "n_forecasts",
+            "relative_wis",
+            "coverage50",
+            "coverage90",
+            "mean_crps_share",
+            "mean_wis_share",
+        ]
         print("\nby segment")
         print(ev.by_segment()[cols].round(3).to_string(index=False))
         print("\nby horizon (months from the origin to the end of the figure's period)")

@@ -192,19 +192,40 @@ class Evaluation(Result):
         :func:`dvcanalysis.forecast.rolling.relative_wis`), over all pairs or one segment's."""
         from dvcanalysis.forecast.rolling import relative_wis
 
-        f = self.forecasts if segment is None else self.forecasts[self.forecasts["segment"] == segment]
+        f = (
+            self.forecasts
+            if segment is None
+            else self.forecasts[self.forecasts["segment"] == segment]
+        )
         return relative_wis(f, REFERENCE)
 
-    def by_horizon(self, *, edges_months: tuple[int, ...] = (0, 3, 6, 12, 24, 1200)) -> pd.DataFrame:
+    def by_horizon(
+        self, *, edges_months: tuple[int, ...] = (0, 3, 6, 12, 24, 1200)
+    ) -> pd.DataFrame:
         """Coverage, mean WIS and relative WIS by forecaster and horizon band (months from the
         origin to the end of the figure's period): ``model, horizon, n_forecasts, coverage50,
         coverage90, mean_wis_share, relative_wis``."""
         f = self.forecasts.copy()
         if f.empty:
-            return pd.DataFrame(columns=["model", "horizon", "n_forecasts", "coverage50", "coverage90", "mean_wis_share", "relative_wis"])
+            return pd.DataFrame(
+                columns=[
+                    "model",
+                    "horizon",
+                    "n_forecasts",
+                    "coverage50",
+                    "coverage90",
+                    "mean_wis_share",
+                    "relative_wis",
+                ]
+            )
         months = 12 * f["lead_years"].astype(float)
-        labels = [f"{a}-{b}" if b < 1200 else f"{a}+" for a, b in zip(edges_months[:-1], edges_months[1:], strict=True)]
-        f["horizon"] = pd.cut(months, bins=list(edges_months), labels=labels, right=True, include_lowest=True).astype(str)
+        labels = [
+            f"{a}-{b}" if b < 1200 else f"{a}+"
+            for a, b in zip(edges_months[:-1], edges_months[1:], strict=True)
+        ]
+        f["horizon"] = pd.cut(
+            months, bins=list(edges_months), labels=labels, right=True, include_lowest=True
+        ).astype(str)
         rows = []
         for h in labels:
             g = f[f["horizon"] == h]
@@ -239,7 +260,14 @@ class Evaluation(Result):
             pit = self.forecasts.loc[self.forecasts["model"] == m, "pit"].to_numpy(float)
             counts, _ = np.histogram(np.clip(pit, 0, 1), bins=edges)
             for i in range(bins):
-                rows.append({"model": m, "bin_low": edges[i], "bin_high": edges[i + 1], "fraction": counts[i] / max(len(pit), 1)})
+                rows.append(
+                    {
+                        "model": m,
+                        "bin_low": edges[i],
+                        "bin_high": edges[i + 1],
+                        "fraction": counts[i] / max(len(pit), 1),
+                    }
+                )
         return pd.DataFrame(rows)
 
     def by_origin(self) -> pd.DataFrame:

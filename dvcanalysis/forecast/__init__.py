@@ -29,8 +29,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
-
+from dvcanalysis import cache
 from dvcanalysis.dates import parse_cutoff
 from dvcanalysis.errors import InputError
 from dvcanalysis.forecast import ensemble, members, rolling, vintages
@@ -70,7 +69,13 @@ def forecast(cutoff: str | date | None = None, n_draws: int = 1000, seed: int = 
         return _forecasts[key]
     settings = load_settings()
     core = members.maker(members.CORE, settings)(cut, n_draws=n_draws, seed=seed)
-    selection = ensemble.select(cut, settings, n_draws=n_draws, seed=seed)
+    # the same for every briefing of a grid: kept once per data vintage and code version when
+    # a results cache is set (dvcanalysis.cache)
+    selection = cache.cached(
+        "forecast_selection",
+        {"cutoff": cut.isoformat(), "n_draws": n_draws, "seed": seed},
+        lambda: ensemble.select(cut, settings, n_draws=n_draws, seed=seed),
+    )
     chosen = {members.CORE: core}
     for name in selection.loc[selection["joined"], "candidate"]:
         chosen[name] = members.maker(name, settings)(cut, n_draws=n_draws, seed=seed)
@@ -147,4 +152,22 @@ def evaluate(
     )
 
 
-__all__ = ["FORECAST_TABLE_COLUMNS", "DEFAULT", "Forecast", "evaluate", "forecast"]
+def evaluate_cached(*, n_draws: int = 1000, seed: int = 0):
+    """:func:`evaluate` of the default forecasters, computed once per data vintage and code
+    version when a results cache is set (:mod:`dvcanalysis.cache`): the briefings' track
+    records and notebook 06 read one evaluation."""
+    return cache.cached(
+        "evaluation",
+        {"n_draws": n_draws, "seed": seed},
+        lambda: evaluate(n_draws=n_draws, seed=seed),
+    )
+
+
+__all__ = [
+    "DEFAULT",
+    "FORECAST_TABLE_COLUMNS",
+    "Forecast",
+    "evaluate",
+    "evaluate_cached",
+    "forecast",
+]

@@ -106,7 +106,10 @@ def score_archived(figures: pd.DataFrame) -> pd.DataFrame:
     f["period_start"] = pd.to_datetime(f["period_start"]).dt.strftime("%Y-%m-%d")
     f["period_end_s"] = pd.to_datetime(f["period_end"]).dt.strftime("%Y-%m-%d")
     m = arch.merge(
-        f, left_on=["segment", "period_start", "period_end"], right_on=["segment", "period_start", "period_end_s"], suffixes=("", "_fig")
+        f,
+        left_on=["segment", "period_start", "period_end"],
+        right_on=["segment", "period_start", "period_end_s"],
+        suffixes=("", "_fig"),
     )
     m = m[pd.to_datetime(m["cutoff"]) < pd.to_datetime(m["period_end_s"])]
     if m.empty:
@@ -114,12 +117,29 @@ def score_archived(figures: pd.DataFrame) -> pd.DataFrame:
     y = m["value"].to_numpy(float)
     lower = m[["q05", "q25"]].to_numpy(float)
     upper = m[["q95", "q75"]].to_numpy(float)
-    m["wis_share"] = scoring.weighted_interval_score(y, m["q50"].to_numpy(float), lower, upper, np.array([0.1, 0.5]))
+    m["wis_share"] = scoring.weighted_interval_score(
+        y, m["q50"].to_numpy(float), lower, upper, np.array([0.1, 0.5])
+    )
     m["in50"] = (m["q25"] <= y) & (y <= m["q75"])
     m["in90"] = (m["q05"] <= y) & (y <= m["q95"])
     m["archived"] = True
-    keep = ["cutoff", "model", "code_version", "segment", "id", "period_fig", "value", *QUANTILE_COLUMNS, "in50", "in90", "wis_share", "archived"]
-    return m[keep].rename(columns={"period_fig": "period", "value": "observed"}).reset_index(drop=True)
+    keep = [
+        "cutoff",
+        "model",
+        "code_version",
+        "segment",
+        "id",
+        "period_fig",
+        "value",
+        *QUANTILE_COLUMNS,
+        "in50",
+        "in90",
+        "wis_share",
+        "archived",
+    ]
+    return (
+        m[keep].rename(columns={"period_fig": "period", "value": "observed"}).reset_index(drop=True)
+    )
 
 
 def main() -> int:
@@ -131,7 +151,9 @@ def main() -> int:
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(f"{'wrote' if written else 'kept (already archived, never rewritten)'} {paths.relative(p)}")
+    print(
+        f"{'wrote' if written else 'kept (already archived, never rewritten)'} {paths.relative(p)}"
+    )
     return 0
 
 

@@ -117,11 +117,15 @@ class RuleForecast:
     anchors: dict[str, dict] = field(default_factory=dict)
 
     # -- the pieces of the procedure (module docstring) --------------------------------
-    def scale(self, segment: str, a: dict, target: tuple[float, float], target_months: float) -> float:
+    def scale(
+        self, segment: str, a: dict, target: tuple[float, float], target_months: float
+    ) -> float:
         sd = self.settings.value("fallback_sd_logit")
         tau = self.calibration.tau if self.calibration is not None else 0.0
         var = sd**2 * rw.period_distance((a["t_start"], a["t_end"]), target)
-        var += float(rw.noise_variance(a["months"], tau)) + float(rw.noise_variance(target_months, tau))
+        var += float(rw.noise_variance(a["months"], tau)) + float(
+            rw.noise_variance(target_months, tau)
+        )
         if self._crosses_break(segment, a, target):
             var += self.settings.value("break_sd_logit") ** 2
         return math.sqrt(var)
@@ -244,7 +248,9 @@ def conformal(scores, weights=None) -> tuple[dict[float, float], bool]:
     return dict(LEVELS), True
 
 
-def make(rule: Rule, cutoff: date, settings: Settings, *, n_draws: int = 1000, breaks=None) -> RuleForecast:
+def make(
+    rule: Rule, cutoff: date, settings: Settings, *, n_draws: int = 1000, breaks=None
+) -> RuleForecast:
     """The calibrated rule at ``cutoff`` (steps 1-5 of the module docstring)."""
     known = vintages.figures(cutoff)
     if known.empty:

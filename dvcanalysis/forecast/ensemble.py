@@ -36,9 +36,13 @@ def select(cutoff: date, settings: Settings, *, n_draws: int, seed: int) -> pd.D
         if scores.empty or not (scores["model"] == cand).any():
             rows.append((cand, 0, float("nan"), False, "could not be made at any origin"))
             continue
-        keys = scores.groupby("model")[["origin", "id"]].apply(lambda g: set(zip(g["origin"], g["id"], strict=True)))
+        keys = scores.groupby("model")[["origin", "id"]].apply(
+            lambda g: set(zip(g["origin"], g["id"], strict=True))
+        )
         common = keys.get(cand, set()) & keys.get(rolling.REFERENCE, set())
-        sel = scores[[(o, i) in common for o, i in zip(scores["origin"], scores["id"], strict=True)]]
+        sel = scores[
+            [(o, i) in common for o, i in zip(scores["origin"], scores["id"], strict=True)]
+        ]
         rel = rolling.relative_wis(sel).get(cand, float("nan"))
         n = len(common)
         if n < need:

@@ -59,7 +59,9 @@ class CurveForecast:
             times = t0 + (np.arange(k) + 0.5) * (t1 - t0) / k
         shares = self.projection.shares_at(times)
         if segment not in shares:
-            raise InputError(f"segment={segment!r} is not projected; expected one of: {', '.join(shares)}")
+            raise InputError(
+                f"segment={segment!r} is not projected; expected one of: {', '.join(shares)}"
+            )
         return shares[segment].mean(axis=1)
 
 
@@ -89,7 +91,9 @@ def _baseline(name: str):
         from dvcanalysis.uptake import baselines
 
         return CurveForecast(
-            baselines.baseline(name, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=_horizon(cutoff))
+            baselines.baseline(
+                name, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=_horizon(cutoff)
+            )
         )
 
     return make
@@ -100,7 +104,9 @@ def _scenario(name: str):
         from dvcanalysis import uptake
 
         return CurveForecast(
-            uptake.project(name, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=_horizon(cutoff))
+            uptake.project(
+                name, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=_horizon(cutoff)
+            )
         )
 
     return make
@@ -128,7 +134,11 @@ def _stamp() -> tuple:
         except OSError:
             out.append((f, None))
     scen = d / "scenarios"
-    out.append(tuple(sorted((p.name, p.stat().st_mtime_ns) for p in scen.glob("*.yml"))) if scen.is_dir() else ())
+    out.append(
+        tuple(sorted((p.name, p.stat().st_mtime_ns) for p in scen.glob("*.yml")))
+        if scen.is_dir()
+        else ()
+    )
     return (str(d.resolve()), *out)
 
 

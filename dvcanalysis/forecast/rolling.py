@@ -48,7 +48,10 @@ def score_pairs(
             try:
                 fc = make(origin, n_draws=n_draws, seed=seed)
                 draws = np.vstack(
-                    [fc.period_draws(f.segment, f.period_start, f.period_end) for f in g.itertuples()]
+                    [
+                        fc.period_draws(f.segment, f.period_start, f.period_end)
+                        for f in g.itertuples()
+                    ]
                 )
             except InputError as e:
                 skipped.append({"origin": origin.isoformat(), "model": name, "reason": str(e)})

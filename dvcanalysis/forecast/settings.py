@@ -80,9 +80,7 @@ def load(file: Path | str | None = None) -> Settings:
     cands = data.get("candidates", [])
     allowed = (DAMPED_TREND, *scenarios.names())
     if not isinstance(cands, list) or not all(isinstance(c, str) for c in cands):
-        problems.append(
-            Problem(shown, f"key 'candidates': {cands!r}; expected a list of names")
-        )
+        problems.append(Problem(shown, f"key 'candidates': {cands!r}; expected a list of names"))
         cands = []
     for c in cands:
         if c not in allowed:

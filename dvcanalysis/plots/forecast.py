@@ -57,21 +57,69 @@ def forecast_chart(
     last = last_year or fc.cutoff.year + 2
     years = np.arange(first, last + 1)
     q = pd.DataFrame(
-        [fc.quantiles(segment, date(int(y), 1, 1), date(int(y), 12, 31)) for y in years], index=years
+        [fc.quantiles(segment, date(int(y), 1, 1), date(int(y), 12, 31)) for y in years],
+        index=years,
     )
-    ax.vlines(years, q["q05"], q["q95"], color=BLUE, alpha=0.35, lw=9, label=fmt.label("forecast.band90", lang))
-    ax.vlines(years, q["q25"], q["q75"], color=BLUE, alpha=0.7, lw=9, label=fmt.label("forecast.band50", lang))
-    ax.plot(years, q["q50"], "o", color="white", mec=BLUE, mew=1.5, ms=6, label=fmt.label("forecast.median", lang))
+    ax.vlines(
+        years,
+        q["q05"],
+        q["q95"],
+        color=BLUE,
+        alpha=0.35,
+        lw=9,
+        label=fmt.label("forecast.band90", lang),
+    )
+    ax.vlines(
+        years,
+        q["q25"],
+        q["q75"],
+        color=BLUE,
+        alpha=0.7,
+        lw=9,
+        label=fmt.label("forecast.band50", lang),
+    )
+    ax.plot(
+        years,
+        q["q50"],
+        "o",
+        color="white",
+        mec=BLUE,
+        mew=1.5,
+        ms=6,
+        label=fmt.label("forecast.median", lang),
+    )
     known = fc.core.known[fc.core.known["segment"] == segment]
     whole = known["months"].round() >= 12
     xs = [_x(a, b) for a, b in zip(known["t_start"], known["t_end"], strict=True)]
     xs = np.asarray(xs, dtype=float)
     if whole.any():
-        ax.plot(xs[whole.to_numpy()], known.loc[whole, "value"], "s", color="black", ms=5, label=fmt.label("forecast.observed_year", lang))
+        ax.plot(
+            xs[whole.to_numpy()],
+            known.loc[whole, "value"],
+            "s",
+            color="black",
+            ms=5,
+            label=fmt.label("forecast.observed_year", lang),
+        )
     if (~whole).any():
-        ax.plot(xs[~whole.to_numpy()], known.loc[~whole, "value"], "^", color="#444444", ms=5, mfc="none", label=fmt.label("forecast.observed_part", lang))
+        ax.plot(
+            xs[~whole.to_numpy()],
+            known.loc[~whole, "value"],
+            "^",
+            color="#444444",
+            ms=5,
+            mfc="none",
+            label=fmt.label("forecast.observed_part", lang),
+        )
     if targets is not None and len(targets):
-        ax.plot(targets["year"], targets["target_share"], "D", color="#c0392b", ms=6, label=fmt.label("forecast.target", lang))
+        ax.plot(
+            targets["year"],
+            targets["target_share"],
+            "D",
+            color="#c0392b",
+            ms=6,
+            label=fmt.label("forecast.target", lang),
+        )
     lo = min(2019, int(np.floor(xs.min())) if len(xs) else first) if len(xs) else first - 1
     ax.set_xlim(max(lo, first - 3) - 0.6, last + 0.6)
     ticks = np.arange(max(lo, first - 3), last + 1)
@@ -82,6 +130,8 @@ def forecast_chart(
     ax.set_ylabel(fmt.label("forecast.axis_share", lang), fontsize=8)
     ax.tick_params(labelsize=8)
     ax.grid(axis="y", alpha=0.3)
-    ax.set_title(fmt.label("forecast.title", lang, segment=fmt.label(f"segment.{segment}", lang)), fontsize=9)
+    ax.set_title(
+        fmt.label("forecast.title", lang, segment=fmt.label(f"segment.{segment}", lang)), fontsize=9
+    )
     ax.legend(fontsize=7, loc="upper left", frameon=False, ncol=2)
     return ax

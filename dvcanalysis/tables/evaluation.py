@@ -224,7 +224,9 @@ def horizon_table(by_horizon: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("coverage50"): fmt.share(r.coverage50, lang),
                 L("coverage90"): fmt.share(r.coverage90, lang),
                 L("mean_wis"): fmt.pp(r.mean_wis_share, lang, 1, signed=False),
-                L("skill"): fmt.number(r.relative_wis, lang, 2) if math.isfinite(r.relative_wis) else "–",
+                L("skill"): fmt.number(r.relative_wis, lang, 2)
+                if math.isfinite(r.relative_wis)
+                else "–",
             }
             for r in by_horizon.itertuples(index=False)
         ]
