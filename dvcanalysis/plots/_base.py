@@ -1,4 +1,4 @@
-"""Shared figure style, provenance footer and deterministic saving."""
+"""Shared figure style and deterministic saving (each format drawn once)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from dvcanalysis import _io, paths
@@ -56,55 +57,26 @@ def new_figure(width: float = 7.5, height: float = 4.2, **kwargs):
     return plt.subplots(figsize=(width, height), **kwargs)
 
 
-def add_footer(fig, provenance: Provenance | None, lang: str = "vi", wrap: int = 125) -> float:
-    """Write the sources under the figure as readers cite them (wrapped, grey text legible
-    in print). Parameters and ids stay in the provenance JSON saved beside the figure.
-
-    Returns the top of the footer in figure coordinates (0 when there is none), so that a
-    legend placed under the axes can sit above it.
-    """
-    if provenance is None:
-        return 0.0
-    import textwrap
-
-    from dvcanalysis import citations
-
-    text = "\n".join(
-        textwrap.wrap(citations.footer(provenance.sources, lang, note=provenance.note), wrap)
-    )
-    if not text:
-        return 0.0
-    # the footer gets its own room: the figure grows by the footer's height and the axes keep
-    # theirs, so a long list of sources never runs into the axis labels
-    n = text.count("\n") + 1
-    lines_in = n * 7.5 * 1.3 / 72
-    foot_in = lines_in + 0.45  # the lines, and room for the x-axis label above them
-    h = fig.get_figheight()
-    sp = fig.subplotpars
-    bottom, top = sp.bottom, sp.top
-    new_h = h + foot_in
-    fig.set_figheight(new_h)
-    fig.subplots_adjust(bottom=(bottom * h + foot_in) / new_h, top=1 - (1 - top) * h / new_h)
-    fig.text(0.01, 0.005, text, fontsize=7.5, color="#444444", ha="left", va="bottom")
-    return (lines_in + 0.03) / new_h
-
-
 def legend_below(
     fig,
     handles,
     labels,
     *,
-    above: float,
+    above: float = 0.0,
     ncol: int | None = None,
     fontsize: float = 7.5,
     axis_in: float = 0.5,
 ) -> None:
-    """One legend under the axes and above the sources footer: never over the data or the sources.
+    """One legend under the axes, at the foot of the figure: never over the data. The figure
+    grows by the legend's height, so the axes keep theirs.
 
-    ``above`` is the top of the footer in figure coordinates (what :func:`add_footer` returns);
-    ``axis_in`` the room (inches) the lowest axes' tick labels and axis label take under them.
+    ``above`` is the lowest the legend may sit, in figure coordinates (0: the figure's
+    foot); ``axis_in`` the room (inches) the lowest axes' tick labels and axis label take
+    under them. Without ``ncol``, as many columns (at most 4) as fit the figure's width.
     """
-    ncol = ncol or min(4, len(labels)) or 1
+    if ncol is None:  # as many columns as fit the figure's width (DejaVu: ~0.6 em a char)
+        col_pt = max((len(lab) for lab in labels), default=1) * 0.6 * fontsize + 3.5 * fontsize
+        ncol = max(1, min(4, len(labels), int(0.95 * fig.get_figwidth() * 72 // col_pt)))
     rows = -(-len(labels) // ncol)
     legend_in = rows * fontsize * 1.6 / 72 + 0.1
     fig.legend(
@@ -116,7 +88,55 @@ def legend_below(
         frameon=False,
         bbox_to_anchor=(0.5, above + 0.01),
     )
-    fig.subplots_adjust(bottom=above + (legend_in + axis_in) / fig.get_figheight())
+    # the figure grows by the legend's height and the axes keep theirs
+    h, sp = fig.get_figheight(), fig.subplotpars
+    new_h = h + legend_in
+    fig.set_figheight(new_h)
+    fig.subplots_adjust(
+        bottom=above + (legend_in + axis_in) / new_h, top=1 - (1 - sp.top) * h / new_h
+    )
+
+
+def attach(fig, provenance: Provenance | None) -> None:
+    """Record ``provenance`` on ``fig`` for :func:`save` (its JSON sidecar). Nothing is
+    drawn: the figure shows no sources block, the page that shows it cites them."""
+    if provenance is not None:
+        fig.dvc_provenance = provenance
+
+
+class Saved(dict):
+    """The files :func:`save` wrote, by extension (``png``, ``svg``, and ``csv``, ``json``
+    when given); shown in a notebook as the saved PNG itself, so the inline image is the
+    file on disk and the figure is not drawn again for it."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        png = self["png"]
+        return {"image/png": png.read_bytes(), "text/plain": png.stem}
+
+    def image(self):
+        """The saved PNG as an :class:`IPython.display.Image`."""
+        from IPython.display import Image
+
+        return Image(filename=str(self["png"]))
+
+
+#: room left around the drawn content when a figure is cut to it (inches)
+PAD_IN = 0.1
+
+
+def layout_box(fig):
+    """Lay ``fig`` out once (a draw that renders nothing) and return the box of what it draws,
+    padded by :data:`PAD_IN`, in inches rounded to 1/1000: the box every format is saved with.
+    """
+    from matplotlib.transforms import Bbox
+
+    if fig.get_layout_engine() is not None:  # the engine runs in this pass, then never again
+        fig.draw_without_rendering()
+        fig.set_layout_engine("none")
+    else:
+        fig.draw_without_rendering()
+    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(PAD_IN)
+    return Bbox(np.round(box.get_points(), 3))
 
 
 def save(
@@ -126,26 +146,42 @@ def save(
     *,
     provenance: Provenance | None = None,
     directory: Path | str | None = None,
-) -> dict[str, Path]:
+    close: bool = True,
+) -> Saved:
     """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` with ``data`` as ``<name>.csv``.
 
-    Every file is written atomically. SVG and PNG carry no timestamps, so the
-    same inputs give the same bytes. A ``<name>.json`` sidecar records the
-    provenance (sources and parameters).
+    The figure is laid out once (:func:`layout_box`: the box of what it draws) and then
+    drawn once per format within that box; ``bbox_inches="tight"`` would lay it out again
+    for each format. Every file
+    is written atomically; SVG and PNG carry no timestamps, so the same inputs give the
+    same bytes. A ``<name>.json`` sidecar records the provenance (sources and parameters;
+    ``provenance``, else what the plotting function recorded with :func:`attach`): a figure
+    carries no sources block of its own, the page cites them.
+
+    Parameters
+    ----------
+    close
+        Close the figure (pyplot forgets it) once saved, so that a notebook does not
+        draw it a third time for its inline image: show the returned object instead
+        (its image is the saved PNG).
 
     Returns
     -------
-    dict
-        The written paths by extension.
+    Saved
+        The written paths by extension; displayed in a notebook as the saved PNG.
     """
+    if provenance is None:
+        provenance = getattr(fig, "dvc_provenance", None)
+
     directory = Path(directory) if directory is not None else paths.figures_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
+    written = Saved()
+    box = layout_box(fig)
     for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
         target = directory / f"{name}.{ext}"
         _io.write_with(
             target,
-            lambda tmp, e=ext, m=meta: fig.savefig(tmp, format=e, metadata=m, bbox_inches="tight"),
+            lambda tmp, e=ext, m=meta: fig.savefig(tmp, format=e, metadata=m, bbox_inches=box),
         )
         written[ext] = target
     if data is not None:
@@ -159,4 +195,6 @@ def save(
             json.dumps(provenance.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n",
         )
         written["json"] = target
+    if close:
+        plt.close(fig)
     return written

@@ -7,7 +7,7 @@ import pandas as pd
 
 from dvcanalysis import fmt
 from dvcanalysis.plots import layout
-from dvcanalysis.plots._base import SEGMENT_COLORS, Provenance, add_footer, new_figure
+from dvcanalysis.plots._base import SEGMENT_COLORS, Provenance, attach, new_figure
 from dvcanalysis.tables import label_or
 
 _DODGE_DAYS = {"ministries": -75, "localities": 0, "national": 75}
@@ -97,7 +97,7 @@ def timeline(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | Non
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     ax.grid(True, alpha=0.3)
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     layout.separate(fig, notes)  # 42% and 43% a month apart must not print over each other
     return fig
 
@@ -113,5 +113,5 @@ def counts_chart(summary: pd.DataFrame, *, lang: str = "vi", provenance: Provena
     ax.set_ylabel(fmt.label("word.source", lang))
     ax.set_title(fmt.label("evidence.counts_title", lang))
     ax.legend(fontsize=7, frameon=False)
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     return fig

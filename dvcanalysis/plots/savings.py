@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dvcanalysis import fmt
-from dvcanalysis.plots._base import SEGMENT_COLORS, TARGET_COLOR, Provenance, add_footer, new_figure
+from dvcanalysis.plots._base import SEGMENT_COLORS, TARGET_COLOR, Provenance, attach, new_figure
 from dvcanalysis.tables.savings import component_label, parameter_label
 
 OFFLINE_COLOR = "#7f8c8d"
@@ -65,7 +65,7 @@ def components(est, *, lang: str = "vi", provenance: Provenance | None = None):
         )
     )
     ax.legend(frameon=False, fontsize=8, loc="lower right")
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     return fig
 
 
@@ -94,7 +94,7 @@ def gross_incremental(est, unc, *, lang: str = "vi", provenance: Provenance | No
     base = "" if est.baseline_share is None else fmt.share(est.baseline_share, lang)
     title = fmt.label("savings.gross_title", lang, share=fmt.share(est.share, lang), baseline=base)
     ax.set_title(textwrap.fill(title, 70))
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     return fig
 
 
@@ -140,7 +140,7 @@ def over_time(ot, *, lang: str = "vi", provenance: Provenance | None = None):
     )
     fig.suptitle(textwrap.fill(title, 95), fontsize=10)
     fig.subplots_adjust(wspace=0.45, top=0.78 if len(title) > 95 else 0.82)
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     return fig
 
 
@@ -176,7 +176,7 @@ def tornado(tor, *, lang: str = "vi", provenance: Provenance | None = None):
         fontsize=8,
         loc="lower right",
     )
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     return fig
 
 
@@ -210,5 +210,5 @@ def sobol(sob, *, lang: str = "vi", provenance: Provenance | None = None):
     ax.set_xlabel(fmt.label("savings.axis.sobol", lang))
     ax.set_title(fmt.label("savings.sobol_title", lang))
     ax.legend(frameon=False, fontsize=8, loc="lower right")
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     return fig

@@ -20,7 +20,7 @@ from dvcanalysis.plots._base import (
     SEGMENT_COLORS,
     TARGET_COLOR,
     Provenance,
-    add_footer,
+    attach,
     new_figure,
     save,
 )
@@ -157,7 +157,7 @@ def evidence_tile_map(ue, *, lang: str = "vi", provenance: Provenance | None = N
         va="top",
         ha="right",
     )
-    add_footer(fig, provenance, lang, wrap=110)
+    attach(fig, provenance)
     return fig
 
 
@@ -336,7 +336,7 @@ def evidence_ranked(ue, *, lang: str = "vi", provenance: Provenance | None = Non
         "\n".join(textwrap.wrap(fmt.label("unit_evidence.title.ranked", lang, year=ue.year), 80)),
         fontsize=10,
     )
-    add_footer(fig, provenance, lang, wrap=120)
+    attach(fig, provenance)
     _ranked_notes(fig, ue, provenance, lang)
     return fig
 

@@ -21,7 +21,7 @@ from dvcanalysis.plots._base import (
     SEGMENT_COLORS,
     TARGET_COLOR,
     Provenance,
-    add_footer,
+    attach,
     new_figure,
     save,
 )
@@ -94,7 +94,7 @@ def ranked_bars(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | 
         fontsize=7,
     )
     ax.grid(axis="y", visible=False)
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     # keep the axis label clear of the footer on short figures (room in inches, not fractions)
     fig.subplots_adjust(bottom=min(0.6, 1.05 / fig.get_figheight()))
     return fig
@@ -227,7 +227,7 @@ def tile_map(
         0, -nrows + 0.75, fmt.label("units.note.tiles", lang), fontsize=6, color="#555555", va="top"
     )
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.0, top=0.97)  # no axis labels to hold
-    add_footer(fig, provenance, lang, wrap=90)
+    attach(fig, provenance)
     return fig
 
 
@@ -285,7 +285,7 @@ def distribution(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance |
         loc="upper left",
         fontsize=7,
     )
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     return fig
 
 
