@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from dvcanalysis import _io, paths
+from dvcanalysis import _io, fmt, paths
 from dvcanalysis.provenance import Provenance
 
 # Colours by segment, used by every topic module so a segment looks the same everywhere.
@@ -38,6 +38,39 @@ _RC = {
     "svg.hashsalt": "dvcanalysis",  # stable element ids in SVG output
     "svg.fonttype": "path",
 }
+
+
+#: where a year's figure is drawn on the decimal-year axis: the middle of the year
+YEAR_X = 0.5
+
+
+def year_x(year):
+    """The x position of year ``year``'s figure (its tick): ``year + 0.5``."""
+    return np.asarray(year, dtype=float) + YEAR_X if np.ndim(year) else float(year) + YEAR_X
+
+
+def year_axis(ax, years, lang: str | None, labelled=()) -> None:
+    """Calendar years on a decimal-year axis: each year's tick, label and gridline at its
+    middle (where its figure is drawn), a short mark without gridline at each year's start.
+
+    When the axes is too narrow for every year's label (~0.45 in each), every second (or
+    third...) year is labelled, chosen so that the years in ``labelled`` (the targets') are among them.
+    ``lang``: the language of the axis title "Year" (None: no axis title).
+    """
+    years = [int(y) for y in years]
+    width_in = ax.get_position().width * ax.figure.get_figwidth()
+    step = -(-len(years) // max(3, int(width_in / 0.45)))
+    wanted = [int(y) for y in labelled if years[0] <= int(y) <= years[-1]]
+    first = (wanted[0] - years[0]) % step if wanted else 0
+    shown = years[first::step]
+    ax.set_xticks([year_x(y) for y in shown], [str(y) for y in shown])
+    ax.set_xticks([float(y) for y in [*years, years[-1] + 1]], minor=True)
+    ax.tick_params(axis="x", which="major", length=0)
+    ax.tick_params(axis="x", which="minor", length=3)
+    ax.xaxis.grid(False, which="minor")
+    if lang is not None:
+        ax.set_xlabel(fmt.label("uptake.axis_year", lang))
+
 
 
 def style() -> None:

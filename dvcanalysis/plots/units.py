@@ -53,7 +53,7 @@ def ranked_bars(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | 
     fmt.check_lang(lang)
     d = df.sort_values("fully_online_share", ascending=True, na_position="first")
     unit_type = d["unit_type"].iloc[0] if len(d) else "province"
-    fig, ax = new_figure(7.5, max(3.0, 0.28 * len(d) + 1.8))
+    fig, ax = new_figure(6.6, max(3.0, 0.28 * len(d) + 1.8))
     y = np.arange(len(d))
     colors = [STATUS_COLORS.get(s, NO_DATA) for s in d["status"]]
     ax.barh(y, d["fully_online_share"].fillna(0), color=colors, edgecolor="#555555", linewidth=0.4)
@@ -64,7 +64,7 @@ def ranked_bars(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | 
     )
     for yi, v in zip(y, d["fully_online_share"], strict=True):
         text = fmt.share(v, lang) if pd.notna(v) else fmt.label("units.legend.no_data", lang)
-        ax.text((0 if pd.isna(v) else v) + 0.01, yi, text, va="center", fontsize=6.5)
+        ax.text((0 if pd.isna(v) else v) + 0.01, yi, text, va="center", fontsize=7)
     target_handles = []
     for t in sorted(set(d["target_share"].dropna())):
         ax.axvline(t, color=TARGET_COLOR, linestyle="--", linewidth=1.2)
@@ -108,7 +108,7 @@ def tile_text(ax, col: int, row: int, name: str, sub: str, *, bbox: dict | None 
         "\n".join(textwrap.wrap(name, 10)),
         ha="center",
         va="center",
-        fontsize=4.8,
+        fontsize=5.6,
         bbox=bbox,
     )
     ax.text(
@@ -117,7 +117,7 @@ def tile_text(ax, col: int, row: int, name: str, sub: str, *, bbox: dict | None 
         sub,
         ha="center",
         va="center",
-        fontsize=5.5,
+        fontsize=5.6,
         color="#333333",
         bbox=bbox,
     )
@@ -218,13 +218,13 @@ def tile_map(
     handles, title = _tile_legend(fig, ax, color_by, layout, lang)
     for h in handles:  # narrow labels: the legend sits in the empty columns left of the coast
         h.set_label("\n".join(textwrap.wrap(h.get_label(), 24)))
-    ax.legend(handles=handles, loc="center left", fontsize=6.5, frameon=False)
+    ax.legend(handles=handles, loc="center left", fontsize=7, frameon=False)
     tile_grid(ax, nrows, ncols)
     ax.set_anchor("S")  # slack above the title, where the saved (tight) figure crops it
     ax.axis("off")
     ax.set_title(title, fontsize=9)
     ax.text(
-        0, -nrows + 0.75, fmt.label("units.note.tiles", lang), fontsize=6, color="#555555", va="top"
+        0, -nrows + 0.75, fmt.label("units.note.tiles", lang), fontsize=7, color="#555555", va="top"
     )
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.0, top=0.97)  # no axis labels to hold
     attach(fig, provenance)
@@ -244,7 +244,7 @@ def distribution(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance |
     d = df.dropna(subset=["fully_online_share"]).sort_values("period_end")
     unit_type = df["unit_type"].iloc[0] if len(df) else "province"
     periods = list(dict.fromkeys(d["period"]))
-    fig, ax = new_figure(7.5, 4.2)
+    fig, ax = new_figure(6.6, 4.2)
     data = [d.loc[d["period"] == p, "fully_online_share"].to_numpy() for p in periods]
     color = SEGMENT_COLORS[_SEGMENT[unit_type]]
     if periods:

@@ -21,10 +21,13 @@ from dvcanalysis import fmt
 from dvcanalysis.plots._base import (
     SEGMENT_COLORS,
     TARGET_COLOR,
+    YEAR_X,
     Provenance,
     attach,
     legend_below,
     new_figure,
+    year_axis,
+    year_x,
 )
 from dvcanalysis.vocabulary import (
     ROLE_AFTER_CUTOFF,
@@ -42,36 +45,6 @@ SEGMENT_ORDER = SEGMENTS
 def _share_axis(ax, lang: str) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
     ax.set_ylim(0, 1)
-
-
-#: where a year's figure is drawn on the decimal-year axis: the middle of the year
-YEAR_X = 0.5
-
-
-def year_x(year):
-    """The x position of year ``year``'s figure (its tick): ``year + 0.5``."""
-    return np.asarray(year, dtype=float) + YEAR_X if np.ndim(year) else float(year) + YEAR_X
-
-
-def _year_axis(ax, years, lang: str, labelled=()) -> None:
-    """Calendar years on a decimal-year axis: each year's tick, label and gridline at its
-    middle (where its figure is drawn), a short mark without gridline at each year's start.
-
-    When the axes is too narrow for every year's label (~0.45 in each), every second year
-    is labelled, chosen so that the years in ``labelled`` (the targets') are among them.
-    """
-    years = [int(y) for y in years]
-    width_in = ax.get_position().width * ax.figure.get_figwidth()
-    step = 1 if len(years) <= max(3, int(width_in / 0.45)) else 2
-    wanted = [int(y) for y in labelled if years[0] <= int(y) <= years[-1]]
-    first = (wanted[0] - years[0]) % step if wanted else 0
-    shown = years[first::step]
-    ax.set_xticks([year_x(y) for y in shown], [str(y) for y in shown])
-    ax.set_xticks([float(y) for y in [*years, years[-1] + 1]], minor=True)
-    ax.tick_params(axis="x", which="major", length=0)
-    ax.tick_params(axis="x", which="minor", length=3)
-    ax.xaxis.grid(False, which="minor")
-    ax.set_xlabel(fmt.label("uptake.axis_year", lang))
 
 
 def _legend_below(fig, handles, labels, provenance, lang: str) -> None:
@@ -93,12 +66,12 @@ def _segments(frame: pd.DataFrame, segment: str | None) -> list[str]:
     return [s for s in SEGMENT_ORDER if s in set(frame["segment"])]
 
 
-def _axes(n: int, ax, width_per: float = 3.4, height: float = 3.8):
+def _axes(n: int, ax, width_per: float = 3.4, height: float = 3.8, max_width: float = 7.0):
     if ax is not None:
         axes = np.atleast_1d(ax).ravel()
         return axes[0].figure, list(axes), False
     fig, axes = new_figure(
-        width=max(4.6, width_per * n), height=height, ncols=n, sharey=True, squeeze=False
+        width=min(max_width, max(4.6, width_per * n)), height=height, ncols=n, sharey=True, squeeze=False
     )
     return fig, list(axes.ravel()), True
 
@@ -190,7 +163,7 @@ def _fan_panel(a, seg: str, quantiles, observations, targets, lang: str) -> None
     years = list(range(int(np.floor(xmin)), int(np.floor(x.max())) + 1))
     a.set_xlim(min(xmin, years[0] + YEAR_X) - 0.3, x.max() + 0.4)
     target_years = () if targets is None or not len(targets) else sorted(set(targets["year"]))
-    _year_axis(a, years, lang, labelled=target_years)
+    year_axis(a, years, lang, labelled=target_years)
     _share_axis(a, lang)
     a.set_title(fmt.label(f"segment.{seg}", lang), fontsize=9)
 
@@ -285,7 +258,7 @@ def compare_chart(
         if targets is not None and len(targets):
             _draw_targets(a, targets[targets["segment"] == seg], lang, annotate=False)
         target_years = () if targets is None or not len(targets) else sorted(set(targets["year"]))
-        _year_axis(a, sorted(set(frame["year"])), lang, labelled=target_years)
+        year_axis(a, sorted(set(frame["year"])), lang, labelled=target_years)
         _share_axis(a, lang)
         a.set_title(fmt.label(f"segment.{seg}", lang), fontsize=9)
     axes[0].set_ylabel(fmt.label("axis.fully_online_share", lang))
