@@ -288,3 +288,19 @@ def test_evaluation_chart_on_the_shipped_data_has_no_overlap(shipped_data, lang)
         assert layout.problems(fig) == []
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["units_tiles_share_vi", "units_ranked_en", "unit_evidence_tiles_vi", "unit_evidence_ranked_en"],
+)
+def test_unit_figures_print_legibly_and_without_overlap(name):
+    """Notebook 05's figures (drawn as in tests/test_figure_baselines.py), printed from the page."""
+    import test_figure_baselines as baselines
+
+    fig = baselines.FIGURES[name](None)
+    try:
+        assert layout.problems(fig) == []
+        assert layout.small_text(fig) == []
+    finally:
+        plt.close(fig)

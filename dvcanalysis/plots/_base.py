@@ -153,6 +153,20 @@ class Saved(dict):
         return Image(filename=str(self["png"]))
 
 
+class SavedNames(list):
+    """The names of figures :func:`save` wrote (a list of str); shown in a notebook as
+    their saved PNGs."""
+
+    def __init__(self, saved: list[Saved]):
+        super().__init__(s["png"].stem for s in saved)
+        self.saved = list(saved)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(*self.saved)
+
+
 #: room left around the drawn content when a figure is cut to it (inches)
 PAD_IN = 0.1
 
@@ -160,15 +174,23 @@ PAD_IN = 0.1
 def layout_box(fig):
     """Lay ``fig`` out once (a draw that renders nothing) and return the box of what it draws,
     padded by :data:`PAD_IN`, in inches rounded to 1/1000: the box every format is saved with.
+
+    The pass runs at ``savefig.dpi``, the PNG's: Agg hints glyphs, so text is not quite as
+    wide at another resolution (a long tick label differs by a few hundredths of an inch).
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.transforms import Bbox
 
-    if fig.get_layout_engine() is not None:  # the engine runs in this pass, then never again
-        fig.draw_without_rendering()
+    if not hasattr(fig.canvas, "get_renderer"):  # a figure pyplot closed: give it a canvas
+        FigureCanvasAgg(fig)
+    dpi = fig.dpi
+    fig.dpi = float(matplotlib.rcParams["savefig.dpi"])
+    try:
+        fig.draw_without_rendering()  # a layout engine, if any, runs here and never again
         fig.set_layout_engine("none")
-    else:
-        fig.draw_without_rendering()
-    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(PAD_IN)
+        box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(PAD_IN)
+    finally:
+        fig.dpi = dpi
     return Bbox(np.round(box.get_points(), 3))
 
 

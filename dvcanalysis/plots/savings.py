@@ -129,7 +129,10 @@ def over_time(ot, *, lang: str = "vi", provenance: Provenance | None = None):
         key = "yearly_savings_vnd" if measure == "savings_vnd" else measure
         ax.set_title(fmt.label(f"savings.measure.{key}", lang))
         _money_axis(ax, lang, "y")
-        ax.set_xticks(list(g["year"]))
+        years = [int(y) for y in g["year"]]  # a year's saving on its tick, labelled
+        width_in = ax.get_position().width * fig.get_figwidth()
+        step = -(-len(years) // max(3, int(width_in / 0.45)))  # ~0.45 in a label
+        ax.set_xticks(years[::step], [str(y) for y in years[::step]])
         ax.set_xlabel(fmt.label("word.year", lang))
         ax.set_ylim(bottom=0)
     baseline = ot.parameters.get("baseline_share")

@@ -21,6 +21,7 @@ from dvcanalysis.plots._base import (
     SEGMENT_COLORS,
     TARGET_COLOR,
     Provenance,
+    SavedNames,
     attach,
     new_figure,
     save,
@@ -100,15 +101,18 @@ def ranked_bars(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | 
     return fig
 
 
-def tile_text(ax, col: int, row: int, name: str, sub: str, *, bbox: dict | None = None) -> None:
-    """A tile's two lines: the unit's name (wrapped) above and ``sub`` below."""
+def tile_text(
+    ax, col: int, row: int, name: str, sub: str, *, bbox: dict | None = None, fontsize: float = 5.6
+) -> None:
+    """A tile's two lines: the unit's name (wrapped) above and ``sub`` below (``fontsize``: at
+    least 7 pt as the figure prints on A4, see :func:`dvcanalysis.plots.layout.small_text`)."""
     ax.text(
         col + 0.475,
         -row + 0.62,
         "\n".join(textwrap.wrap(name, 10)),
         ha="center",
         va="center",
-        fontsize=5.6,
+        fontsize=fontsize,
         bbox=bbox,
     )
     ax.text(
@@ -117,7 +121,7 @@ def tile_text(ax, col: int, row: int, name: str, sub: str, *, bbox: dict | None 
         sub,
         ha="center",
         va="center",
-        fontsize=5.6,
+        fontsize=fontsize,
         color="#333333",
         bbox=bbox,
     )
@@ -214,7 +218,7 @@ def tile_map(
         sub = r.unit_code
         if color_by == "share" and pd.notna(getattr(r, "fully_online_share", np.nan)):
             sub = fmt.share(r.fully_online_share, lang)
-        tile_text(ax, r.col, r.row, getattr(r, name_column(lang)), sub)
+        tile_text(ax, r.col, r.row, getattr(r, name_column(lang)), sub, fontsize=6.2)
     handles, title = _tile_legend(fig, ax, color_by, layout, lang)
     for h in handles:  # narrow labels: the legend sits in the empty columns left of the coast
         h.set_label("\n".join(textwrap.wrap(h.get_label(), 24)))
@@ -298,8 +302,8 @@ def report_figures(rep, *, lang: str = "vi", kind: str = "tiles"):
 
     Returns
     -------
-    list of str or IPython Markdown
-        The saved figure names, or the note.
+    SavedNames or IPython Markdown
+        The saved figure names (shown in a notebook as the saved images), or the note.
     """
     from IPython.display import Markdown  # noqa: PLC0415 (only for notebooks)
 
@@ -310,15 +314,14 @@ def report_figures(rep, *, lang: str = "vi", kind: str = "tiles"):
         color_by = "share" if rep.has_counts else "merge"
         fig = tile_map(data, layout=rep.layout, lang=lang, color_by=color_by, provenance=prov)
         name = f"units_tiles_{rep.layout}_{lang}"
-        save(fig, name, data=data, provenance=prov)
-        return [name]
+        return SavedNames([save(fig, name, data=data, provenance=prov)])
     if not rep.has_counts:
         return Markdown(
             fmt.label(
                 "units.note.needs_counts", lang, figure=fmt.label(f"units.figure.{kind}", lang)
             )
         )
-    names = []
+    saved = []
     for unit_type in ("province", "ministry"):
         a = rep.analysis[rep.analysis["unit_type"] == unit_type]
         if a.empty:
@@ -336,6 +339,5 @@ def report_figures(rep, *, lang: str = "vi", kind: str = "tiles"):
                 f"unknown figure kind {kind!r}; expected tiles, ranked or distribution"
             )
         name = f"units_{kind}_{unit_type}_{rep.layout}_{lang}"
-        save(fig, name, data=data, provenance=prov)
-        names.append(name)
-    return names
+        saved.append(save(fig, name, data=data, provenance=prov))
+    return SavedNames(saved)
