@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from dvcanalysis import evidence as evidence_mod
@@ -12,6 +13,7 @@ from dvcanalysis.plots._base import (
     SEGMENT_COLORS,
     Provenance,
     attach,
+    legend_below,
     new_figure,
     year_axis,
     year_x,
@@ -122,15 +124,32 @@ def timeline(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | Non
 
 
 def counts_chart(summary: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | None = None):
-    """Evidence rows by source (bars) split by kind (stacked)."""
+    """Evidence rows by source (bars) split by kind (stacked); each source named as a reader
+    knows it (outlet and date, :func:`dvcanalysis.evidence.source_label`), not by its id."""
+    import textwrap
+
+    import matplotlib as mpl
+
     wide = summary.pivot(index="source_id", columns="kind", values="rows").fillna(0)
-    wide.columns = [label_or(f"kind.{k}", k, lang) for k in wide.columns]
-    fig, ax = new_figure(6.6, 4.2)
-    wide.plot.barh(stacked=True, ax=ax, colormap="tab10", width=0.75)
-    ax.invert_yaxis()
+    names = [
+        textwrap.shorten(evidence_mod.source_label(s, lang), 48, placeholder="…") for s in wide.index
+    ]
+    fig, ax = new_figure(5.4, 1.2 + 0.21 * len(wide))
+    y = np.arange(len(wide))
+    left = np.zeros(len(wide))
+    colors = mpl.colormaps["tab10"]
+    for i, kind in enumerate(wide.columns):
+        ax.barh(
+            y, wide[kind], left=left, height=0.75, color=colors(i % 10),
+            label=label_or(f"kind.{kind}", kind, lang),
+        )
+        left += wide[kind].to_numpy(float)
+    ax.set_yticks(y, names, fontsize=7.5)
+    ax.set_ylim(len(wide) - 0.4, -0.6)  # the first source on top
+    ax.grid(axis="y", visible=False)
     ax.set_xlabel(fmt.label("word.count", lang))
     ax.set_ylabel(fmt.label("word.source", lang))
     ax.set_title(fmt.label("evidence.counts_title", lang))
-    ax.legend(fontsize=8, frameon=False)
+    legend_below(fig, *ax.get_legend_handles_labels(), fontsize=7.5)
     attach(fig, provenance)
     return fig

@@ -211,8 +211,8 @@ def place(fig, ax, notes, *, offsets=OFFSETS, pad_px: float = 1.0) -> list:
     For value labels next to points that can fall close together (30% and 30% of two
     indicators in one year, 69% and 70% of two segments a few weeks apart).
     """
-    fig.draw_without_rendering()
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # no drawing: the extents need only the transforms
+    ax.get_xlim(), ax.get_ylim()  # (which apply the autoscaled limits, if any)
     notes = [t for t in notes if t.get_visible() and t.get_text()]
     own = {id(t) for t in notes}
     blocked = marker_boxes(ax, renderer)
