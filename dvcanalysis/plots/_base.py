@@ -90,6 +90,21 @@ def new_figure(width: float = 7.5, height: float = 4.2, **kwargs):
     return plt.subplots(figsize=(width, height), **kwargs)
 
 
+def _legend_columns(labels, fontsize: float, width_pt: float, most: int = 4) -> int:
+    """The most columns (up to ``most``) in which a legend of ``labels`` fits ``width_pt``,
+    from the labels' widths (matplotlib fills a legend column by column)."""
+    from matplotlib.textpath import TextPath
+
+    widths = [TextPath((0, 0), lab, size=fontsize).get_extents().width for lab in labels]
+    best = 1
+    for ncol in range(2, min(most, len(labels)) + 1):
+        rows = -(-len(labels) // ncol)
+        cols = [widths[i : i + rows] for i in range(0, len(widths), rows)]
+        if sum(max(c) + 3.6 * fontsize for c in cols) <= width_pt:
+            best = ncol
+    return best
+
+
 def legend_below(
     fig,
     handles,
@@ -107,9 +122,8 @@ def legend_below(
     foot); ``axis_in`` the room (inches) the lowest axes' tick labels and axis label take
     under them. Without ``ncol``, as many columns (at most 4) as fit the figure's width.
     """
-    if ncol is None:  # as many columns as fit the figure's width (DejaVu: ~0.6 em a char)
-        col_pt = max((len(lab) for lab in labels), default=1) * 0.6 * fontsize + 3.5 * fontsize
-        ncol = max(1, min(4, len(labels), int(0.95 * fig.get_figwidth() * 72 // col_pt)))
+    if ncol is None:
+        ncol = _legend_columns(labels, fontsize, 0.95 * fig.get_figwidth() * 72)
     rows = -(-len(labels) // ncol)
     legend_in = rows * fontsize * 1.6 / 72 + 0.1
     fig.legend(

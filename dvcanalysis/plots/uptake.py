@@ -70,9 +70,9 @@ def _axes(n: int, ax, width_per: float = 3.4, height: float = 3.8, max_width: fl
     if ax is not None:
         axes = np.atleast_1d(ax).ravel()
         return axes[0].figure, list(axes), False
-    fig, axes = new_figure(
-        width=min(max_width, max(4.6, width_per * n)), height=height, ncols=n, sharey=True, squeeze=False
-    )
+    # one panel (the briefing's) as wide as the A4 page prints it, so it prints at its size
+    width, height = (6.0, 3.4) if n == 1 else (min(max_width, width_per * n), height)
+    fig, axes = new_figure(width=width, height=height, ncols=n, sharey=True, squeeze=False)
     return fig, list(axes.ravel()), True
 
 
@@ -132,7 +132,7 @@ def _draw_targets(a, t: pd.DataFrame, lang: str, *, annotate: bool) -> None:
             (year_x(r.year), r.target_share),
             textcoords="offset points",
             xytext=(5, 4),
-            fontsize=7,
+            fontsize=7.5,
             color=TARGET_COLOR,
         )
 
