@@ -304,3 +304,28 @@ def test_unit_figures_print_legibly_and_without_overlap(name):
         assert layout.small_text(fig) == []
     finally:
         plt.close(fig)
+
+
+def test_print_css_shows_wide_tables_whole():
+    """On paper there is no scrollbar: the page template's print rules let the output areas
+    overflow visibly and fit tables to the page width (notebook 06's wide tables)."""
+    import re
+    from pathlib import Path
+
+    import dvcanalysis
+
+    tpl = Path(dvcanalysis.__file__).parent / "templates" / "briefing" / "index.html.j2"
+    css = tpl.read_text(encoding="utf-8")
+    start = css.index("@media print")
+    block = css[start : css.index("</style>", start)]
+    rules = dict(
+        (sel.strip(), body) for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", block[len("@media print {") :])
+    )
+    overflow = next(b for s, b in rules.items() if ".jp-OutputArea-output" in s and "overflow" in b)
+    assert "overflow: visible" in overflow and ".jp-RenderedHTMLCommon" in next(
+        s for s, b in rules.items() if b is overflow
+    )
+    table = next(b for s, b in rules.items() if "table.dataframe" in s)
+    assert "width: 100%" in table and "table-layout: auto" in table
+    cells = next(b for s, b in rules.items() if "td" in s and "white-space" in b)
+    assert "white-space: normal" in cells
