@@ -254,3 +254,23 @@ def test_a_figure_is_drawn_once_per_format(built, tmp_path, monkeypatch):
     assert fig.number not in plt.get_fignums()  # closed: pyplot will not draw it inline
     bundle = written._repr_mimebundle_()
     assert bundle["image/png"] == written["png"].read_bytes()
+
+
+def test_the_saved_figure_shows_as_its_png_with_no_path(built, tmp_path):
+    """What a notebook cell shows for ``display(save(...))``: the saved PNG's bytes and the
+    figure's name; no path (they differ between runs and are not for readers)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    from dvcanalysis.plots._base import SavedNames
+
+    InteractiveShell.instance()
+    written = save(_fan_localities_vi(built), "fan", directory=tmp_path)
+    with capture_output() as shown:
+        display(written)
+        display(SavedNames([written, written]))
+    assert len(shown.outputs) == 3
+    for out in shown.outputs:
+        assert out.data["image/png"] == written["png"].read_bytes()
+        assert out.data["text/plain"] == "fan" and str(tmp_path) not in str(out.data)

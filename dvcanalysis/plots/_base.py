@@ -160,6 +160,12 @@ class Saved(dict):
         png = self["png"]
         return {"image/png": png.read_bytes(), "text/plain": png.stem}
 
+    def _ipython_display_(self) -> None:
+        # raw: IPython's printer for dicts would otherwise replace text/plain with the paths
+        from IPython.display import display
+
+        display(self._repr_mimebundle_(), raw=True)
+
     def image(self):
         """The saved PNG as an :class:`IPython.display.Image`."""
         from IPython.display import Image
