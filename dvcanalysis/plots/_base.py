@@ -192,8 +192,10 @@ PAD_IN = 0.1
 
 
 def layout_box(fig):
-    """Lay ``fig`` out once (a draw that renders nothing) and return the box of what it draws,
-    padded by :data:`PAD_IN`, in inches rounded to 1/1000: the box every format is saved with.
+    """The box of what ``fig`` draws, padded by :data:`PAD_IN`, in inches rounded to 1/1000:
+    the box every format is saved with. Measured from the artists' extents, without drawing
+    (a figure with a layout engine is laid out once by a draw that renders nothing, and
+    the engine then removed, so no format lays it out again).
 
     The pass runs at ``savefig.dpi``, the PNG's: Agg hints glyphs, so text is not quite as
     wide at another resolution (a long tick label differs by a few hundredths of an inch).
@@ -206,8 +208,9 @@ def layout_box(fig):
     dpi = fig.dpi
     fig.dpi = float(matplotlib.rcParams["savefig.dpi"])
     try:
-        fig.draw_without_rendering()  # a layout engine, if any, runs here and never again
-        fig.set_layout_engine("none")
+        if fig.get_layout_engine() is not None:
+            fig.draw_without_rendering()
+            fig.set_layout_engine("none")
         box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(PAD_IN)
     finally:
         fig.dpi = dpi
@@ -225,9 +228,9 @@ def save(
 ) -> Saved:
     """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` with ``data`` as ``<name>.csv``.
 
-    The figure is laid out once (:func:`layout_box`: the box of what it draws) and then
-    drawn once per format within that box; ``bbox_inches="tight"`` would lay it out again
-    for each format. Every file
+    The box of what the figure draws is measured once (:func:`layout_box`) and the figure
+    drawn once per format within that box; ``bbox_inches="tight"`` would add a layout draw
+    to each format. Every file
     is written atomically; SVG and PNG carry no timestamps, so the same inputs give the
     same bytes. A ``<name>.json`` sidecar records the provenance (sources and parameters;
     ``provenance``, else what the plotting function recorded with :func:`attach`): a figure
