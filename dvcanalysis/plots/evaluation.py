@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from dvcanalysis import fmt
-from dvcanalysis.plots._base import Provenance, add_footer, legend_below, new_figure
+from dvcanalysis.plots._base import Provenance, attach, legend_below, new_figure
 
 # The default forecast in the project's national colour; baselines in grey and ochre; the
 # other forecasters in lighter tones (a scenario curve: purple).
@@ -138,7 +138,8 @@ def evaluation_chart(
     handles, labels = ax_pit.get_legend_handles_labels()
     fig.suptitle(fmt.label("evaluation.title", lang), fontsize=10)
     fig.subplots_adjust(top=0.84, wspace=0.32)
-    top = add_footer(fig, provenance, lang)
+    attach(fig, provenance)
+    top = 0.0
     legend_below(fig, handles, labels, above=top, ncol=len(labels), fontsize=7, axis_in=0.6)
     return fig
 
@@ -207,6 +208,7 @@ def interval_chart(
     ax.set_xlabel(fmt.label("axis.fully_online_share", lang))
     ax.legend(fontsize=7, frameon=False, loc="lower right")
     if own:
-        top = add_footer(ax.figure, provenance, lang)
+        attach(ax.figure, provenance)
+        top = 0.0
         ax.figure.subplots_adjust(left=0.3, bottom=top + 0.6 / ax.figure.get_figheight())
     return ax
