@@ -14,7 +14,6 @@ Examples
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -476,13 +475,14 @@ def build(
         # the same for every segment and language of a scenario: computed once per data
         # vintage and code version when a cache folder is set (dvcanalysis.cache)
         sc = projection.scenario
-        args = {"scenario": pickle.dumps(sc).hex(), "n_draws": n_draws, "seed": seed}
+        args = {"scenario": sc, "n_draws": n_draws, "seed": seed}  # keyed by its contents
         choices = cache.cached(
             "choice_range",
             {**args, "cutoff": cutoff, "horizon": horizon},
             lambda: uptake.choice_range(
                 sc, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon
             ),
+            codec=uptake.ChoiceRange,
         )
         try:  # like for like: forecasts made when the segment had a figure of its own
             ev = evaluation.track.evaluate_cached(

@@ -7,7 +7,6 @@ shows is built by :func:`dvcanalysis.tables.evaluation.track_record_text` in vi 
 from __future__ import annotations
 
 import math
-import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -222,7 +221,7 @@ def evaluate_cached(
     A scenario given by name is keyed by its name (its file is part of the data hashed);
     a loaded :class:`Scenario` by its contents.
     """
-    ident = scenario if isinstance(scenario, str) else pickle.dumps(scenario).hex()
+    ident = scenario  # a name, or a Scenario keyed by its fields (cache.canonical)
     arguments = {
         "scenario": ident,
         "origins": None if origins is None else [str(o) for o in origins],
@@ -233,4 +232,5 @@ def evaluate_cached(
         "evaluation",
         arguments,
         lambda: evaluate(scenario, origins=origins, n_draws=n_draws, seed=seed),
+        codec=Evaluation,
     )
