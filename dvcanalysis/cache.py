@@ -459,10 +459,14 @@ def cached(
     k = _sha(canonical(inputs))
     header_path, arrays_path = _paths(folder, name, k)
     refresh = os.environ.get(REFRESH_ENV, "")
-    if folder.exists() and not os.access(folder, os.R_OK | os.X_OK):
-        warn(f"cache folder {paths.relative(folder)} cannot be read; computing without it")
+    try:
+        ok, found = _read(header_path, arrays_path, k, refresh)
+    except OSError as exc:  # not FileNotFoundError: the folder itself cannot be read
+        warn(
+            f"cache folder {paths.relative(folder)} cannot be read "
+            f"({exc.strerror or exc}); computing without it"
+        )
         return compute()
-    ok, found = _read(header_path, arrays_path, k, refresh)
     if ok:
         tree, arrays = found
         try:
@@ -477,9 +481,8 @@ def cached(
     try:
         _write(folder, header_path, arrays_path, k, name, inputs, tree, arrays)
     except OSError as exc:
-        where = exc.filename or folder
         warn(
             f"cache folder {paths.relative(folder)} cannot be written "
-            f"({paths.relative(where)}: {exc.strerror or exc}); computing without it"
+            f"({exc.strerror or exc}); computing without it"
         )
     return value

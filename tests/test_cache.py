@@ -215,13 +215,16 @@ def test_refresh_token_recomputes_entries_of_other_renders(cache_dir, data_copy,
     assert len(calls) == 3
 
 
+@pytest.mark.parametrize("fault", ["unreadable", "unwritable"])
 def test_an_unwritable_or_unreadable_folder_means_computing_without_it(
-    tmp_path, data_copy, monkeypatch, caplog
+    tmp_path, data_copy, monkeypatch, caplog, fault
 ):
-    if os.geteuid() == 0:  # root reads and writes anyway: a path under a file instead
+    if fault == "unreadable":  # a path through a file: every read fails (root included)
         blocked = tmp_path / "file"
         blocked.write_text("x")
         folder = blocked / "cache"
+    elif os.geteuid() == 0:  # root writes anywhere but in /proc
+        folder = Path("/proc/dvcanalysis-cache-test")
     else:
         folder = tmp_path / "ro"
         folder.mkdir()
@@ -234,7 +237,8 @@ def test_an_unwritable_or_unreadable_folder_means_computing_without_it(
         assert cache.cached("y", {}, compute) == 5
     assert len(calls) == 2
     (line,) = [r.getMessage() for r in caplog.records]  # one line, not one per entry
-    assert "cannot be written" in line and "computing without it" in line
+    verb = "read" if fault == "unreadable" else "written"
+    assert f"cannot be {verb}" in line and "computing without it" in line
 
 
 def test_warnings_go_to_the_file_the_renderer_names(cache_dir, data_copy, monkeypatch, tmp_path):
