@@ -71,8 +71,11 @@ def output_lock(out_dir: Path | str) -> Iterator[Path]:
                     f"--out {paths.relative(out_dir)}: another render (PID {holder}) is "
                     "writing into this folder; wait for it to end or choose another --out"
                 ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as exc:  # e.g. the disk is full: say which file
+            raise OSError(exc.errno, exc.strerror, str(out_dir / LOCK)) from None
         if not os.access(out_dir, os.W_OK):
             raise _unwritable(out_dir, PermissionError(errno.EACCES, "Permission denied"))
         yield out_dir

@@ -9,13 +9,17 @@ from pathlib import Path
 
 from dvcanalysis import _io, paths
 from dvcanalysis.render.records import record_path
+from dvcanalysis.render.run_error import where as error_where
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # dvcanalysis/templates
 
 
 def _status_counts(rows: list[dict]) -> dict[str, int]:
-    """How many runs are ok, failed and skipped."""
-    return {s: sum(r["status"] == s for r in rows) for s in ("ok", "failed", "skipped")}
+    """How many runs are ok, failed and skipped (and pending: not run yet, while the
+    render is going or when it died)."""
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("ok", "failed", "skipped")}
+    pending = sum(r["status"] == "pending" for r in rows)
+    return {**counts, "pending": pending} if pending else counts
 
 
 def write_manifest(
@@ -79,10 +83,9 @@ def _catalogue_row(out_dir: Path, r: dict) -> str:
     err = r.get("error") or {}
     detail = {"ok": "", "skipped": ""}.get(status, "")
     if err:
-        cell = err.get("cell_index")
-        where = f"cell {cell}" if cell is not None else "before any cell"
+        where = error_where(err)
         first = (str(err.get("evalue") or "").splitlines() or [""])[0][:200]
-        detail = f'<div class="error">{e(where)}: {e(str(err.get("ename", "")))}: {e(first)}</div>'
+        detail = f'<div class="error">{e(where + ": " if where else "")}{e(str(err.get("ename", "")))}: {e(first)}</div>'
     dur = r.get("duration_s")
     run = f"{e(status)}, {dur:.1f} s" if isinstance(dur, (int, float)) else e(status)
 
@@ -107,6 +110,17 @@ def _catalogue_row(out_dir: Path, r: dict) -> str:
     return f"<tr>{''.join(cells)}</tr>"
 
 
+def unfinished_note(rows: list[dict]) -> str:
+    """``", 3 not finished (the render was stopped)"`` for the index's summary line when
+    some runs were interrupted or are still pending; else empty."""
+    stopped = sum((r.get("error") or {}).get("kind") == "interrupted" for r in rows)
+    pending = sum(r["status"] == "pending" for r in rows)
+    if not stopped and not pending:
+        return ""
+    why = "the render was stopped" if stopped else "still running, or the render died"
+    return f", {stopped + pending} not finished ({why})"
+
+
 def write_index(out_dir: Path, rows: list[dict]) -> Path:
     """Write ``index.html``: a catalogue of the briefings (title, segment, scenario, language,
     data date, links to HTML and PDF); run status and duration are the last, muted column."""
@@ -127,7 +141,7 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
     counts = _status_counts(rows)
     summary = (
         f"{len(rows)} briefing(s): {counts['ok']} rendered, {counts['skipped']} up to date, "
-        f"{counts['failed']} failed. Run details: manifest.json."
+        f"{counts['failed']} failed{unfinished_note(rows)}. Run details: manifest.json."
     )
     # The data date, once at the top: the newest one the briefings record (ISO dates sort).
     docs = [r.get("document") or _recorded_document(out_dir, r["name"]) or {} for r in rows]
@@ -159,9 +173,9 @@ def summary_table(rows: list[dict]) -> str:
         err = r.get("error") or {}
         msg = ""
         if err:
-            cell = f"cell {err['cell_index']}: " if err.get("cell_index") is not None else ""
+            where = error_where(err)
             first = (str(err.get("evalue") or "").splitlines() or [""])[0]
-            msg = f"{cell}{err.get('ename', '')}: {first}"[:80]
+            msg = f"{where + ': ' if where else ''}{err.get('ename', '')}: {first}"[:80]
         fmt = lambda v, spec: format(v, spec) if isinstance(v, (int, float)) else "-"  # noqa: E731
         data.append(
             (
