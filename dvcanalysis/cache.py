@@ -23,9 +23,9 @@ header, inputs or content does not match its checksum is a miss (one warning lin
 computed again and replaced). A folder that cannot be read or written means computing
 without the cache (one warning line).
 
-Values are encoded by :func:`encode`: JSON values (dicts with string keys, lists, text,
-numbers, booleans, None), tuples, dates, numpy arrays and pandas DataFrames (each column
-as an array with its dtype, so the round trip is exact). A result object is cached
+Values are encoded by :func:`dvcanalysis.codec.encode`: JSON values (dicts with string
+keys, lists, text, numbers, booleans, None), tuples, dates, numpy arrays and pandas
+DataFrames (each column as an array with its dtype, so the round trip is exact). A result object is cached
 through its class (``codec=``): a dataclass as its fields (built back with
 ``codec(**fields)``), any other class through its ``to_cache()`` (its content, as such a
 value) and its class method ``from_cache(content)``.
@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from dvcanalysis import _io, paths
+from dvcanalysis.codec import decode, encode
 
 ENV = "DVC_CACHE_DIR"
 SWITCH_ENV = "DVC_CACHE"  # "off": compute without the cache
@@ -219,150 +220,6 @@ def _from_cache(codec: Any, content: Any) -> Any:
     return codec(**content)
 
 
-def encode(value: Any) -> tuple[Any, dict[str, Any]]:
-    """``value`` as (JSON tree, arrays by name): see the module docstring for what is accepted."""
-    import numpy as np
-    import pandas as pd
-
-    arrays: dict[str, Any] = {}
-
-    def array(a: Any) -> str:
-        a = np.asarray(a)
-        if a.dtype == object:
-            raise TypeError("cache: an array of Python objects is not accepted")
-        name = f"a{len(arrays)}"
-        arrays[name] = a
-        return name
-
-    def column(s: pd.Series) -> dict[str, Any]:
-        dtype = str(s.dtype)
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            return {
-                "dtype": "category",
-                "ordered": bool(s.dtype.ordered),
-                "categories": column(pd.Series(s.dtype.categories)),
-                "codes": array(s.cat.codes.to_numpy()),
-            }
-        if s.dtype == object:
-            return {"dtype": "object", "values": [walk(v) for v in s.tolist()]}
-        if dtype.startswith(("datetime64", "timedelta64")) and getattr(s.dt, "tz", None) is None:
-            return {"dtype": dtype, "array": array(s.to_numpy())}
-        if isinstance(s.dtype, np.dtype):
-            return {"dtype": dtype, "array": array(s.to_numpy())}
-        # pandas extension dtypes (string, nullable ints, ...): their values with the dtype
-        return {"dtype": dtype, "values": [walk(v) for v in s.astype(object).tolist()]}
-
-    def walk(v: Any) -> Any:
-        if v is None or isinstance(v, (bool, str)):
-            return v
-        if isinstance(v, (int, float)) and not isinstance(v, np.generic):
-            return v
-        if isinstance(v, np.generic):
-            return {"__scalar__": array(np.asarray(v))}
-        if v is pd.NaT:
-            return {"__nat__": True}
-        if isinstance(v, pd.Timestamp):
-            return {"__timestamp__": v.isoformat()}
-        if isinstance(v, dt.datetime):
-            return {"__datetime__": v.isoformat()}
-        if isinstance(v, dt.date):
-            return {"__date__": v.isoformat()}
-        if isinstance(v, tuple):
-            return {"__tuple__": [walk(x) for x in v]}
-        if isinstance(v, list):
-            return [walk(x) for x in v]
-        if isinstance(v, dict):
-            if not all(isinstance(k, str) for k in v):
-                raise TypeError("cache: a dict with keys other than text is not accepted")
-            if any(k.startswith("__") and k.endswith("__") for k in v):
-                return {"__dict__": {k: walk(x) for k, x in v.items()}}
-            return {k: walk(x) for k, x in v.items()}
-        if isinstance(v, np.ndarray):
-            return {"__array__": array(v)}
-        if isinstance(v, pd.DataFrame):
-            names = list(v.columns)
-            if len(set(map(repr, names))) != len(names):
-                raise TypeError("cache: a DataFrame with repeated column names is not accepted")
-            idx = v.index
-            if isinstance(idx, pd.RangeIndex):
-                index = {"range": [idx.start, idx.stop, idx.step], "name": walk(idx.name)}
-            else:
-                index = {"column": column(idx.to_series(index=range(len(idx)))), "name": walk(idx.name)}
-            return {
-                "__frame__": {
-                    "columns": column(pd.Series(v.columns, dtype=v.columns.dtype)),
-                    "data": [column(v.iloc[:, i]) for i in range(v.shape[1])],
-                    "index": index,
-                    "attrs": walk(dict(v.attrs)),
-                }
-            }
-        raise TypeError(
-            f"cache: a {type(v).__name__} is not accepted; expected JSON values, tuples, dates, "
-            "numpy arrays or DataFrames (a result object: pass codec= with to_cache/from_cache)"
-        )
-
-    return walk(value), arrays
-
-
-def decode(tree: Any, arrays: dict[str, Any]) -> Any:
-    """The value :func:`encode` encoded."""
-    import numpy as np
-    import pandas as pd
-
-    def column(c: dict[str, Any]) -> pd.Series:
-        if c["dtype"] == "category":
-            cats = column(c["categories"])
-            return pd.Series(
-                pd.Categorical.from_codes(arrays[c["codes"]], categories=cats, ordered=c["ordered"])
-            )
-        if "array" in c:
-            return pd.Series(arrays[c["array"]], dtype=c["dtype"])
-        values = [walk(x) for x in c["values"]]
-        return pd.Series(values, dtype=c["dtype"] if c["dtype"] != "object" else object)
-
-    def walk(v: Any) -> Any:
-        if isinstance(v, list):
-            return [walk(x) for x in v]
-        if not isinstance(v, dict):
-            return v
-        if len(v) == 1:
-            (tag, inner), = v.items()
-            if tag == "__scalar__":
-                return arrays[inner][()]
-            if tag == "__nat__":
-                return pd.NaT
-            if tag == "__timestamp__":
-                return pd.Timestamp(inner)
-            if tag == "__datetime__":
-                return dt.datetime.fromisoformat(inner)
-            if tag == "__date__":
-                return dt.date.fromisoformat(inner)
-            if tag == "__tuple__":
-                return tuple(walk(x) for x in inner)
-            if tag == "__dict__":
-                return {k: walk(x) for k, x in inner.items()}
-            if tag == "__array__":
-                return np.array(arrays[inner])
-            if tag == "__frame__":
-                idx = inner["index"]
-                if "range" in idx:
-                    index: pd.Index = pd.RangeIndex(*idx["range"], name=walk(idx["name"]))
-                else:
-                    index = pd.Index(column(idx["column"]), name=walk(idx["name"]))
-                series = [column(c) for c in inner["data"]]
-                if series:
-                    frame = pd.concat(series, axis=1, ignore_index=True)
-                    frame.index = index
-                    frame.columns = pd.Index(column(inner["columns"]))
-                else:
-                    frame = pd.DataFrame(index=index)
-                frame.attrs.update(walk(inner["attrs"]))
-                return frame
-        return {k: walk(x) for k, x in v.items()}
-
-    return walk(tree)
-
-
 # ---------------------------------------------------------------- entries
 def _paths(folder: Path, name: str, k: str) -> tuple[Path, Path]:
     stem = f"{name}-{k[:40]}"
@@ -402,9 +259,14 @@ def _read(header_path: Path, arrays_path: Path, k: str, refresh: str) -> tuple[b
         return False, f"cannot be read ({type(exc).__name__})"
 
 
-def _write(folder: Path, header_path: Path, arrays_path: Path, k: str, name: str, inputs: dict, tree: Any, arrays: dict) -> None:
+def _write(
+    folder: Path, paths_: tuple[Path, Path], k: str, name: str, inputs: dict, value: tuple
+) -> None:
+    """Write an entry: the arrays first, the header last (it vouches for them)."""
     import numpy as np
 
+    header_path, arrays_path = paths_
+    tree, arrays = value
     folder.mkdir(parents=True, exist_ok=True)
     head: dict[str, Any] = {
         "format": FORMAT,
@@ -449,8 +311,8 @@ def cached(
     codec
         For a result object: its class. A dataclass is stored as its fields and built back
         with ``codec(**fields)``; another class provides ``to_cache()`` (its content, as
-        :func:`encode` accepts) and the class method ``from_cache(content)``. None: the
-        value itself is encoded (:func:`encode`).
+        :func:`dvcanalysis.codec.encode` accepts) and the class method
+        ``from_cache(content)``. None: the value itself is encoded.
     """
     folder = directory()
     if folder is None:
@@ -479,7 +341,7 @@ def cached(
     value = compute()
     tree, arrays = encode(_to_cache(codec, value) if codec is not None else value)
     try:
-        _write(folder, header_path, arrays_path, k, name, inputs, tree, arrays)
+        _write(folder, (header_path, arrays_path), k, name, inputs, (tree, arrays))
     except OSError as exc:
         warn(
             f"cache folder {paths.relative(folder)} cannot be written "

@@ -277,7 +277,12 @@ def _validate_sources(path: Path, raw: Path) -> tuple[dict[str, dict[str, str]],
             )
         elif rf and _raw_text(str(raw / rf)) is None:
             problems.append(
-                Problem(shown, f"raw file {rf!r} is not UTF-8 text{_bad_byte(raw / rf)}", line, "raw_file")
+                Problem(
+                    shown,
+                    f"raw file {rf!r} is not UTF-8 text{_bad_byte(raw / rf)}",
+                    line,
+                    "raw_file",
+                )
             )
         sources[sid] = row
     return sources, problems
@@ -608,9 +613,9 @@ def load_sources(path: Path | str | None = None) -> pd.DataFrame:
     _, problems = _validate_sources(p, p.parent / "raw")
     if problems:
         raise InputError(problems)
-    return _newlines(pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")).set_index(
-        "source_id"
-    )
+    return _newlines(
+        pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    ).set_index("source_id")
 
 
 def source_label(source_id: str, lang: str = "vi") -> str:

@@ -284,7 +284,8 @@ def test_crlf_file_with_a_multi_line_quote_reads_as_the_same_text(tmp_path):
     quote = "mới chỉ 17% hồ sơ ở địa phương được xử lý trực tuyến toàn trình"
     split = quote.replace("hồ sơ ở", "hồ sơ\nở")
     raw_name = next(
-        r["raw_file"] for r in csv.DictReader(io.StringIO((data / "sources.csv").read_text("utf-8-sig")))
+        r["raw_file"]
+        for r in csv.DictReader(io.StringIO((data / "sources.csv").read_text("utf-8-sig")))
         if r["source_id"] == "seed000"
     )
     raw = data / "raw" / raw_name

@@ -46,7 +46,11 @@ def runs(out: Path) -> dict:
 def notebook(path: Path, *cells: str, params: str = 'lang: str = "vi"') -> Path:
     """A notebook: a parameters cell, then one code cell per source."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     first = nbformat.v4.new_code_cell(params)
     first.metadata["tags"] = ["parameters"]
     nb.cells = [first, *(nbformat.v4.new_code_cell(c) for c in cells)]
@@ -126,7 +130,9 @@ def test_sigterm_and_sighup_stop_like_ctrl_c_and_record_the_stuck_cell(tmp_path,
         "time.sleep(delay)",
         params="delay: float = 0.0",
     )
-    grid = write_grid(tmp_path / "grid.yml", f"- notebook: {nb}\n  grid: {{delay: [0.0, 60.0, 61.0]}}\n")
+    grid = write_grid(
+        tmp_path / "grid.yml", f"- notebook: {nb}\n  grid: {{delay: [0.0, 60.0, 61.0]}}\n"
+    )
     out = tmp_path / "out"
     out.mkdir()
     stale = {"finished": True, "summary": {"ok": 9, "failed": 0, "skipped": 0}, "runs": []}
@@ -179,7 +185,9 @@ def test_sigterm_and_sighup_stop_like_ctrl_c_and_record_the_stuck_cell(tmp_path,
 
 @linux_only
 def test_a_render_killed_outright_leaves_an_unfinished_manifest_not_the_last_ones(tmp_path):
-    grid = write_grid(tmp_path / "grid.yml", "- notebook: FIX/slow.ipynb\n  grid: {delay: [60.0]}\n")
+    grid = write_grid(
+        tmp_path / "grid.yml", "- notebook: FIX/slow.ipynb\n  grid: {delay: [60.0]}\n"
+    )
     out = tmp_path / "out"
     out.mkdir()
     stale = {"finished": True, "summary": {"ok": 1, "failed": 0, "skipped": 0}, "runs": []}
@@ -218,7 +226,9 @@ tmpfs_only = pytest.mark.skipif(
 )
 
 
-def _render_on_tmpfs(out: Path, size: str, grid: Path, prepare: str = "") -> subprocess.CompletedProcess:
+def _render_on_tmpfs(
+    out: Path, size: str, grid: Path, prepare: str = ""
+) -> subprocess.CompletedProcess:
     """``dvcanalysis render`` into ``out``, a tmpfs of ``size`` (its own mount namespace)."""
     out.mkdir(exist_ok=True)
     cmd = " ".join(f"'{c}'" for c in render_cmd(grid, out))
@@ -230,9 +240,7 @@ def _render_on_tmpfs(out: Path, size: str, grid: Path, prepare: str = "") -> sub
 
 @tmpfs_only
 def test_disk_full_at_zero_bytes_is_one_line_exit_1_and_no_stale_manifest(tmp_path):
-    grid = write_grid(
-        tmp_path / "grid.yml", "- notebook: FIX/ok.ipynb\n  grid: {lang: [vi, en]}\n"
-    )
+    grid = write_grid(tmp_path / "grid.yml", "- notebook: FIX/ok.ipynb\n  grid: {lang: [vi, en]}\n")
     out = tmp_path / "out"
     stale = json.dumps({"finished": True, "summary": {"ok": 2}, "runs": []})
     # the last run's manifest, then a file that fills the disk to its last byte
@@ -268,7 +276,9 @@ def test_disk_full_after_every_cell_ran_is_kind_output_not_runner(tmp_path):
     cmd = " ".join(f"'{c}'" for c in render_cmd(grid, out, "--jobs", "1"))
     out.mkdir()
     script = f"mount -t tmpfs -o size=1m tmpfs '{out}' && cd '{ROOT}' && {cmd}; echo $? > '{tmp_path}/rc'{check}"
-    done = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=180
+    )
     assert (tmp_path / "rc").read_text().strip() == "1", done.stderr
     assert "Traceback" not in done.stderr
     got = {r["name"]: r for r in json.loads((tmp_path / "manifest.json").read_text())["runs"]}
@@ -335,7 +345,9 @@ def test_the_status_names_the_runs_in_flight_longest_first():
         "c": {"start": now - 1, "cell": 0},
         "d": {"start": now - 0.5, "cell": 1},
     }
-    assert runner.status_line(running, now) == "a 2 min 05 s (cell 3), b 5 s, c 1 s (cell 0), +1 more"
+    assert (
+        runner.status_line(running, now) == "a 2 min 05 s (cell 3), b 5 s, c 1 s (cell 0), +1 more"
+    )
 
 
 # ---------------------------------------------------------------- a cache that cannot lie
@@ -389,13 +401,17 @@ def test_a_damaged_entry_is_a_miss_reported_as_one_warning_line(tmp_path, capsys
     head["value"]["p"] = 0.0  # edited by hand: the checksum no longer matches
     path.write_text(json.dumps(head), encoding="utf-8")
     grid2 = write_grid(
-        tmp_path / "grid2.yml", f"- notebook: {nb}\n  grid: {{lang: [vi]}}\n  output: again_{{lang}}\n"
+        tmp_path / "grid2.yml",
+        f"- notebook: {nb}\n  grid: {{lang: [vi]}}\n  output: again_{{lang}}\n",
     )
     capsys.readouterr()
     assert main(["render", str(grid2), "--out", str(out), "--no-progress"]) == 0
     err = capsys.readouterr().err
     (line,) = [row for row in err.splitlines() if row.startswith("warning ")]
-    assert line.startswith("warning again_vi: cache entry ") and "does not match its checksum (content)" in line
+    assert (
+        line.startswith("warning again_vi: cache entry ")
+        and "does not match its checksum (content)" in line
+    )
     assert _printed(out, "again_vi")[1] == "0.5"
     assert runs(out)["again_vi"]["warnings"] == [line.split(": ", 1)[1]]
 

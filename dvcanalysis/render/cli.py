@@ -133,7 +133,9 @@ def _render(args: Any, out_dir: Path) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs {args.jobs}: expected a whole number of at least 1")
     if args.timeout is not None and args.timeout < 1:
-        raise InputError(f"--timeout {args.timeout}: expected a whole number of seconds, at least 1")
+        raise InputError(
+            f"--timeout {args.timeout}: expected a whole number of seconds, at least 1"
+        )
     check_out_dir(out_dir)  # before the grid is read (output_lock checks it again)
     if args.scheduler and not _SCHEDULER_RE.match(args.scheduler):
         raise InputError(

@@ -46,7 +46,6 @@ from dvcanalysis.render.report import write_index, write_manifest
 from dvcanalysis.render.run_error import RunError, failed_result
 from dvcanalysis.render.worker import run_job
 
-
 #: seconds a cell may run when its grid entry sets no ``timeout``: ten times the heaviest
 #: cell of the shipped notebooks measured cold on a loaded 2-core machine (2.0 s, the first
 #: cell of ``notebooks/briefing.ipynb``; 4.7 s for the whole of the heaviest notebook), with
@@ -339,7 +338,10 @@ def status_line(running: dict[str, dict], now: float, *, most: int = 3) -> str:
     parts = []
     for name, st in items[:most]:
         cell = st.get("cell")
-        parts.append(f"{name} {_clock(now - st.get('start', now))}" + (f" (cell {cell})" if cell is not None else ""))
+        parts.append(
+            f"{name} {_clock(now - st.get('start', now))}"
+            + (f" (cell {cell})" if cell is not None else "")
+        )
     more = len(items) - most
     return ", ".join(parts) + (f", +{more} more" if more > 0 else "")
 
@@ -357,9 +359,13 @@ def _watch(bar: Any, running: dict[str, dict], stop: threading.Event) -> None:
             bar.set_postfix_str(status_line(running, now) if running else "", refresh=True)
         elif now - last_line >= STATUS_EVERY_S:
             last_line = now
-            slow = {n: st for n, st in running.copy().items() if now - st["start"] >= STATUS_EVERY_S}
+            slow = {
+                n: st for n, st in running.copy().items() if now - st["start"] >= STATUS_EVERY_S
+            }
             if slow:
-                tqdm.write(f"still running: {status_line(slow, now, most=len(slow))}", file=sys.stderr)
+                tqdm.write(
+                    f"still running: {status_line(slow, now, most=len(slow))}", file=sys.stderr
+                )
 
 
 def _follow(
@@ -386,7 +392,9 @@ def _follow(
         file=sys.stderr,
     )
     stop = threading.Event()
-    watcher = threading.Thread(target=_watch, args=(bar, running, stop), daemon=True, name="dvc-status")
+    watcher = threading.Thread(
+        target=_watch, args=(bar, running, stop), daemon=True, name="dvc-status"
+    )
     watcher.start()
     by_name = {p.job.name: p for p in todo}
     done: set[str] = set()

@@ -206,9 +206,8 @@ def _execute(spec: dict, figures: Path, result: dict[str, Any]) -> dict[str, Any
     """
     import papermill as pm
 
-    from dvcanalysis.render.engine import ENGINE_NAME
-
     from dvcanalysis import cache
+    from dvcanalysis.render.engine import ENGINE_NAME
 
     notebook = Path(spec["notebook"])
     env = {
