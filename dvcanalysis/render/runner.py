@@ -145,6 +145,7 @@ def _skipped_row(p: Planned) -> dict[str, Any]:
         "status": "skipped",
         "duration_s": p.record.get("duration_s") if p.record else None,
         "outputs": p.record.get("outputs", []) if p.record else [],
+        "files": p.record.get("files") if p.record else None,
         "kernel_mode": p.record.get("kernel_mode") if p.record else None,
         "error": None,
     }
@@ -242,6 +243,10 @@ def _run_locked(
     options: dict[str, Any],
 ) -> list[dict]:
     """:func:`run_grid` once the output folder is locked: plan, run the rest, report."""
+    try:  # before planning (hashing takes a while): the last run's summary stands no more
+        write_manifest(out_dir, [], finished=False, grid_path=grid_path)
+    except OSError:
+        (out_dir / "manifest.json").unlink(missing_ok=True)
     planned = plan(jobs, out_dir, force=force, grid_path=grid_path)
     rows = {p.job.name: _skipped_row(p) for p in planned if p.skip}
     chosen = {j.name for j in jobs}
