@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -227,12 +228,16 @@ tmpfs_only = pytest.mark.skipif(
 
 
 def _render_on_tmpfs(
-    out: Path, size: str, grid: Path, prepare: str = ""
+    out: Path, size: str, grid: Path, prepare: str = "", after: str = ""
 ) -> subprocess.CompletedProcess:
-    """``dvcanalysis render`` into ``out``, a tmpfs of ``size`` (its own mount namespace)."""
+    """``dvcanalysis render`` into ``out``, a tmpfs of ``size`` (its own mount namespace);
+    ``after`` runs once it ended (the tmpfs is gone with the namespace); its exit code kept."""
     out.mkdir(exist_ok=True)
     cmd = " ".join(f"'{c}'" for c in render_cmd(grid, out))
-    script = f"mount -t tmpfs -o size={size} tmpfs '{out}' && cd '{ROOT}' && {prepare} {cmd}"
+    script = (
+        f"mount -t tmpfs -o size={size} tmpfs '{out}' && cd '{ROOT}' && {prepare} {cmd}; "
+        f"rc=$?{after}; exit $rc"
+    )
     return subprocess.run(
         ["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=180
     )
@@ -248,18 +253,28 @@ def test_disk_full_at_zero_bytes_is_one_line_exit_1_and_no_stale_manifest(tmp_pa
         f"printf '%s' '{stale}' > '{out}/manifest.json' && "
         f"(dd if=/dev/zero of='{out}/fill' bs=4k 2>/dev/null; true) && "
     )
-    done = _render_on_tmpfs(out, "512k", grid, prepare)
+    after = f"; cp '{out}/manifest.json' '{tmp_path}/manifest.json' 2>/dev/null; true"
+    done = _render_on_tmpfs(out, "512k", grid, prepare, after)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"{out}/manifest.json: cannot write (No space left on device)"), last
+    assert re.fullmatch(
+        rf"{re.escape(str(out))}/(manifest\.json|index\.html): cannot write "
+        r"\(No space left on device\); free some space and render again",
+        last,
+    ), last
     # every briefing accounted for: each is in the summary table, failed, with the reason
-    table = done.stdout
     for name in ("ok_vi", "ok_en"):
-        line = next(row for row in table.splitlines() if row.startswith(name))
-        assert "failed" in line and "No space left on device" in line, table
-    # the namespace is gone: what stayed in the folder beneath is what was there before
-    # (the tmpfs held everything); the point is that the render said so and exited 1
+        line = next(row for row in done.stdout.splitlines() if row.startswith(name))
+        assert "failed" in line and "No space left on device" in line, done.stdout
+    # the last run's manifest never stands: gone, or (once its removal freed room) this run's
+    saved = tmp_path / "manifest.json"
+    if saved.exists():
+        doc = json.loads(saved.read_text(encoding="utf-8"))
+        assert {r["name"]: r["status"] for r in doc["runs"]} == {
+            "ok_vi": "failed",
+            "ok_en": "failed",
+        }
 
 
 @tmpfs_only
