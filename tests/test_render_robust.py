@@ -460,3 +460,12 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141
     assert err == ""
+
+
+def test_the_progress_bar_names_the_briefing_running_longest(tmp_path, capsys):
+    grid = write_grid(tmp_path / "grid.yml", "- notebook: FIX/slow.ipynb\n  grid: {delay: [4.0]}\n")
+    jobs = render.load_grid(grid).jobs
+    rows = render.run_grid(jobs, out_dir=tmp_path / "out", progress=True, grid_path=grid)
+    assert rows[0]["status"] == "ok"
+    bar = capsys.readouterr().err
+    assert re.search(r"slow_4\.0 [1-9] s \(cell 1\)", bar), bar
