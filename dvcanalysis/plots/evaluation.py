@@ -13,9 +13,17 @@ from matplotlib.ticker import FuncFormatter
 from dvcanalysis import fmt
 from dvcanalysis.plots._base import Provenance, add_footer, legend_below, new_figure
 
-# The model in the project's national colour; baselines in greys.
+# The default forecast in the project's national colour; baselines in grey and ochre; the
+# other forecasters in lighter tones (a scenario curve: purple).
 MODEL_COLOR = "#1b4f72"
-BASELINE_COLORS = {"persistence": "#7f7f7f", "linear-trend": "#b9770e"}
+BASELINE_COLORS = {
+    "default": MODEL_COLOR,
+    "persistence": "#7f7f7f",
+    "linear-trend": "#b9770e",
+    "calibrated-persistence": "#5dade2",
+    "damped-trend": "#48c9b0",
+}
+SCENARIO_COLOR = "#8e44ad"
 PIT_BINS = 5
 
 
@@ -34,7 +42,7 @@ def model_label(name: str, lang: str) -> str:
 
 
 def _color(name: str) -> str:
-    return BASELINE_COLORS.get(name, MODEL_COLOR)
+    return BASELINE_COLORS.get(name, SCENARIO_COLOR)
 
 
 def evaluation_chart(
