@@ -70,7 +70,7 @@ every briefing, the last line names the file.
 
 No render hangs in silence: every cell has a time limit (``--timeout`` if given, for every
 entry; else the entry's ``timeout``; else :data:`~dvcanalysis.render.runner.DEFAULT_TIMEOUT`
-= 120 s, ten times the heaviest shipped cell with room to spare), and
+= 300 s, ten times the heaviest shipped cell with room to spare), and
 while runs are in flight the progress bar names the ones running longest and their cell;
 without a bar (``--no-progress``, not a terminal) a ``still running:`` line does, every
 minute (``DVC_RENDER_STATUS_EVERY`` seconds).
@@ -81,7 +81,7 @@ The grid file is a list of entries::
       grid: {lang: [vi, en]}                      # cartesian product of the lists
       parameters: {seed: 0}                       # optional fixed values
       output: "{notebook}_{lang}"                 # optional; default: notebook + grid values
-      timeout: 600                                # optional; seconds per cell (default 120)
+      timeout: 600                                # optional; seconds per cell (default 300)
 
 Speed: worker processes import papermill and nbconvert once (without
 jsonschema's optional IRI checker, about 1-2 s per import); each keeps a template
