@@ -9,6 +9,7 @@ the user's umask (``0o666 & ~umask``), not the 0600 of a temporary file.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -41,17 +42,40 @@ def atomic_path(target: Path | str, suffix: str | None = None):
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     suffix = target.suffix if suffix is None else suffix
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f".partial{suffix}", dir=target.parent
-    )
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=f".partial{suffix}", dir=target.parent
+        )
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(target)) from exc
     os.close(fd)
     try:
         yield Path(tmp)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.filename in (None, tmp, str(tmp)):  # name the file meant, not the temporary
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+#: errno values that mean "no room to write": disk full, quota exceeded, file size limit
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def no_space(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says there is no room to write."""
+    for _ in range(10):  # the exception and what caused it
+        if exc is None:
+            break
+        if isinstance(exc, OSError) and exc.errno in NO_SPACE:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def write_text(target: Path | str, text: str) -> Path:
@@ -96,16 +120,35 @@ def read_text_strict(path: Path | str, *, what: str = "file") -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-        line = data[: exc.start + bom].count(b"\n") + 1
-        raise InputError(
-            Problem(
-                shown,
-                f"not valid UTF-8 (byte 0x{data[exc.start + bom]:02x}: {exc.reason}); "
-                "save the file as UTF-8",
-                line,
-            )
-        ) from None
+        raise InputError(utf8_problem(data, exc, shown)) from None
+
+
+def utf8_problem(data: bytes, exc: UnicodeDecodeError, shown: str, *, save_as: str = "UTF-8"):
+    """The :class:`~dvcanalysis.errors.Problem` of bytes that are not UTF-8 (``exc``, from
+    ``data.decode("utf-8-sig")``): the bad byte and the line it is on (1-based; a line ends
+    at ``\n``, so CRLF files count alike)."""
+    from dvcanalysis.errors import Problem
+
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    at = exc.start + bom
+    line = data[:at].count(b"\n") + 1
+    return Problem(
+        shown,
+        f"not valid UTF-8 (byte 0x{data[at]:02x}: {exc.reason}); save the file as {save_as}",
+        line,
+    )
+
+
+def read_csv_text(path: Path) -> str:
+    """The text of a CSV file for :mod:`csv` (line ends kept, a leading BOM dropped); raises
+    :class:`UnicodeDecodeError` as ``bytes.decode`` does (see :func:`utf8_problem`)."""
+    return Path(path).read_bytes().decode("utf-8-sig")
+
+
+def newlines(text: str) -> str:
+    """``text`` with Windows (CRLF) and old Mac (CR) line ends as ``\n``: a quoted CSV field
+    that spans lines reads the same whatever the file's line ends."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _strict_loader(dates_as_text: bool):

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from collections.abc import Iterable
@@ -199,8 +200,15 @@ def read_rows(
     rows: list[tuple[int, dict[str, str]]] = []
     try:
         # a leading byte-order mark (Excel's "CSV UTF-8") is accepted, as by every reader
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [_io.utf8_problem(data, exc, shown, save_as="UTF-8 CSV")]
+    try:
+        with io.StringIO(text, newline="") as fh:
+            # CRLF line ends (Excel, Windows editors) inside a quoted field read as "\n"
+            base = csv.reader(fh)
+            reader = ([_io.newlines(cell) for cell in record] for record in base)
             header = next(reader, None)
             if header is None:
                 return [], [Problem(shown, "file is empty; expected a header line", line=1)]
@@ -227,10 +235,10 @@ def read_rows(
                 )
             if missing:
                 return [], problems
-            last = reader.line_num
+            last = base.line_num
             for record in reader:
                 start = last + 1
-                last = reader.line_num
+                last = base.line_num
                 if not any(cell.strip() for cell in record):
                     continue
                 if not check_fields(record, header, shown, start, problems):
@@ -238,8 +246,6 @@ def read_rows(
                 row = dict.fromkeys(optional, "")
                 row.update(zip(header, record, strict=True))
                 rows.append((start, row))
-    except UnicodeDecodeError as exc:
-        return [], [Problem(shown, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")]
     except csv.Error as exc:
         return [], [Problem(shown, f"malformed CSV: {exc}")]
     return rows, problems
@@ -303,9 +309,29 @@ def checked_sources(path: Path, raw: Path) -> tuple[dict[str, dict[str, str]], l
                 )
             )
         elif rf and raw_text(str(raw / rf)) is None:
-            problems.append(Problem(shown, f"raw file {rf!r} is not UTF-8 text", line, "raw_file"))
+            problems.append(
+                Problem(
+                    shown,
+                    f"raw file {rf!r} is not UTF-8 text{_bad_byte(raw / rf)}",
+                    line,
+                    "raw_file",
+                )
+            )
         sources[sid] = row
     return sources, problems
+
+
+def _bad_byte(path: Path) -> str:
+    """`` (line 12: byte 0xe9 ...)``: where a file stops being UTF-8, or empty."""
+    try:
+        data = path.read_bytes()
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problem = _io.utf8_problem(data, exc, paths.relative(path))
+        return f" (line {problem.line}: {problem.message.split('(', 1)[1].split(')', 1)[0]})"
+    except OSError:
+        return ""
+    return ""
 
 
 @lru_cache(maxsize=16)
@@ -556,10 +582,18 @@ def _check(path: Path | None = None) -> None:
 
 
 # ---------------------------------------------------------------- loading
+def _newlines(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with CRLF line ends (inside quoted fields) as ``\n``, as validated."""
+    for col in df.columns:
+        if df[col].astype(str).str.contains("\r", regex=False).any():
+            df[col] = df[col].map(_io.newlines)
+    return df
+
+
 @lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> pd.DataFrame:
     _check(Path(path))
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    df = _newlines(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"))
     df["value"] = df["value"].astype(float)
     for col in OPTIONAL_EVIDENCE_COLUMNS:
         if col not in df:
@@ -615,9 +649,9 @@ def load_sources(path: Path | str | None = None) -> pd.DataFrame:
     _, problems = checked_sources(p, p.parent / "raw")
     if problems:
         raise InputError(problems)
-    return pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig").set_index(
-        "source_id"
-    )
+    return _newlines(
+        pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    ).set_index("source_id")
 
 
 def source_label(source_id: str, lang: str = "vi") -> str:

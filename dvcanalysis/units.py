@@ -29,6 +29,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from datetime import date
@@ -38,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dvcanalysis import evidence, paths
+from dvcanalysis import _io, evidence, paths
 from dvcanalysis.errors import InputError, Problem, check_choice, check_fields
 
 UNIT_TYPES = ("province", "ministry")
@@ -179,7 +180,12 @@ def _rows(path: Path, shown: str) -> tuple[list[tuple[int, dict[str, str]]], lis
     problems: list[Problem] = []
     rows: list[tuple[int, dict[str, str]]] = []
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [_io.utf8_problem(data, exc, shown, save_as="UTF-8 CSV")]
+    try:
+        with io.StringIO(text, newline="") as fh:
             reader = csv.reader(fh)
             header: list[str] | None = None
             last = 0
@@ -214,13 +220,6 @@ def _rows(path: Path, shown: str) -> tuple[list[tuple[int, dict[str, str]]], lis
                 if not check_fields(record, header, shown, start, problems):
                     continue
                 rows.append((start, {k: v.strip() for k, v in zip(header, record, strict=True)}))
-    except UnicodeDecodeError as exc:
-        return [], [
-            Problem(
-                shown,
-                f"not valid UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8 CSV",
-            )
-        ]
     except csv.Error as exc:
         return [], [Problem(shown, f"malformed CSV: {exc}")]
     if header is None:

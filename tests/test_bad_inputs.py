@@ -402,7 +402,7 @@ COUNTS_CASES = [
     (
         "count-not-utf8",
         _counts((COUNTS_HEAD + "province,01,pre-2025,2024-06,100,10 caf").encode() + b"\xe9\n"),
-        ": not valid UTF-8 (invalid continuation byte at byte",
+        ":2: not valid UTF-8 (byte 0xe9: invalid continuation byte); save the file as UTF-8 CSV",
     ),
 ]
 
@@ -472,7 +472,7 @@ EVIDENCE_CASES = [
         "evidence-not-utf8",
         _edit("evidence.csv", lambda raw: raw.replace(b"Vi\xe1\xbb\x87t Nam", b"Vi\xe9t Nam", 1)),
         1,
-        "evidence.csv: not valid UTF-8 (invalid continuation byte at byte",
+        "evidence.csv:2: not valid UTF-8 (byte 0xe9: invalid continuation byte)",
     ),
     (
         "evidence-missing-column",
@@ -532,7 +532,7 @@ EVIDENCE_CASES = [
         "sources-not-utf8",
         _edit("sources.csv", lambda raw: raw.replace("Thủ".encode(), b"Th\xfa", 1)),
         1,
-        "sources.csv: not valid UTF-8 (invalid start byte at byte",
+        "sources.csv:2: not valid UTF-8 (byte 0xfa: invalid start byte)",
     ),
     (
         "sources-empty",

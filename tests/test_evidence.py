@@ -270,3 +270,52 @@ def test_disagreements_of_the_2024_evidence(data_2024_12_31):
     assert set(nat["value"]) == {0.458, 0.45} and nat["group"].nunique() == 1
     bct = d[(d["unit_code"] == "BCT") & (d["period"] == "2024")]
     assert set(bct["value"]) == {0.8348, 0.8349}
+
+
+def test_crlf_file_with_a_multi_line_quote_reads_as_the_same_text(tmp_path):
+    """Excel or a Windows editor saves CRLF line ends, inside quoted fields too: a quote
+    that spans two lines of its source is still found verbatim, and loads with ``\\n``."""
+    import csv
+    import io
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), data)
+    quote = "mới chỉ 17% hồ sơ ở địa phương được xử lý trực tuyến toàn trình"
+    split = quote.replace("hồ sơ ở", "hồ sơ\nở")
+    raw_name = next(
+        r["raw_file"]
+        for r in csv.DictReader(io.StringIO((data / "sources.csv").read_text("utf-8-sig")))
+        if r["source_id"] == "seed000"
+    )
+    raw = data / "raw" / raw_name
+    text = raw.read_text(encoding="utf-8")
+    assert quote in text
+    raw.write_text(text.replace(quote, split), encoding="utf-8")
+    rows = list(csv.reader(io.StringIO((data / "evidence.csv").read_text("utf-8"), newline="")))
+    for row in rows:
+        row[:] = [c.replace(quote, split) for c in row]
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    # as unix2dos (or a Windows editor) converts it: every line end, inside quotes too
+    (data / "evidence.csv").write_bytes(out.getvalue().encode("utf-8").replace(b"\n", b"\r\n"))
+    assert b"h\xe1\xbb\x93 s\xc6\xa1\r\n\xe1\xbb\x9f" in (data / "evidence.csv").read_bytes()
+    assert evidence.validate(data / "evidence.csv") == []
+    df = evidence.load(data / "evidence.csv")
+    assert split in set(df["quote_vi"])
+    assert not df["quote_vi"].str.contains("\r").any()
+
+
+def test_a_bad_byte_is_named_by_its_line(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), data)
+    raw = (data / "evidence.csv").read_bytes().replace(b"\n", b"\r\n")
+    lines = raw.split(b"\r\n")
+    lines[4] = lines[4].replace(b",", b",\xff", 1)
+    (data / "evidence.csv").write_bytes(b"\r\n".join(lines))
+    (problem,) = evidence.validate(data / "evidence.csv")
+    assert str(problem).endswith(
+        "evidence.csv:5: not valid UTF-8 (byte 0xff: invalid start byte); save the file as UTF-8 CSV"
+    )

@@ -418,6 +418,7 @@ def test_ctrl_c_stops_the_run_and_records_it(tmp_path):
     assert runs["slow_60.0"]["status"] == "failed"
     assert runs["slow_60.0"]["error"]["ename"] == "Interrupted"
     assert runs["slow_60.0"]["error"]["kind"] == "interrupted"
+    assert runs["slow_60.0"]["error"]["cell_index"] == 1  # the cell it was stuck in
     assert not (out / "slow_60.0.html").exists()
 
 

@@ -68,7 +68,13 @@ CASES = [
         "RuntimeError",
         None,
     ),
-    ("runner", lambda: RunError.from_runner(OSError("disk full")), "OSError", None),
+    (
+        "output",
+        lambda: RunError.from_output(OSError(28, "No space left on device"), "out/b.html"),
+        "OSError",
+        None,
+    ),
+    ("runner", lambda: RunError.from_runner(ValueError("bad")), "ValueError", None),
     (
         "worker_died",
         lambda: RunError.worker_died("worker process 7 was killed by SIGKILL"),
@@ -125,8 +131,35 @@ def test_messages_as_the_manifest_shows_them():
         "worker process 7 ended (exit code 3) while running this briefing (twice)"
     )
     assert RunError.interrupted().evalue == (
-        "the runner was interrupted before this briefing finished"
+        "the render was stopped (SIGINT) before this briefing finished"
     )
+    stuck = RunError.interrupted("SIGTERM", 1)
+    assert (stuck.cell_index, stuck.evalue) == (
+        1,
+        "the render was stopped (SIGTERM) while cell 1 was running",
+    )
+    assert RunError.interrupted("SIGHUP", started=False).evalue == (
+        "the render was stopped (SIGHUP) before this briefing started"
+    )
+    assert RunError.from_output(OSError(28, "No space left on device"), "out/b.html").evalue == (
+        "cannot write out/b.html: No space left on device"
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "where"),
+    [
+        ({"kind": "cell", "cell_index": 2}, "cell 2"),
+        ({"kind": "interrupted", "cell_index": 1}, "cell 1"),
+        ({"kind": "output", "cell_index": None}, "after the last cell"),
+        ({"kind": "kernel_start", "cell_index": None}, "before any cell"),
+        ({"kind": "executor", "cell_index": None}, ""),
+    ],
+)
+def test_where_a_run_failed_in_words(error, where):
+    from dvcanalysis.render.run_error import where as where_of
+
+    assert where_of(error) == where
 
 
 def test_a_timeout_before_the_kernel_answered_is_a_kernel_start():

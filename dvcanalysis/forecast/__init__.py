@@ -156,10 +156,13 @@ def evaluate_cached(*, n_draws: int = 1000, seed: int = 0):
     """:func:`evaluate` of the default forecasters, computed once per data vintage and code
     version when a results cache is set (:mod:`dvcanalysis.cache`): the briefings' track
     records and notebook 06 read one evaluation."""
+    from dvcanalysis.evaluation.result import Evaluation
+
     return cache.cached(
         "evaluation",
         {"n_draws": n_draws, "seed": seed},
         lambda: evaluate(n_draws=n_draws, seed=seed),
+        codec=Evaluation,
     )
 
 

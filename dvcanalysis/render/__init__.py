@@ -16,7 +16,9 @@ and writes under ``DIR`` (default ``out/``):
 ``index.html``
     every briefing of the run (parameters, status, duration, relative link);
 ``manifest.json``
-    per run: ``parameters``, ``status`` (ok / failed / skipped), ``duration_s``,
+    written at the start (``finished: false``, the runs to do ``pending``), after every
+    run and at the end (``finished: true``); per run: ``parameters``, ``status`` (ok /
+    failed / skipped / pending), ``duration_s``,
     ``worker_peak_mb`` (``ru_maxrss`` of the worker process so far),
     ``kernel_peak_mb`` (``VmHWM`` of that run's kernel, read before it shuts down),
     ``kernel_mode`` (``warm``: forked from the worker's template; ``fresh``: a new
@@ -25,11 +27,16 @@ and writes under ``DIR`` (default ``out/``):
     while importing, and its size when the kernel was forked) and ``kernel_private_mb``
     (what the kernel did not share with it, at its end),
     ``error`` (the same fields for every failure, :class:`~dvcanalysis.render.run_error.RunError`:
-    ``kind``, one of ``cell``, ``timeout``, ``kernel_start``, ``kernel``, ``runner``,
-    ``worker_died``, ``executor``, ``interrupted``; ``ename``, ``evalue`` (a kernel
-    error ends with the last lines of the kernel's stderr); ``cell_index`` in the
-    source notebook, ``None`` when no cell ran; ``execution_count``),
-    ``outputs`` (relative to ``DIR``) and ``inputs`` (hashes and their ``key``);
+    ``kind``, one of ``cell``, ``timeout``, ``kernel_start``, ``kernel``, ``output``,
+    ``runner``, ``worker_died``, ``executor``, ``interrupted``; ``ename``, ``evalue`` (a
+    kernel error ends with the last lines of the kernel's stderr); ``cell_index`` in the
+    source notebook (for ``interrupted``: the cell it was running), ``None`` when no cell
+    ran or it is not known; ``execution_count``),
+    ``outputs`` (relative to ``DIR``), ``files`` (each output's ``size`` and ``sha256``;
+    a figures folder's over its files), ``inputs`` (hashes and their ``key``),
+    ``rerendered`` (why a run whose inputs had not changed ran again: ``output changed on
+    disk: <file>``) and ``warnings`` (lines its kernel logged, e.g. a cache entry that did
+    not match its checksum);
     ``attempts`` and ``retried`` (why) when the run needed a second attempt
     (and ``first_error``, the same fields, when it was the kernel's start that failed).
 
@@ -43,9 +50,30 @@ PID of the first).
 
 A run is skipped when its record (``DIR/.records/<name>.json``, written last)
 holds the same input key (notebook file, parameters, package source, data
-files) and its outputs exist; ``--force`` redoes it. Every file is written under
+files) and its outputs are on disk with the sizes and hashes it recorded; one that
+changed since is rendered again, and the render says so (``re-rendered: output
+changed on disk: <file>``). ``--force`` redoes every run and recomputes the results
+cache's entries (:mod:`dvcanalysis.cache`; the briefings of one forced render still
+share them); ``--no-cache`` computes without the cache. Every file is written under
 a temporary name and renamed, so a killed run never leaves an output that a
-re-run would take for done.
+re-run would take for done; a run that starts removes its previous outputs first.
+
+Every stop is recorded: SIGTERM (a scheduler, ``systemctl stop``) and SIGHUP (a closed
+terminal) stop a render as Ctrl-C does: the runs in flight are recorded ``interrupted``
+(with the cell each was running), the others too, the manifest stays ``finished: false``,
+the index says how many were not finished, their ``.partial`` files are removed, and one
+line says so; the exit code is 128 + the signal (130, 143, 129). A file that cannot be
+written for want of space (``ENOSPC``, a quota, a size limit) is one line naming it and
+exit code 1: in a run, after its cells ran, it is kind ``output`` and the run leaves no
+output; for the manifest or the index, the stale one is removed, the summary table lists
+every briefing, the last line names the file.
+
+No render hangs in silence: every cell has a time limit (``--timeout`` if given, for every
+entry; else the entry's ``timeout``; else :data:`~dvcanalysis.render.runner.DEFAULT_TIMEOUT`
+= 300 s, ten times the heaviest shipped cell with room to spare), and
+while runs are in flight the progress bar names the ones running longest and their cell;
+without a bar (``--no-progress``, not a terminal) a ``still running:`` line does, every
+minute (``DVC_RENDER_STATUS_EVERY`` seconds).
 
 The grid file is a list of entries::
 
@@ -53,7 +81,7 @@ The grid file is a list of entries::
       grid: {lang: [vi, en]}                      # cartesian product of the lists
       parameters: {seed: 0}                       # optional fixed values
       output: "{notebook}_{lang}"                 # optional; default: notebook + grid values
-      timeout: 600                                # optional; seconds per cell
+      timeout: 600                                # optional; seconds per cell (default 300)
 
 Speed: worker processes import papermill and nbconvert once (without
 jsonschema's optional IRI checker, about 1-2 s per import); each keeps a template

@@ -110,7 +110,8 @@ class KernelManager(AsyncKernelManager):
 class Client(PapermillNotebookClient):
     """papermill's notebook client, reporting into :attr:`sink` (set per run by the engine):
     ``kernel_ready``, ``cell`` (the running cell of the source notebook) and
-    ``kernel_peak_kb``; ``sink["prepare_km"]``, if set, prepares the kernel manager."""
+    ``kernel_peak_kb``; ``sink["prepare_km"]``, if set, prepares the kernel manager, and
+    ``sink["on_cell"]``, if set, is called with each cell's index as it starts."""
 
     sink: dict = {}
 
@@ -144,6 +145,9 @@ class Client(PapermillNotebookClient):
         # so that a timeout or a dead kernel is also pinned to its cell
         if "injected-parameters" not in cell.get("metadata", {}).get("tags", []):
             self.sink["cell"] = self.sink.get("cell", -1) + 1
+            on_cell = self.sink.get("on_cell")  # the worker tells the render process
+            if on_cell is not None:
+                on_cell(self.sink["cell"])
         return super().execute_cell(cell, cell_index, *args, **kwargs)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from dvcanalysis import paths
+from dvcanalysis import _io, paths
 from dvcanalysis.errors import InputError
 
 LOCK = ".lock"
@@ -71,8 +71,14 @@ def output_lock(out_dir: Path | str) -> Iterator[Path]:
                     f"--out {paths.relative(out_dir)}: another render (PID {holder}) is "
                     "writing into this folder; wait for it to end or choose another --out"
                 ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as exc:
+            if not _io.no_space(exc):
+                raise OSError(exc.errno, exc.strerror, str(out_dir / LOCK)) from None
+            # the disk is full: the lock is held all the same (the PID is only for the
+            # message a second render gets); the render goes on to report what it cannot write
         if not os.access(out_dir, os.W_OK):
             raise _unwritable(out_dir, PermissionError(errno.EACCES, "Permission denied"))
         yield out_dir

@@ -71,8 +71,7 @@ def publish(doc: dict | None, out_dir: Path, name: str) -> dict[str, Any]:
     template = warm.current_template()
     if template is not None:  # warm kernels: a child forked from the template typesets it
         report = template.typeset(doc, figures, target, 300.0)
-        if "error" in report:
-            raise RuntimeError(f"PDF typesetting failed: {report['error']}")
+        _raise_for(report, target)
         memory = {"pdf_private_mb": round((report.get("private_kb") or 0) / 1024, 1)}
     else:
         peak_kb = typeset(doc, figures, target)
@@ -123,6 +122,8 @@ def _serve() -> None:
             reply: dict[str, Any] = {"ok": True}
         except Exception as exc:  # noqa: BLE001 - the worker reports it as the run's error
             reply = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
+            if isinstance(exc, OSError):
+                reply["errno"] = exc.errno
         reply["rss_kb"] = _status_kb("VmRSS")
         reply["peak_kb"] = _status_kb("VmHWM")
         out.write(json.dumps(reply).encode() + b"\n")
@@ -213,9 +214,18 @@ def typeset(doc: dict, figures_dir: Path, target: Path, *, timeout: float = 300.
             ts.close()  # the next document starts a new one
             _CURRENT.clear()
             _CURRENT.append(Typesetter())
-    if "error" in reply:
-        raise RuntimeError(f"PDF typesetting failed: {reply['error']}")
+    _raise_for(reply, target)
     return peak
+
+
+def _raise_for(reply: dict, target: Path) -> None:
+    """Raise the error a PDF process reported: an :class:`OSError` naming ``target`` when
+    writing failed (e.g. the disk is full), else :class:`RuntimeError` with Typst's message."""
+    if "error" not in reply:
+        return
+    if reply.get("errno"):
+        raise OSError(reply["errno"], os.strerror(reply["errno"]), str(target))
+    raise RuntimeError(f"PDF typesetting failed: {reply['error']}")
 
 
 def close_typesetter() -> None:

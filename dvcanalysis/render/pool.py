@@ -36,6 +36,8 @@ from dvcanalysis.render.kernel_dir import KERNEL_DIR_ENV, short_tmp
 from dvcanalysis.render.run_error import RunError, failed_result
 
 PR_SET_PDEATHSIG = 1
+#: the key of a worker's progress message (a cell started), as opposed to a result
+PROGRESS = "__progress__"
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -74,10 +76,21 @@ def _worker_main(
     """A worker: run the specs received on ``conn`` one at a time; ``None`` ends it."""
     die_with_parent(parent_pid)
     os.environ[KERNEL_DIR_ENV] = kernel_dir  # the kernels' socket folders go there
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the render process's to handle
-    from dvcanalysis.render.worker import warm_up
+    # Ctrl-C, and SIGTERM or SIGHUP sent to the whole group (a scheduler, systemctl, a
+    # closed terminal), are the render process's to handle: it records what was running
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+    from dvcanalysis.render.worker import set_progress, warm_up
 
     warm_up()
+
+    def progress(name: str, cell: int) -> None:
+        try:
+            conn.send({PROGRESS: {"name": name, "cell": cell}})
+        except (OSError, ValueError):
+            pass
+
+    set_progress(progress)
     while True:
         try:
             spec = conn.recv()
@@ -126,15 +139,22 @@ def _death(proc: Any) -> str:
 
 
 def run_pool(
-    specs: Sequence[dict], workers: int, *, target: Callable[[dict], dict] | None = None
+    specs: Sequence[dict],
+    workers: int,
+    *,
+    target: Callable[[dict], dict] | None = None,
+    running: dict[str, dict] | None = None,
 ) -> Iterator[tuple[dict, dict]]:
     """Run ``target(spec)`` for every spec on ``workers`` processes; yield ``(spec, result)``.
 
     ``target`` (default :func:`dvcanalysis.render.worker.run_job`) must be importable
     at top level and never raise. A job whose worker dies is retried once in a new
     worker; its result then carries ``attempts: 2`` and ``retried`` (why). Closing the
-    generator (or an exception in the caller) stops every worker.
+    generator (or an exception in the caller) stops every worker. ``running``, if given,
+    is kept current: job name -> ``{"start": time.monotonic() when handed out, "cell":
+    the cell running, or None}`` for every job a worker holds.
     """
+    running = {} if running is None else running
     if target is None:
         from dvcanalysis.render.worker import run_job as target
 
@@ -150,12 +170,13 @@ def run_pool(
             busy = sum(w.spec is not None for w in pool)
             while len(pool) < min(workers, busy + len(pending)):
                 pool.append(_Worker(ctx, target, kernel_dir))
-            _hand_out(pool, pending)
+            _hand_out(pool, pending, running)
             ready = set(wait([w.conn for w in pool] + [w.proc.sentinel for w in pool]))
             for w in list(pool):
                 if w.conn in ready or w.proc.sentinel in ready:
-                    done = _collect(w, w.conn in ready, pool, pending, retried)
+                    done = _collect(w, w.conn in ready, pool, pending, retried, running)
                     if done is not None:
+                        running.pop(done[0]["name"], None)
                         yield done
     finally:
         for w in pool:
@@ -166,11 +187,12 @@ def run_pool(
         shutil.rmtree(kernel_dir, ignore_errors=True)
 
 
-def _hand_out(pool: list[_Worker], pending: deque[dict]) -> None:
+def _hand_out(pool: list[_Worker], pending: deque[dict], running: dict[str, dict]) -> None:
     """Send the next pending spec to every idle worker."""
     for w in pool:
         if w.spec is None and pending:
             w.spec = pending.popleft()
+            running[w.spec["name"]] = {"start": time.monotonic(), "cell": None}
             try:
                 w.conn.send(w.spec)
             except (OSError, ValueError):
@@ -183,6 +205,7 @@ def _collect(
     pool: list[_Worker],
     pending: deque[dict],
     retried: dict[str, str],
+    running: dict[str, dict],
 ) -> tuple[dict, dict] | None:
     """A worker that answered or ended: its ``(spec, result)``, or None when there is none yet.
 
@@ -196,6 +219,11 @@ def _collect(
             result = w.conn.recv()
         except (EOFError, OSError):
             result = None
+    if isinstance(result, dict) and PROGRESS in result:  # a cell started: not done yet
+        if w.spec is not None and result[PROGRESS]["name"] == w.spec["name"]:
+            running.setdefault(w.spec["name"], {"start": time.monotonic()})
+            running[w.spec["name"]]["cell"] = result[PROGRESS]["cell"]
+        return None
     if result is not None:
         spec, w.spec = w.spec, None
         name = spec["name"]
@@ -217,6 +245,7 @@ def _collect(
     name = spec["name"]
     if name not in retried:
         retried[name] = f"{why} while running this briefing; retried once"
+        running.pop(name, None)
         pending.appendleft(spec)
         return None
     error = RunError.worker_died(why)

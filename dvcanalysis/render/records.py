@@ -76,24 +76,83 @@ def record_path(out_dir: Path, name: str) -> Path:
     return out_dir / RECORDS / f"{name}.json"
 
 
-def up_to_date(job: Job, out_dir: Path, key: str) -> dict | None:
-    """The record of a finished run if its key matches and its outputs exist, else None."""
+def output_stamp(path: Path) -> dict[str, object] | None:
+    """What the record keeps of one output: ``size`` (bytes) and ``sha256`` of a file, or of
+    a folder (every file's name and bytes, :func:`_tree_hash`); None if it is missing."""
+    if path.is_dir():
+        size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        return {"size": size, "sha256": _tree_hash(path)}
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return {"size": len(data), "sha256": _sha(data)}
+
+
+def output_stamps(out_dir: Path, outputs: Sequence[str]) -> dict[str, dict]:
+    """:func:`output_stamp` of each output (relative to ``out_dir``)."""
+    return {name: output_stamp(out_dir / name) or {} for name in outputs}
+
+
+def check_record(job: Job, out_dir: Path, key: str) -> tuple[dict | None, str | None]:
+    """``(record, None)`` for a finished run whose key matches and whose outputs are on disk
+    as it wrote them (sizes and hashes); else ``(None, why it must run again)``, ``why``
+    None when it simply has not run for these inputs."""
     try:
         record = json.loads(record_path(out_dir, job.name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return None, None
     if record.get("inputs", {}).get("key") != key or record.get("status") != "ok":
-        return None
-    if not all((out_dir / p).exists() for p in record.get("outputs", [])):
-        return None
-    return record
+        return None, None
+    files = record.get("files") or {}
+    for name in record.get("outputs", []):
+        want = files.get(name)
+        got = output_stamp(out_dir / name)
+        if got is None:
+            return None, f"output changed on disk: {name} is missing"
+        if not want:
+            return None, f"output changed on disk: {name} has no recorded size and hash"
+        if got != want:
+            return None, f"output changed on disk: {name}"
+    return record, None
 
 
-def clean_partials(out_dir: Path, name: str) -> None:
-    """Remove temporary files a killed run of ``name`` may have left (``_io.atomic_path`` names)."""
+def up_to_date(job: Job, out_dir: Path, key: str) -> dict | None:
+    """The record of a finished run if its key matches and its outputs are unchanged, else None."""
+    return check_record(job, out_dir, key)[0]
+
+
+#: a temporary name of ``_io.atomic_path``: ``.<stem>.<8 characters>.partial<suffix>``
+_PARTIAL = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.partial(\.[A-Za-z0-9]+)?$")
+
+
+def clean_partials(out_dir: Path, name: str) -> list[Path]:
+    """Remove the temporary files a killed run of ``name`` may have left (``_io.atomic_path``
+    names): its outputs', its record's and those in its figures folder. Returns them."""
     pat = re.compile(rf"^\.{re.escape(name)}\.[A-Za-z0-9_]{{8}}\.partial\.[a-z]+$")
+    removed = []
     for d in (out_dir, out_dir / RECORDS):
         if d.is_dir():
             for p in d.iterdir():
                 if pat.match(p.name):
                     p.unlink(missing_ok=True)
+                    removed.append(p)
+    removed += _clean_folder(out_dir / f"{name}_figures")
+    return removed
+
+
+def _clean_folder(folder: Path) -> list[Path]:
+    """Remove every ``_io.atomic_path`` temporary file in ``folder`` (not below)."""
+    removed = []
+    if folder.is_dir():
+        for p in folder.iterdir():
+            if _PARTIAL.match(p.name) and p.is_file():
+                p.unlink(missing_ok=True)
+                removed.append(p)
+    return removed
+
+
+def clean_cache_partials(out_dir: Path) -> list[Path]:
+    """Remove the temporary files killed kernels left in the render's own cache folder
+    (``DIR/.cache``, which the output folder's lock covers)."""
+    return _clean_folder(out_dir / ".cache")

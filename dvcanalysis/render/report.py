@@ -9,13 +9,17 @@ from pathlib import Path
 
 from dvcanalysis import _io, paths
 from dvcanalysis.render.records import record_path
+from dvcanalysis.render.run_error import where as error_where
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # dvcanalysis/templates
 
 
 def _status_counts(rows: list[dict]) -> dict[str, int]:
-    """How many runs are ok, failed and skipped."""
-    return {s: sum(r["status"] == s for r in rows) for s in ("ok", "failed", "skipped")}
+    """How many runs are ok, failed and skipped (and pending: not run yet, while the
+    render is going or when it died)."""
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("ok", "failed", "skipped")}
+    pending = sum(r["status"] == "pending" for r in rows)
+    return {**counts, "pending": pending} if pending else counts
 
 
 def write_manifest(
@@ -115,6 +119,17 @@ def _day_both(d: str) -> str:
     return f"{day} {months[month - 1]} {year} · {day}/{month}/{year}"
 
 
+def unfinished_note(rows: list[dict]) -> str:
+    """``", 3 not finished (the render was stopped)"`` for the index's summary line when
+    some runs were interrupted or are still pending; else empty."""
+    stopped = sum((r.get("error") or {}).get("kind") == "interrupted" for r in rows)
+    pending = sum(r["status"] == "pending" for r in rows)
+    if not stopped and not pending:
+        return ""
+    why = "the render was stopped" if stopped else "still running, or the render died"
+    return f", {stopped + pending} not finished ({why})"
+
+
 def write_index(out_dir: Path, rows: list[dict]) -> Path:
     """Write ``index.html``, a catalogue for readers (title, segment, scenario, language, data
     date, links to HTML and PDF), and beside it the run page ``run.html``
@@ -148,6 +163,9 @@ def write_index(out_dir: Path, rows: list[dict]) -> Path:
                 " (some pages, such as backtests, use older data; see each row ·"
                 " một số trang, như kiểm định ngược, dùng số liệu cũ hơn)"
             )
+    note = unfinished_note(rows)
+    if note:  # a stopped render: the catalogue says how many pages are missing
+        data_line = (data_line + " · " if data_line else "") + note.lstrip(", ")
     write_run_page(out_dir, rows)
     text = template.substitute(
         data_date=html.escape(data_line),
@@ -164,17 +182,16 @@ def write_run_page(out_dir: Path, rows: list[dict]) -> Path:
     counts = _status_counts(rows)
     summary = (
         f"{len(rows)} page(s): {counts['ok']} rendered, {counts['skipped']} up to date, "
-        f"{counts['failed']} failed. Run details: manifest.json."
+        f"{counts['failed']} failed{unfinished_note(rows)}. Run details: manifest.json."
     )
     lines = []
     for r in rows:
         err = r.get("error") or {}
         detail = ""
         if err:
-            cell = err.get("cell_index")
-            where = f"cell {cell}" if cell is not None else "before any cell"
+            where = error_where(err)
             first = (str(err.get("evalue") or "").splitlines() or [""])[0][:200]
-            detail = f"{where}: {err.get('ename', '')}: {first}"
+            detail = f"{where + ': ' if where else ''}{err.get('ename', '')}: {first}"
         dur = r.get("duration_s")
         secs = f"{dur:.1f} s" if isinstance(dur, (int, float)) else ""
         lines.append(
@@ -195,9 +212,9 @@ def summary_table(rows: list[dict]) -> str:
         err = r.get("error") or {}
         msg = ""
         if err:
-            cell = f"cell {err['cell_index']}: " if err.get("cell_index") is not None else ""
+            where = error_where(err)
             first = (str(err.get("evalue") or "").splitlines() or [""])[0]
-            msg = f"{cell}{err.get('ename', '')}: {first}"[:80]
+            msg = f"{where + ': ' if where else ''}{err.get('ename', '')}: {first}"[:80]
         fmt = lambda v, spec: format(v, spec) if isinstance(v, (int, float)) else "-"  # noqa: E731
         data.append(
             (

@@ -9,9 +9,11 @@ kind gives the same fields:
     one of :data:`KINDS`: ``cell`` (a cell raised), ``timeout`` (a cell ran past the
     entry's ``timeout``), ``kernel_start`` (the kernel died or never answered before
     running anything), ``kernel`` (the kernel died while running the notebook),
-    ``runner`` (the worker's own failure, e.g. writing an output), ``worker_died`` (the
-    worker process died, twice), ``executor`` (the executor, e.g. Dask, lost the run),
-    ``interrupted`` (Ctrl-C before the run finished);
+    ``output`` (every cell ran, but an output could not be written: the message names
+    the file and why, e.g. the disk is full), ``runner`` (the worker's own failure
+    otherwise), ``worker_died`` (the worker process died, twice), ``executor`` (the
+    executor, e.g. Dask, lost the run), ``interrupted`` (Ctrl-C, SIGTERM or SIGHUP
+    before the run finished; ``cell_index`` is the cell it was running, when known);
 ``ename``, ``evalue``
     the exception's type and message (at most :data:`MAX_MESSAGE` characters; a kernel
     failure ends with the last lines of the kernel's stderr);
@@ -35,6 +37,7 @@ KINDS = (
     "cell",
     "timeout",
     "kernel",
+    "output",
     "runner",
     "worker_died",
     "executor",
@@ -127,6 +130,12 @@ class RunError:
         )
 
     @classmethod
+    def from_output(cls, exc: OSError, target: str) -> RunError:
+        """Writing an output failed once the notebook had run (e.g. the disk is full)."""
+        why = exc.strerror or str(exc)
+        return cls(kind="output", ename=type(exc).__name__, message=f"cannot write {target}: {why}")
+
+    @classmethod
     def from_runner(cls, exc: BaseException) -> RunError:
         """The worker's own failure (not the notebook's): reported, the other runs go on."""
         return cls(kind="runner", ename=type(exc).__name__, message=str(exc))
@@ -146,13 +155,39 @@ class RunError:
         return cls(kind="executor", ename=type(exc).__name__, message=str(exc))
 
     @classmethod
-    def interrupted(cls) -> RunError:
-        """The render was interrupted (Ctrl-C) before this briefing finished."""
+    def interrupted(
+        cls, signal_name: str = "SIGINT", cell_index: int | None = None, *, started: bool = True
+    ) -> RunError:
+        """The render was stopped (Ctrl-C: ``SIGINT``; ``SIGTERM``, ``SIGHUP``) before this
+        briefing finished; ``cell_index``: the cell it was running, when known; ``started``:
+        whether it had been handed to a worker."""
+        if not started:
+            when = "before this briefing started"
+        elif cell_index is not None:
+            when = f"while cell {cell_index} was running"
+        else:
+            when = "before this briefing finished"
         return cls(
             kind="interrupted",
             ename="Interrupted",
-            message="the runner was interrupted before this briefing finished",
+            message=f"the render was stopped ({signal_name}) {when}",
+            cell_index=cell_index,
         )
+
+
+def where(error: dict[str, Any]) -> str:
+    """Where a run failed, in words (the index and the summary table): ``cell N``, ``after
+    the last cell`` (an output could not be written), ``before any cell`` (the kernel did
+    not start, or the run was stopped before its first cell), else empty."""
+    cell = error.get("cell_index")
+    if cell is not None:
+        return f"cell {cell}"
+    kind = error.get("kind")
+    if kind == "output":
+        return "after the last cell"
+    if kind in ("kernel_start", "interrupted"):
+        return "before any cell"
+    return ""
 
 
 def failed_result(error: RunError, **extra: Any) -> dict[str, Any]:

@@ -393,6 +393,8 @@ def _pdf_child(req: dict, template: int) -> None:
         result["ok"] = True
     except BaseException as exc:  # noqa: BLE001 - reported to the worker through the file
         result["error"] = f"{type(exc).__name__}: {exc}"[:2000]
+        if isinstance(exc, OSError):  # e.g. the disk is full: the worker says which file
+            result["errno"] = exc.errno
     finally:
         try:
             result["private_kb"] = private_kb(os.getpid())

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 from dvcanalysis import _io, paths
 from dvcanalysis.render import pdf, warm
-from dvcanalysis.render.records import record_path
+from dvcanalysis.render.records import output_stamps, record_path
 from dvcanalysis.render.run_error import RunError
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # dvcanalysis/templates
@@ -31,6 +32,16 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # dvcanalysis/
 
 _WARM_LOCK = threading.Lock()
 _WARM: dict[str, Any] = {}
+#: the outputs a run writes beside its figures folder (removed before it runs again)
+OUTPUT_SUFFIXES = (".ipynb", ".html", ".pdf")
+#: called with ``(name, cell_index)`` as each cell starts (the pool's worker sets it)
+_PROGRESS: list[Any] = []
+
+
+def set_progress(report: Any) -> None:
+    """Have ``report(name, cell_index)`` called as each cell of a run starts (the pool's
+    workers tell the render process, which names the cell a stopped run was in)."""
+    _PROGRESS[:] = [report]
 
 
 def warm_up() -> None:
@@ -107,10 +118,14 @@ def run_job(spec: dict) -> dict:
 
     ``spec`` (plain values, as the runner sends it): ``name``, ``notebook`` (absolute path),
     ``parameters``, ``timeout``, ``out_dir`` (absolute), ``inputs`` (for the record),
-    ``kernels`` (``warm`` or ``fresh``) and ``preload`` (:mod:`dvcanalysis.render.preload`). The steps:
-    :func:`_execute` (the kernel started once more if it died before answering),
-    :func:`_write_outputs` (``.ipynb``, ``.html``, ``.pdf``), and for a run that
-    succeeded :func:`_write_record`, last.
+    ``kernels`` (``warm`` or ``fresh``), ``preload`` (:mod:`dvcanalysis.render.preload`) and
+    ``cache`` (``{"mode": "use" | "refresh" | "off", "token": ...}``, :mod:`dvcanalysis.cache`).
+    The steps: the previous outputs are removed (a run that fails leaves none that could be
+    taken for its own), :func:`_execute` (the kernel started once more if it died before
+    answering), :func:`_write_outputs` (``.ipynb``, ``.html``, ``.pdf``; if one cannot be
+    written, e.g. the disk is full, the run fails with kind ``output`` and none is kept),
+    and for a run that succeeded :func:`_write_record`, last, with each output's size and
+    hash. Warnings the kernel logged (:func:`dvcanalysis.cache.warn`) are in ``warnings``.
     """
     start = time.perf_counter()
     out_dir = Path(spec["out_dir"])
@@ -118,27 +133,68 @@ def run_job(spec: dict) -> dict:
     result: dict[str, Any] = {"name": name, "status": "failed", "error": None, "outputs": []}
     try:
         warm_up()
-        # no stale record may vouch for the new outputs
+        # no stale record may vouch for the new outputs, no old output pass for a new one
         record_path(out_dir, name).unlink(missing_ok=True)
+        for suffix in OUTPUT_SUFFIXES:
+            (out_dir / f"{name}{suffix}").unlink(missing_ok=True)
         figures = out_dir / f"{name}_figures"
         shutil.rmtree(figures, ignore_errors=True)
         sink = _execute(spec, figures, result)
         result.update(_kernel_memory(sink))
         if sink.get("nb") is not None:
-            _write_outputs(sink["nb"], spec, result)
+            try:
+                _write_outputs(sink["nb"], spec, result)
+            except OSError as exc:  # e.g. the disk is full: every cell ran, no output is kept
+                target = paths.relative(exc.filename) if exc.filename else "an output"
+                failed = RunError.from_output(exc, target)
+                if result.get("error"):  # a cell failed first: its error stands
+                    result["error"]["evalue"] += f"\n(then: {failed.message})"
+                else:
+                    result["error"] = failed.to_dict()
+                result["status"] = "failed"
+                for suffix in OUTPUT_SUFFIXES:
+                    (out_dir / f"{name}{suffix}").unlink(missing_ok=True)
+                shutil.rmtree(figures, ignore_errors=True)
+                result["outputs"] = []
         if figures.is_dir():
             result["outputs"].append(f"{name}_figures")
     except Exception as exc:  # the runner's own failure: report it, keep the other runs going
         result["status"] = "failed"
         result["error"] = RunError.from_runner(exc).to_dict()
+    result.update(_warnings(spec))
     import resource
 
     result["duration_s"] = round(time.perf_counter() - start, 2)
     result["worker_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     result["worker_pid"] = os.getpid()
     if result["status"] == "ok":
-        _write_record(spec, result)
+        result["files"] = output_stamps(out_dir, result["outputs"])
+        try:
+            _write_record(spec, result)
+        except OSError as exc:  # without its record the run would be redone: say why now
+            result["status"] = "failed"
+            target = paths.relative(exc.filename) if exc.filename else "its record"
+            result["error"] = RunError.from_output(exc, target).to_dict()
     return result
+
+
+def _warnings_path(spec: dict) -> Path:
+    """Where the kernel of a run writes its warning lines (``DVC_WARNINGS_FILE``)."""
+    from dvcanalysis.render.kernel_dir import KERNEL_DIR_ENV
+
+    base = os.environ.get(KERNEL_DIR_ENV) or tempfile.gettempdir()
+    return Path(base) / f"warnings-{os.getpid()}-{spec['name']}.txt"
+
+
+def _warnings(spec: dict) -> dict[str, Any]:
+    """The warning lines the run's kernel wrote (``warnings``), if any; the file removed."""
+    path = _warnings_path(spec)
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return {}
+    path.unlink(missing_ok=True)
+    return {"warnings": lines} if lines else {}
 
 
 def _execute(spec: dict, figures: Path, result: dict[str, Any]) -> dict[str, Any]:
@@ -150,6 +206,7 @@ def _execute(spec: dict, figures: Path, result: dict[str, Any]) -> dict[str, Any
     """
     import papermill as pm
 
+    from dvcanalysis import cache
     from dvcanalysis.render.engine import ENGINE_NAME
 
     notebook = Path(spec["notebook"])
@@ -157,15 +214,24 @@ def _execute(spec: dict, figures: Path, result: dict[str, Any]) -> dict[str, Any
         **os.environ,
         "DVC_FIGURES_DIR": str(figures.resolve()),
         # results shared by the grid's notebooks, keyed by data and code (dvcanalysis.cache)
-        "DVC_CACHE_DIR": os.environ.get("DVC_CACHE_DIR")
-        or str(figures.parent.resolve() / ".cache"),
+        cache.ENV: os.environ.get(cache.ENV) or str(figures.parent.resolve() / ".cache"),
+        cache.WARNINGS_ENV: str(_warnings_path(spec)),
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
+    mode = (spec.get("cache") or {}).get("mode", "use")
+    env.pop(cache.REFRESH_ENV, None)
+    if mode == "off":  # --no-cache
+        env[cache.SWITCH_ENV] = "off"
+    elif mode == "refresh":  # --force: entries of earlier renders are computed again
+        env[cache.REFRESH_ENV] = spec["cache"]["token"]
+    report = _PROGRESS[0] if _PROGRESS else None
     kernel = (
         json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {}).get("kernelspec", {})
     )
     for attempt in (1, 2):
         sink: dict[str, Any] = {}
+        if report is not None:
+            sink["on_cell"] = lambda i, name=spec["name"]: report(name, i)
         error = None
         # a kernel forked from the worker's template (render/warm.py), or a fresh one;
         # a template that died is replaced here, so a retry gets a working one
@@ -260,6 +326,7 @@ def _write_record(spec: dict, result: dict[str, Any]) -> None:
         "status": "ok",
         "inputs": spec["inputs"],
         "outputs": result["outputs"],
+        "files": result["files"],  # each output's size and hash: resume checks them
         "duration_s": result["duration_s"],
         "kernel_mode": result.get("kernel_mode"),
         "document": result.get("document"),  # the catalogue entry, kept for resumed runs
