@@ -276,7 +276,7 @@ def test_track_record_and_text(ev):
     assert own.observation_id == rec.observation_id
     en = evaluation_tables.track_record_text(rec, "en")
     vi = evaluation_tables.track_record_text(rec, "vi")
-    assert ("did NOT beat" in en) == (rec.crps_skill < 0)
+    assert ("did not beat" in en) == (rec.crps_skill < 0)
     assert ("không tốt hơn" in vi) == (rec.crps_skill <= 0) and "KHÔNG" not in vi
     assert rec.observation_id not in en and "seed" not in vi  # no evidence ids for readers
 
@@ -290,7 +290,7 @@ def test_track_record_says_plainly_when_persistence_wins():
     )  # fmt: skip
     assert not rec.beats_persistence
     en = evaluation_tables.track_record_text(rec, "en")
-    assert "did NOT beat simply carrying the latest figure forward" in en and "25%" in en
+    assert "did not beat simply carrying the latest figure forward" in en and "25%" in en
     better = dataclasses.replace(rec, crps_skill=0.25)
     assert "did better" in evaluation_tables.track_record_text(better, "en")
     assert evaluation_tables.track_record_text(None, "vi") == ""
