@@ -11,7 +11,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb)) $(wildcard notebooks/bri
 NBVAL := DVC_FIGURES_DIR=$(CURDIR)/out/nbval-figures $(PY) -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
 
 .DEFAULT_GOAL := help
-.PHONY: help venv briefings test unit nbval notebooks lab lint format bench stress units-data figure-baselines clean
+.PHONY: help venv briefings test unit nbval notebooks lab lint format bench stress units-data figure-baselines archive evaluation clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,6 +60,12 @@ stress: $(STAMP)  ## render 320 tiny notebooks (320 kernel starts); report failu
 
 figure-baselines: $(STAMP)  ## rewrite tests/baseline/figures/ after an intended figure change (review, commit)
 	DVC_GENERATE_BASELINES=1 $(PY) -m pytest tests/test_figure_baselines.py -q -rs -p no:randomly
+
+archive: $(STAMP)  ## write the data vintage's default forecast to data/forecasts/ (once; never rewritten)
+	$(PY) -m dvcanalysis.forecast.archive
+
+evaluation: $(STAMP)  ## the rolling evaluation of the default forecast (relative WIS, coverage, PIT)
+	$(PY) -m dvcanalysis.evaluation
 
 units-data: $(STAMP)  ## re-derive data/units/ from data/raw/admin-units/
 	$(PY) scripts/build_units.py

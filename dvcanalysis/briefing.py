@@ -14,7 +14,6 @@ Examples
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -28,6 +27,7 @@ from dvcanalysis import (
     evaluation,
     evidence,
     fmt,
+    forecast,
     savings,
     targets,
     uptake,
@@ -35,6 +35,9 @@ from dvcanalysis import (
 from dvcanalysis import facts as facts_mod
 from dvcanalysis.document import Document, production_date, runs
 from dvcanalysis.errors import InputError, check_choice
+from dvcanalysis.forecast import Forecast
+from dvcanalysis.forecast import archive as forecast_archive
+from dvcanalysis.forecast import vintages as forecast_vintages
 from dvcanalysis.tables import evaluation as evaluation_tables
 from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, SEGMENTS
 
@@ -68,6 +71,9 @@ class Briefing:
     choices
         The probability of each target under each curve shape the evidence cannot choose
         between (:func:`dvcanalysis.uptake.choice_range`); None when not computed.
+    forecast
+        The default forecast (:func:`dvcanalysis.forecast.forecast`) the probabilities, the
+        status words and the key message come from; the scenario is a what-if path beside it.
     facts
         The numbers the briefing states (computed from the above when not given).
     """
@@ -79,6 +85,7 @@ class Briefing:
     data_date: date | None = None
     track_record: evaluation.TrackRecord | None = None
     choices: uptake.ChoiceRange | None = None
+    forecast: Forecast | None = None
     facts: facts_mod.Facts | None = None
 
     def __post_init__(self) -> None:
@@ -93,6 +100,7 @@ class Briefing:
                 data_date=self.data_date,
                 production_date=production_date(),
                 per_dossier_vnd=savings.estimate(0.0).per_dossier_vnd,
+                forecast=self.forecast,
             )
 
     @property
@@ -261,13 +269,24 @@ class Briefing:
                     **common,
                 )
             ]
-            if t.status == "short":  # national: the mix of the segments' paths falls short
+            if t.path_status == "short":  # national: the mix of the segments' paths falls short
                 out.append(
                     L(
-                        "briefing.km.required_short",
-                        median=fmt.share(t.median_share, lang),
-                        gap=fmt.pp(t.gap_share, lang, 0),
+                        "briefing.km.required_short"
+                        if self.segment == "national"
+                        else "briefing.km.required_late",
+                        median=fmt.share(t.path_median_share, lang),
+                        gap=fmt.pp(t.path_median_share - t.target_share, lang, 0),
                         **common,
+                    )
+                )
+            if self.forecast is not None:
+                out.append(
+                    L(
+                        "briefing.km.required_forecast",
+                        phrase=fmt.label(f"briefing.status.{t.status}.phrase", lang),
+                        p=document.bold(fmt.probability(t.probability, lang)),
+                        median=fmt.share(t.median_share, lang),
                     )
                 )
             return out
@@ -281,6 +300,15 @@ class Briefing:
                 **common,
             )
         ]
+        if self.forecast is not None and not pd.isna(t.path_median_share):
+            out.append(
+                L(
+                    "briefing.km.path",
+                    path=fmt.share(t.path_median_share, lang),
+                    diff=fmt.pp(t.path_median_share - t.median_share, lang, 0),
+                    **common,
+                )
+            )
         rng = self.probability_range(t.year)
         if rng is not None:
             out.append(
@@ -367,6 +395,17 @@ class Briefing:
         if secondary:
             names = "; ".join(f"{citations.short(s, lang)} {notes.ref(s)}" for s in secondary)
             out.append(L("briefing.caveat.secondary", subject=subject, sources=names))
+        if self.forecast is not None:
+            out.append(L("briefing.caveat.forecast"))
+            known = self.forecast.core.breaks
+            items = [
+                L(f"briefing.break.{r.segment}", date=fmt.day(r.date.date(), lang))
+                for r in known.itertuples(index=False)
+                if r.segment in ("ministries", "localities")
+                and (self.segment == "national" or r.segment == self.segment)
+            ]
+            if items:
+                out.append(L("briefing.caveat.breaks", breaks="; ".join(items)))
         out.append(L("briefing.caveat.savings"))
         return out
 
@@ -404,6 +443,9 @@ class Briefing:
                     L(
                         "briefing.item.required_in_year" if in_year else "briefing.item.required",
                         pace=fmt.pp(t.required_pace_share_per_year, lang, 1, signed=False),
+                        p=fmt.probability(t.probability, lang),
+                        median=fmt.share(t.median_share, lang),
+                        status=self.status_word(t.status),
                         **common,
                     )
                 )
@@ -491,7 +533,7 @@ class Briefing:
                     if t.outcome
                     else fmt.share(t.median_share, lang),
                     L("uptake.col.probability"): "–"
-                    if t.outcome or self.is_target_path
+                    if t.outcome
                     else fmt.probability(t.probability, lang),
                     L("briefing.col.gap"): fmt.pp(t.gap_share, lang, 1 if t.outcome else 0),
                     L("uptake.col.required_pace"): "–"
@@ -554,7 +596,7 @@ class Briefing:
             return ""
         ev = evidence.load().set_index("id")
         src = ev.loc[ref.ids["saving"], "source_id"]
-        share = self.facts.chart_value(s.year)
+        share = self.facts.chart_value(s.year, "path_q50")  # savings follow the scenario's path
         key = (
             "briefing.official.national"
             if self.segment == "national"
@@ -757,10 +799,9 @@ def build(
     data_date
         The "data as of" date of the header (default: the cut-off).
     track_record
-        Compute the track record (:func:`dvcanalysis.evaluation.track_record`, the forecasts
-        made from earlier data vintages scored on the figures published since) and the
-        probabilities under every curve shape (:func:`dvcanalysis.uptake.choice_range`).
-        Neither is computed for the ``target-path`` scenario (a requirement, not a forecast).
+        Compute the track record (:func:`dvcanalysis.evaluation.track_record`: the default
+        forecast made at earlier data vintages scored on the figures published since); the same
+        for every scenario, the target path included, since it is the forecast's.
 
     Raises
     ------
@@ -786,24 +827,15 @@ def build(
     }
     if isinstance(data_date, str):
         data_date = date.fromisoformat(data_date[:10])
-    record = choices = None
-    if track_record and projection.scenario.curve != "target-path":
-        # the same for every segment and language of a scenario: computed once per data
-        # vintage and code version when a cache folder is set (dvcanalysis.cache)
-        sc = projection.scenario
-        args = {"scenario": pickle.dumps(sc).hex(), "n_draws": n_draws, "seed": seed}
-        choices = cache.cached(
-            "choice_range",
-            {**args, "cutoff": cutoff, "horizon": horizon},
-            lambda: uptake.choice_range(
-                sc, n_draws=n_draws, seed=seed, cutoff=cutoff, horizon=horizon
-            ),
-        )
-        try:  # like for like: forecasts made when the segment had a figure of its own
-            ev = evaluation.track.evaluate_cached(
-                scenario if isinstance(scenario, str) else sc, n_draws=n_draws, seed=seed
-            )
-            record = evaluation.track_record(segment, evaluation=ev, own_only=True)
+    fc = forecast.forecast(cutoff=projection.parameters["cutoff"], n_draws=n_draws, seed=seed)
+    record = None
+    if track_record:
+        # the same for every scenario, segment and language: computed once per data vintage
+        # and code version when a cache folder is set (dvcanalysis.cache)
+        try:
+            ev = forecast.evaluate_cached(n_draws=n_draws, seed=seed)
+            archived = forecast_archive.score_archived(forecast_vintages.figures())
+            record = evaluation.track_record(segment, evaluation=ev, archived=archived)
         except InputError:  # no data vintage with later figures yet: nothing to check
             record = None
     return Briefing(
@@ -813,7 +845,7 @@ def build(
         parameters=params,
         data_date=data_date,
         track_record=record,
-        choices=choices,
+        forecast=fc,
     )
 
 

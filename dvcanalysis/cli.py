@@ -22,6 +22,11 @@ def _first_data_line(path: Path) -> str:
     return ""
 
 
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def _validate_file(path: Path) -> list:
     """Dispatch on what the file is; return the problems found."""
     from dvcanalysis import evidence
@@ -37,6 +42,10 @@ def _validate_file(path: Path) -> list:
             return units.validate_counts(path)
         if name == "sources.csv":
             return evidence.validate_sources(path)
+        if name == "breaks.csv" or header.startswith("id,segment,date,announced"):
+            from dvcanalysis import breaks
+
+            return breaks.validate(path)
     if path.suffix in (".yml", ".yaml"):
         loaders = _yaml_loaders()
         for predicate, loader in loaders:
@@ -47,7 +56,7 @@ def _validate_file(path: Path) -> list:
                     return list(exc.problems)
                 return []
     return [
-        f"{path}: cannot tell what this file is; expected an evidence CSV, a per-unit counts CSV, a scenario YAML (data/scenarios/), savings.yml or a briefing grid"
+        f"{path}: cannot tell what this file is; expected an evidence CSV, a per-unit counts CSV, a breaks CSV, a scenario YAML (data/scenarios/), savings.yml, forecast.yml or a briefing grid"
     ]
 
 
@@ -64,6 +73,14 @@ def _yaml_loaders():
     def grid(p: Path) -> bool:
         return p.name.startswith("briefings")
 
+    def forecast_settings(p: Path) -> bool:
+        return p.name.startswith("forecast")
+
+    def load_forecast(p: Path):
+        from dvcanalysis.forecast import settings
+
+        return settings.load(p)
+
     def load_scenario(p: Path):
         from dvcanalysis import scenarios
 
@@ -79,7 +96,12 @@ def _yaml_loaders():
 
         return render.load_grid(p)
 
-    out += [(scenario, load_scenario), (savings, load_savings), (grid, load_grid)]
+    out += [
+        (scenario, load_scenario),
+        (savings, load_savings),
+        (grid, load_grid),
+        (forecast_settings, load_forecast),
+    ]
     return out
 
 
@@ -90,13 +112,14 @@ def validate_path(path: Path) -> list:
     if path.is_dir():
         known = [
             path / "evidence.csv",
+            path / "breaks.csv",
             path / "savings.yml",
             path / "briefings.yml",
             path / "scenarios",
         ]
         if not any(p.exists() for p in known):
             return [
-                f"{path}: nothing to validate; expected evidence.csv, scenarios/, savings.yml or briefings.yml in this folder"
+                f"{path}: nothing to validate; expected evidence.csv, breaks.csv, scenarios/, savings.yml or briefings.yml in this folder"
             ]
         problems = []
         if (path / "evidence.csv").exists():
@@ -104,22 +127,28 @@ def validate_path(path: Path) -> list:
 
             problems += evidence.validate(path / "evidence.csv", data_dir=path)
         if problems:
-            # scenarios and savings cite the evidence base: checking them now would
-            # repeat its problems once per file; say so once and check the grid only
-            dependent = [f for f in ("scenarios", "savings.yml") if (path / f).exists()]
+            # scenarios and savings cite the evidence base, the breaks its sources: checking
+            # them now would repeat its problems once per file; say so once, check the grid only
+            dependent = [
+                f for f in ("scenarios", "savings.yml", "breaks.csv") if (path / f).exists()
+            ]
             if dependent:
                 problems.append(
-                    f"{paths.relative(path)}: {' and '.join(dependent)} not checked: they cite "
+                    f"{paths.relative(path)}: {_and(dependent)} not checked: they cite "
                     "the evidence base, which has the problems above"
                 )
             if (path / "briefings.yml").exists():
                 problems += _validate_file(path / "briefings.yml")
             return problems
+        if (path / "breaks.csv").exists():
+            from dvcanalysis import breaks
+
+            problems += breaks.validate(path / "breaks.csv", data_dir=path)
         for sub in (
             sorted((path / "scenarios").glob("*.yml")) if (path / "scenarios").is_dir() else []
         ):
             problems += _validate_file(sub)
-        for f in ("savings.yml", "briefings.yml"):
+        for f in ("savings.yml", "briefings.yml", "forecast.yml"):
             if (path / f).exists():
                 problems += _validate_file(path / f)
         return problems

@@ -175,10 +175,11 @@ class Document:
         parts = self.html_blocks()
         for i, (kind, part) in enumerate(parts):
             if kind == "figure":
-                fig = self.figures.get(part["name"])
+                fig = self.figures.get(part["name"])  # a Figure, or what plots.save returned
                 if fig is not None:
-                    display(fig)
-                    plt.close(fig)
+                    display(fig)  # a saved figure shows as its saved PNG: not drawn again
+                    if isinstance(fig, plt.Figure):
+                        plt.close(fig)
                 if part.get("caption"):
                     display(HTML(f'<p class="dvc-caption">{html.escape(part["caption"])}</p>'))
             elif i == len(parts) - 1:

@@ -167,10 +167,29 @@ def vocabulary(data_dir: Path | None = None) -> dict[str, dict[str, str]]:
 
 
 # ---------------------------------------------------------------- reading
-def _read_csv(
+def read_rows(
     path: Path, required: Iterable[str], optional: Iterable[str] = ()
 ) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
-    """Rows with their line numbers (pure csv, so messages can name the line)."""
+    """The rows of a CSV table with their line numbers (pure csv, so messages can name the line).
+
+    Shared by the readers of the data layer (evidence, sources, breaks).
+
+    Parameters
+    ----------
+    path
+        The CSV file (UTF-8, a leading byte-order mark accepted).
+    required
+        Its columns; a missing one is a problem and no row is read.
+    optional
+        Columns that may be absent (read as empty).
+
+    Returns
+    -------
+    tuple
+        ``(rows, problems)``: ``(line, {column: text})`` per non-blank row, and one
+        :class:`~dvcanalysis.errors.Problem` per problem (missing file, unknown column, a row
+        with the wrong number of fields, bad UTF-8, malformed CSV).
+    """
     shown = paths.relative(path)
     if not path.exists():
         return [], [Problem(shown, "file not found")]
@@ -226,8 +245,22 @@ def _read_csv(
     return rows, problems
 
 
-def _validate_sources(path: Path, raw: Path) -> tuple[dict[str, dict[str, str]], list[Problem]]:
-    rows, problems = _read_csv(path, SOURCE_COLUMNS)
+def checked_sources(path: Path, raw: Path) -> tuple[dict[str, dict[str, str]], list[Problem]]:
+    """The source table, checked (the rules of :func:`validate_sources`).
+
+    Parameters
+    ----------
+    path
+        ``sources.csv``.
+    raw
+        The folder the ``raw_file`` column is relative to (``data/raw/``).
+
+    Returns
+    -------
+    tuple
+        ``(sources, problems)``: ``source_id -> row`` and every problem found.
+    """
+    rows, problems = read_rows(path, SOURCE_COLUMNS)
     shown = paths.relative(path)
     sources: dict[str, dict[str, str]] = {}
     for line, row in rows:
@@ -269,15 +302,18 @@ def _validate_sources(path: Path, raw: Path) -> tuple[dict[str, dict[str, str]],
                     "raw_file",
                 )
             )
-        elif rf and _raw_text(str(raw / rf)) is None:
+        elif rf and raw_text(str(raw / rf)) is None:
             problems.append(Problem(shown, f"raw file {rf!r} is not UTF-8 text", line, "raw_file"))
         sources[sid] = row
     return sources, problems
 
 
 @lru_cache(maxsize=16)
-def _raw_text(path: str) -> str | None:
-    """The text of a raw source, or None if it is missing or not UTF-8 (reported elsewhere)."""
+def raw_text(path: str) -> str | None:
+    """The text of a raw source file, or None if it is missing or not UTF-8 (reported elsewhere).
+
+    Cached by path: quotes of many rows are looked up in one read.
+    """
     try:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -312,13 +348,13 @@ def validate(
         vocab = vocabulary(data_dir)
     except InputError as exc:
         return [p if isinstance(p, Problem) else Problem(shown, str(p)) for p in exc.problems]
-    sources, problems = _validate_sources(data_dir / "sources.csv", data_dir / "raw")
+    sources, problems = checked_sources(data_dir / "sources.csv", data_dir / "raw")
     if problems:  # every row cites a source: say what is wrong with the table and stop
         return [
             *problems,
             Problem(shown, "not checked: sources.csv has the problems above"),
         ]
-    rows, row_problems = _read_csv(path, EVIDENCE_COLUMNS, OPTIONAL_EVIDENCE_COLUMNS)
+    rows, row_problems = read_rows(path, EVIDENCE_COLUMNS, OPTIONAL_EVIDENCE_COLUMNS)
     problems += row_problems
     if not rows and not row_problems:
         problems.append(
@@ -427,7 +463,7 @@ def _check_row_quote(
             col, f"empty {col}; a {src['kind']} source needs the exact quote that states the number"
         )
     elif src["raw_file"]:
-        text = _raw_text(str(raw / src["raw_file"]))
+        text = raw_text(str(raw / src["raw_file"]))
         if text is None:
             bad(col, f"cannot check the quote: {src['raw_file']} is missing or not UTF-8 text")
         elif quote not in text:
@@ -570,13 +606,13 @@ def validate_sources(path: Path | str | None = None) -> list[Problem]:
     under ``raw/`` and is UTF-8 text.
     """
     p = Path(path) if path is not None else paths.data_dir() / "sources.csv"
-    return _validate_sources(p, p.parent / "raw")[1]
+    return checked_sources(p, p.parent / "raw")[1]
 
 
 def load_sources(path: Path | str | None = None) -> pd.DataFrame:
     """The validated source table (``data/sources.csv``), indexed by ``source_id``."""
     p = Path(path) if path is not None else paths.data_dir() / "sources.csv"
-    _, problems = _validate_sources(p, p.parent / "raw")
+    _, problems = checked_sources(p, p.parent / "raw")
     if problems:
         raise InputError(problems)
     return pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig").set_index(

@@ -79,9 +79,13 @@ class Figure:
 class TargetFact:
     """One official target of the segment, as an outcome (published year) or a forecast.
 
-    ``status``: ``met``/``missed`` for an outcome, :func:`outlook` for a forecast; on the
-    target path ``required`` (the path meets it) or ``short`` (a mix of the segments' paths,
-    the national share, that falls short of its own target).
+    ``status``: ``met``/``missed`` for an outcome, :func:`outlook` of the default forecast's
+    probability for a year not yet published. ``probability``, ``median_share``, ``low_share``,
+    ``high_share`` are the default forecast's (:func:`dvcanalysis.forecast.forecast`) for the
+    share of that year's dossiers; ``path_*`` the scenario's what-if path for the same year,
+    and ``path_status`` on the target path ``required`` (the path meets it) or ``short`` (a mix
+    of the segments' paths, the national share, that falls short of its own target);
+    ``crossing_year`` is the year the scenario's median path reaches the target.
     ``source_ids``: only the sources that state this value for this year.
     """
 
@@ -98,6 +102,10 @@ class TargetFact:
     gap_share: float = math.nan
     required_pace_share_per_year: float = math.nan
     crossing_year: int | None = None
+    path_median_share: float = math.nan
+    path_low_share: float = math.nan
+    path_high_share: float = math.nan
+    path_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -225,13 +233,27 @@ def year_share_frame(projection, segment: str) -> pd.DataFrame:
     )
 
 
-def chart_frame(projection, segment: str) -> pd.DataFrame:
-    """Quantiles of each year's full-year share for ``segment`` (the fan chart's data)."""
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def chart_frame(projection, segment: str, forecast=None) -> pd.DataFrame:
+    """The fan chart's data: each year's share of its dossiers for ``segment``.
+
+    ``q05 ... q95``: the default forecast's quantiles (the scenario path's when no forecast is
+    given); ``path_q05``, ``path_q50``, ``path_q95``: the scenario's what-if path.
+    """
     arr = (projection.year_shares or projection.shares)[segment]
-    qs = (0.05, 0.25, 0.5, 0.75, 0.95)
-    qv = np.quantile(arr, qs, axis=0)
-    d = {"year": projection.years.astype(int), "segment": segment}
-    d.update({f"q{round(q * 100):02d}": qv[i] for i, q in enumerate(qs)})
+    years = projection.years.astype(int)
+    pv = np.quantile(arr, QUANTILES, axis=0)
+    if forecast is not None and segment in forecast.segments:
+        qv = np.array(
+            [np.quantile(forecast.year_draws(segment, int(y)), QUANTILES) for y in years]
+        ).T
+    else:
+        qv = pv
+    d = {"year": years, "segment": segment}
+    d.update({f"q{round(q * 100):02d}": qv[i] for i, q in enumerate(QUANTILES)})
+    d.update({"path_q05": pv[0], "path_q50": pv[2], "path_q95": pv[4]})
     return pd.DataFrame(d)
 
 
@@ -276,16 +298,21 @@ def compute(
     data_date: date,
     production_date: date,
     per_dossier_vnd: float,
+    forecast=None,
 ) -> Facts:
     """The facts of a briefing from its results (see :class:`Facts`).
 
-    ``attainment`` is the segment's rows of :func:`dvcanalysis.targets.attainment`;
-    ``savings_q`` the segment's savings quantiles (``OverTime.to_df()``).
+    ``attainment`` is the segment's rows of :func:`dvcanalysis.targets.attainment` (the
+    scenario path's); ``savings_q`` the segment's savings quantiles (``OverTime.to_df()``);
+    ``forecast`` the default forecast (:class:`dvcanalysis.forecast.Forecast`), which the
+    probabilities, medians, intervals and statuses of the years not yet published come from
+    (without it, from the scenario path).
     """
     figs = figures(projection, segment)
     latest = figs[-1] if figs else None
     published = {f.year: f for f in figs if f.full_year}
-    chart = chart_frame(projection, segment)
+    chart = chart_frame(projection, segment, forecast)
+    has_forecast = forecast is not None and segment in forecast.segments
     arr = (projection.year_shares or projection.shares)[segment]
     years = [int(y) for y in projection.years]
     facts = []
@@ -306,18 +333,23 @@ def compute(
                 )
             )
             continue
+        pmed = plo = phi = math.nan
         if y in years:
             col = arr[:, years.index(y)]
+            pmed, plo, phi = (float(v) for v in np.quantile(col, (0.5, 0.05, 0.95)))
+        if has_forecast:
+            col = forecast.year_draws(segment, y)
+        if has_forecast or y in years:
             p = targets.probability_at_least(col, t)
             med, lo, hi = (float(v) for v in np.quantile(col, (0.5, 0.05, 0.95)))
         else:  # a target year outside the projection and not published: nothing to say
             p = med = lo = hi = math.nan
         cross = r.median_crossing_year
         pace = required_pace(latest.share, latest.year, t, y) if latest is not None else math.nan
+        path_status = ""
         if projection.scenario.curve == "target-path":  # a requirement: met on the path, or short
-            status = "required" if med >= t - 1e-9 else "short"
-        else:
-            status = outlook(p)
+            path_status = "required" if pmed >= t - 1e-9 else "short"
+        status = outlook(p)
         facts.append(
             TargetFact(
                 year=y,
@@ -332,6 +364,10 @@ def compute(
                 gap_share=med - t,
                 required_pace_share_per_year=pace,
                 crossing_year=None if pd.isna(cross) else int(cross),
+                path_median_share=pmed,
+                path_low_share=plo,
+                path_high_share=phi,
+                path_status=path_status,
             )
         )
     saved = _savings_facts(savings_q, years)

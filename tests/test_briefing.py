@@ -3,6 +3,7 @@ message and caveats are composed from the numbers and say what the numbers say."
 
 import re
 
+import numpy as np
 import pytest
 
 from dvcanalysis import briefing, citations, fmt, targets, uptake
@@ -25,6 +26,8 @@ def grid():
 
 
 def test_headline_matches_attainment_of_the_first_target_not_yet_published(b):
+    from dvcanalysis import forecast
+
     h = b.headline().set_index("figure")["value"]
     p = uptake.project("business-as-usual", n_draws=300, seed=1)
     att = targets.attainment(p)
@@ -32,7 +35,12 @@ def test_headline_matches_attainment_of_the_first_target_not_yet_published(b):
     # frozen evidence (31 Aug 2024): no full-year figure yet, so 2024 is still a forecast
     assert b.facts.outcomes == () and b.facts.headline_target.year == 2024
     assert h["target_share"] == first["target_share"] == 0.30
-    assert h["probability"] == pytest.approx(first["probability"])
+    # the probability is the default forecast's, not the scenario path's
+    fc = forecast.forecast(b.parameters["cutoff"], n_draws=b.parameters["n_draws"], seed=0)
+    assert h["probability"] == pytest.approx(fc.probability_at_least("localities", 2024, 0.30))
+    assert b.facts.headline_target.median_share == pytest.approx(
+        float(np.median(fc.year_draws("localities", 2024)))
+    )
     assert h["latest_share"] == pytest.approx(0.17)
     assert h["savings_vnd_q05"] <= h["savings_vnd_q50"] <= h["savings_vnd_q95"]
 
@@ -116,13 +124,15 @@ def test_caveats_follow_the_observations(grid):
     }
     # ministries: no observation; localities: one (31 Aug 2024); national: a secondary source
     assert "no direct observation" in en["ministries"] and "Chưa có quan sát" in vi["ministries"]
-    assert "single observation (31 Aug 2024)" in en["localities"]
-    assert "một quan sát (31/8/2024)" in vi["localities"]
+    assert "single figure (31 Aug 2024)" in en["localities"]
+    assert "một số liệu (31/8/2024)" in vi["localities"]
     assert "secondary source" in en["national"] and "nguồn thứ cấp" in vi["national"]
     assert "secondary" not in en["localities"] and "single" not in en["national"]
+    # the frozen data know no reorganisation: the forecast's caveat names none
+    assert "reorganisation" not in en["national"] and "2025" not in en["national"]
     for seg in briefing.SEGMENTS:
         n = len(grid[(seg, "en")].observations())
-        assert ("single observation" in en[seg]) == (n == 1)
+        assert ("single figure" in en[seg]) == (n == 1)
         assert ("no direct observation" in en[seg]) == (n == 0)
 
 
@@ -143,13 +153,16 @@ def test_data_date_is_passed_in():
     assert x.document().header[0] == "Số liệu đến ngày 31/7/2024"
 
 
-def test_track_record_block_states_the_record(b):
+def test_track_record_block_states_the_record(grid):
     import dataclasses
 
     from dvcanalysis import fmt
 
+    b = grid[("national", "en")]
     rec = b.track_record
-    assert rec is not None and rec.segment == "localities" and rec.own_only
+    assert rec is not None and rec.segment == "national" and not rec.archived
+    # localities have one figure in the frozen data, nothing later to check: no record
+    assert grid[("localities", "en")].track_record is None
     text = b.document().text()
     assert "Track record of earlier forecasts" in text
     # the numbers the block states are the record's
@@ -160,18 +173,18 @@ def test_track_record_block_states_the_record(b):
     assert "Track record of earlier forecasts" not in none.document().text()
 
 
-def test_key_message_gives_the_range_across_curve_shapes(grid):
+def test_key_message_sets_the_scenario_path_beside_the_forecast(grid):
     from dvcanalysis import citations, fmt
 
     for (seg, lang), x in grid.items():
-        rng = x.probability_range()
+        t = x.facts.headline_target
         msg = x.key_message(citations.Notes(lang))
-        if rng is None:
+        assert fmt.probability(t.probability, lang) in msg
+        if seg == "ministries":  # no figure of its own in the frozen data: the path alone
             continue
-        low, high = rng
-        year = x.facts.headline_target.year
-        assert x.choices.for_target(seg, year) == (low, high)
-        assert fmt.probability(low, lang) in msg and fmt.probability(high, lang) in msg
+        assert fmt.share(t.path_median_share, lang) in msg
+        assert fmt.pp(t.path_median_share - t.median_share, lang, 0) in msg
+        assert x.probability_range() is None  # one probability: the forecast's
 
 
 def test_savings_table_has_one_format_per_column(b):

@@ -119,6 +119,24 @@ def test_shipped_evidence_headline_is_each_segments_newest_observation(shipped_d
     assert proj.anchors["ministries"].proxy is False  # the ministries are observed
 
 
+def test_of_two_reports_of_one_period_the_latest_is_fixed_by_precision_then_id(shipped_data):
+    # Written against whatever the shipped evidence holds: for every period of a segment with
+    # two reports (the provinces' June 2025: 15.21% and 14.48%), a cut-off at its end makes the
+    # more precise report the latest; equally precise reports are ordered by id, the last wins.
+    ev = evidence.load()
+    fo = ev[(ev["indicator"] == "fully_online_share") & (ev["kind"] == "observed")]
+    fo = fo[~fo["segment"].isin(["province", "ministry", "agency"])]
+    pairs = fo.groupby(["segment", "period_end"]).filter(lambda g: len(g) > 1)
+    assert len(pairs), "the shipped evidence has periods with two reports"
+    for (seg, end), g in pairs.groupby(["segment", "period_end"]):
+        if seg not in ("national", "ministries", "localities"):
+            continue
+        obs = uptake.observations(cutoff=end.date())
+        g = g.assign(_digits=g["value"].map(lambda v: len(f"{v:.10g}".partition(".")[2])))
+        expected = g.sort_values(["_digits", "id"]).iloc[-1]["id"]
+        assert uptake.latest_observation(obs, seg)["id"] == expected
+
+
 def test_old_definition_rows_never_enter_the_fully_online_series(shipped_data):
     ev = evidence.load()
     old = set(ev.loc[ev["definition"] == "online_submission_l34", "id"])

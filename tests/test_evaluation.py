@@ -1,4 +1,5 @@
-"""Forecast evaluation: scores from draws, baselines as projections, rolling origins, track record."""
+"""Forecast evaluation: scores from draws, baselines as projections, the rolling evaluation of
+the default forecast (dvcanalysis.forecast.evaluate), the track record and its text."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dvcanalysis import evaluation, evidence, targets, uptake
+from dvcanalysis import evaluation, evidence, forecast, targets, uptake
 from dvcanalysis.errors import InputError
-from dvcanalysis.evaluation import rolling, scoring
+from dvcanalysis.evaluation import scoring
+from dvcanalysis.forecast import vintages
 from dvcanalysis.tables import evaluation as evaluation_tables
 from dvcanalysis.uptake import baselines
 
@@ -125,10 +127,13 @@ def synthetic(monkeypatch):
         o["role"] = np.where(o["period_end"] <= cut, "comparison", "after cutoff")
         return o.sort_values(["segment", "period_end", "id"]).reset_index(drop=True)
 
-    for mod in (uptake.montecarlo, baselines, rolling):
+    for mod in (uptake.montecarlo, baselines, vintages):
         monkeypatch.setattr(mod, "observations", fake)
-    monkeypatch.setattr(rolling, "all_observations", lambda: fake(cutoff=date.max))
-    return state
+    forecast._forecasts.clear()
+    forecast.members._made.clear()
+    yield state
+    forecast._forecasts.clear()
+    forecast.members._made.clear()
 
 
 def test_persistence_rule_hand_checked(synthetic):
@@ -185,36 +190,28 @@ def test_baseline_is_an_ordinary_projection(synthetic, figures_tmp):
 
 
 def test_new_observation_adds_origin_and_brier(synthetic):
-    before = rolling.default_origins()
+    before = vintages.origins()
     synthetic["frame"] = pd.concat([SYNTHETIC, LATER], ignore_index=True)
-    after = rolling.default_origins()
-    assert before == [date(2020, 12, 31)]
-    assert after == [date(2020, 12, 31), date(2022, 12, 31)]
-    ev = evaluation.evaluate("business-as-usual", n_draws=20000, seed=0)
-    # 2020-12-31: no past change yet for the baselines -> left out for every forecaster
-    assert set(ev.skipped["origin"]) == {"2020-12-31"}
+    after = vintages.origins()
+    assert before == []  # two vintages, the first has no past to learn from
+    assert after == [date(2022, 12, 31)]
+    ev = forecast.evaluate(["default", "persistence"], n_draws=4000, seed=0)
     assert ev.origins == ["2022-12-31"]
-    b = ev.brier[(ev.brier["model"] == "persistence") & (ev.brier["segment"] == "localities")]
-    tgt = targets.binding(segments=["localities"])
-    target = float(tgt[tgt["year"] == 2024]["target_share"].iloc[0])
-    # persistence: 0.20 + 0.2 z at the end of 2024 -> P(>= target) = 1 - Phi((target - 0.2) / 0.2)
-    p = 0.5 * (1 - math.erf((target - 0.2) / 0.2 / math.sqrt(2)))
-    assert b["probability"].iloc[0] == pytest.approx(p, abs=0.01)
-    assert b["outcome"].iloc[0] == int(0.25 >= target)
-    assert b["brier"].iloc[0] == pytest.approx(
-        (b["probability"].iloc[0] - b["outcome"].iloc[0]) ** 2
-    )
+    assert set(ev.forecasts["id"]) == {"syn-04", "syn-05"}
+    # a level on a day is not a year's share: no target year is scored
+    assert ev.brier.empty
+    # persistence forecasts the latest figure: its median is the figure at 2022-12-31
+    p = ev.forecasts[ev.forecasts["model"] == "persistence"].set_index("id")
+    assert p.loc["syn-05", "q50"] == pytest.approx(0.20, abs=0.01)
 
 
-def test_bounds_are_not_scored_and_own_only(synthetic):
+def test_bounds_are_not_scored(synthetic):
     bound = LATER.iloc[[0]].assign(id="syn-06", bound="max", value=0.9)
     synthetic["frame"] = pd.concat([SYNTHETIC, LATER, bound], ignore_index=True)
-    ev = evaluation.evaluate("business-as-usual", n_draws=200, seed=0)
+    ev = forecast.evaluate(["default", "persistence"], n_draws=200, seed=0)
     assert "syn-06" not in set(ev.forecasts["id"])
     assert set(ev.forecasts["id"]) == {"syn-04", "syn-05"}
-    # at 2022-12-31 both segments scored had a figure of their own: own_only changes nothing
     assert ev.forecasts["own_observation"].all()
-    pd.testing.assert_frame_equal(ev.by_segment(own_only=True), ev.by_segment())
 
 
 # ---------------------------------------------------------------- on the evidence (no pinned values)
@@ -222,77 +219,82 @@ def test_bounds_are_not_scored_and_own_only(synthetic):
 
 @pytest.fixture(scope="module")
 def ev():
-    return evaluation.evaluate("business-as-usual", n_draws=300, seed=0)
+    return forecast.evaluate(n_draws=300, seed=0)
 
 
 def test_documented_columns(ev):
-    assert tuple(ev.to_df().columns) == evaluation.FORECAST_COLUMNS
+    assert (
+        tuple(ev.to_df().columns)[: len(evaluation.FORECAST_COLUMNS)] == evaluation.FORECAST_COLUMNS
+    )
     assert tuple(ev.by_segment().columns) == evaluation.SUMMARY_COLUMNS
     assert tuple(ev.brier.columns) == evaluation.BRIER_COLUMNS
     assert tuple(ev.skipped.columns) == evaluation.SKIPPED_COLUMNS
 
 
-def test_baselines_scored_on_exactly_the_model_pairs(ev):
+def test_every_forecaster_scored_on_the_same_pairs(ev):
     f = ev.forecasts
-    pairs = {m: set(zip(g["origin"], g["id"], strict=True)) for m, g in f.groupby("model")}
-    assert set(pairs) == {"business-as-usual", "persistence", "linear-trend"}
-    model = pairs["business-as-usual"]
-    assert model and all(p == model for p in pairs.values())
-    # and every later observation of every scored origin is there
-    obs = uptake.observations(cutoff=date.max)
-    for o in ev.origins:
-        later = set(obs[obs["period_end"] > pd.Timestamp(o)]["id"])
-        assert {i for (org, i) in model if org == o} == later
+    pairs = {
+        m: set(zip(f.loc[f["model"] == m, "origin"], f.loc[f["model"] == m, "id"], strict=True))
+        for m in ev.models
+    }
+    assert {"default", "persistence", "linear-trend"} <= set(pairs)
+    ref = pairs["default"]
+    assert ref and all(p == ref for p in pairs.values())
+    want = vintages.pairs()
+    assert ref == {(o.isoformat(), i) for o, i in zip(want["origin"], want["id"], strict=True)}
 
 
 def test_summary_consistent_with_forecasts(ev):
     s = ev.by_segment().set_index(["model", "segment"])
     f = ev.forecasts
-    m = f[f["model"] == "business-as-usual"]
+    m = f[f["model"] == "default"]
     p = f[f["model"] == "persistence"]
-    assert s.loc[("business-as-usual", "all"), "coverage90"] == pytest.approx(m["in90"].mean())
-    assert s.loc[("business-as-usual", "all"), "crps_skill"] == pytest.approx(
+    assert s.loc[("default", "all"), "coverage90"] == pytest.approx(m["in90"].mean())
+    assert s.loc[("default", "all"), "crps_skill"] == pytest.approx(
         1 - m["crps_share"].mean() / p["crps_share"].mean()
     )
-    assert s.loc[("persistence", "all"), "crps_skill"] == pytest.approx(0.0)
-    own = ev.by_segment(own_only=True)
-    n_own = int((m["own_observation"]).sum())
-    assert (
-        own[(own["model"] == "business-as-usual") & (own["segment"] == "all")]["n_forecasts"].sum()
-        == n_own
+    assert s.loc[("persistence", "all"), "relative_wis"] == pytest.approx(1.0)
+    # with the same pairs, relative WIS of two forecasters is the ratio of their mean WIS
+    two = f[f["model"].isin(["default", "persistence"])]
+    from dvcanalysis.forecast import rolling
+
+    assert rolling.relative_wis(two)["default"] == pytest.approx(
+        m["wis_share"].mean() / p["wis_share"].mean()
     )
 
 
 def test_track_record_and_text(ev):
-    rec = evaluation.track_record("localities", evaluation=ev)
+    rec = evaluation.track_record("national", evaluation=ev)
+    assert evaluation.track_record("localities", evaluation=ev) is None  # one figure, none later
     f = ev.forecasts
-    mine = f[(f["kind"] == "model") & (f["segment"] == "localities")]
-    newest = mine.sort_values("period_end", kind="stable").iloc[-1]
+    mine = f[(f["model"] == "default") & (f["segment"] == "national")]
+    newest = mine.sort_values(["period_end", "id"], kind="stable").iloc[-1]
     assert rec.observation_id == newest["id"]
     assert rec.origin.isoformat() == mine[mine["id"] == newest["id"]]["origin"].max()
     assert rec.inside_band == (rec.low_share <= rec.observed_share <= rec.high_share)
-    own = evaluation.track_record("localities", evaluation=ev, own_only=True)
-    assert own.n_forecasts == int(mine["own_observation"].sum())
-    assert own.observation_id == rec.observation_id
+    assert rec.n_forecasts == len(mine) and not rec.archived
+    assert rec.relative_wis == pytest.approx(ev.relative_wis(segment="national")["default"])
     en = evaluation_tables.track_record_text(rec, "en")
     vi = evaluation_tables.track_record_text(rec, "vi")
-    assert ("did not beat" in en) == (rec.crps_skill < 0)
-    assert ("không tốt hơn" in vi) == (rec.crps_skill <= 0) and "KHÔNG" not in vi
+    assert ("did not beat" in en) == (rec.relative_wis > 1)
+    assert "re-made with today's method" in en
+    assert "KHÔNG" not in vi
     assert rec.observation_id not in en and "seed" not in vi  # no evidence ids for readers
 
 
 def test_track_record_says_plainly_when_persistence_wins():
     rec = evaluation.TrackRecord(
-        segment="national", scenario="business-as-usual", origin=date(2024, 8, 31),
+        segment="national", scenario="default", origin=date(2024, 8, 31),
         observation_id="x-01", period="2024", period_end=date(2024, 12, 31), source_id="src",
         observed_share=0.458, median_share=0.40, low_share=0.30, high_share=0.50,
-        inside_band=True, crps_skill=-0.25, n_forecasts=6, n_origins=3,
+        inside_band=True, relative_wis=1.25, n_forecasts=6, n_origins=3,
     )  # fmt: skip
     assert not rec.beats_persistence
     en = evaluation_tables.track_record_text(rec, "en")
     assert "did not beat simply carrying the latest figure forward" in en and "25%" in en
-    better = dataclasses.replace(rec, crps_skill=0.25)
-    assert "did better" in evaluation_tables.track_record_text(better, "en")
+    better = dataclasses.replace(rec, relative_wis=0.75, archived=True)
+    text = evaluation_tables.track_record_text(better, "en")
+    assert "did better" in text and "published then" in text
     assert evaluation_tables.track_record_text(None, "vi") == ""
 
 
@@ -302,18 +304,15 @@ def test_display_tables_and_plot(ev, figures_tmp):
         assert len(t) == len(ev.by_segment())
         assert evaluation_tables.summary_text(ev, lang)
         assert len(evaluation_tables.forecasts_table(ev.forecasts, lang)) == len(ev.forecasts)
+        assert len(evaluation_tables.horizon_table(ev.by_horizon(), lang)) == len(ev.by_horizon())
     assert len(ev.plot(lang="en").axes) == 3
     with pytest.raises(InputError, match=r"ax is not accepted by Evaluation.plot"):
         ev.plot("en")  # lang is keyword-only; three panels are a figure of their own
 
 
 def test_bad_options():
-    with pytest.raises(InputError, match="period"):
-        evaluation.evaluate(period="middle")
-    with pytest.raises(InputError, match="no later fully-online observation"):
-        evaluation.evaluate(origins=["2100-01-01"])
-    with pytest.raises(InputError, match="baselines"):
-        evaluation.evaluate(baselines="persistence")
+    with pytest.raises(InputError, match="forecaster 'flat' is not known"):
+        forecast.evaluate(["flat"])
 
 
 def test_command_prints_summary_and_exits_2_on_bad_input(capsys):
@@ -321,31 +320,26 @@ def test_command_prints_summary_and_exits_2_on_bad_input(capsys):
 
     assert main(["--n-draws", "100"]) == 0
     out = capsys.readouterr().out
-    assert "origins scored:" in out and "crps_skill" in out and "persistence" in out
-    assert main(["--origin", "2100-01-01"]) == 2
+    assert "origins:" in out and "relative_wis" in out and "persistence" in out
+    assert main(["--until", "31/12/2024"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "2100-01-01" in err
+    assert err.count("\n") == 1 and "31/12/2024" in err
 
 
 def test_on_the_shipped_data(shipped_data):
-    """The evidence the project ships: every data vintage with later figures is an origin, and
-    where two reports give a segment's newest period the track record uses the preferred one."""
-    ev = evaluation.evaluate("business-as-usual", n_draws=200, seed=0)
-    obs = uptake.observations(cutoff=date.max)
-    assert ev.origins == sorted(
-        {d.date().isoformat() for d in obs["period_end"]}
-        - {obs["period_end"].max().date().isoformat()}
-        - set(ev.skipped["origin"])
-    )
+    """The evidence the project ships: every data vintage but the first and the last is an
+    origin, and where two reports give a segment's newest period the track record uses one of
+    them, the same for every segment's record."""
+    ev = forecast.evaluate(["default", "persistence"], n_draws=200, seed=0)
+    v = vintages.vintages()
+    assert ev.origins == [d.isoformat() for d in v[1:-1]]
+    figs = vintages.figures()
     for seg in uptake.SEGMENTS:
         rec = evaluation.track_record(seg, evaluation=ev)
-        mine = obs[obs["segment"] == seg]
         if rec is None:
             continue
-        assert (
-            rec.observation_id
-            == mine[mine["period_end"] == mine["period_end"].max()]["id"].iloc[-1]
-        )
+        mine = figs[figs["segment"] == seg]
+        assert rec.observation_id in set(mine[mine["period_end"] == mine["period_end"].max()]["id"])
 
 
 def test_shares_at_is_what_the_backtest_reads():

@@ -169,8 +169,8 @@ def _difference(expected: list[str], actual: list[str], n: int = 12) -> str:
 
 def test_the_figures_use_the_font_matplotlib_ships():
     """Baselines hold glyph outlines: a system DejaVu of another version would change them."""
-    found = Path(font_manager.findfont("DejaVu Sans"))
-    assert found.is_relative_to(Path(matplotlib.get_data_path())), found
+    found = Path(font_manager.findfont("DejaVu Sans")).resolve()  # a linked venv: real paths
+    assert found.is_relative_to(Path(matplotlib.get_data_path()).resolve()), found
 
 
 def test_normalized_ignores_float_noise_only():
@@ -224,3 +224,52 @@ def test_a_raster_tolerance_would_miss_a_changed_label(built, tmp_path):
     assert 0 < rms < 2
     svg = [normalized(p.read_text(encoding="utf-8")) for p in (before["svg"], after["svg"])]
     assert svg[0] != svg[1]
+
+
+def test_saving_twice_gives_the_same_bytes(built, tmp_path):
+    """The files are a function of the figure: two saves of one figure, and the saves of two
+    figures drawn alike, are byte-identical (PNG and SVG)."""
+    with plt.style.context("default"):
+        first = save(_fan_localities_vi(built), "a", directory=tmp_path / "1", close=False)
+        again = save(first_fig := _fan_localities_vi(built), "a", directory=tmp_path / "2")
+        twice = save(first_fig, "a", directory=tmp_path / "3")
+    for ext in ("png", "svg"):
+        assert first[ext].read_bytes() == again[ext].read_bytes() == twice[ext].read_bytes()
+    plt.close("all")
+
+
+def test_a_figure_is_drawn_once_per_format(built, tmp_path, monkeypatch):
+    """One drawing for the PNG and one for the SVG, in a box measured once without drawing
+    (``bbox_inches="tight"`` would add a layout draw to each format); the notebook shows the
+    saved PNG, so the figure is closed and not drawn again for the inline image."""
+    from matplotlib.figure import Figure
+
+    fig = _fan_localities_vi(built)
+    draws = []
+    real = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, r: (draws.append(type(r).__name__), real(self, r))[1])
+    written = save(fig, "fan", directory=tmp_path)
+    assert sorted(draws) == ["MixedModeRenderer", "RendererAgg"], draws  # SVG, PNG
+    assert fig.number not in plt.get_fignums()  # closed: pyplot will not draw it inline
+    bundle = written._repr_mimebundle_()
+    assert bundle["image/png"] == written["png"].read_bytes()
+
+
+def test_the_saved_figure_shows_as_its_png_with_no_path(built, tmp_path):
+    """What a notebook cell shows for ``display(save(...))``: the saved PNG's bytes and the
+    figure's name; no path (they differ between runs and are not for readers)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    from dvcanalysis.plots._base import SavedNames
+
+    InteractiveShell.instance()
+    written = save(_fan_localities_vi(built), "fan", directory=tmp_path)
+    with capture_output() as shown:
+        display(written)
+        display(SavedNames([written, written]))
+    assert len(shown.outputs) == 3
+    for out in shown.outputs:
+        assert out.data["image/png"] == written["png"].read_bytes()
+        assert out.data["text/plain"] == "fan" and str(tmp_path) not in str(out.data)

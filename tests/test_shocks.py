@@ -65,6 +65,27 @@ def test_coverage_shock_moves_log_odds_once_from_its_date():
     np.testing.assert_allclose(out["localities"][:, 1:], 1 / (1 + np.exp(0.4)))
 
 
+def test_coverage_shock_is_not_applied_twice_after_an_anchor_that_shows_it():
+    # an anchor measured after the change (July 2025, first month after the mergers) already
+    # shows it: the shock applies only to the segment anchored before it
+    n, t = 10, np.array([2025.75, 2026.0])
+    draws = {
+        "logit_shock_sd": np.zeros(n),
+        "coverage_shock_logit": np.full(n, -0.4),
+        "ministries_volume_share": np.full(n, 0.5),
+    }
+    anchors = {
+        "ministries": uptake.Anchor(id="m-1", time=2025.45, value=0.5),
+        "localities": uptake.Anchor(id="l-1", time=2025.54, value=0.5),
+    }
+    out = shocks.apply(
+        _flat(n, 2), t, anchors, draws, shock_from=2025.5, national="mix",
+        rng=np.random.default_rng(0),
+    )  # fmt: skip
+    np.testing.assert_allclose(out["localities"], 0.5)
+    np.testing.assert_allclose(out["ministries"], 1 / (1 + np.exp(0.4)))
+
+
 def test_business_as_usual_can_fall_in_every_segment():
     proj = uptake.project("business-as-usual", n_draws=2000, seed=0)
     y = list(proj.years)

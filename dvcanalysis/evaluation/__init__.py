@@ -1,29 +1,25 @@
-"""Forecast evaluation: the model and naive baselines scored at rolling origins.
+"""Forecast evaluation: scores, the evaluation result and the track record.
 
-How good were the earlier forecasts? For each past data vintage (origin) the model is
-projected with the data up to it, and so are the naive baselines (persistence and linear trend,
-:mod:`dvcanalysis.uptake.baselines`); every later fully-online observation of every segment is
-then scored with proper scores from the ``scoringrules`` library (CRPS from draws, weighted
-interval score), with PIT, band coverage and the absolute error of the median, and every
-official target whose deadline has an observation with a Brier score.
+The rolling evaluation itself is :func:`dvcanalysis.forecast.evaluate` (every data vintage an
+origin, every forecaster scored on every later figure read over its period); this package
+holds what it is made of and what it returns:
 
 :mod:`~dvcanalysis.evaluation.scoring`
-    Per-forecast measures from draws (:func:`score`, :func:`pit`, :func:`brier`).
-:mod:`~dvcanalysis.evaluation.rolling`
-    :func:`evaluate` (rolling origins, forecasters, periods) and :func:`default_origins`.
+    Per-forecast measures from draws (:func:`score`, :func:`pit`, :func:`brier`) through
+    ``scoringrules``.
 :mod:`~dvcanalysis.evaluation.result`
-    The :class:`Evaluation` result (``.to_df()``, ``.by_segment()``, ``.by_origin()``, ``.plot()``).
+    The :class:`Evaluation` result (``.to_df()``, ``.relative_wis()``, ``.by_segment()``,
+    ``.by_horizon()``, ``.pit_histogram()``, ``.by_origin()``, ``.plot()``).
 :mod:`~dvcanalysis.evaluation.track`
     :func:`track_record` and :class:`TrackRecord`, the numbers of a briefing's track record.
 
-``python -m dvcanalysis.evaluation [--scenario NAME] [--n-draws N] [--seed S]`` prints the
-summary table.
+``python -m dvcanalysis.evaluation`` prints the summary.
 
 Examples
 --------
->>> from dvcanalysis import evaluation
->>> ev = evaluation.evaluate("business-as-usual")  # doctest: +SKIP
->>> ev.by_segment()  # doctest: +SKIP
+>>> from dvcanalysis import forecast
+>>> ev = forecast.evaluate()  # doctest: +SKIP
+>>> ev.relative_wis()  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -36,7 +32,6 @@ from dvcanalysis.evaluation.result import (
     SUMMARY_COLUMNS,
     Evaluation,
 )
-from dvcanalysis.evaluation.rolling import default_origins, evaluate
 from dvcanalysis.evaluation.scoring import SCORE_COLUMNS, brier, pit, score
 from dvcanalysis.evaluation.track import TrackRecord, track_record
 
@@ -50,8 +45,6 @@ __all__ = [
     "Evaluation",
     "TrackRecord",
     "brier",
-    "default_origins",
-    "evaluate",
     "pit",
     "score",
     "track_record",

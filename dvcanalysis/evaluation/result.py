@@ -62,6 +62,7 @@ SUMMARY_COLUMNS = (
     "mean_wis_share",
     "mean_abs_error_share",
     "crps_skill",
+    "relative_wis",
     "n_brier",
     "mean_brier",
 )
@@ -155,6 +156,7 @@ class Evaluation(Result):
         for seg in segs:
             fs = f if seg == "all" else f[f["segment"] == seg]
             bs = b if seg == "all" else b[b["segment"] == seg]
+            rel = self.relative_wis(segment=None if seg == "all" else seg) if len(fs) else {}
             ref = fs[fs["model"] == REFERENCE]["crps_share"]
             ref_mean = float(ref.mean()) if len(ref) else float("nan")
             for m in self.models:
@@ -178,11 +180,95 @@ class Evaluation(Result):
                         "crps_skill": 1.0 - crps / ref_mean
                         if ref_mean > 0 and math.isfinite(ref_mean)
                         else float("nan"),
+                        "relative_wis": float(rel.get(m, float("nan"))),
                         "n_brier": len(gb),
                         "mean_brier": float(gb["brier"].mean()) if len(gb) else float("nan"),
                     }
                 )
         return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+    def relative_wis(self, *, segment: str | None = None) -> pd.Series:
+        """Relative WIS of each forecaster against persistence (pairwise, geometric mean;
+        :func:`dvcanalysis.forecast.rolling.relative_wis`), over all pairs or one segment's."""
+        from dvcanalysis.forecast.rolling import relative_wis
+
+        f = (
+            self.forecasts
+            if segment is None
+            else self.forecasts[self.forecasts["segment"] == segment]
+        )
+        return relative_wis(f, REFERENCE)
+
+    def by_horizon(
+        self, *, edges_months: tuple[int, ...] = (0, 3, 6, 12, 24, 1200)
+    ) -> pd.DataFrame:
+        """Coverage, mean WIS and relative WIS by forecaster and horizon band (months from the
+        origin to the end of the figure's period): ``model, horizon, n_forecasts, coverage50,
+        coverage90, mean_wis_share, relative_wis``."""
+        f = self.forecasts.copy()
+        if f.empty:
+            return pd.DataFrame(
+                columns=[
+                    "model",
+                    "horizon",
+                    "n_forecasts",
+                    "coverage50",
+                    "coverage90",
+                    "mean_wis_share",
+                    "relative_wis",
+                ]
+            )
+        months = 12 * f["lead_years"].astype(float)
+        labels = [
+            f"{a}-{b}" if b < 1200 else f"{a}+"
+            for a, b in zip(edges_months[:-1], edges_months[1:], strict=True)
+        ]
+        f["horizon"] = pd.cut(
+            months, bins=list(edges_months), labels=labels, right=True, include_lowest=True
+        ).astype(str)
+        rows = []
+        for h in labels:
+            g = f[f["horizon"] == h]
+            if g.empty:
+                continue
+            from dvcanalysis.forecast.rolling import relative_wis
+
+            rel = relative_wis(g, REFERENCE)
+            for m in self.models:
+                gm = g[g["model"] == m]
+                if gm.empty:
+                    continue
+                rows.append(
+                    {
+                        "model": m,
+                        "horizon": h,
+                        "n_forecasts": len(gm),
+                        "coverage50": float(gm["in50"].mean()),
+                        "coverage90": float(gm["in90"].mean()),
+                        "mean_wis_share": float(gm["wis_share"].mean()),
+                        "relative_wis": float(rel.get(m, float("nan"))),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def pit_histogram(self, *, bins: int = 5) -> pd.DataFrame:
+        """The PIT histogram by forecaster: ``model, bin_low, bin_high, fraction`` (uniform
+        ``1 / bins`` for a calibrated forecaster)."""
+        edges = np.linspace(0, 1, bins + 1)
+        rows = []
+        for m in self.models:
+            pit = self.forecasts.loc[self.forecasts["model"] == m, "pit"].to_numpy(float)
+            counts, _ = np.histogram(np.clip(pit, 0, 1), bins=edges)
+            for i in range(bins):
+                rows.append(
+                    {
+                        "model": m,
+                        "bin_low": edges[i],
+                        "bin_high": edges[i + 1],
+                        "fraction": counts[i] / max(len(pit), 1),
+                    }
+                )
+        return pd.DataFrame(rows)
 
     def by_origin(self) -> pd.DataFrame:
         """Mean scores by forecaster and origin: ``model, origin, n_forecasts,

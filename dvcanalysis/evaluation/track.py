@@ -1,56 +1,59 @@
 """The track record of one segment: the last forecast checked against what was published.
 
-:func:`track_record` returns numbers only (a :class:`TrackRecord`); the sentence a briefing
-shows is built by :func:`dvcanalysis.tables.evaluation.track_record_text` in vi or en.
+:func:`track_record` reads the rolling evaluation of the default forecast
+(:func:`dvcanalysis.forecast.evaluate`) and returns numbers only (a :class:`TrackRecord`): the
+default forecast made at the previous data vintage for the segment's newest figure, whether the
+figure fell in its 90% band, and the relative WIS of the default against persistence over every
+scored forecast of the segment (below 1: better than carrying the latest figure forward). The
+forecast shown is **re-made** by today's code at that vintage unless an archived (published)
+forecast of the figure's period exists (``archived``). The sentence a briefing shows is built by
+:func:`dvcanalysis.tables.evaluation.track_record_text`; notebook 06 reads the same evaluation,
+so the two cannot disagree.
 """
 
 from __future__ import annotations
 
 import math
-import pickle
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
-from dvcanalysis import cache
 from dvcanalysis.errors import check_choice
-from dvcanalysis.evaluation.result import REFERENCE, Evaluation
-from dvcanalysis.evaluation.rolling import evaluate
+from dvcanalysis.evaluation.result import Evaluation
 from dvcanalysis.provenance import Provenance
 from dvcanalysis.results import Result
-from dvcanalysis.scenarios import Scenario
-from dvcanalysis.uptake.inputs import SEGMENTS
+from dvcanalysis.vocabulary import SEGMENTS
+
+#: The forecaster whose record a briefing shows.
+DEFAULT = "default"
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
 class TrackRecord(Result):
-    """The forecast made at the previous data vintage for a segment's newest observation.
+    """The default forecast made at the previous data vintage for a segment's newest figure.
 
     Attributes
     ----------
     segment, scenario
-        The segment and the model (scenario name).
+        The segment and the forecaster (``default``).
     origin
-        The previous data vintage: the latest origin scored before the newest observation.
+        The previous data vintage: the latest origin scored before the newest figure.
     observation_id, period, period_end, source_id
-        The newest observation of the segment (evidence id, period as published, its end,
-        source id).
+        The newest figure of the segment (evidence id, period as published, its end, source).
     observed_share
         Its value (0-1).
     median_share, low_share, high_share
-        The model's forecast of it made at ``origin``: median and the 90% band (5% and 95%).
+        The forecast of it made at ``origin``: median and the 90% band (5% and 95%).
     inside_band
-        Whether the observation lies in the 90% band.
-    crps_skill
-        The model's skill against persistence over all origins and observations of this
-        segment (``1 - mean CRPS / mean CRPS of persistence``; positive: better; NaN if
-        persistence was not scored).
+        Whether the figure lies in the 90% band.
+    relative_wis
+        Relative WIS of the default against persistence over every scored forecast of the
+        segment (pairwise; below 1 is better; NaN without persistence).
     n_forecasts, n_origins
-        How many forecasts of this segment the skill rests on, from how many origins.
-    own_only
-        Whether the skill counts only forecasts made when the segment had a figure of its own.
+        How many forecasts of this segment the comparison rests on, from how many origins.
+    archived
+        True when the forecast shown is an archived (published) one, False when re-made.
     """
 
     segment: str
@@ -65,33 +68,33 @@ class TrackRecord(Result):
     low_share: float
     high_share: float
     inside_band: bool
-    crps_skill: float
+    relative_wis: float
     n_forecasts: int
     n_origins: int
-    own_only: bool = False
+    archived: bool = False
 
     @property
     def beats_persistence(self) -> bool:
-        """True only when the skill against persistence is positive (NaN: False)."""
-        return bool(self.crps_skill > 0) if not math.isnan(self.crps_skill) else False
+        """True only when the relative WIS is below 1 (NaN: False)."""
+        return bool(self.relative_wis < 1) if not math.isnan(self.relative_wis) else False
 
     @property
     def parameters(self) -> dict[str, object]:
-        """What produced it: ``segment``, ``scenario``, ``origin``, ``own_only``."""
+        """What produced it: ``segment``, ``scenario``, ``origin``, ``archived``."""
         return {
             "segment": self.segment,
             "scenario": self.scenario,
             "origin": self.origin.isoformat(),
-            "own_only": self.own_only,
+            "archived": self.archived,
         }
 
     @property
     def sources(self) -> list[str]:
-        """The source of the newest observation."""
+        """The source of the newest figure."""
         return [self.source_id]
 
     def summary(self) -> str:
-        """E.g. ``localities, forecast at 2024-06-30 of 2024 (2024-12-31): inside the 90% band``."""
+        """E.g. ``localities, forecast at 2025-06-30 of 2025-07 (...): inside the 90% band``."""
         where = "inside" if self.inside_band else "outside"
         return (
             f"{self.segment}, forecast at {self.origin.isoformat()} of {self.period} "
@@ -100,7 +103,7 @@ class TrackRecord(Result):
 
     def to_df(self) -> pd.DataFrame:
         """One row: ``segment, scenario, origin, id, period, period_end, observed, q05, q50, q95,
-        inside_band, crps_skill, n_forecasts, n_origins, own_only, source_id`` (shares 0-1)."""
+        inside_band, relative_wis, n_forecasts, n_origins, archived, source_id`` (shares 0-1)."""
         return pd.DataFrame(
             [
                 {
@@ -115,21 +118,19 @@ class TrackRecord(Result):
                     "q50": self.median_share,
                     "q95": self.high_share,
                     "inside_band": self.inside_band,
-                    "crps_skill": self.crps_skill,
+                    "relative_wis": self.relative_wis,
                     "n_forecasts": self.n_forecasts,
                     "n_origins": self.n_origins,
-                    "own_only": self.own_only,
+                    "archived": self.archived,
                     "source_id": self.source_id,
                 }
             ]
         )
 
     def provenance(self) -> Provenance:
-        """The newest observation's source, the parameters; data as of its period's end."""
+        """The newest figure's source, the parameters; data as of its period's end."""
         return Provenance(
-            sources=self.sources,
-            parameters=self.parameters,
-            data_date=self.period_end.isoformat(),
+            sources=self.sources, parameters=self.parameters, data_date=self.period_end.isoformat()
         )
 
     def plot(self, ax=None, *, lang: str = "vi"):
@@ -143,94 +144,64 @@ class TrackRecord(Result):
 
 
 def track_record(
-    segment: str,
-    scenario: str | Scenario = "business-as-usual",
-    *,
-    evaluation: Evaluation | None = None,
-    n_draws: int = 1000,
-    seed: int = 0,
-    own_only: bool = False,
+    segment: str, *, evaluation: Evaluation, archived: pd.DataFrame | None = None
 ) -> TrackRecord | None:
-    """The track record of ``segment``: last forecast vs the newest observation, and skill.
+    """The track record of ``segment`` from the rolling evaluation.
 
     Parameters
     ----------
     segment
         ``national``, ``ministries`` or ``localities``.
-    scenario
-        The model (used when ``evaluation`` is not given).
     evaluation
-        A ready :class:`Evaluation` (e.g. the one a notebook already computed); else
-        :func:`evaluate` runs with the default origins, ``n_draws`` and ``seed``.
-    own_only
-        Count in the skill only the forecasts made when the segment had a figure of its own
-        (see :meth:`Evaluation.by_segment`); the forecast shown is the same either way.
+        The rolling evaluation (:func:`dvcanalysis.forecast.evaluate`).
+    archived
+        Archived forecasts scored on later figures
+        (:func:`dvcanalysis.forecast.archive.score_archived`); where one scored the newest
+        figure, it is shown instead of the re-made forecast.
 
     Returns
     -------
     TrackRecord or None
-        None when the segment's newest observation was not forecast from any earlier origin
-        (no observation of it, or none after the first origin that every forecaster could use).
+        None when the segment's newest figure was not forecast from an earlier vintage.
     """
     check_choice("segment", segment, SEGMENTS)
-    ev = evaluation if evaluation is not None else evaluate(scenario, n_draws=n_draws, seed=seed)
-    f = ev.forecasts
-    model = f[(f["kind"] == "model") & (f["segment"] == segment)]
-    if model.empty:
+    f = evaluation.forecasts
+    mine = f[(f["model"] == DEFAULT) & (f["segment"] == segment)]
+    if mine.empty:
         return None
-    # the forecasts keep the observations' order: where two reports give the segment's newest
-    # period, the preferred one (see uptake.observations) comes last
-    newest = model.sort_values("period_end", kind="stable").iloc[-1]
-    same = model[model["id"] == newest["id"]].sort_values("origin")
-    last = same.iloc[-1]  # the latest origin before the observation: the previous vintage
-    summ = ev.by_segment(own_only=own_only)
-    row = summ[(summ["kind"] == "model") & (summ["segment"] == segment)]
-    skill = float(row["crps_skill"].iloc[0]) if len(row) else float("nan")
-    has_ref = (f["model"] == REFERENCE).any()
+    newest = mine.sort_values(["period_end", "id"], kind="stable").iloc[-1]
+    last = mine[mine["id"] == newest["id"]].sort_values("origin").iloc[-1]
+    rel = evaluation.relative_wis(segment=segment).get(DEFAULT, float("nan"))
+    row = dict(
+        origin=date.fromisoformat(str(last["origin"])),
+        median_share=float(last["q50"]),
+        low_share=float(last["q05"]),
+        high_share=float(last["q95"]),
+        inside_band=bool(last["in90"]),
+        archived=False,
+    )
+    if archived is not None and len(archived):
+        a = archived[(archived["id"] == newest["id"]) & (archived["model"] == DEFAULT)]
+        if len(a):
+            a = a.sort_values("cutoff").iloc[-1]
+            row.update(
+                origin=date.fromisoformat(str(a["cutoff"])),
+                median_share=float(a["q50"]),
+                low_share=float(a["q05"]),
+                high_share=float(a["q95"]),
+                inside_band=bool(a["in90"]),
+                archived=True,
+            )
     return TrackRecord(
         segment=segment,
-        scenario=str(last["model"]),
-        origin=date.fromisoformat(str(last["origin"])),
+        scenario=DEFAULT,
         observation_id=str(last["id"]),
         period=str(last["period"]),
         period_end=pd.Timestamp(last["period_end"]).date(),
         source_id=str(last["source_id"]),
         observed_share=float(last["observed"]),
-        median_share=float(last["q50"]),
-        low_share=float(last["q05"]),
-        high_share=float(last["q95"]),
-        inside_band=bool(last["in90"]),
-        crps_skill=skill if has_ref else float("nan"),
-        n_forecasts=int(row["n_forecasts"].iloc[0]) if len(row) else 0,
-        n_origins=int(row["n_origins"].iloc[0]) if len(row) else 0,
-        own_only=own_only,
-    )
-
-
-def evaluate_cached(
-    scenario: str | Scenario = "business-as-usual",
-    *,
-    origins: Sequence[str | date] | None = None,
-    n_draws: int = 1000,
-    seed: int = 0,
-) -> Evaluation:
-    """:func:`dvcanalysis.evaluation.evaluate` (default baselines), computed once per data
-    vintage and code version when a results cache is set (:mod:`dvcanalysis.cache`, which
-    ``dvcanalysis render`` sets): the briefings of a scenario and the evaluation notebook
-    share one evaluation instead of each running it.
-
-    A scenario given by name is keyed by its name (its file is part of the data hashed);
-    a loaded :class:`Scenario` by its contents.
-    """
-    ident = scenario if isinstance(scenario, str) else pickle.dumps(scenario).hex()
-    arguments = {
-        "scenario": ident,
-        "origins": None if origins is None else [str(o) for o in origins],
-        "n_draws": n_draws,
-        "seed": seed,
-    }
-    return cache.cached(
-        "evaluation",
-        arguments,
-        lambda: evaluate(scenario, origins=origins, n_draws=n_draws, seed=seed),
+        relative_wis=float(rel),
+        n_forecasts=len(mine),
+        n_origins=int(mine["origin"].nunique()),
+        **row,
     )

@@ -11,11 +11,19 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from dvcanalysis import fmt
-from dvcanalysis.plots._base import Provenance, add_footer, legend_below, new_figure
+from dvcanalysis.plots._base import Provenance, attach, legend_below, new_figure
 
-# The model in the project's national colour; baselines in greys.
+# The default forecast in the project's national colour; baselines in grey and ochre; the
+# other forecasters in lighter tones (a scenario curve: purple).
 MODEL_COLOR = "#1b4f72"
-BASELINE_COLORS = {"persistence": "#7f7f7f", "linear-trend": "#b9770e"}
+BASELINE_COLORS = {
+    "default": MODEL_COLOR,
+    "persistence": "#7f7f7f",
+    "linear-trend": "#b9770e",
+    "calibrated-persistence": "#5dade2",
+    "damped-trend": "#48c9b0",
+}
+SCENARIO_COLOR = "#8e44ad"
 PIT_BINS = 5
 
 
@@ -34,7 +42,13 @@ def model_label(name: str, lang: str) -> str:
 
 
 def _color(name: str) -> str:
-    return BASELINE_COLORS.get(name, MODEL_COLOR)
+    return BASELINE_COLORS.get(name, SCENARIO_COLOR)
+
+
+def _year_below(day: str) -> str:
+    """A formatted day with its year on a second line (``30 Jun 2024``, ``30/6/2024``)."""
+    cut = max(day.rfind(" "), day.rfind("/"))
+    return f"{day[:cut]}\n{day[cut + 1 :]}" if cut > 0 else day
 
 
 def evaluation_chart(
@@ -110,7 +124,10 @@ def evaluation_chart(
         g = by_origin[by_origin["model"] == m].set_index("origin").reindex(origins)
         ax_crps.plot(range(len(origins)), g["mean_crps_share"], marker="o", color=_color(m), lw=1.5)
     ax_crps.set_xticks(range(len(origins)))
-    ax_crps.set_xticklabels([fmt.day(o, lang) for o in origins], fontsize=7)
+    days = [fmt.day(o, lang) for o in origins]
+    if len(origins) > 3:  # more than the panel holds on one line (five from the 2025 data)
+        days = [_year_below(d) for d in days]
+    ax_crps.set_xticklabels(days, fontsize=7)
     ax_crps.set_xlim(-0.5, len(origins) - 0.5)
     ax_crps.set_xlabel(fmt.label("evaluation.origin", lang), fontsize=8)
     ax_crps.set_ylabel(fmt.label("evaluation.crps_axis", lang))
@@ -121,7 +138,8 @@ def evaluation_chart(
     handles, labels = ax_pit.get_legend_handles_labels()
     fig.suptitle(fmt.label("evaluation.title", lang), fontsize=10)
     fig.subplots_adjust(top=0.84, wspace=0.32)
-    top = add_footer(fig, provenance, lang)
+    attach(fig, provenance)
+    top = 0.0
     legend_below(fig, handles, labels, above=top, ncol=len(labels), fontsize=7, axis_in=0.6)
     return fig
 
@@ -190,6 +208,7 @@ def interval_chart(
     ax.set_xlabel(fmt.label("axis.fully_online_share", lang))
     ax.legend(fontsize=7, frameon=False, loc="lower right")
     if own:
-        top = add_footer(ax.figure, provenance, lang)
+        attach(ax.figure, provenance)
+        top = 0.0
         ax.figure.subplots_adjust(left=0.3, bottom=top + 0.6 / ax.figure.get_figheight())
     return ax

@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 
 from dvcanalysis import fmt
-from dvcanalysis.plots._base import SEGMENT_COLORS, TARGET_COLOR, Provenance, add_footer, new_figure
+from dvcanalysis.plots._base import (
+    SEGMENT_COLORS,
+    TARGET_COLOR,
+    Provenance,
+    attach,
+    legend_below,
+    new_figure,
+)
 from dvcanalysis.tables.savings import component_label, parameter_label
 
 OFFLINE_COLOR = "#7f8c8d"
@@ -22,10 +29,10 @@ ONLINE_COLOR = SEGMENT_COLORS["national"]
 SAVING_COLOR = SEGMENT_COLORS["localities"]
 
 
-def _money_axis(ax, lang: str, axis: str = "x") -> None:
+def _money_axis(ax, lang: str, axis: str = "x", nbins: int = 5) -> None:
     from matplotlib.ticker import MaxNLocator
 
-    (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(5))
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(nbins))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(lambda v, _: fmt.vnd(v, lang))
 
 
@@ -34,7 +41,7 @@ def components(est, *, lang: str = "vi", provenance: Provenance | None = None):
     """Per-dossier cost by component, offline vs fully online (calibrated VND)."""
     df = est.to_df()
     df = df[df["component"] != "total"].iloc[::-1]
-    fig, ax = new_figure(7.5, 3.8)
+    fig, ax = new_figure(6.4, 3.8)
     y = np.arange(len(df))
     for channel, offset, color in (("offline", 0.2, OFFLINE_COLOR), ("online", -0.2, ONLINE_COLOR)):
         ax.barh(
@@ -50,7 +57,7 @@ def components(est, *, lang: str = "vi", provenance: Provenance | None = None):
             (off, yi + 0.2),
             xytext=(4, -3),
             textcoords="offset points",
-            fontsize=7,
+            fontsize=8,
             color=SAVING_COLOR,
         )
     ax.set_yticks(y, [component_label(c, lang) for c in df["component"]])
@@ -65,7 +72,7 @@ def components(est, *, lang: str = "vi", provenance: Provenance | None = None):
         )
     )
     ax.legend(frameon=False, fontsize=8, loc="lower right")
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     return fig
 
 
@@ -94,14 +101,14 @@ def gross_incremental(est, unc, *, lang: str = "vi", provenance: Provenance | No
     base = "" if est.baseline_share is None else fmt.share(est.baseline_share, lang)
     title = fmt.label("savings.gross_title", lang, share=fmt.share(est.share, lang), baseline=base)
     ax.set_title(textwrap.fill(title, 70))
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     return fig
 
 
 def over_time(ot, *, lang: str = "vi", provenance: Provenance | None = None):
     """Yearly (left) and cumulative discounted (right) savings: median and 5-95% band."""
     df = ot.to_df()
-    fig, axes = new_figure(9, 3.8, ncols=2)
+    fig, axes = new_figure(7.0, 3.8, ncols=2)
     for ax, measure in zip(axes, ("savings_vnd", "cumulative_savings_vnd"), strict=True):
         g = df[df["measure"] == measure].sort_values("year")
         ax.fill_between(
@@ -122,10 +129,12 @@ def over_time(ot, *, lang: str = "vi", provenance: Provenance | None = None):
         key = "yearly_savings_vnd" if measure == "savings_vnd" else measure
         ax.set_title(fmt.label(f"savings.measure.{key}", lang))
         _money_axis(ax, lang, "y")
-        ax.set_xticks(list(g["year"]))
+        years = [int(y) for y in g["year"]]  # a year's saving on its tick, labelled
+        width_in = ax.get_position().width * fig.get_figwidth()
+        step = -(-len(years) // max(3, int(width_in / 0.45)))  # ~0.45 in a label
+        ax.set_xticks(years[::step], [str(y) for y in years[::step]])
         ax.set_xlabel(fmt.label("word.year", lang))
         ax.set_ylim(bottom=0)
-    axes[0].legend(frameon=False, fontsize=8, loc="upper left")
     baseline = ot.parameters.get("baseline_share")
     base_text = (
         fmt.label("savings.over_time_gross", lang)
@@ -138,9 +147,10 @@ def over_time(ot, *, lang: str = "vi", provenance: Provenance | None = None):
         rate=fmt.share(ot.parameters.get("discount_rate", 0), lang, 0),
         basis=base_text,
     )
-    fig.suptitle(textwrap.fill(title, 95), fontsize=10)
-    fig.subplots_adjust(wspace=0.45, top=0.78 if len(title) > 95 else 0.82)
-    add_footer(fig, provenance, lang)
+    fig.suptitle(textwrap.fill(title, 80), fontsize=10)
+    fig.subplots_adjust(wspace=0.45, top=0.78 if len(title) > 80 else 0.82)
+    legend_below(fig, *axes[0].get_legend_handles_labels(), fontsize=8)
+    attach(fig, provenance)
     return fig
 
 
@@ -148,7 +158,7 @@ def tornado(tor, *, lang: str = "vi", provenance: Provenance | None = None):
     """One-at-a-time swings of the yearly saving over each input's declared range."""
     df = tor.to_df().iloc[::-1].reset_index(drop=True)
     base = tor.base_vnd
-    fig, ax = new_figure(8, 4.4)
+    fig, ax = new_figure(6.0, 4.4)
     for i, r in df.iterrows():
         lo, hi = r["savings_at_low_vnd"], r["savings_at_high_vnd"]
         ax.barh(i, lo - base, left=base, color=OFFLINE_COLOR, height=0.6)
@@ -157,12 +167,12 @@ def tornado(tor, *, lang: str = "vi", provenance: Provenance | None = None):
     ax.set_yticks(
         range(len(df)),
         [
-            f"{parameter_label(p, lang)} ({_range_text(r, lang)})"
+            f"{parameter_label(p, lang)}\n({_range_text(r, lang)})"
             for p, (_, r) in zip(df["parameter"], df.iterrows(), strict=True)
         ],
         fontsize=7,
     )
-    _money_axis(ax, lang)
+    _money_axis(ax, lang, nbins=3)
     ax.set_xlabel(fmt.label("savings.axis.per_year", lang))
     ax.set_title(fmt.label("savings.tornado_title", lang, base=fmt.vnd(base, lang)))
     from matplotlib.patches import Patch
@@ -176,7 +186,7 @@ def tornado(tor, *, lang: str = "vi", provenance: Provenance | None = None):
         fontsize=8,
         loc="lower right",
     )
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     return fig
 
 
@@ -193,7 +203,7 @@ def _range_text(r: pd.Series, lang: str) -> str:
 def sobol(sob, *, lang: str = "vi", provenance: Provenance | None = None):
     """First-order (S1) and total (ST) Sobol indices with their confidence half-widths."""
     df = sob.to_df().iloc[::-1].reset_index(drop=True)
-    fig, ax = new_figure(7.5, 4.2)
+    fig, ax = new_figure(6.2, 4.2)
     y = np.arange(len(df))
     for index, offset, color in (("S1", 0.2, ONLINE_COLOR), ("ST", -0.2, SAVING_COLOR)):
         ax.barh(
@@ -210,5 +220,5 @@ def sobol(sob, *, lang: str = "vi", provenance: Provenance | None = None):
     ax.set_xlabel(fmt.label("savings.axis.sobol", lang))
     ax.set_title(fmt.label("savings.sobol_title", lang))
     ax.legend(frameon=False, fontsize=8, loc="lower right")
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     return fig

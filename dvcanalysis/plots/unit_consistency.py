@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dvcanalysis import fmt, units
-from dvcanalysis.plots._base import SEGMENT_COLORS, TARGET_COLOR, Provenance, add_footer, new_figure
+from dvcanalysis.plots._base import SEGMENT_COLORS, TARGET_COLOR, Provenance, attach, new_figure
 
 #: Marker colour of a published figure by the check's outcome (True, False, None: a bound).
 VERDICT_COLORS = {True: SEGMENT_COLORS["localities"], False: TARGET_COLOR, None: "#7f8c8d"}
@@ -123,5 +123,5 @@ def checks_chart(
     ax.set_title(fmt.label("unit_evidence.chart.title", lang, year="" if year is None else year))
     ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     if own:
-        add_footer(ax.figure, provenance, lang)
+        attach(ax.figure, provenance)
     return ax

@@ -20,7 +20,8 @@ from dvcanalysis.plots._base import (
     SEGMENT_COLORS,
     TARGET_COLOR,
     Provenance,
-    add_footer,
+    SavedNames,
+    attach,
     new_figure,
     save,
 )
@@ -157,7 +158,7 @@ def evidence_tile_map(ue, *, lang: str = "vi", provenance: Provenance | None = N
         va="top",
         ha="right",
     )
-    add_footer(fig, provenance, lang, wrap=110)
+    attach(fig, provenance)
     return fig
 
 
@@ -208,7 +209,10 @@ def _draw_known(ax, yi: int, r, color: str, lang: str) -> None:
             [v], [yi], "o", markerfacecolor="none", markeredgecolor=color, markersize=10, zorder=3
         )
     text = " / ".join(fmt.share(v, lang, 2) for v in r.values)
-    ax.text(max(r.values) + 0.015, yi, text, va="center", fontsize=6.5)
+    ax.annotate(
+        text, (max(r.values), yi), xytext=(8, 0), textcoords="offset points", va="center",
+        fontsize=7.5,
+    )
 
 
 def _draw_interval(ax, yi: int, r, color: str, lang: str) -> None:
@@ -230,7 +234,7 @@ def _draw_interval(ax, yi: int, r, color: str, lang: str) -> None:
         yi,
         interval_words(r.low, r.high, lang),
         va="center",
-        fontsize=6.5,
+        fontsize=7.5,
         ha="left" if right else "right",
     )
 
@@ -278,8 +282,9 @@ def _ranked_handles(d: pd.DataFrame, targets: list, lang: str) -> list:
     return handles
 
 
-def _ranked_notes(fig, ue, provenance: Provenance | None, lang: str) -> None:
-    """Under the footer: how many units have no figure, and each unit's contradictions."""
+def _ranked_notes(ue, lang: str) -> str:
+    """The lines under the chart: how many units have no figure, and each unit's
+    contradictions."""
     notes = []
     unknown = ue.units[ue.units["status"] == "unknown"]
     if not unknown.empty:
@@ -290,21 +295,32 @@ def _ranked_notes(fig, ue, provenance: Provenance | None, lang: str) -> None:
         notes.append(fmt.label("unit_evidence.unknown_note", lang, items=items))
     for _, r in ue.units[ue.units["flags"].map(len) > 0].iterrows():
         notes.append(f"* {unit_name(r, lang)}: {flag_text(r, lang)}.")
-    if not notes:
-        return
-    text = "\n".join(line for n in notes for line in textwrap.wrap(n, 120))
-    n_footer = len(textwrap.wrap(provenance.text(lang), 120)) if provenance else 0
-    fig.text(
-        0.01,
-        0.005 + 0.16 * (n_footer + 0.5) / fig.get_figheight(),
-        text,
-        fontsize=6.5,
-        color="#333333",
-        ha="left",
-        va="bottom",
+    return "\n".join(line for n in notes for line in textwrap.wrap(n, 85))
+
+
+def _legend_and_notes_below(fig, handles, notes: str, fontsize: float = 7.5) -> None:
+    """The legend under the axes and the notes under the legend; the figure grows by their
+    height and the axes keep theirs."""
+    ncol = 2
+    legend_in = -(-len(handles) // ncol) * fontsize * 1.55 / 72 + 0.1
+    notes_in = (notes.count("\n") + 1) * fontsize * 1.3 / 72 + 0.1 if notes else 0.0
+    axis_in = 0.55  # the x tick labels and the axis label
+    h, top = fig.get_figheight(), fig.subplotpars.top
+    new_h = h + legend_in + notes_in
+    fig.set_figheight(new_h)
+    fig.subplots_adjust(
+        bottom=(axis_in + legend_in + notes_in) / new_h, top=1 - (1 - top) * h / new_h
     )
-    lines = text.count("\n") + 1 + n_footer
-    fig.subplots_adjust(bottom=min(0.5, (0.55 + 0.14 * lines) / fig.get_figheight()))
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=ncol,
+        fontsize=fontsize,
+        frameon=False,
+        bbox_to_anchor=(0.5, (notes_in + 0.02) / new_h),
+    )
+    if notes:
+        fig.text(0.01, 0.05 / new_h, notes, fontsize=fontsize, color="#333333", va="bottom")
 
 
 def evidence_ranked(ue, *, lang: str = "vi", provenance: Provenance | None = None):
@@ -319,14 +335,13 @@ def evidence_ranked(ue, *, lang: str = "vi", provenance: Provenance | None = Non
     """
     fmt.check_lang(lang)
     d = _ranked_rows(ue, lang)
-    fig, ax = new_figure(7.5, max(3.2, 0.26 * len(d) + 2.4))
+    fig, ax = new_figure(5.8, max(2.4, 0.26 * len(d) + 1.2))
     y = np.arange(len(d))
     for yi, r in zip(y, d.itertuples(), strict=True):
         draw = _draw_known if r.status == "known" else _draw_interval
         draw(ax, yi, r, TYPE_COLORS[r.unit_type], lang)
-    ax.set_yticks(y, list(d["label"]), fontsize=7)
+    ax.set_yticks(y, list(d["label"]), fontsize=7.5)
     handles = _ranked_handles(d, _target_lines(ax, ue, lang), lang)
-    ax.legend(handles=handles, loc="lower right", fontsize=6.5, framealpha=0.9)
     ax.set_xlim(0, 1.05)
     ax.set_ylim(-0.7, len(d) - 0.3)
     ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: fmt.share(v, lang)))
@@ -336,14 +351,15 @@ def evidence_ranked(ue, *, lang: str = "vi", provenance: Provenance | None = Non
         "\n".join(textwrap.wrap(fmt.label("unit_evidence.title.ranked", lang, year=ue.year), 80)),
         fontsize=10,
     )
-    add_footer(fig, provenance, lang, wrap=120)
-    _ranked_notes(fig, ue, provenance, lang)
+    attach(fig, provenance)
+    _legend_and_notes_below(fig, handles, _ranked_notes(ue, lang))
     return fig
 
 
-def evidence_figures(ue, *, lang: str = "vi", kind: str = "tiles") -> list[str]:
+def evidence_figures(ue, *, lang: str = "vi", kind: str = "tiles") -> SavedNames:
     """Draw and save one per-unit evidence figure (``tiles`` or ``ranked``) into ``figures/``
-    with its data and provenance (:func:`dvcanalysis.plots.save`); returns the saved names."""
+    with its data and provenance (:func:`dvcanalysis.plots.save`); returns the saved names,
+    shown in a notebook as the saved image."""
     fmt.check_lang(lang)
     prov = ue.provenance()
     if kind == "tiles":
@@ -353,10 +369,10 @@ def evidence_figures(ue, *, lang: str = "vi", kind: str = "tiles") -> list[str]:
     else:
         raise ValueError(f"unknown figure kind {kind!r}; expected tiles or ranked")
     name = f"unit_evidence_{kind}_{ue.year}_{lang}"
-    save(
+    saved = save(
         fig,
         name,
         data=data.map(lambda v: ";".join(map(str, v)) if isinstance(v, tuple) else v),
         provenance=prov,
     )
-    return [name]
+    return SavedNames([saved])

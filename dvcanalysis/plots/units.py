@@ -21,7 +21,8 @@ from dvcanalysis.plots._base import (
     SEGMENT_COLORS,
     TARGET_COLOR,
     Provenance,
-    add_footer,
+    SavedNames,
+    attach,
     new_figure,
     save,
 )
@@ -53,7 +54,7 @@ def ranked_bars(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | 
     fmt.check_lang(lang)
     d = df.sort_values("fully_online_share", ascending=True, na_position="first")
     unit_type = d["unit_type"].iloc[0] if len(d) else "province"
-    fig, ax = new_figure(7.5, max(3.0, 0.28 * len(d) + 1.8))
+    fig, ax = new_figure(6.6, max(3.0, 0.28 * len(d) + 1.8))
     y = np.arange(len(d))
     colors = [STATUS_COLORS.get(s, NO_DATA) for s in d["status"]]
     ax.barh(y, d["fully_online_share"].fillna(0), color=colors, edgecolor="#555555", linewidth=0.4)
@@ -64,7 +65,7 @@ def ranked_bars(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | 
     )
     for yi, v in zip(y, d["fully_online_share"], strict=True):
         text = fmt.share(v, lang) if pd.notna(v) else fmt.label("units.legend.no_data", lang)
-        ax.text((0 if pd.isna(v) else v) + 0.01, yi, text, va="center", fontsize=6.5)
+        ax.text((0 if pd.isna(v) else v) + 0.01, yi, text, va="center", fontsize=7)
     target_handles = []
     for t in sorted(set(d["target_share"].dropna())):
         ax.axvline(t, color=TARGET_COLOR, linestyle="--", linewidth=1.2)
@@ -94,21 +95,24 @@ def ranked_bars(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | 
         fontsize=7,
     )
     ax.grid(axis="y", visible=False)
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     # keep the axis label clear of the footer on short figures (room in inches, not fractions)
     fig.subplots_adjust(bottom=min(0.6, 1.05 / fig.get_figheight()))
     return fig
 
 
-def tile_text(ax, col: int, row: int, name: str, sub: str, *, bbox: dict | None = None) -> None:
-    """A tile's two lines: the unit's name (wrapped) above and ``sub`` below."""
+def tile_text(
+    ax, col: int, row: int, name: str, sub: str, *, bbox: dict | None = None, fontsize: float = 5.6
+) -> None:
+    """A tile's two lines: the unit's name (wrapped) above and ``sub`` below (``fontsize``: at
+    least 7 pt as the figure prints on A4, see :func:`dvcanalysis.plots.layout.small_text`)."""
     ax.text(
         col + 0.475,
         -row + 0.62,
         "\n".join(textwrap.wrap(name, 10)),
         ha="center",
         va="center",
-        fontsize=4.8,
+        fontsize=fontsize,
         bbox=bbox,
     )
     ax.text(
@@ -117,7 +121,7 @@ def tile_text(ax, col: int, row: int, name: str, sub: str, *, bbox: dict | None 
         sub,
         ha="center",
         va="center",
-        fontsize=5.5,
+        fontsize=fontsize,
         color="#333333",
         bbox=bbox,
     )
@@ -214,20 +218,20 @@ def tile_map(
         sub = r.unit_code
         if color_by == "share" and pd.notna(getattr(r, "fully_online_share", np.nan)):
             sub = fmt.share(r.fully_online_share, lang)
-        tile_text(ax, r.col, r.row, getattr(r, name_column(lang)), sub)
+        tile_text(ax, r.col, r.row, getattr(r, name_column(lang)), sub, fontsize=6.2)
     handles, title = _tile_legend(fig, ax, color_by, layout, lang)
     for h in handles:  # narrow labels: the legend sits in the empty columns left of the coast
         h.set_label("\n".join(textwrap.wrap(h.get_label(), 24)))
-    ax.legend(handles=handles, loc="center left", fontsize=6.5, frameon=False)
+    ax.legend(handles=handles, loc="center left", fontsize=7, frameon=False)
     tile_grid(ax, nrows, ncols)
     ax.set_anchor("S")  # slack above the title, where the saved (tight) figure crops it
     ax.axis("off")
     ax.set_title(title, fontsize=9)
     ax.text(
-        0, -nrows + 0.75, fmt.label("units.note.tiles", lang), fontsize=6, color="#555555", va="top"
+        0, -nrows + 0.75, fmt.label("units.note.tiles", lang), fontsize=7, color="#555555", va="top"
     )
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.0, top=0.97)  # no axis labels to hold
-    add_footer(fig, provenance, lang, wrap=90)
+    attach(fig, provenance)
     return fig
 
 
@@ -244,7 +248,7 @@ def distribution(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance |
     d = df.dropna(subset=["fully_online_share"]).sort_values("period_end")
     unit_type = df["unit_type"].iloc[0] if len(df) else "province"
     periods = list(dict.fromkeys(d["period"]))
-    fig, ax = new_figure(7.5, 4.2)
+    fig, ax = new_figure(6.6, 4.2)
     data = [d.loc[d["period"] == p, "fully_online_share"].to_numpy() for p in periods]
     color = SEGMENT_COLORS[_SEGMENT[unit_type]]
     if periods:
@@ -285,7 +289,7 @@ def distribution(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance |
         loc="upper left",
         fontsize=7,
     )
-    add_footer(fig, provenance, lang)
+    attach(fig, provenance)
     return fig
 
 
@@ -298,8 +302,8 @@ def report_figures(rep, *, lang: str = "vi", kind: str = "tiles"):
 
     Returns
     -------
-    list of str or IPython Markdown
-        The saved figure names, or the note.
+    SavedNames or IPython Markdown
+        The saved figure names (shown in a notebook as the saved images), or the note.
     """
     from IPython.display import Markdown  # noqa: PLC0415 (only for notebooks)
 
@@ -310,15 +314,14 @@ def report_figures(rep, *, lang: str = "vi", kind: str = "tiles"):
         color_by = "share" if rep.has_counts else "merge"
         fig = tile_map(data, layout=rep.layout, lang=lang, color_by=color_by, provenance=prov)
         name = f"units_tiles_{rep.layout}_{lang}"
-        save(fig, name, data=data, provenance=prov)
-        return [name]
+        return SavedNames([save(fig, name, data=data, provenance=prov)])
     if not rep.has_counts:
         return Markdown(
             fmt.label(
                 "units.note.needs_counts", lang, figure=fmt.label(f"units.figure.{kind}", lang)
             )
         )
-    names = []
+    saved = []
     for unit_type in ("province", "ministry"):
         a = rep.analysis[rep.analysis["unit_type"] == unit_type]
         if a.empty:
@@ -336,6 +339,5 @@ def report_figures(rep, *, lang: str = "vi", kind: str = "tiles"):
                 f"unknown figure kind {kind!r}; expected tiles, ranked or distribution"
             )
         name = f"units_{kind}_{unit_type}_{rep.layout}_{lang}"
-        save(fig, name, data=data, provenance=prov)
-        names.append(name)
-    return names
+        saved.append(save(fig, name, data=data, provenance=prov))
+    return SavedNames(saved)

@@ -4,9 +4,11 @@ Each function takes frames (from :class:`~dvcanalysis.uptake.Projection`,
 :func:`~dvcanalysis.uptake.compare`, :func:`~dvcanalysis.targets.attainment`)
 and draws them; nothing here computes a model.
 
-Time axis: a year's value is its end-of-year value, drawn at ``year + 1.0`` on a
-decimal-time axis whose ticks are labelled with the year they end; observations sit
-at their own decimal date, so 31 Aug 2024 falls two thirds of the way to "2024".
+Time axis: decimal years, year ``Y`` spanning ``[Y, Y + 1)``. A year's figure (the share of
+that year's dossiers) is drawn at the year's tick, ``Y + 0.5``, where the label "Y" and its
+gridline are, so a 2025 target sits on "2025"; an observation sits at its own decimal time
+(:func:`dvcanalysis.uptake.observations`: the midpoint of its period), so 31 Aug 2024 falls
+inside "2024", right of its tick.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from dvcanalysis import fmt
 from dvcanalysis.plots._base import (
     SEGMENT_COLORS,
     TARGET_COLOR,
+    YEAR_X,
     Provenance,
-    add_footer,
+    attach,
     legend_below,
     new_figure,
+    year_axis,
+    year_x,
 )
 from dvcanalysis.vocabulary import (
     ROLE_AFTER_CUTOFF,
@@ -42,26 +47,11 @@ def _share_axis(ax, lang: str) -> None:
     ax.set_ylim(0, 1)
 
 
-def _year_axis(ax, years, lang: str) -> None:
-    """Calendar years on a decimal-year axis: a gridline at each year's end (where a year's
-    value is plotted) and the year's name centred on its span, so an observation dated
-    31 Aug 2024 (2024.67) sits inside "2024", left of the end-of-2024 value."""
-    years = [int(y) for y in years]
-    width_in = ax.get_position().width * ax.figure.get_figwidth()
-    step = 1 if len(years) <= max(3, int(width_in * 1.6)) else 2  # ~0.6 in per label
-    ax.set_xticks([years[0], *[y + 1.0 for y in years]])
-    ax.set_xticklabels([])
-    ax.set_xticks([y + 0.5 for y in years[::step]], minor=True)
-    ax.set_xticklabels([str(y) for y in years[::step]], minor=True)
-    ax.tick_params(axis="x", which="minor", length=0)
-    ax.tick_params(axis="x", which="major", length=3)
-    ax.set_xlabel(fmt.label("uptake.axis_year", lang))
-
-
 def _legend_below(fig, handles, labels, provenance, lang: str) -> None:
     """One legend under the axes and above the sources footer: never over the data."""
     fig.subplots_adjust(top=0.86, wspace=0.08)
-    legend_below(fig, handles, labels, above=add_footer(fig, provenance, lang))
+    legend_below(fig, handles, labels)
+    attach(fig, provenance)
 
 
 def _segments(frame: pd.DataFrame, segment: str | None) -> list[str]:
@@ -76,13 +66,13 @@ def _segments(frame: pd.DataFrame, segment: str | None) -> list[str]:
     return [s for s in SEGMENT_ORDER if s in set(frame["segment"])]
 
 
-def _axes(n: int, ax, width_per: float = 3.4, height: float = 3.8):
+def _axes(n: int, ax, width_per: float = 3.4, height: float = 3.8, max_width: float = 7.0):
     if ax is not None:
         axes = np.atleast_1d(ax).ravel()
         return axes[0].figure, list(axes), False
-    fig, axes = new_figure(
-        width=max(4.6, width_per * n), height=height, ncols=n, sharey=True, squeeze=False
-    )
+    # one panel (the briefing's) as wide as the A4 page prints it, so it prints at its size
+    width, height = (6.0, 3.4) if n == 1 else (min(max_width, width_per * n), height)
+    fig, axes = new_figure(width=width, height=height, ncols=n, sharey=True, squeeze=False)
     return fig, list(axes.ravel()), True
 
 
@@ -99,7 +89,7 @@ def _observation_styles(color: str) -> dict[str, dict]:
 
 def _draw_bands(a, q: pd.DataFrame, color: str, lang: str) -> np.ndarray:
     """The 90% and (when given) 50% bands and the median; returns the x positions."""
-    x = q["year"].to_numpy(float) + 1.0
+    x = year_x(q["year"].to_numpy(float))
     bands = [("q05", "q95", 0.18, "uptake.band90")]
     if {"q25", "q75"} <= set(q.columns):
         bands.append(("q25", "q75", 0.32, "uptake.band50"))
@@ -124,9 +114,9 @@ def _draw_observations(a, o: pd.DataFrame, color: str, lang: str, xmin: float) -
 
 
 def _draw_targets(a, t: pd.DataFrame, lang: str, *, annotate: bool) -> None:
-    """Targets as red diamonds at the end of their year, with their share when ``annotate``."""
+    """Targets as red diamonds at their year's tick, with their share when ``annotate``."""
     a.plot(
-        t["year"] + 1.0,
+        year_x(t["year"].to_numpy(float)),
         t["target_share"],
         marker="D",
         color=TARGET_COLOR,
@@ -139,10 +129,10 @@ def _draw_targets(a, t: pd.DataFrame, lang: str, *, annotate: bool) -> None:
     for r in t.itertuples(index=False):
         a.annotate(
             fmt.share(r.target_share, lang),
-            (r.year + 1.0, r.target_share),
+            (year_x(r.year), r.target_share),
             textcoords="offset points",
             xytext=(5, 4),
-            fontsize=7,
+            fontsize=7.5,
             color=TARGET_COLOR,
         )
 
@@ -170,9 +160,10 @@ def _fan_panel(a, seg: str, quantiles, observations, targets, lang: str) -> None
         t = targets[targets["segment"] == seg]
         if len(t):
             _draw_targets(a, t, lang, annotate=True)
-    years = list(range(int(np.floor(xmin)) - 1, int(x.max())))
-    a.set_xlim(xmin - 0.3, x.max() + 0.3)
-    _year_axis(a, [y for y in years if y + 1.0 >= xmin - 0.3], lang)
+    years = list(range(int(np.floor(xmin)), int(np.floor(x.max())) + 1))
+    a.set_xlim(min(xmin, years[0] + YEAR_X) - 0.3, x.max() + 0.4)
+    target_years = () if targets is None or not len(targets) else sorted(set(targets["year"]))
+    year_axis(a, years, lang, labelled=target_years)
     _share_axis(a, lang)
     a.set_title(fmt.label(f"segment.{seg}", lang), fontsize=9)
 
@@ -256,7 +247,7 @@ def compare_chart(
         for i, name in enumerate(names):
             d = frame[(frame["segment"] == seg) & (frame["scenario"] == name)].sort_values("year")
             a.plot(
-                d["year"] + 1.0,
+                year_x(d["year"].to_numpy(float)),
                 d["q50"],
                 ls=styles[i % len(styles)],
                 color=color,
@@ -266,7 +257,8 @@ def compare_chart(
             )
         if targets is not None and len(targets):
             _draw_targets(a, targets[targets["segment"] == seg], lang, annotate=False)
-        _year_axis(a, sorted(set(frame["year"])), lang)
+        target_years = () if targets is None or not len(targets) else sorted(set(targets["year"]))
+        year_axis(a, sorted(set(frame["year"])), lang, labelled=target_years)
         _share_axis(a, lang)
         a.set_title(fmt.label(f"segment.{seg}", lang), fontsize=9)
     axes[0].set_ylabel(fmt.label("axis.fully_online_share", lang))
@@ -334,8 +326,8 @@ def attainment_chart(
     _probability_axis(ax, y, d, lang)
     if own:
         ax.set_title(fmt.label("uptake.attainment_title", lang, scenario=scenario), fontsize=10)
-        add_footer(fig, provenance, lang)
-        fig.subplots_adjust(left=0.27, bottom=0.33)
+        attach(fig, provenance)
+        fig.subplots_adjust(left=0.27, bottom=0.6 / fig.get_figheight())
     return fig
 
 
@@ -392,6 +384,6 @@ def choice_range_chart(
     ax.legend(fontsize=7, frameon=False, loc="lower right")
     if own:
         ax.set_title(fmt.label("uptake.attainment_title", lang, scenario=scenario), fontsize=10)
-        top = add_footer(ax.figure, provenance, lang)
-        ax.figure.subplots_adjust(left=0.27, bottom=top + 0.6 / ax.figure.get_figheight())
+        attach(ax.figure, provenance)
+        ax.figure.subplots_adjust(left=0.27, bottom=0.6 / ax.figure.get_figheight())
     return ax

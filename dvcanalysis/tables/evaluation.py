@@ -33,13 +33,6 @@ def _pct(x: float, lang: str) -> str:
     return fmt.share(abs(x), lang, 0) if math.isfinite(x) else "–"
 
 
-def _skill(x: float, lang: str) -> str:
-    if not math.isfinite(x):
-        return "–"
-    s = fmt.number(100 * x, lang, 0)
-    return f"+{s}%" if x > 0 else f"{s}%"
-
-
 def summary_table(summary: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """:meth:`Evaluation.by_segment` as a display table (coverage in %, scores in percentage points)."""
     fmt.check_lang(lang)
@@ -57,7 +50,9 @@ def summary_table(summary: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("mean_crps"): fmt.pp(r.mean_crps_share, lang, 1, signed=False),
                 L("mean_wis"): fmt.pp(r.mean_wis_share, lang, 1, signed=False),
                 L("mean_abs_error"): fmt.pp(r.mean_abs_error_share, lang, 1, signed=False),
-                L("skill"): _skill(r.crps_skill, lang),
+                L("skill"): fmt.number(r.relative_wis, lang, 2)
+                if math.isfinite(r.relative_wis)
+                else "–",
                 L("mean_brier"): fmt.number(r.mean_brier, lang, 3)
                 if math.isfinite(r.mean_brier)
                 else "–",
@@ -129,7 +124,7 @@ def summary_text(ev: Evaluation, lang: str = "vi") -> str:
             as_of=fmt.day(ev.parameters["data_as_of"], lang),
         )
     ]
-    row = summ[(summ["kind"] == "model") & (summ["segment"] == "all")]
+    row = summ[(summ["model"] == "default") & (summ["segment"] == "all")]
     if len(row):
         r = row.iloc[0]
         name = model_label(r["model"], lang)
@@ -142,33 +137,14 @@ def summary_text(ev: Evaluation, lang: str = "vi") -> str:
                 c50=fmt.share(r["coverage50"], lang),
             )
         )
-        skill = float(r["crps_skill"])
-        if math.isfinite(skill):
-            key = "evaluation.skill_better" if skill > 0 else "evaluation.skill_worse"
-            # Worse: the model's mean CRPS is (-skill) times persistence's larger.
-            parts.append(fmt.label(key, lang, model=name, pct=_pct(skill, lang)))
+        rel = float(r["relative_wis"])
+        if math.isfinite(rel) and rel != 1:
+            key = "evaluation.skill_better" if rel < 1 else "evaluation.skill_worse"
+            parts.append(fmt.label(key, lang, model=name, pct=_pct(1 - rel, lang)))
         if int(r["n_forecasts"]) < FEW_FORECASTS:
             parts.append(
                 fmt.label("evaluation.few_text", lang, n=fmt.number(r["n_forecasts"], lang))
             )
-    mine = f[f["kind"] == "model"]
-    proxied = int((~mine["own_observation"].astype(bool)).sum())
-    if proxied:
-        parts.append(
-            fmt.label(
-                "evaluation.proxy_text",
-                lang,
-                n=fmt.number(proxied, lang),
-                total=fmt.number(len(mine), lang),
-            )
-        )
-        own = ev.by_segment(own_only=True)
-        own = own[(own["kind"] == "model") & (own["segment"] == "all")]
-        if len(own) and math.isfinite(float(own["crps_skill"].iloc[0])):
-            skill = float(own["crps_skill"].iloc[0])
-            key = "evaluation.skill_own_better" if skill > 0 else "evaluation.skill_own_worse"
-            n = fmt.number(int(own["n_forecasts"].iloc[0]), lang)
-            parts.append(fmt.label(key, lang, n=n, pct=_pct(skill, lang)))
     if len(ev.skipped):
         skipped = ", ".join(fmt.day(o, lang) for o in sorted(set(ev.skipped["origin"])))
         parts.append(fmt.label("evaluation.skipped_text", lang, origins=skipped))
@@ -188,6 +164,7 @@ def track_record_text(record: TrackRecord | None, lang: str = "vi") -> str:
     first = fmt.label(
         "evaluation.track_forecast",
         lang,
+        how=fmt.label("evaluation.track_how." + ("archived" if r.archived else "remade"), lang),
         origin=fmt.day(r.origin, lang),
         period=fmt.period(r.period, lang),
         median=fmt.share(r.median_share, lang),
@@ -196,17 +173,14 @@ def track_record_text(record: TrackRecord | None, lang: str = "vi") -> str:
         observed=fmt.share(r.observed_share, lang, 1),
         inside=inside,
     )
-    counts = {
-        "n": fmt.number(r.n_forecasts, lang),
-        "n_origins": fmt.number(r.n_origins, lang),
-        "scope": fmt.label("evaluation.scope." + ("own" if r.own_only else "all"), lang),
-    }
-    if not math.isfinite(r.crps_skill):
+    counts = {"n": fmt.number(r.n_forecasts, lang), "n_origins": fmt.number(r.n_origins, lang)}
+    rel = r.relative_wis
+    if not math.isfinite(rel):
         second = fmt.label("evaluation.track_no_skill", lang)
-    elif r.crps_skill > 0:
-        second = fmt.label("evaluation.track_better", lang, pct=_pct(r.crps_skill, lang), **counts)
-    elif r.crps_skill < 0:
-        second = fmt.label("evaluation.track_worse", lang, pct=_pct(r.crps_skill, lang), **counts)
+    elif rel < 1:
+        second = fmt.label("evaluation.track_better", lang, pct=_pct(1 - rel, lang), **counts)
+    elif rel > 1:
+        second = fmt.label("evaluation.track_worse", lang, pct=_pct(rel - 1, lang), **counts)
     else:
         second = fmt.label("evaluation.track_equal", lang, **counts)
     return f"{first} {second}"
@@ -221,19 +195,58 @@ def brier_text(ev: Evaluation, lang: str = "vi") -> str:
     return fmt.label(
         "evaluation.brier_some",
         lang,
-        n=fmt.number(len(b[b["kind"] == "model"]), lang),
+        n=fmt.number(len(b[b["model"] == "default"]), lang),
     )
 
 
-def track_records_md(ev: Evaluation, lang: str = "vi") -> str:
+def track_records_md(records: dict[str, TrackRecord | None], lang: str = "vi") -> str:
     """One markdown bullet per segment with its track record (:func:`track_record_text`)."""
-    from dvcanalysis.evaluation import track_record
-
     fmt.check_lang(lang)
     lines = []
     for seg in ("national", "ministries", "localities"):
-        text = track_record_text(track_record(seg, evaluation=ev), lang)
+        text = track_record_text(records.get(seg), lang)
         if not text:
             text = fmt.label("evaluation.track_none", lang)
         lines.append(f"- **{fmt.label(f'segment.{seg}', lang)}.** {text}")
     return "\n".join(lines)
+
+
+def horizon_table(by_horizon: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """:meth:`Evaluation.by_horizon` as a display table."""
+    fmt.check_lang(lang)
+    L = lambda k: fmt.label(f"evaluation.col.{k}", lang)  # noqa: E731
+    return pd.DataFrame(
+        [
+            {
+                L("horizon"): r.horizon,
+                L("model"): model_label(r.model, lang),
+                L("n_forecasts"): fmt.number(r.n_forecasts, lang),
+                L("coverage50"): fmt.share(r.coverage50, lang),
+                L("coverage90"): fmt.share(r.coverage90, lang),
+                L("mean_wis"): fmt.pp(r.mean_wis_share, lang, 1, signed=False),
+                L("skill"): fmt.number(r.relative_wis, lang, 2)
+                if math.isfinite(r.relative_wis)
+                else "–",
+            }
+            for r in by_horizon.itertuples(index=False)
+        ]
+    )
+
+
+def members_text(selection: pd.DataFrame, lang: str = "vi") -> str:
+    """Which candidates joined the default forecast and why (one sentence each)."""
+    fmt.check_lang(lang)
+    parts = [fmt.label("evaluation.members_core", lang)]
+    for r in selection.itertuples(index=False):
+        key = "evaluation.member_joined" if r.joined else "evaluation.member_left"
+        rel = fmt.number(r.relative_wis, lang, 2) if math.isfinite(r.relative_wis) else "–"
+        parts.append(
+            fmt.label(
+                key,
+                lang,
+                model=model_label(r.candidate, lang),
+                rel=rel,
+                n=fmt.number(r.n_pairs, lang),
+            )
+        )
+    return " ".join(parts)

@@ -10,7 +10,8 @@ where ``W`` is a standard random walk (independent normal increments, variance o
 started at the anchor), ``sd`` is ``logit_shock_sd`` (drawn per draw) and ``c`` is
 ``coverage_shock_logit`` (a one-off change of the measured log-odds from the scenario's
 ``shock_from`` date, e.g. when monitoring coverage widens or units merge; 0 in business as
-usual). Shocks can be negative, so the share can fall; a trend whose pace is 0
+usual; not applied to a segment whose anchor is on or after ``shock_from``, as its observed
+level already shows the change). Shocks can be negative, so the share can fall; a trend whose pace is 0
 (``trend_pace_ratio`` or ``pace_multiplier`` at 0) stalls.
 
 The national share is the volume-weighted mix of the shocked ministries and localities (or,
@@ -106,7 +107,9 @@ def _apply(shares, t, anchors, draws, shock_from, national, z, walk) -> dict[str
     segs = _shock_segments(national)
     for i, seg in enumerate(segs):
         ta = anchors[seg].time
-        out[seg] = _shift(shares[seg], t, ta, walk(t, ta, z[i]), draws, shock_from)
+        # an anchor measured after the coverage change already shows it: not applied twice
+        sf = shock_from if shock_from is not None and shock_from > ta else None
+        out[seg] = _shift(shares[seg], t, ta, walk(t, ta, z[i]), draws, sf)
     if national != "observations":
         w = np.asarray(draws["ministries_volume_share"], dtype=float)[:, None]
         out["national"] = w * out["ministries"] + (1.0 - w) * out["localities"]
