@@ -98,6 +98,15 @@ def _draw_bands(a, q: pd.DataFrame, color: str, lang: str) -> np.ndarray:
             x, q[low], q[high], color=color, alpha=alpha, lw=0, label=fmt.label(key, lang)
         )
     a.plot(x, q["q50"], color=color, lw=2, label=fmt.label("uptake.median", lang))
+    if "path_q50" in q.columns:  # the scenario's what-if path beside the forecast
+        a.plot(
+            x,
+            q["path_q50"],
+            color="#555555",
+            lw=1.4,
+            ls="--",
+            label=fmt.label("uptake.scenario_path", lang),
+        )
     return x
 
 
@@ -184,7 +193,9 @@ def fan_chart(
     Parameters
     ----------
     quantiles
-        ``year, segment, q05, q25, q50, q75, q95`` (``q25``/``q75`` optional).
+        ``year, segment, q05, q25, q50, q75, q95`` (``q25``/``q75`` optional); with
+        ``path_q50`` (a briefing's chart: the bands are the default forecast's), the
+        scenario's median path is drawn beside them as a dashed line.
     observations
         ``segment, decimal_year, value, role`` (role ``anchor``, ``anchor (proxy via
         localities_to_national_ratio)``, ``calibration (likelihood)``, ``comparison``,
@@ -202,9 +213,13 @@ def fan_chart(
     for a, seg in zip(axes, segs, strict=False):
         _fan_panel(a, seg, quantiles, observations, targets, lang)
     axes[0].set_ylabel(fmt.label("axis.fully_online_share", lang))
+    if "path_q50" in quantiles.columns:  # each year's share of its dossiers, forecast and path
+        for a in axes[: len(segs)]:
+            a.set_xlabel(fmt.label("forecast.axis_year", lang))
     handles, labels = _legend_entries(axes[: len(segs)])
     if own:
-        fig.suptitle(fmt.label("uptake.fan_title", lang, scenario=scenario), fontsize=10)
+        key = "uptake.fan_title_forecast" if "path_q50" in quantiles.columns else "uptake.fan_title"
+        fig.suptitle(fmt.label(key, lang, scenario=scenario), fontsize=10)
         _legend_below(fig, handles, labels, provenance, lang)
     else:
         axes[0].legend(handles, labels, fontsize=7, loc="upper left", frameon=False)
@@ -262,6 +277,9 @@ def compare_chart(
         _share_axis(a, lang)
         a.set_title(fmt.label(f"segment.{seg}", lang), fontsize=9)
     axes[0].set_ylabel(fmt.label("axis.fully_online_share", lang))
+    if "path_q50" in quantiles.columns:  # each year's share of its dossiers, forecast and path
+        for a in axes[: len(segs)]:
+            a.set_xlabel(fmt.label("forecast.axis_year", lang))
     if own:
         fig.suptitle(fmt.label("uptake.compare_title", lang), fontsize=10)
         handles, labels = axes[0].get_legend_handles_labels()
