@@ -277,9 +277,6 @@ def compare_chart(
         _share_axis(a, lang)
         a.set_title(fmt.label(f"segment.{seg}", lang), fontsize=9)
     axes[0].set_ylabel(fmt.label("axis.fully_online_share", lang))
-    if "path_q50" in quantiles.columns:  # each year's share of its dossiers, forecast and path
-        for a in axes[: len(segs)]:
-            a.set_xlabel(fmt.label("forecast.axis_year", lang))
     if own:
         fig.suptitle(fmt.label("uptake.compare_title", lang), fontsize=10)
         handles, labels = axes[0].get_legend_handles_labels()
