@@ -501,7 +501,7 @@ class Briefing:
         from dvcanalysis.plots import uptake as uplot
 
         p = self.projection
-        fig = uplot.fan_chart(
+        return uplot.fan_chart(
             self.chart_data(),
             p.observations,
             p.targets,
@@ -510,10 +510,6 @@ class Briefing:
             provenance=p.provenance(),
             scenario=self.scenario_title(),
         )
-        for ax in fig.axes:  # the chart draws each year's share, as the text states it
-            if ax.get_xlabel():
-                ax.set_xlabel(fmt.label("briefing.axis_year", self.lang))
-        return fig
 
     def attainment_table(self) -> pd.DataFrame:
         """Attainment of the segment's targets (one row per target year), from the facts:
