@@ -265,6 +265,30 @@ def volume_weight(projection, segment: str) -> np.ndarray:
     return w if segment == "ministries" else 1 - w
 
 
+def _savings_facts(savings_q: pd.DataFrame, years: list[int]) -> list[SavingsFact]:
+    """The savings quantiles (``OverTime.to_df()``) of each projected year as records."""
+    sv = savings_q.set_index(["measure", "year"])
+    saved = []
+    for y in years:
+        if ("savings_vnd", y) not in sv.index:
+            continue
+        s, c = sv.loc[("savings_vnd", y)], sv.loc[("cumulative_savings_vnd", y)]
+        d = sv.loc[("dossiers_online", y)]
+        saved.append(
+            SavingsFact(
+                year=y,
+                median_vnd=float(s["q50"]),
+                low_vnd=float(s["q05"]),
+                high_vnd=float(s["q95"]),
+                cumulative_median_vnd=float(c["q50"]),
+                cumulative_low_vnd=float(c["q05"]),
+                cumulative_high_vnd=float(c["q95"]),
+                dossiers_online=float(d["q50"]),
+            )
+        )
+    return saved
+
+
 def compute(
     projection,
     attainment: pd.DataFrame,
@@ -346,25 +370,7 @@ def compute(
                 path_status=path_status,
             )
         )
-    sv = savings_q.set_index(["measure", "year"])
-    saved = []
-    for y in years:
-        if ("savings_vnd", y) not in sv.index:
-            continue
-        s, c = sv.loc[("savings_vnd", y)], sv.loc[("cumulative_savings_vnd", y)]
-        d = sv.loc[("dossiers_online", y)]
-        saved.append(
-            SavingsFact(
-                year=y,
-                median_vnd=float(s["q50"]),
-                low_vnd=float(s["q05"]),
-                high_vnd=float(s["q95"]),
-                cumulative_median_vnd=float(c["q50"]),
-                cumulative_low_vnd=float(c["q05"]),
-                cumulative_high_vnd=float(c["q95"]),
-                dossiers_online=float(d["q50"]),
-            )
-        )
+    saved = _savings_facts(savings_q, years)
     return Facts(
         segment=segment,
         scenario=projection.scenario.name,
