@@ -68,9 +68,6 @@ class Briefing:
         How the model's forecast made at the previous data vintage fared against this
         segment's newest figure, and its skill against persistence
         (:func:`dvcanalysis.evaluation.track_record`); None when there is nothing to check.
-    choices
-        The probability of each target under each curve shape the evidence cannot choose
-        between (:func:`dvcanalysis.uptake.choice_range`); None when not computed.
     forecast
         The default forecast (:func:`dvcanalysis.forecast.forecast`) the probabilities, the
         status words and the key message come from; the scenario is a what-if path beside it.
@@ -84,7 +81,6 @@ class Briefing:
     parameters: dict[str, object] = field(default_factory=dict)
     data_date: date | None = None
     track_record: evaluation.TrackRecord | None = None
-    choices: uptake.ChoiceRange | None = None
     forecast: Forecast | None = None
     facts: facts_mod.Facts | None = None
 
@@ -237,11 +233,9 @@ class Briefing:
         )
 
     def forecast_text(self, t: facts_mod.TargetFact, notes: citations.Notes) -> list[str]:
-        """Sentences on a target year not yet published (a forecast; for the target path, the
-        requirement)."""
+        """Sentences on a target year not yet published: the forecast, and the scenario's path
+        beside it (for the target path, :meth:`required_text`)."""
         lang, L = self.lang, self._L
-        latest = self.facts.latest
-        pace = fmt.pp(t.required_pace_share_per_year, lang, 1, signed=False)
         common = dict(
             year=t.year,
             target=fmt.share(t.target_share, lang),
@@ -250,46 +244,7 @@ class Briefing:
             data_date=fmt.day(self.data_date, lang),
         )
         if self.is_target_path:
-            key = (
-                "briefing.km.required_none"
-                if latest is None
-                else (
-                    "briefing.km.required_in_year"
-                    if pd.isna(t.required_pace_share_per_year)
-                    else "briefing.km.required"
-                )
-            )
-            out = [
-                L(
-                    key,
-                    latest=fmt.share_as_published(latest.share, lang) if latest else "",
-                    latest_year=latest.year if latest else "",
-                    period=fmt.period(latest.period, lang) if latest else "",
-                    pace=document.bold(pace),
-                    **common,
-                )
-            ]
-            if t.path_status == "short":  # national: the mix of the segments' paths falls short
-                out.append(
-                    L(
-                        "briefing.km.required_short"
-                        if self.segment == "national"
-                        else "briefing.km.required_late",
-                        median=fmt.share(t.path_median_share, lang),
-                        gap=fmt.pp(t.path_median_share - t.target_share, lang, 0),
-                        **common,
-                    )
-                )
-            if self.forecast is not None:
-                out.append(
-                    L(
-                        "briefing.km.required_forecast",
-                        phrase=fmt.label(f"briefing.status.{t.status}.phrase", lang),
-                        p=document.bold(fmt.probability(t.probability, lang)),
-                        median=fmt.share(t.median_share, lang),
-                    )
-                )
-            return out
+            return self.required_text(t, common)
         out = [
             L(
                 "briefing.km.forecast",
@@ -309,19 +264,57 @@ class Briefing:
                     **common,
                 )
             )
-        rng = self.probability_range(t.year)
-        if rng is not None:
-            out.append(
-                L(
-                    "briefing.km.range",
-                    low=fmt.probability(rng[0], lang),
-                    high=fmt.probability(rng[1], lang),
-                )
-            )
         if t.crossing_year is None:
             out.append(L("briefing.km.no_crossing", horizon=self.parameters["horizon"]))
         elif t.crossing_year > t.year:
             out.append(L("briefing.km.crossing", crossing=t.crossing_year))
+        return out
+
+    def required_text(self, t: facts_mod.TargetFact, common: dict) -> list[str]:
+        """Sentences of the target path on a year not yet published: what it requires, where a
+        year under way or the national mix falls short, and the forecast's probability."""
+        lang, L = self.lang, self._L
+        latest = self.facts.latest
+        pace = fmt.pp(t.required_pace_share_per_year, lang, 1, signed=False)
+        key = (
+            "briefing.km.required_none"
+            if latest is None
+            else (
+                "briefing.km.required_in_year"
+                if pd.isna(t.required_pace_share_per_year)
+                else "briefing.km.required"
+            )
+        )
+        out = [
+            L(
+                key,
+                latest=fmt.share_as_published(latest.share, lang) if latest else "",
+                latest_year=latest.year if latest else "",
+                period=fmt.period(latest.period, lang) if latest else "",
+                pace=document.bold(pace),
+                **common,
+            )
+        ]
+        if t.path_status == "short":  # national: the mix of the segments' paths falls short
+            out.append(
+                L(
+                    "briefing.km.required_short"
+                    if self.segment == "national"
+                    else "briefing.km.required_late",
+                    median=fmt.share(t.path_median_share, lang),
+                    gap=fmt.pp(t.path_median_share - t.target_share, lang, 0),
+                    **common,
+                )
+            )
+        if self.forecast is not None:
+            out.append(
+                L(
+                    "briefing.km.required_forecast",
+                    phrase=fmt.label(f"briefing.status.{t.status}.phrase", lang),
+                    p=document.bold(fmt.probability(t.probability, lang)),
+                    median=fmt.share(t.median_share, lang),
+                )
+            )
         return out
 
     def savings_text(self) -> str:
@@ -353,21 +346,6 @@ class Briefing:
         if sv:
             out.append(sv)
         return " ".join(out)
-
-    def probability_range(self, year: int | None = None) -> tuple[float, float] | None:
-        """The lowest and highest probability of a target (default: the headline one) across
-        the curve shapes, when they differ as shown (None: not computed, or the same to the
-        displayed precision)."""
-        if self.choices is None or self.is_target_path:
-            return None
-        year = self.facts.headline_target.year if year is None else year
-        try:
-            low, high = self.choices.for_target(self.segment, int(year))
-        except InputError:
-            return None
-        if fmt.probability(low, self.lang) == fmt.probability(high, self.lang):
-            return None
-        return low, high
 
     def track_record_text(self) -> str:
         """The track record in plain sentences (empty when there is none)."""

@@ -26,6 +26,67 @@ def _x(t_start: float, t_end: float) -> float:
     return (t_start + t_end) / 2 - 0.5
 
 
+def _draw_bands(ax, years: np.ndarray, q: pd.DataFrame, lang: str) -> None:
+    """Each year's 90% and 50% intervals as bars and its median as a ring."""
+    ax.vlines(
+        years,
+        q["q05"],
+        q["q95"],
+        color=BLUE,
+        alpha=0.35,
+        lw=9,
+        label=fmt.label("forecast.band90", lang),
+    )
+    ax.vlines(
+        years,
+        q["q25"],
+        q["q75"],
+        color=BLUE,
+        alpha=0.7,
+        lw=9,
+        label=fmt.label("forecast.band50", lang),
+    )
+    ax.plot(
+        years,
+        q["q50"],
+        "o",
+        color="white",
+        mec=BLUE,
+        mew=1.5,
+        ms=6,
+        label=fmt.label("forecast.median", lang),
+    )
+
+
+def _draw_figures(ax, known: pd.DataFrame, lang: str) -> np.ndarray:
+    """The published figures: a year's at its year, a shorter period's at its middle; returns
+    their x positions."""
+    whole = known["months"].round() >= 12
+    xs = np.asarray(
+        [_x(a, b) for a, b in zip(known["t_start"], known["t_end"], strict=True)], dtype=float
+    )
+    if whole.any():
+        ax.plot(
+            xs[whole.to_numpy()],
+            known.loc[whole, "value"],
+            "s",
+            color="black",
+            ms=5,
+            label=fmt.label("forecast.observed_year", lang),
+        )
+    if (~whole).any():
+        ax.plot(
+            xs[~whole.to_numpy()],
+            known.loc[~whole, "value"],
+            "^",
+            color="#444444",
+            ms=5,
+            mfc="none",
+            label=fmt.label("forecast.observed_part", lang),
+        )
+    return xs
+
+
 def forecast_chart(
     fc,
     *,
@@ -60,57 +121,8 @@ def forecast_chart(
         [fc.quantiles(segment, date(int(y), 1, 1), date(int(y), 12, 31)) for y in years],
         index=years,
     )
-    ax.vlines(
-        years,
-        q["q05"],
-        q["q95"],
-        color=BLUE,
-        alpha=0.35,
-        lw=9,
-        label=fmt.label("forecast.band90", lang),
-    )
-    ax.vlines(
-        years,
-        q["q25"],
-        q["q75"],
-        color=BLUE,
-        alpha=0.7,
-        lw=9,
-        label=fmt.label("forecast.band50", lang),
-    )
-    ax.plot(
-        years,
-        q["q50"],
-        "o",
-        color="white",
-        mec=BLUE,
-        mew=1.5,
-        ms=6,
-        label=fmt.label("forecast.median", lang),
-    )
-    known = fc.core.known[fc.core.known["segment"] == segment]
-    whole = known["months"].round() >= 12
-    xs = [_x(a, b) for a, b in zip(known["t_start"], known["t_end"], strict=True)]
-    xs = np.asarray(xs, dtype=float)
-    if whole.any():
-        ax.plot(
-            xs[whole.to_numpy()],
-            known.loc[whole, "value"],
-            "s",
-            color="black",
-            ms=5,
-            label=fmt.label("forecast.observed_year", lang),
-        )
-    if (~whole).any():
-        ax.plot(
-            xs[~whole.to_numpy()],
-            known.loc[~whole, "value"],
-            "^",
-            color="#444444",
-            ms=5,
-            mfc="none",
-            label=fmt.label("forecast.observed_part", lang),
-        )
+    _draw_bands(ax, years, q, lang)
+    xs = _draw_figures(ax, fc.core.known[fc.core.known["segment"] == segment], lang)
     if targets is not None and len(targets):
         ax.plot(
             targets["year"],

@@ -14,7 +14,7 @@ import pandas as pd
 from dvcanalysis import fmt
 from dvcanalysis.evaluation import Evaluation, TrackRecord
 from dvcanalysis.plots.evaluation import model_label
-from dvcanalysis.tables._base import median_interval
+from dvcanalysis.tables._base import median_interval, reader_index
 
 # Below this many forecasts of the model the summary says the figures are indicative only.
 FEW_FORECASTS = 10
@@ -58,7 +58,7 @@ def summary_table(summary: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 else "–",
             }
         )
-    return pd.DataFrame(rows)
+    return reader_index(pd.DataFrame(rows))
 
 
 def forecasts_table(forecasts: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -80,7 +80,7 @@ def forecasts_table(forecasts: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
                 L("crps"): fmt.pp(r.crps_share, lang, 1, signed=False),
             }
         )
-    return pd.DataFrame(rows)
+    return reader_index(pd.DataFrame(rows))
 
 
 def brier_table(brier: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -88,21 +88,23 @@ def brier_table(brier: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     fmt.check_lang(lang)
     L = lambda k: fmt.label(f"evaluation.col.{k}", lang)  # noqa: E731
     cols = ("origin", "segment", "target", "model", "probability", "observed", "outcome", "brier")
-    return pd.DataFrame(
-        [
-            {
-                L("origin"): fmt.day(r.origin, lang),
-                L("segment"): _segment(r.segment, lang),
-                L("target"): f"{fmt.share(r.target_share, lang)} ({r.target_year})",
-                L("model"): model_label(r.model, lang),
-                L("probability"): fmt.probability(r.probability, lang),
-                L("observed"): fmt.share(r.observed, lang, 1),
-                L("outcome"): _yes(bool(r.outcome), lang),
-                L("brier"): fmt.number(r.brier, lang, 3),
-            }
-            for r in brier.itertuples(index=False)
-        ],
-        columns=[L(c) for c in cols],
+    return reader_index(
+        pd.DataFrame(
+            [
+                {
+                    L("origin"): fmt.day(r.origin, lang),
+                    L("segment"): _segment(r.segment, lang),
+                    L("target"): f"{fmt.share(r.target_share, lang)} ({r.target_year})",
+                    L("model"): model_label(r.model, lang),
+                    L("probability"): fmt.probability(r.probability, lang),
+                    L("observed"): fmt.share(r.observed, lang, 1),
+                    L("outcome"): _yes(bool(r.outcome), lang),
+                    L("brier"): fmt.number(r.brier, lang, 3),
+                }
+                for r in brier.itertuples(index=False)
+            ],
+            columns=[L(c) for c in cols],
+        )
     )
 
 
@@ -215,21 +217,23 @@ def horizon_table(by_horizon: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """:meth:`Evaluation.by_horizon` as a display table."""
     fmt.check_lang(lang)
     L = lambda k: fmt.label(f"evaluation.col.{k}", lang)  # noqa: E731
-    return pd.DataFrame(
-        [
-            {
-                L("horizon"): r.horizon,
-                L("model"): model_label(r.model, lang),
-                L("n_forecasts"): fmt.number(r.n_forecasts, lang),
-                L("coverage50"): fmt.share(r.coverage50, lang),
-                L("coverage90"): fmt.share(r.coverage90, lang),
-                L("mean_wis"): fmt.pp(r.mean_wis_share, lang, 1, signed=False),
-                L("skill"): fmt.number(r.relative_wis, lang, 2)
-                if math.isfinite(r.relative_wis)
-                else "–",
-            }
-            for r in by_horizon.itertuples(index=False)
-        ]
+    return reader_index(
+        pd.DataFrame(
+            [
+                {
+                    L("horizon"): r.horizon,
+                    L("model"): model_label(r.model, lang),
+                    L("n_forecasts"): fmt.number(r.n_forecasts, lang),
+                    L("coverage50"): fmt.share(r.coverage50, lang),
+                    L("coverage90"): fmt.share(r.coverage90, lang),
+                    L("mean_wis"): fmt.pp(r.mean_wis_share, lang, 1, signed=False),
+                    L("skill"): fmt.number(r.relative_wis, lang, 2)
+                    if math.isfinite(r.relative_wis)
+                    else "–",
+                }
+                for r in by_horizon.itertuples(index=False)
+            ]
+        )
     )
 
 
