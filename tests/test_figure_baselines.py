@@ -247,7 +247,9 @@ def test_a_figure_is_drawn_once_per_format(built, tmp_path, monkeypatch):
     fig = _fan_localities_vi(built)
     draws = []
     real = Figure.draw
-    monkeypatch.setattr(Figure, "draw", lambda self, r: (draws.append(type(r).__name__), real(self, r))[1])
+    monkeypatch.setattr(
+        Figure, "draw", lambda self, r: (draws.append(type(r).__name__), real(self, r))[1]
+    )
     written = save(fig, "fan", directory=tmp_path)
     assert sorted(draws) == ["MixedModeRenderer", "RendererAgg"], draws  # SVG, PNG
     assert fig.number not in plt.get_fignums()  # closed: pyplot will not draw it inline

@@ -292,7 +292,12 @@ def test_evaluation_chart_on_the_shipped_data_has_no_overlap(shipped_data, lang)
 
 @pytest.mark.parametrize(
     "name",
-    ["units_tiles_share_vi", "units_ranked_en", "unit_evidence_tiles_vi", "unit_evidence_ranked_en"],
+    [
+        "units_tiles_share_vi",
+        "units_ranked_en",
+        "unit_evidence_tiles_vi",
+        "unit_evidence_ranked_en",
+    ],
 )
 def test_unit_figures_print_legibly_and_without_overlap(name):
     """Notebook 05's figures (drawn as in tests/test_figure_baselines.py), printed from the page."""
@@ -319,7 +324,8 @@ def test_print_css_shows_wide_tables_whole():
     start = css.index("@media print")
     block = css[start : css.index("</style>", start)]
     rules = dict(
-        (sel.strip(), body) for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", block[len("@media print {") :])
+        (sel.strip(), body)
+        for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", block[len("@media print {") :])
     )
     overflow = next(b for s, b in rules.items() if ".jp-OutputArea-output" in s and "overflow" in b)
     assert "overflow: visible" in overflow and ".jp-RenderedHTMLCommon" in next(

@@ -72,7 +72,6 @@ def year_axis(ax, years, lang: str | None, labelled=()) -> None:
         ax.set_xlabel(fmt.label("uptake.axis_year", lang))
 
 
-
 def style() -> None:
     """Apply the project's figure style (idempotent): a white-grid look, fonts with
     Vietnamese diacritics and stable SVG ids.

@@ -55,8 +55,9 @@ def timeline(df: pd.DataFrame, *, lang: str = "vi", provenance: Provenance | Non
             return
         labelled.add(key)
         notes.append(
-            ax.annotate(text, (x, v), xytext=(5, 4), textcoords="offset points", fontsize=7,
-                        color=color)
+            ax.annotate(
+                text, (x, v), xytext=(5, 4), textcoords="offset points", fontsize=7, color=color
+            )
         )
 
     df = df.assign(x=[_x(p, e) for p, e in zip(df["period"], df["period_end"], strict=True)])
@@ -132,7 +133,8 @@ def counts_chart(summary: pd.DataFrame, *, lang: str = "vi", provenance: Provena
 
     wide = summary.pivot(index="source_id", columns="kind", values="rows").fillna(0)
     names = [
-        textwrap.shorten(evidence_mod.source_label(s, lang), 48, placeholder="…") for s in wide.index
+        textwrap.shorten(evidence_mod.source_label(s, lang), 48, placeholder="…")
+        for s in wide.index
     ]
     fig, ax = new_figure(5.4, 1.2 + 0.21 * len(wide))
     y = np.arange(len(wide))
@@ -140,7 +142,11 @@ def counts_chart(summary: pd.DataFrame, *, lang: str = "vi", provenance: Provena
     colors = mpl.colormaps["tab10"]
     for i, kind in enumerate(wide.columns):
         ax.barh(
-            y, wide[kind], left=left, height=0.75, color=colors(i % 10),
+            y,
+            wide[kind],
+            left=left,
+            height=0.75,
+            color=colors(i % 10),
             label=label_or(f"kind.{kind}", kind, lang),
         )
         left += wide[kind].to_numpy(float)

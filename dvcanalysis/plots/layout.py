@@ -222,7 +222,9 @@ def place(fig, ax, notes, *, offsets=OFFSETS, pad_px: float = 1.0) -> list:
     lines = [
         _dense(ln.get_transform().transform(np.asarray(ln.get_xydata(), dtype=float)))
         for ln in ax.get_lines()
-        if ln.get_visible() and ln.get_linestyle() not in ("None", "none", "") and len(ln.get_xydata()) > 1
+        if ln.get_visible()
+        and ln.get_linestyle() not in ("None", "none", "")
+        and len(ln.get_xydata()) > 1
     ]
     line_pts = np.vstack(lines) if lines else np.empty((0, 2))
 
@@ -238,7 +240,9 @@ def place(fig, ax, notes, *, offsets=OFFSETS, pad_px: float = 1.0) -> list:
             t.set_verticalalignment(va)
             t.xyann = (dx, dy)
             bb = t.get_window_extent(renderer).padded(pad_px)
-            inside = frame.x0 <= bb.x0 and bb.x1 <= frame.x1 and frame.y0 <= bb.y0 and bb.y1 <= frame.y1
+            inside = (
+                frame.x0 <= bb.x0 and bb.x1 <= frame.x1 and frame.y0 <= bb.y0 and bb.y1 <= frame.y1
+            )
             if inside and not any(_overlap(bb, b) for b in blocked) and not on_a_line(bb):
                 break
         else:

@@ -210,7 +210,11 @@ def _draw_known(ax, yi: int, r, color: str, lang: str) -> None:
         )
     text = " / ".join(fmt.share(v, lang, 2) for v in r.values)
     ax.annotate(
-        text, (max(r.values), yi), xytext=(8, 0), textcoords="offset points", va="center",
+        text,
+        (max(r.values), yi),
+        xytext=(8, 0),
+        textcoords="offset points",
+        va="center",
         fontsize=7.5,
     )
 
