@@ -281,9 +281,9 @@ def test_tick_labels_outside_the_view_are_not_counted():
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_evaluation_chart_on_the_shipped_data_has_no_overlap(shipped_data, lang):
     """The shipped evidence has the longest footer of the evaluation chart's sources."""
-    from dvcanalysis import evaluation
+    from dvcanalysis import forecast
 
-    fig = evaluation.evaluate("business-as-usual", n_draws=200, seed=0).plot(lang=lang)
+    fig = forecast.evaluate(n_draws=200, seed=0).plot(lang=lang)
     try:
         assert layout.problems(fig) == []
     finally:

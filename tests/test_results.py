@@ -28,7 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from test_results_savings_units import FACTORIES as SAVINGS_AND_UNITS  # noqa: E402
 from test_results_savings_units import NEEDS_DECEMBER  # noqa: E402
 
-from dvcanalysis import evaluation, uptake  # noqa: E402
+from dvcanalysis import evaluation, forecast, uptake  # noqa: E402
 from dvcanalysis.errors import InputError  # noqa: E402
 from dvcanalysis.provenance import Provenance  # noqa: E402
 from dvcanalysis.results import REPR_MAX_CHARS, Result  # noqa: E402
@@ -38,6 +38,7 @@ from dvcanalysis.uptake import baselines  # noqa: E402
 RESULT_PACKAGES = (
     "dvcanalysis.uptake",
     "dvcanalysis.evaluation",
+    "dvcanalysis.forecast",
     "dvcanalysis.savings",
     "dvcanalysis.unit_targets",
     "dvcanalysis.unit_evidence",
@@ -49,7 +50,7 @@ DECEMBER = FIXTURES / "data_2024-12-31"
 
 @functools.cache
 def _evaluation() -> evaluation.Evaluation:
-    return evaluation.evaluate("business-as-usual", n_draws=60, seed=0)
+    return forecast.evaluate(n_draws=60, seed=0)
 
 
 #: (class name, a function making a small instance). Appending a result is one line.
@@ -67,6 +68,7 @@ RESULTS = [
     ),
     ("Evaluation", _evaluation),
     ("TrackRecord", lambda: evaluation.track_record("national", evaluation=_evaluation())),
+    ("Forecast", lambda: forecast.forecast(n_draws=60, seed=0)),
     # the savings and unit results (their factories and own checks: test_results_savings_units)
     *[
         (key.split("-")[0], make, DECEMBER if key in NEEDS_DECEMBER else None)

@@ -41,6 +41,13 @@ def model_label(name: str, lang: str) -> str:
         return name
 
 
+def _wrap(title: str, width: int = 34) -> str:
+    """A panel title on as many lines of about ``width`` characters as it needs."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, width)) or title
+
+
 def _color(name: str) -> str:
     return BASELINE_COLORS.get(name, SCENARIO_COLOR)
 
@@ -100,7 +107,7 @@ def evaluation_chart(
     ax_pit.set_xlabel(fmt.label("evaluation.pit_axis", lang), fontsize=8)
     ax_pit.set_ylabel(fmt.label("evaluation.fraction", lang))
     ax_pit.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
-    ax_pit.set_title(fmt.label("evaluation.pit_title", lang), fontsize=9, pad=12)
+    ax_pit.set_title(_wrap(fmt.label("evaluation.pit_title", lang)), fontsize=9, pad=12)
 
     allrows = summary[summary["segment"] == "all"].set_index("model")
     levels = (("coverage50", 0.5, "50%"), ("coverage90", 0.9, "90%"))
@@ -117,7 +124,7 @@ def evaluation_chart(
     )
     ax_cov.set_ylim(0, 1.05)
     ax_cov.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v, lang)))
-    ax_cov.set_title(fmt.label("evaluation.coverage_title", lang), fontsize=9, pad=12)
+    ax_cov.set_title(_wrap(fmt.label("evaluation.coverage_title", lang)), fontsize=9, pad=12)
 
     origins = sorted(set(by_origin["origin"]))
     for m in models:
@@ -133,11 +140,12 @@ def evaluation_chart(
     ax_crps.set_ylabel(fmt.label("evaluation.crps_axis", lang))
     ax_crps.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(100 * v, lang, 0)))
     ax_crps.set_ylim(bottom=0)
-    ax_crps.set_title(fmt.label("evaluation.crps_title", lang), fontsize=9, pad=12)
+    ax_crps.set_title(_wrap(fmt.label("evaluation.crps_title", lang)), fontsize=9, pad=12)
 
     handles, labels = ax_pit.get_legend_handles_labels()
     fig.suptitle(fmt.label("evaluation.title", lang), fontsize=10)
-    fig.subplots_adjust(top=0.84, wspace=0.32)
+    lines = max(t.get_text().count("\n") + 1 for t in (ax_pit.title, ax_cov.title, ax_crps.title))
+    fig.subplots_adjust(top=0.84 - 0.05 * (lines - 1), wspace=0.32)
     attach(fig, provenance)
     top = 0.0
     legend_below(fig, handles, labels, above=top, ncol=len(labels), fontsize=7, axis_in=0.6)

@@ -50,7 +50,7 @@ def _share_axis(ax, lang: str) -> None:
 def _legend_below(fig, handles, labels, provenance, lang: str) -> None:
     """One legend under the axes and above the sources footer: never over the data."""
     fig.subplots_adjust(top=0.86, wspace=0.08)
-    legend_below(fig, handles, labels)
+    legend_below(fig, handles, labels, fontsize=8)
     attach(fig, provenance)
 
 
@@ -141,7 +141,7 @@ def _draw_targets(a, t: pd.DataFrame, lang: str, *, annotate: bool) -> None:
             (year_x(r.year), r.target_share),
             textcoords="offset points",
             xytext=(5, 4),
-            fontsize=7.5,
+            fontsize=8,
             color=TARGET_COLOR,
         )
 
