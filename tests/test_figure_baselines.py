@@ -87,9 +87,9 @@ def _savings_over_time_vi(b):
 
 
 def _evaluation_en(b):
-    from dvcanalysis import evaluation
+    from dvcanalysis import forecast
 
-    ev = evaluation.evaluate(b.projection.scenario, n_draws=200, seed=0)
+    ev = forecast.evaluate(n_draws=200, seed=0)
     return ev.plot(lang="en")
 
 

@@ -181,7 +181,8 @@ def test_sigterm_and_sighup_stop_like_ctrl_c_and_record_the_stuck_cell(tmp_path,
     assert doc["summary"] == {"ok": 1, "failed": 2, "skipped": 0}
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "2 not finished (the render was stopped)" in index
-    assert "cell 1: Interrupted" in index
+    # the run log lives on the run page, linked from the catalogue
+    assert "cell 1: Interrupted" in (out / "run.html").read_text(encoding="utf-8")
     assert partials(out) == []
 
 
@@ -260,7 +261,7 @@ def test_disk_full_at_zero_bytes_is_one_line_exit_1_and_no_stale_manifest(tmp_pa
     assert "Traceback" not in done.stderr
     last = done.stderr.strip().splitlines()[-1]
     assert re.fullmatch(
-        rf"{re.escape(str(out))}/(manifest\.json|index\.html): cannot write "
+        rf"{re.escape(str(out))}/(manifest\.json|index\.html|run\.html): cannot write "
         r"\(No space left on device\); free some space and render again",
         last,
     ), last
