@@ -140,7 +140,7 @@ def summary_text(ev: Evaluation, lang: str = "vi") -> str:
             )
         )
         rel = float(r["relative_wis"])
-        if math.isfinite(rel) and rel != 1:
+        if math.isfinite(rel) and _pct(1 - rel, lang) != _pct(0.0, lang):
             key = "evaluation.skill_better" if rel < 1 else "evaluation.skill_worse"
             parts.append(fmt.label(key, lang, model=name, pct=_pct(1 - rel, lang)))
         if int(r["n_forecasts"]) < FEW_FORECASTS:
@@ -177,6 +177,8 @@ def track_record_text(record: TrackRecord | None, lang: str = "vi") -> str:
     )
     counts = {"n": fmt.number(r.n_forecasts, lang), "n_origins": fmt.number(r.n_origins, lang)}
     rel = r.relative_wis
+    if math.isfinite(rel) and _pct(1 - rel, lang) == _pct(0.0, lang):
+        rel = 1.0  # no difference at the precision shown: said as equal
     if not math.isfinite(rel):
         second = fmt.label("evaluation.track_no_skill", lang)
     elif rel < 1:
