@@ -39,7 +39,7 @@ from dvcanalysis.forecast import Forecast
 from dvcanalysis.forecast import archive as forecast_archive
 from dvcanalysis.forecast import vintages as forecast_vintages
 from dvcanalysis.tables import evaluation as evaluation_tables
-from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, SEGMENTS
+from dvcanalysis.vocabulary import ROLE_AFTER_CUTOFF, ROLE_PUBLISHED, SEGMENTS
 
 
 @dataclass
@@ -479,10 +479,15 @@ class Briefing:
         from dvcanalysis.plots import uptake as uplot
 
         p = self.projection
+        obs = self.observations().assign(role=ROLE_PUBLISHED)
+        targets = pd.DataFrame(
+            [(self.segment, t.year, t.target_share) for t in self.facts.targets],
+            columns=["segment", "year", "target_share"],
+        )
         return uplot.fan_chart(
             self.chart_data(),
-            p.observations,
-            p.targets,
+            obs,
+            targets,
             segment=self.segment,
             lang=self.lang,
             provenance=p.provenance(),

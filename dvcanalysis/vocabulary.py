@@ -21,8 +21,12 @@ ROLE_COMPARISON = "comparison"
 #: An observation after the cut-off: what a backtest compares the projection with.
 ROLE_AFTER_CUTOFF = "after cutoff"
 
+#: A published figure as the default forecast reads it (no role in a curve's calibration).
+ROLE_PUBLISHED = "published"
+
 #: Every role, in the order figures and tables list them, with its display label key.
 ROLE_LABEL_KEYS: dict[str, str] = {
+    ROLE_PUBLISHED: "uptake.observed_published",
     ROLE_ANCHOR: "uptake.observed",
     ROLE_PROXY_ANCHOR: "uptake.observed_proxy",
     ROLE_LIKELIHOOD: "uptake.observed_likelihood",

@@ -282,7 +282,9 @@ def test_target_citations_list_only_the_sources_that_state_the_value(rendered):
     ev = evidence.load()
     for sid in cited:  # every cited source states this value for this year
         rows = ev[(ev["source_id"] == sid) & (ev["kind"] == "target")]
-        rows = rows[(rows["segment"] == "national") & rows["period"].astype(str).str.startswith("2025")]
+        rows = rows[
+            (rows["segment"] == "national") & rows["period"].astype(str).str.startswith("2025")
+        ]
         assert (rows["value"].astype(float) == 0.80).any(), sid
 
 

@@ -36,6 +36,7 @@ from dvcanalysis.vocabulary import (
     ROLE_LABEL_KEYS,
     ROLE_LIKELIHOOD,
     ROLE_PROXY_ANCHOR,
+    ROLE_PUBLISHED,
     SEGMENTS,
 )
 
@@ -79,6 +80,7 @@ def _axes(n: int, ax, width_per: float = 3.4, height: float = 3.8, max_width: fl
 # How each role of an observation is marked on the fan chart (``color``: the segment's).
 def _observation_styles(color: str) -> dict[str, dict]:
     return {
+        ROLE_PUBLISHED: dict(marker="s", color="black", ms=5, ls="none"),
         ROLE_ANCHOR: dict(marker="o", color=color, ms=7, ls="none"),
         ROLE_PROXY_ANCHOR: dict(marker="P", color=color, ms=8, ls="none"),
         ROLE_LIKELIHOOD: dict(marker="s", color=color, ms=6, ls="none"),
