@@ -46,20 +46,31 @@ def figures(cutoff: str | date | None = None) -> pd.DataFrame:
     (``t_start`` = ``t_end`` for a level on a day), its length in months (at least one), the
     share (0-1) and its source. Sorted by period end, segment and id.
     """
-    obs = observations(cutoff=date.max)  # cached by the evidence file's stamp
-    key = id(obs), len(obs)
+    obs = observations(cutoff=date.max)  # a fresh copy each call: keyed by its content
+    key = int(pd.util.hash_pandas_object(obs[_KEY_COLUMNS], index=False).sum())
     if _all.get("key") != key:
         pts = obs[obs["bound"].isin(POINT_BOUNDS)].copy()
         pts["months"] = [months(a, b) for a, b in zip(pts["t_start"], pts["t_end"], strict=True)]
         pts = pts.sort_values(["period_end", "segment", "id"], kind="stable")
-        _all.update(key=key, frame=pts[list(FIGURE_COLUMNS)].reset_index(drop=True), obs=obs)
+        _all.update(key=key, frame=pts[list(FIGURE_COLUMNS)].reset_index(drop=True))
     out = _all["frame"]
     if cutoff is not None:
         out = out[out["period_end"] <= pd.Timestamp(parse_cutoff(cutoff))]
     return out.reset_index(drop=True)
 
 
-# the figures of the last observations frame read (kept with it, so its id stays its own)
+# the figures of the last observations read, keyed by a hash of what they are made from
+_KEY_COLUMNS = [
+    "id",
+    "segment",
+    "period_start",
+    "period_end",
+    "t_start",
+    "t_end",
+    "value",
+    "bound",
+    "source_id",
+]
 _all: dict = {}
 
 
